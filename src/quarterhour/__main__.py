@@ -1,0 +1,5 @@
+import sys
+
+from quarterhour.cli import main
+
+sys.exit(main())
