@@ -179,7 +179,7 @@ def weighted_quantiles(
     order = np.lexsort((v, z))
     v, w, z = v[order], w[order], z[order]
     cum = np.cumsum(w)
-    totals = np.bincount(z, weights=w, minlength=n_zones)
+    totals = _wsum(z, weights=w, minlength=n_zones)
     before = np.concatenate([[0.0], np.cumsum(totals)[:-1]])
     has = totals > 0
     for j, q in enumerate(qs):
@@ -188,6 +188,10 @@ def weighted_quantiles(
         idx = np.minimum(idx, v.size - 1)
         out[has, j] = v[idx]
     return out
+
+
+def _wsum(zone: Int64Array, *, weights: FloatArray, minlength: int) -> FloatArray:
+    return np.asarray(np.bincount(zone, weights=weights, minlength=minlength), dtype=np.float64)
 
 
 def _opt(x: float) -> float | None:
@@ -281,17 +285,17 @@ def coverage_table(
         passes.append(
             (g.key, g.weight, minutes_to_metres(walk_minutes, speed_kmh=g.speed_kmh), g.speed_kmh)
         )
-    zone_pop = np.bincount(zone[zone >= 0], weights=weight[zone >= 0], minlength=nz)
+    zone_pop = _wsum(zone[zone >= 0], weights=weight[zone >= 0], minlength=nz)
     # results[group][item] = (pop, covered, med, p90) arrays per zone
     per: dict[tuple[str, str], tuple[FloatArray, FloatArray, FloatArray]] = {}
     pops: dict[str, FloatArray] = {}
     valid = zone >= 0
     for key, w, lim, spd in passes:
-        pops[key] = np.bincount(zone[valid], weights=w[valid], minlength=nz)
+        pops[key] = _wsum(zone[valid], weights=w[valid], minlength=nz)
         for spec in item_specs:
             d = distance_m[spec.code]
             within = np.isfinite(d) & (d <= lim + 1e-9)
-            cov = np.bincount(zone[valid], weights=(w * within)[valid], minlength=nz)
+            cov = _wsum(zone[valid], weights=(w * within)[valid], minlength=nz)
             mins = np.where(within, d, np.inf) / speed_m_per_min(spd)
             q = weighted_quantiles(mins, w, zone, nz, (0.5, 0.9))
             per[(key, spec.code)] = (cov, q[:, 0], q[:, 1])
