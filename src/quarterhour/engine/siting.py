@@ -1,0 +1,635 @@
+"""Where to build: maximal covering (MCLP) and set covering (LSCP) on network coverage sets.
+
+The numeric core takes numbers (spopt's ``from_cost_matrix`` idea): a sparse boolean
+*coverage matrix* ``a`` (candidates × demand points; a_ji = 1 when candidate j is within the walk
+limit of demand i by the network), demand weights w_i (residents) and ``existing`` (demand
+already covered by existing facilities, kept fixed). Adapters at the bottom build the matrix
+from network distances (:func:`quarterhour.engine.reach.distance_matrix`).
+
+Maximal covering location problem (MCLP, Church & ReVelle 1974), k new sites::
+
+    maximise    Σ_{i ∈ U} w_i y_i                      U = demand not yet covered
+    subject to  y_i ≤ Σ_j a_ji x_j        ∀ i ∈ U
+                Σ_j x_j ≤ k
+                x_j ∈ {0, 1},  0 ≤ y_i ≤ 1
+
+(y may stay continuous: for binary x an optimal y is integral.)
+
+Location set covering (LSCP, Toregas et al. 1971), generalised to a required share s of all
+residents (s = 1: the classic problem, every coverable demand point covered)::
+
+    minimise    Σ_j x_j
+    subject to  y_i ≤ Σ_j a_ji x_j        ∀ i ∈ U
+                Σ_{i ∈ U} w_i y_i ≥ s · Σ_i w_i − Σ_{i ∉ U} w_i
+                x_j ∈ {0, 1},  0 ≤ y_i ≤ 1
+
+    and when every remaining coverable point is required, the tighter classic rows
+                Σ_j a_ji x_j ≥ 1          ∀ i ∈ U coverable
+
+Both go to HiGHS (``scipy.optimize.milp``) with a time limit; the result states the dual bound
+and the relative MIP gap. Before solving, demand points with identical candidate sets are merged
+(weights summed) and candidates that cover nothing new are dropped — neither changes the optimum.
+
+For very large instances :func:`mclp_greedy` is lazy greedy (CELF). Coverage is monotone
+submodular, so greedy reaches at least (1 − 1/e) of the optimum, and the run also yields a
+data-dependent upper bound: for any greedy prefix S_t, OPT ≤ f(S_t) + the sum of the k largest
+marginal gains w.r.t. S_t (Minoux 1978); stale lazy gains are upper bounds of the true ones, so
+the bound stays valid. :func:`lscp_greedy` is the greedy set cover (≤ H(max set size) × OPT).
+
+Example (two candidates, three demand points of weights 5, 3, 1; k = 1)::
+
+    >>> import numpy as np, scipy.sparse as sp
+    >>> a = sp.csr_array(np.array([[1, 1, 0], [0, 0, 1]], dtype=bool))
+    >>> r = mclp(a, np.array([5.0, 3.0, 1.0]), k=1)
+    >>> [s.candidate for s in r.sites], r.objective, r.optimal
+    ([0], 8.0, True)
+    >>> mclp(a, np.array([5.0, 3.0, 1.0]), k=1, existing=np.array([1, 1, 1], bool)).sites
+    ()
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from quarterhour.engine._errors import Problem, ProblemCollector, QuarterhourError
+
+if TYPE_CHECKING:
+    from quarterhour.engine.network import WalkNetwork
+    from quarterhour.engine.places import Facility, Origins
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+Int64Array = npt.NDArray[np.int64]
+
+#: Default wall-clock limit for one HiGHS solve, seconds.
+DEFAULT_TIME_LIMIT_S: float = 60.0
+
+
+class SitingError(QuarterhourError):
+    """The siting problem cannot be solved as asked (e.g. the share is unreachable)."""
+
+    code = "siting_infeasible"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteChoice:
+    """One proposed site and the residents it brings within the walk.
+
+    ``newly_covers``: residents within reach of this site not covered by existing facilities;
+    ``marginal``: of those, the ones no other proposed site covers (lost if it is dropped);
+    ``sequential_gain``: residents it adds when the proposed sites are built in the listed
+    order (greedy order — the listing order is a sensible build order).
+    """
+
+    candidate: int
+    newly_covers: float
+    marginal: float
+    sequential_gain: float
+
+
+@dataclass(frozen=True, slots=True)
+class SitingResult:
+    """Outcome of one MCLP / LSCP solve. Weights are residents."""
+
+    model: str  # "mclp" | "lscp"
+    method: str  # "highs" | "greedy"
+    sites: tuple[SiteChoice, ...]
+    objective: float  # mclp: residents newly covered; lscp: number of sites
+    bound: float  # mclp: upper bound on the objective; lscp: lower bound
+    gap: float  # relative gap |bound − objective| / max(|bound|, tiny); 0 when proven optimal
+    optimal: bool
+    status: str
+    total_weight: float
+    covered_before: float
+    covered_after: float
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def share_before(self) -> float | None:
+        return self.covered_before / self.total_weight if self.total_weight > 0 else None
+
+    @property
+    def share_after(self) -> float | None:
+        return self.covered_after / self.total_weight if self.total_weight > 0 else None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Reduced:
+    a: sp.csr_array  # kept candidates × merged demand (bool)
+    w: FloatArray  # merged demand weights
+    cand: Int64Array  # kept candidate → original index
+    total: float
+    before: float
+
+
+def _validate(
+    a: sp.sparray | sp.spmatrix, weight: FloatArray, existing: BoolArray | None
+) -> tuple[sp.csr_array, FloatArray, BoolArray]:
+    problems = ProblemCollector()
+    csr = sp.csr_array(a)
+    m, n = csr.shape
+    w = np.asarray(weight, dtype=np.float64)
+    if w.shape != (n,):
+        problems.add(
+            Problem(
+                "shape",
+                f"需求权重长度 {w.shape[0]} 与覆盖矩阵列数 {n} 不符",
+                f"demand weights ({w.shape[0]}) differ from the matrix columns ({n})",
+            )
+        )
+    else:
+        for i in np.flatnonzero(~np.isfinite(w) | (w < 0))[:50].tolist():
+            problems.add(
+                Problem(
+                    "weight_invalid",
+                    "需求权重（人口）为负数或缺失",
+                    "demand weight (population) is negative or missing",
+                    row=i,
+                )
+            )
+    ex = np.zeros(n, dtype=bool) if existing is None else np.asarray(existing, dtype=bool)
+    if ex.shape != (n,):
+        problems.add(
+            Problem("shape", "已有覆盖数组长度不符", "existing-coverage array length differs")
+        )
+    if m == 0:
+        problems.add(Problem("no_candidates", "没有候选点", "there are no candidate sites"))
+    problems.raise_if_any()
+    csr.data = np.ones(csr.data.shape[0], dtype=bool)
+    csr.eliminate_zeros()
+    return sp.csr_array(csr, dtype=bool), w, ex
+
+
+def _reduce(a: sp.csr_array, w: FloatArray, existing: BoolArray) -> _Reduced:
+    """Drop covered / weightless demand and useless candidates; merge identical demand columns."""
+    total = float(w.sum())
+    before = float(w[existing].sum())
+    live = (~existing) & (w > 0)
+    sub = sp.csc_array(a)[:, np.flatnonzero(live)]
+    wl = w[live]
+    covered_any = np.diff(sub.indptr) > 0
+    sub = sp.csc_array(sub[:, np.flatnonzero(covered_any)])
+    wl = wl[covered_any]
+    # merge demand points with the same candidate set
+    sub.sort_indices()
+    ptr, idx = sub.indptr, sub.indices
+    keys: dict[bytes, int] = {}
+    group = np.empty(sub.shape[1], dtype=np.int64)
+    for i in range(sub.shape[1]):
+        key = idx[ptr[i] : ptr[i + 1]].tobytes()
+        group[i] = keys.setdefault(key, len(keys))
+    first = np.full(len(keys), -1, dtype=np.int64)
+    first[group[::-1]] = np.arange(sub.shape[1] - 1, -1, -1)
+    merged = sp.csr_array(sub[:, first])
+    wm = np.asarray(np.bincount(group, weights=wl, minlength=len(keys)), dtype=np.float64)
+    useful = np.diff(merged.indptr) > 0
+    cand = np.flatnonzero(useful).astype(np.int64)
+    merged = sp.csr_array(merged[cand, :])
+    return _Reduced(merged, wm, cand, total, before)
+
+
+def _describe(
+    a: sp.csr_array,
+    w: FloatArray,
+    existing: BoolArray,
+    chosen: Sequence[int],
+    *,
+    drop_idle: bool = False,
+) -> tuple[tuple[SiteChoice, ...], float]:
+    """Per-site figures in greedy build order; returns (sites, covered_after).
+
+    ``drop_idle`` leaves out sites that add nobody once the others are built (an MCLP with
+    "at most k" may pick them at no cost).
+    """
+    covered = existing.copy()
+    new_w = np.where(existing, 0.0, w)
+    remaining = list(dict.fromkeys(int(j) for j in chosen))
+    rows = {j: a.indices[a.indptr[j] : a.indptr[j + 1]] for j in remaining}
+    count = np.zeros(w.shape[0], dtype=np.int64)
+    for j in remaining:
+        count[rows[j]] += 1
+    order: list[tuple[int, float]] = []
+    while remaining:
+        gains = [float(w[rows[j]][~covered[rows[j]]].sum()) for j in remaining]
+        best = int(np.argmax(gains))
+        j = remaining.pop(best)
+        if drop_idle and gains[best] <= 0.0:
+            for r_j in [j, *remaining]:
+                count[rows[r_j]] -= 1
+            break
+        order.append((j, gains[best]))
+        covered[rows[j]] = True
+    sites = []
+    for j, gain in order:
+        r = rows[j]
+        mine = r[(~existing[r]) & (count[r] == 1)]
+        sites.append(
+            SiteChoice(
+                candidate=j,
+                newly_covers=float(new_w[r].sum()),
+                marginal=float(w[mine].sum()),
+                sequential_gain=gain,
+            )
+        )
+    return tuple(sites), float(w[covered].sum())
+
+
+def _rel_gap(obj: float, bound: float) -> float:
+    if not (math.isfinite(obj) and math.isfinite(bound)):
+        return math.inf
+    return abs(bound - obj) / max(abs(bound), 1e-12)
+
+
+def _solve_milp(
+    c: FloatArray,
+    cons: list[LinearConstraint],
+    integrality: npt.NDArray[np.int8],
+    *,
+    time_limit_s: float,
+    mip_rel_gap: float,
+) -> tuple[FloatArray | None, float, str, bool]:
+    """Returns (x, dual bound (minimisation), status text, proven optimal)."""
+    res = milp(
+        c,
+        constraints=cons,
+        integrality=integrality,
+        bounds=Bounds(np.zeros(c.shape[0]), np.ones(c.shape[0])),
+        options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap)},
+    )
+    x = None if res.x is None else np.asarray(res.x, dtype=np.float64)
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = float(dual) if dual is not None and np.isfinite(dual) else -math.inf
+    return x, bound, str(res.message), res.status == 0
+
+
+def mclp(
+    coverage: sp.sparray | sp.spmatrix,
+    weight: npt.ArrayLike,
+    *,
+    k: int,
+    existing: npt.ArrayLike | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    mip_rel_gap: float = 0.0,
+) -> SitingResult:
+    """Maximal covering with k new sites, solved by HiGHS (see the module docstring).
+
+    A budget larger than the number of useful candidates is clamped, with a note in the result
+    (not an error: the answer is then "build them all"). ``k < 0`` is an error.
+    """
+    t0 = time.perf_counter()
+    a, w, ex = _validate(coverage, np.asarray(weight, dtype=np.float64), _opt_bool(existing))
+    if k < 0:
+        raise SitingError(
+            "新设施数量不能为负", f"the budget k must be ≥ 0, got {k}", code="budget_invalid"
+        )
+    notes: list[str] = []
+    if k > a.shape[0]:
+        notes.append(
+            f"预算 {k} 大于候选点数 {a.shape[0]}，已按候选点数计 / "
+            f"budget {k} exceeds the {a.shape[0]} candidates; clamped"
+        )
+    red = _reduce(a, w, ex)
+    m, n = red.a.shape
+    kk = min(k, m)
+    if kk == 0 or n == 0:
+        sites, after = _describe(a, w, ex, [])
+        return SitingResult(
+            "mclp", "highs", sites, 0.0, 0.0, 0.0, True, "trivial", red.total, red.before,
+            after, time.perf_counter() - t0, tuple(notes),
+        )  # fmt: skip
+    if kk == m:
+        chosen = red.cand.tolist()
+        sites, after = _describe(a, w, ex, chosen, drop_idle=True)
+        obj = after - red.before
+        return SitingResult(
+            "mclp", "highs", sites, obj, obj, 0.0, True, "every useful candidate chosen",
+            red.total, red.before, after, time.perf_counter() - t0, tuple(notes),
+        )  # fmt: skip
+    at = sp.csr_array(red.a.T)
+    a_rows = sp.hstack([-at.astype(np.float64), sp.identity(n, format="csr")], format="csr")
+    budget = sp.csr_array(np.concatenate([np.ones(m), np.zeros(n)])[None, :])
+    cons = [
+        LinearConstraint(a_rows, -np.inf, 0.0),
+        LinearConstraint(budget, -np.inf, float(kk)),
+    ]
+    c = np.concatenate([np.zeros(m), -red.w])
+    integ = np.concatenate([np.ones(m), np.zeros(n)]).astype(np.int8)
+    x, dual, status, optimal = _solve_milp(
+        c, cons, integ, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
+    )
+    greedy = mclp_greedy(a, w, k=kk, existing=ex)
+    if x is None:
+        chosen = [s.candidate for s in greedy.sites]
+        notes.append(
+            "HiGHS 未在时限内给出解，采用贪心解 / HiGHS found no solution in time; greedy used"
+        )
+    else:
+        chosen = red.cand[x[:m] > 0.5].tolist()
+    sites, after = _describe(a, w, ex, chosen, drop_idle=True)
+    obj = after - red.before
+    if greedy.objective > obj + 1e-9:
+        notes.append(
+            "贪心解优于 HiGHS 当前解，采用贪心解 / greedy beat the HiGHS incumbent; greedy used"
+        )
+        sites, after, obj = greedy.sites, greedy.covered_after, greedy.objective
+    bound = min(-dual if math.isfinite(dual) else math.inf, greedy.bound)
+    bound = max(bound, obj)
+    gap = 0.0 if optimal and mip_rel_gap == 0.0 else _rel_gap(obj, bound)
+    return SitingResult(
+        "mclp", "highs", sites, obj, bound, gap, optimal, status, red.total, red.before, after,
+        time.perf_counter() - t0, tuple(notes),
+    )  # fmt: skip
+
+
+def _opt_bool(x: npt.ArrayLike | None) -> BoolArray | None:
+    return None if x is None else np.asarray(x, dtype=bool)
+
+
+def _required_new(red: _Reduced, share: float, w: FloatArray) -> float:
+    if not 0.0 < share <= 1.0:
+        raise SitingError(
+            "覆盖比例须在 (0, 1] 之间", f"the required share must be in (0, 1], got {share}",
+            code="share_invalid",
+        )  # fmt: skip
+    need = share * red.total - red.before
+    coverable = float(red.w.sum())
+    if need > coverable * (1 + 1e-12) + 1e-9:
+        best = (red.before + coverable) / red.total if red.total > 0 else 0.0
+        raise SitingError(
+            f"候选点最多能使 {best:.1%} 的居民被覆盖，达不到要求的 {share:.1%}",
+            f"the candidates can cover at most {best:.1%} of residents, short of {share:.1%}",
+        )
+    return need
+
+
+def lscp(
+    coverage: sp.sparray | sp.spmatrix,
+    weight: npt.ArrayLike,
+    *,
+    share: float = 1.0,
+    existing: npt.ArrayLike | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    mip_rel_gap: float = 0.0,
+) -> SitingResult:
+    """Fewest new sites so that ``share`` of all residents are covered (see the module docstring).
+
+    ``share = 1.0`` needs every resident coverable, else :class:`SitingError` says the best
+    reachable share.
+    """
+    t0 = time.perf_counter()
+    a, w, ex = _validate(coverage, np.asarray(weight, dtype=np.float64), _opt_bool(existing))
+    red = _reduce(a, w, ex)
+    need = _required_new(red, share, w)
+    m, n = red.a.shape
+    if need <= 1e-9:
+        sites, after = _describe(a, w, ex, [])
+        return SitingResult(
+            "lscp", "highs", sites, 0.0, 0.0, 0.0, True, "already met", red.total, red.before,
+            after, time.perf_counter() - t0,
+        )  # fmt: skip
+    at = sp.csr_array(red.a.T).astype(np.float64)
+    full = need >= float(red.w.sum()) - 1e-9
+    if full:
+        c = np.ones(m)
+        cons = [LinearConstraint(at, 1.0, np.inf)]
+        integ = np.ones(m, dtype=np.int8)
+    else:
+        c = np.concatenate([np.ones(m), np.zeros(n)])
+        rows = sp.hstack([-at, sp.identity(n, format="csr")], format="csr")
+        req = sp.csr_array(np.concatenate([np.zeros(m), red.w])[None, :])
+        cons = [LinearConstraint(rows, -np.inf, 0.0), LinearConstraint(req, need - 1e-9, np.inf)]
+        integ = np.concatenate([np.ones(m), np.zeros(n)]).astype(np.int8)
+    x, dual, status, optimal = _solve_milp(
+        c, cons, integ, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
+    )
+    notes: list[str] = []
+    if x is None:
+        greedy = lscp_greedy(a, w, share=share, existing=ex)
+        chosen = [s.candidate for s in greedy.sites]
+        notes.append(
+            "HiGHS 未在时限内给出解，采用贪心解 / HiGHS found no solution in time; greedy used"
+        )
+    else:
+        chosen = red.cand[x[:m] > 0.5].tolist()
+    sites, after = _describe(a, w, ex, chosen)
+    obj = float(len(sites))
+    bound = math.ceil(dual - 1e-6) if math.isfinite(dual) else 0.0
+    bound = min(float(bound), obj)
+    gap = 0.0 if optimal and mip_rel_gap == 0.0 else _rel_gap(obj, bound)
+    return SitingResult(
+        "lscp", "highs", sites, obj, bound, gap, optimal, status, red.total, red.before, after,
+        time.perf_counter() - t0, tuple(notes),
+    )  # fmt: skip
+
+
+def mclp_greedy(
+    coverage: sp.sparray | sp.spmatrix,
+    weight: npt.ArrayLike,
+    *,
+    k: int,
+    existing: npt.ArrayLike | None = None,
+    with_bound: bool = True,
+) -> SitingResult:
+    """Lazy greedy (CELF) MCLP with its submodular upper bound (see the module docstring).
+
+    Ties go to the lower candidate index, so the answer is reproducible. ``with_bound=False``
+    skips the bound (then reported as +inf), which costs O(m log k) per step.
+    """
+    t0 = time.perf_counter()
+    a, w, ex = _validate(coverage, np.asarray(weight, dtype=np.float64), _opt_bool(existing))
+    if k < 0:
+        raise SitingError(
+            "新设施数量不能为负", f"the budget k must be ≥ 0, got {k}", code="budget_invalid"
+        )
+    notes: list[str] = []
+    m = a.shape[0]
+    if k > m:
+        notes.append(
+            f"预算 {k} 大于候选点数 {m}，已按候选点数计 / "
+            f"budget {k} exceeds the {m} candidates; clamped"
+        )
+    covered = ex.copy()
+    w_live = np.where(ex, 0.0, w)
+    ptr, idx = a.indptr, a.indices
+    gains0 = np.add.reduceat(w_live[idx], ptr[:-1]) if idx.size else np.zeros(m)
+    gains0 = np.where(np.diff(ptr) > 0, gains0, 0.0)
+    heap = [(-float(g), j) for j, g in enumerate(gains0.tolist())]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    value = 0.0
+    bound = math.inf
+    for _ in range(min(k, m)):
+        # bound before this step: f(S) + the k largest (stale ≥ true) marginal gains
+        if with_bound:
+            top = heapq.nsmallest(k, heap)
+            bound = min(bound, value + sum(-g for g, _j in top))
+        while heap:
+            _neg, j = heapq.heappop(heap)
+            r = idx[ptr[j] : ptr[j + 1]]
+            g = float(w[r][~covered[r]].sum())
+            if not heap or g >= -heap[0][0] - 1e-12:
+                if g <= 0.0:
+                    heap = []
+                    break
+                chosen.append(j)
+                covered[r] = True
+                value += g
+                break
+            heapq.heappush(heap, (-g, j))
+        if not heap:
+            break
+    if with_bound:
+        bound = min(bound, value + sum(-g for g, _j in heapq.nsmallest(k, heap)))
+    sites, after = _describe(a, w, ex, chosen)
+    obj = after - float(w[ex].sum())
+    bound = max(bound, obj)
+    return SitingResult(
+        "mclp", "greedy", sites, obj, bound, _rel_gap(obj, bound), bound - obj <= 1e-9,
+        "greedy", float(w.sum()), float(w[ex].sum()), after, time.perf_counter() - t0, tuple(notes),
+    )  # fmt: skip
+
+
+def lscp_greedy(
+    coverage: sp.sparray | sp.spmatrix,
+    weight: npt.ArrayLike,
+    *,
+    share: float = 1.0,
+    existing: npt.ArrayLike | None = None,
+) -> SitingResult:
+    """Greedy (partial) set cover: add the site covering the most new residents until ``share``.
+
+    The reported bound is the trivial lower bound ⌈need / largest single-site gain⌉.
+    """
+    t0 = time.perf_counter()
+    a, w, ex = _validate(coverage, np.asarray(weight, dtype=np.float64), _opt_bool(existing))
+    red = _reduce(a, w, ex)
+    need = _required_new(red, share, w)
+    m = a.shape[0]
+    res = mclp_greedy(a, w, k=m, existing=ex, with_bound=False) if need > 1e-9 else None
+    chosen: list[int] = []
+    got = 0.0
+    if res is not None:
+        for s in res.sites:  # already in greedy order
+            if got >= need - 1e-9:
+                break
+            chosen.append(s.candidate)
+            got += s.sequential_gain
+    sites, after = _describe(a, w, ex, chosen)
+    best_single = max((s.sequential_gain for s in res.sites), default=0.0) if res else 0.0
+    lower = float(math.ceil(need / best_single - 1e-9)) if best_single > 0 else 0.0
+    obj = float(len(sites))
+    return SitingResult(
+        "lscp", "greedy", sites, obj, lower, _rel_gap(obj, lower), obj <= lower, "greedy",
+        red.total, red.before, after, time.perf_counter() - t0,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# adapters: candidates and coverage matrices from the network
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place where the item could be provided.
+
+    ``kind``: ``"multi_use"`` (an existing facility adding the function, 一室多用),
+    ``"shared_unit"`` (a resident unit's facility offered for sharing, 驻区单位共享),
+    ``"parcel"`` (a vacant or commercial parcel the planner supplies), ``"node"`` (a network
+    node).
+    """
+
+    candidate_id: str
+    name: str
+    lon: float
+    lat: float
+    kind: str
+
+
+#: Facility tag marking a resident unit's facility offered for sharing.
+SHARED_TAG: tuple[str, str] = ("shared", "yes")
+
+
+def candidates_from_facilities(facilities: Sequence[Facility], item_code: str) -> list[Candidate]:
+    """Existing facilities that do not yet serve ``item_code`` and could add it.
+
+    Facilities tagged ``shared=yes`` (resident units' facilities offered for sharing) become
+    ``"shared_unit"`` candidates, the rest ``"multi_use"``.
+    """
+    out = []
+    for f in facilities:
+        if item_code in f.item_codes:
+            continue
+        kind = "shared_unit" if SHARED_TAG in f.tags else "multi_use"
+        out.append(Candidate(f.facility_id, f.name, f.lon, f.lat, kind))
+    return out
+
+
+def candidates_from_points(
+    ids: Sequence[str],
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    names: Sequence[str] | None = None,
+    kind: str = "parcel",
+) -> list[Candidate]:
+    """Planner-supplied points (parcel centroids, addresses already geocoded), WGS-84."""
+    lo = np.asarray(lon, dtype=np.float64)
+    la = np.asarray(lat, dtype=np.float64)
+    nm = list(names) if names is not None else [""] * len(ids)
+    if not (len(ids) == lo.shape[0] == la.shape[0] == len(nm)):
+        raise ValueError("ids, lon, lat and names must have the same length")
+    return [
+        Candidate(str(i), n, float(x), float(y), kind)
+        for i, n, x, y in zip(ids, nm, lo.tolist(), la.tolist(), strict=True)
+    ]
+
+
+def candidates_from_nodes(network: WalkNetwork, *, step: int = 1) -> list[Candidate]:
+    """Every ``step``-th network node as a candidate (ids ``node:<index>``)."""
+    nodes = range(0, network.n_nodes, max(1, step))
+    return [
+        Candidate(f"node:{i}", "", float(network.node_lon[i]), float(network.node_lat[i]), "node")
+        for i in nodes
+    ]
+
+
+def coverage_from_distances(distance: sp.sparray | sp.spmatrix, *, limit_m: float) -> sp.csr_array:
+    """Boolean coverage from a sparse distance matrix (stored entries are reachable distances;
+    an explicitly stored 0 m is covered)."""
+    d = sp.csr_array(distance)
+    d.sort_indices()
+    keep = d.data <= limit_m + 1e-9
+    rows = np.repeat(np.arange(d.shape[0]), np.diff(d.indptr))
+    return sp.csr_array(
+        (np.ones(int(keep.sum()), dtype=bool), (rows[keep], d.indices[keep])), shape=d.shape
+    )
+
+
+def coverage_from_network(
+    network: WalkNetwork,
+    candidates: Sequence[Candidate],
+    origins: Origins,
+    *,
+    limit_m: float,
+    max_snap_m: float = 300.0,
+) -> sp.csr_array:
+    """Candidates × origins coverage from exact network walking distances."""
+    from quarterhour.engine.reach import distance_matrix
+
+    if not candidates:
+        raise SitingError("没有候选点", "there are no candidate sites", code="no_candidates")
+    lon = np.array([c.lon for c in candidates], dtype=np.float64)
+    lat = np.array([c.lat for c in candidates], dtype=np.float64)
+    d = distance_matrix(network, lon, lat, origins, limit_m=limit_m, max_snap_m=max_snap_m)
+    return coverage_from_distances(d, limit_m=limit_m)
