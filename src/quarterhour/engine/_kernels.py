@@ -63,6 +63,58 @@ def _heap_pop(hk: FloatArray, hv: Int32Array, size: int) -> int:  # pragma: no c
 
 
 @njit(cache=True, nogil=True)
+def _sift_up(
+    hk: FloatArray, hv: Int32Array, pos: Int32Array, i: int, key: float, val: int
+) -> None:  # pragma: no cover - compiled
+    """Place (key, val) at heap slot i or above (4-ary indexed heap)."""
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        pos[hv[i]] = i
+        i = p
+    hk[i] = key
+    hv[i] = val
+    pos[val] = i
+
+
+@njit(cache=True, nogil=True)
+def _pop_root(
+    hk: FloatArray, hv: Int32Array, pos: Int32Array, size: int
+) -> int:  # pragma: no cover - compiled
+    """Remove the root (read before); returns the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    key = hk[size]
+    val = hv[size]
+    i = 0
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        bk = hk[c]
+        e = min(c + 4, size)
+        for cc in range(c + 1, e):
+            if hk[cc] < bk:
+                bk = hk[cc]
+                best = cc
+        if bk >= key:
+            break
+        hk[i] = bk
+        hv[i] = hv[best]
+        pos[hv[i]] = i
+        i = best
+    hk[i] = key
+    hv[i] = val
+    pos[val] = i
+    return size
+
+
+@njit(cache=True, nogil=True)
 def multi_source_dijkstra(
     indptr: Int64Array,
     indices: Int32Array,
@@ -74,19 +126,20 @@ def multi_source_dijkstra(
     dist: FloatArray,
     label: Int32Array,
 ) -> int:  # pragma: no cover - compiled
-    """Nearest-source distances within ``limit``.
+    """Nearest-source distances within ``limit`` (4-ary indexed heap with decrease-key).
 
     On return ``dist[v]`` is min over sources s of ``src_dist[s] + d(src_node[s], v)`` when that is
-    ≤ ``limit`` (else +inf) and ``label[v]`` is that source's label (else -1). ``dist`` and ``label``
-    are overwritten. Returns the number of settled nodes.
+    ≤ ``limit`` (else +inf) and ``label[v]`` is that source's label (else -1); ties go to the
+    lower label at the sources and to the first settled path after. ``dist`` and ``label`` are
+    overwritten. Returns the number of settled nodes.
     """
     n = dist.shape[0]
+    pos = np.full(n, -1, dtype=np.int32)  # heap slot; -1 never queued, -2 settled
     for i in range(n):
         dist[i] = np.inf
         label[i] = -1
-    cap = indices.shape[0] + src_node.shape[0] + 1
-    hk = np.empty(cap, dtype=np.float64)
-    hv = np.empty(cap, dtype=np.int32)
+    hk = np.empty(n, dtype=np.float64)
+    hv = np.empty(n, dtype=np.int32)
     size = 0
     for s in range(src_node.shape[0]):
         v = src_node[s]
@@ -94,14 +147,17 @@ def multi_source_dijkstra(
         if d <= limit and (d < dist[v] or (d == dist[v] and src_label[s] < label[v])):
             dist[v] = d
             label[v] = src_label[s]
-            size = _heap_push(hk, hv, size, d, v)
+            if pos[v] == -1:
+                size += 1
+                _sift_up(hk, hv, pos, size - 1, d, v)
+            else:
+                _sift_up(hk, hv, pos, pos[v], d, v)
     settled = 0
     while size > 0:
-        d = hk[0]
         v = hv[0]
-        size = _heap_pop(hk, hv, size)
-        if d > dist[v]:
-            continue
+        d = hk[0]
+        pos[v] = -2
+        size = _pop_root(hk, hv, pos, size)
         settled += 1
         lv = label[v]
         for j in range(indptr[v], indptr[v + 1]):
@@ -110,7 +166,11 @@ def multi_source_dijkstra(
             if nd < dist[w] and nd <= limit:
                 dist[w] = nd
                 label[w] = lv
-                size = _heap_push(hk, hv, size, nd, w)
+                if pos[w] == -1:
+                    size += 1
+                    _sift_up(hk, hv, pos, size - 1, nd, w)
+                else:
+                    _sift_up(hk, hv, pos, pos[w], nd, w)
     return settled
 
 
