@@ -16,7 +16,10 @@ def nx_graph(network: WalkNetwork) -> nx.Graph:
     g = nx.Graph()
     g.add_nodes_from(range(network.n_nodes))
     for u, v, w in zip(
-        network.edge_u.tolist(), network.edge_v.tolist(), network.edge_length_m.tolist(), strict=True
+        network.edge_u.tolist(),
+        network.edge_v.tolist(),
+        network.edge_length_m.tolist(),
+        strict=True,
     ):
         if not g.has_edge(u, v) or g[u][v]["weight"] > w:
             g.add_edge(u, v, weight=w)

@@ -86,7 +86,7 @@ def test_random_planar_network_matches_networkx() -> None:
 
 
 def test_node_origins_match_scipy_multi_source() -> None:
-    """All-node origins: compare with scipy's own multi-source Dijkstra (leaf nodes carry offsets)."""
+    """All-node origins against scipy's multi-source Dijkstra (leaf nodes carry offsets)."""
     import scipy.sparse as sp
     from scipy.sparse.csgraph import dijkstra
 
@@ -95,7 +95,8 @@ def test_node_origins_match_scipy_multi_source() -> None:
     net, _ = largest_component(random_planar_network(11))
     flon, flat = random_points_near(net, 30, seed=5)
     facilities = [
-        Facility(f"f{i}", "", float(x), float(y), ("a",)) for i, (x, y) in enumerate(zip(flon, flat, strict=True))
+        Facility(f"f{i}", "", float(x), float(y), ("a",))
+        for i, (x, y) in enumerate(zip(flon, flat, strict=True))
     ]
     res = reach(net, Origins.from_network_nodes(net), facilities, item_codes=["a"], limit_m=1000)
     g, (fnode,) = routing_graph(net, [res.facility_snap])

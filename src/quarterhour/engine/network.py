@@ -28,12 +28,16 @@ def haversine_m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
     """Great-circle distance in metres between WGS-84 points (vectorised)."""
-    lon1r, lat1r, lon2r, lat2r = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2))
+    lon1r, lat1r, lon2r, lat2r = (
+        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
+    )
     a = (
         np.sin((lat2r - lat1r) / 2.0) ** 2
         + np.cos(lat1r) * np.cos(lat2r) * np.sin((lon2r - lon1r) / 2.0) ** 2
     )
-    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64)
+    return np.asarray(
+        2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,9 @@ def build_network(
         raise NetworkError("边端点数组形状不一致", "edge endpoint arrays differ in shape")
     n = lon.shape[0]
     if n == 0 or u.shape[0] == 0:
-        raise NetworkError("步行网络为空（没有可步行的道路）", "the walk network is empty (no walkable ways)")
+        raise NetworkError(
+            "步行网络为空（没有可步行的道路）", "the walk network is empty (no walkable ways)"
+        )
     if n >= np.iinfo(np.int32).max:
         raise NetworkError("节点过多", "too many nodes for 32-bit node ids")
     if u.min() < 0 or v.min() < 0 or u.max() >= n or v.max() >= n:

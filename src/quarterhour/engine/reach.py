@@ -282,6 +282,4 @@ def distance_matrix(
         tgt.astype(np.int64),
         ooff[tgt].astype(np.float64),
     )
-    return sp.csr_array(
-        (rd, (ok_s[rs], rt)), shape=(s_lon.shape[0], len(origins))
-    )
+    return sp.csr_array((rd, (ok_s[rs], rt)), shape=(s_lon.shape[0], len(origins)))

@@ -64,11 +64,15 @@ class LocalProjection:
         return cls((x0 + x1) / 2.0, (y0 + y1) / 2.0)
 
     def to_xy(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        x, y = self._fwd.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+        x, y = self._fwd.transform(
+            np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        )
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
     def to_lonlat(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        lon, lat = self._inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        lon, lat = self._inv.transform(
+            np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        )
         return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
