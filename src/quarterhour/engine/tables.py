@@ -1,0 +1,401 @@
+"""Reading the tables people keep: CSV (UTF-8 or GBK/GB18030) and XLSX, Chinese or English headers.
+
+Shared by the facility-register and origin readers. Row numbers are the ones a spreadsheet
+shows: the header is usually row 1 and the first record row 2 (a title row above the header,
+common in Chinese 台账, shifts both, and the numbers still match what the user sees).
+
+Encoding: an explicit ``encoding`` wins; otherwise a UTF-8 byte-order mark means UTF-8, then strict
+UTF-8 is tried, then GB18030 (a superset of GBK and GB2312, what Excel on Chinese Windows writes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from quarterhour.engine._errors import InputError, Problem, ProblemCollector
+
+FloatArray = npt.NDArray[np.float64]
+
+#: How many rows at the top of a file may precede the header (title rows, notes).
+HEADER_SEARCH_ROWS = 10
+
+#: Recognised header names per role, compared after :func:`normalise_header`.
+COORD_HEADERS: Mapping[str, tuple[str, ...]] = {
+    "lon": ("经度", "lon", "lng", "long", "longitude", "x", "经度坐标", "经度值"),
+    "lat": ("纬度", "lat", "latitude", "y", "纬度坐标", "纬度值"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The cells of a table as text, with spreadsheet row numbers."""
+
+    source: str
+    headers: tuple[str, ...]
+    header_row: int
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def normalise_header(text: str) -> str:
+    """Header text for matching: NFKC, lower case, no spaces/BOM, no trailing unit ``(…)``.
+
+    >>> normalise_header(" 经度（GCJ-02） ")
+    '经度'
+    >>> normalise_header("Longitude")
+    'longitude'
+    """
+    h = unicodedata.normalize("NFKC", text).replace("\ufeff", "").strip().lower()
+    for opening in ("(", "["):
+        cut = h.find(opening)
+        if cut > 0:
+            h = h[:cut]
+    return "".join(h.split()).replace("_", "").replace("-", "")
+
+
+def match_columns(headers: Sequence[str], synonyms: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Column index per role, the first header matching one of the role's synonyms."""
+    norm = [normalise_header(h) for h in headers]
+    found: dict[str, int] = {}
+    for role, names in synonyms.items():
+        wanted = {normalise_header(n) for n in names}
+        for i, h in enumerate(norm):
+            if h in wanted:
+                found[role] = i
+                break
+    return found
+
+
+def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file: explicit encoding, else UTF-8 (BOM or strict), else GB18030."""
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(
+                Problem(
+                    "file_encoding",
+                    f"无法按 {encoding} 解码：{exc}",
+                    f"cannot decode as {encoding}: {exc}",
+                    file=source,
+                )
+            ) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            Problem(
+                "file_encoding",
+                f"第 {line} 行既不是 UTF-8 也不是 GBK/GB18030 编码，请另存为 UTF-8 CSV 或指定编码",
+                f"line {line} is neither UTF-8 nor GBK/GB18030; "
+                "save as UTF-8 CSV or give the encoding",
+                file=source,
+                row=line,
+            )
+        ) from exc
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
+
+
+def _csv_records(text: str) -> list[list[str]]:
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    return [[c.strip() for c in rec] for rec in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _xlsx_sheets(path: Path, source: str) -> list[tuple[str, list[list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise InputError(
+            Problem(
+                "file_unreadable",
+                f"无法读取 XLSX 文件：{exc}",
+                f"cannot read the XLSX file: {exc}",
+                file=source,
+            )
+        ) from exc
+    try:
+        return [
+            (ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
+            for ws in wb.worksheets
+        ]
+    finally:
+        wb.close()
+
+
+def _records(
+    path: Path, source: str, encoding: str | None
+) -> tuple[list[tuple[str | None, list[list[str]]]], str | None]:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(Problem("file_missing", "文件不存在", "file not found", file=source))
+    if suffix == ".xls":
+        raise InputError(
+            Problem(
+                "file_format",
+                "不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV",
+                "old .xls files are not supported; save as .xlsx or CSV",
+                file=source,
+            )
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        sheets: list[tuple[str | None, list[list[str]]]] = list(_xlsx_sheets(path, source))
+        return sheets, None
+    text, used = decode_text(path.read_bytes(), source=source, encoding=encoding)
+    return [(None, _csv_records(text))], used
+
+
+def read_table(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    required: Mapping[str, Sequence[str]] = COORD_HEADERS,
+) -> Table:
+    """Read a CSV/TSV/XLSX table whose header row holds every role in ``required``.
+
+    The header is the first row (of the first sheet that has one, within
+    :data:`HEADER_SEARCH_ROWS` rows) where all required roles are found. Entirely empty rows are
+    left out. A missing header raises one error listing the headers that were found.
+    """
+    p = Path(path)
+    source = str(path)
+    sheets, used = _records(p, source, encoding)
+    for sheet, records in sheets:
+        for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
+            if len(match_columns(rec, required)) == len(required):
+                width = len(rec)
+                rows = tuple(
+                    (j + 1, tuple((r + [""] * width)[:width]) if len(r) < width else tuple(r))
+                    for j, r in enumerate(records)
+                    if j > i and any(c for c in r)
+                )
+                return Table(
+                    source=source,
+                    headers=tuple(rec),
+                    header_row=i + 1,
+                    rows=rows,
+                    encoding=used,
+                    sheet=sheet,
+                )
+    first = next((rec for _, records in sheets for rec in records if any(rec)), [])
+    if not first:
+        raise InputError(Problem("file_empty", "文件为空", "the file is empty", file=source))
+    found = "、".join(h for h in first if h) or "—"
+    wanted_zh = "；".join("/".join(names[:4]) for names in required.values())
+    wanted_en = "; ".join("/".join(names[:4]) for names in required.values())
+    raise InputError(
+        Problem(
+            "missing_columns",
+            f"找不到必需的列（{wanted_zh}）。文件中的表头为：{found}",
+            f"required columns not found ({wanted_en}). "
+            f"Headers found: {', '.join(h for h in first if h) or '—'}",
+            file=source,
+            row=1,
+        )
+    )
+
+
+def parse_number(text: str) -> float | None:
+    """A finite number from a cell (full-width digits accepted), else None.
+
+    >>> parse_number("１１６．４０４"), parse_number(" 39.9 "), parse_number("abc")
+    (116.404, 39.9, None)
+    >>> parse_number("nan") is None
+    True
+    """
+    t = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    if not t:
+        return None
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _china(lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.bool_]:
+    from quarterhour.engine.coords import in_china
+
+    return in_china(lon, lat)
+
+
+@dataclass(frozen=True, slots=True)
+class PointColumns:
+    """Parsed lon/lat per row: ``ok`` rows have usable coordinates (still in the file's CRS)."""
+
+    lon: FloatArray
+    lat: FloatArray
+    ok: npt.NDArray[np.bool_]
+
+
+def read_points(
+    table: Table,
+    lon_col: int,
+    lat_col: int,
+    problems: ProblemCollector,
+) -> PointColumns:
+    """Parse and check the coordinate columns of every row; problems name file, row and column.
+
+    Detected: empty or non-numeric cells, values out of range, a row whose latitude only makes
+    sense as a longitude (lat/lon swapped), the placeholder (0, 0), and a whole file whose
+    columns are swapped (most points fall outside China but inside it when swapped — Chinese
+    registers are the common case, and no real place elsewhere swaps into China's rectangle).
+    """
+    n = len(table.rows)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    ok = np.zeros(n, dtype=bool)
+    lon_h, lat_h = table.headers[lon_col], table.headers[lat_col]
+    src = table.source
+    for k, (row, cells) in enumerate(table.rows):
+        x_txt, y_txt = cells[lon_col], cells[lat_col]
+        x, y = parse_number(x_txt), parse_number(y_txt)
+        bad = False
+        for val, txt, col, what_zh, what_en in (
+            (x, x_txt, lon_h, "经度", "longitude"),
+            (y, y_txt, lat_h, "纬度", "latitude"),
+        ):
+            if val is None:
+                bad = True
+                if txt:
+                    problems.add(
+                        Problem(
+                            "coordinate_not_a_number",
+                            f"{what_zh}不是数字：{txt!r}",
+                            f"{what_en} is not a number: {txt!r}",
+                            file=src,
+                            row=row,
+                            column=col,
+                        )
+                    )
+                else:
+                    problems.add(
+                        Problem(
+                            "coordinate_missing",
+                            f"缺少{what_zh}",
+                            f"{what_en} is missing",
+                            file=src,
+                            row=row,
+                            column=col,
+                        )
+                    )
+        if bad or x is None or y is None:
+            continue
+        if not -90.0 <= y <= 90.0 and -90.0 <= x <= 90.0 and -180.0 <= y <= 180.0:
+            problems.add(
+                Problem(
+                    "coordinate_swapped",
+                    f"纬度 {y_txt} 超出 ±90，而经度 {x_txt} 像是纬度：经纬度可能填反了",
+                    f"latitude {y_txt} is beyond ±90 while longitude {x_txt} looks like a "
+                    "latitude: lon and lat appear to be swapped",
+                    file=src,
+                    row=row,
+                    column=lat_h,
+                )
+            )
+            continue
+        if not -180.0 <= x <= 180.0 or not -90.0 <= y <= 90.0:
+            col = lon_h if not -180.0 <= x <= 180.0 else lat_h
+            problems.add(
+                Problem(
+                    "coordinate_out_of_range",
+                    f"坐标超出范围（经度 {x_txt}，纬度 {y_txt}）",
+                    f"coordinate out of range (lon {x_txt}, lat {y_txt})",
+                    file=src,
+                    row=row,
+                    column=col,
+                )
+            )
+            continue
+        if x == 0.0 and y == 0.0:
+            problems.add(
+                Problem(
+                    "coordinate_zero",
+                    "坐标为 (0, 0)，多半是未填写的占位值",
+                    "coordinate is (0, 0), most likely a placeholder for a missing value",
+                    file=src,
+                    row=row,
+                    column=lon_h,
+                )
+            )
+            continue
+        lon[k], lat[k] = x, y
+        ok[k] = True
+    if ok.sum() >= 3:
+        inside = _china(lon[ok], lat[ok])
+        swapped = _china(lat[ok], lon[ok])
+        if inside.mean() < 0.2 and swapped.mean() >= 0.8:
+            problems.add(
+                Problem(
+                    "columns_swapped",
+                    f"“{lon_h}”列与“{lat_h}”列似乎填反了："
+                    f"{int(swapped.sum())} 个点对调后才落在中国境内",
+                    f"columns {lon_h!r} and {lat_h!r} appear swapped: {int(swapped.sum())} points "
+                    "fall inside China only when lon and lat are exchanged",
+                    file=src,
+                    column=f"{lon_h}/{lat_h}",
+                )
+            )
+            ok[:] = False
+    return PointColumns(lon=lon, lat=lat, ok=ok)
+
+
+def text_of(cells: Sequence[str], col: int | None) -> str:
+    """The stripped cell text, or "" when the column is absent."""
+    return "" if col is None or col >= len(cells) else cells[col].strip()
+
+
+def unique_ids(
+    table: Table,
+    id_col: int | None,
+    problems: ProblemCollector,
+    *,
+    prefix: str,
+) -> list[str]:
+    """Stable ids per row: ``<prefix>:<id cell>`` or ``<prefix>:<row>``; duplicates are problems."""
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for row, cells in table.rows:
+        raw = text_of(cells, id_col)
+        ident = f"{prefix}:{raw}" if raw else f"{prefix}:{row}"
+        if ident in seen:
+            problems.add(
+                Problem(
+                    "duplicate_id",
+                    f"编号 {ident!r} 与第 {seen[ident]} 行重复",
+                    f"id {ident!r} repeats row {seen[ident]}",
+                    file=table.source,
+                    row=row,
+                    column=None if id_col is None else table.headers[id_col],
+                )
+            )
+        seen.setdefault(ident, row)
+        ids.append(ident)
+    return ids
