@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import math
 import shutil
 import xml.etree.ElementTree as ET
@@ -138,7 +139,7 @@ def oracle_from_xml(path: Path, walkable: Callable[[Tags], bool]) -> nx.Graph:
 
 
 def _add_way(g: nx.Graph, refs: list[int], loc: Mapping[int, tuple[float, float]]) -> None:
-    for a, b in zip(refs[:-1], refs[1:], strict=True):
+    for a, b in itertools.pairwise(refs):
         if a == b or a not in loc or b not in loc:
             continue
         w = hav(*loc[a], *loc[b])
