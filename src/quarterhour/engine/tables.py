@@ -378,13 +378,15 @@ def unique_ids(
     problems: ProblemCollector,
     *,
     prefix: str,
+    prefix_cells: bool = True,
 ) -> list[str]:
-    """Stable ids per row: ``<prefix>:<id cell>`` or ``<prefix>:<row>``; duplicates are problems."""
+    """Stable ids per row: ``<prefix>:<id cell>`` (or the bare cell when ``prefix_cells`` is
+    false) or ``<prefix>:<row>`` where there is no id; duplicates are problems."""
     ids: list[str] = []
     seen: dict[str, int] = {}
     for row, cells in table.rows:
         raw = text_of(cells, id_col)
-        ident = f"{prefix}:{raw}" if raw else f"{prefix}:{row}"
+        ident = (f"{prefix}:{raw}" if prefix_cells else raw) if raw else f"{prefix}:{row}"
         if ident in seen:
             problems.add(
                 Problem(
