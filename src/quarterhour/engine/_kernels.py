@@ -266,3 +266,103 @@ def bounded_distances(
     return multi_source_dijkstra(
         indptr, indices, weights, src_node, src_dist, lab, limit, dist, label
     )
+
+
+@njit(cache=True, nogil=True)
+def segment_grid(
+    ax: FloatArray,
+    ay: FloatArray,
+    bx: FloatArray,
+    by: FloatArray,
+    x0: float,
+    y0: float,
+    cell: float,
+    nx: int,
+    ny: int,
+) -> tuple[Int64Array, Int64Array]:  # pragma: no cover - compiled
+    """Uniform grid over segments: CSR (cell_ptr, seg_ids) of the cells each segment's box covers."""
+    m = ax.shape[0]
+    counts = np.zeros(nx * ny + 1, dtype=np.int64)
+    for s in range(m):
+        i0 = int((min(ax[s], bx[s]) - x0) / cell)
+        i1 = int((max(ax[s], bx[s]) - x0) / cell)
+        j0 = int((min(ay[s], by[s]) - y0) / cell)
+        j1 = int((max(ay[s], by[s]) - y0) / cell)
+        for j in range(j0, j1 + 1):
+            for i in range(i0, i1 + 1):
+                counts[j * nx + i + 1] += 1
+    ptr = np.cumsum(counts)
+    fill = ptr[:-1].copy()
+    ids = np.empty(ptr[-1], dtype=np.int64)
+    for s in range(m):
+        i0 = int((min(ax[s], bx[s]) - x0) / cell)
+        i1 = int((max(ax[s], bx[s]) - x0) / cell)
+        j0 = int((min(ay[s], by[s]) - y0) / cell)
+        j1 = int((max(ay[s], by[s]) - y0) / cell)
+        for j in range(j0, j1 + 1):
+            for i in range(i0, i1 + 1):
+                c = j * nx + i
+                ids[fill[c]] = s
+                fill[c] += 1
+    return ptr, ids
+
+
+@njit(cache=True, nogil=True)
+def nearest_segments(
+    px: FloatArray,
+    py: FloatArray,
+    ax: FloatArray,
+    ay: FloatArray,
+    bx: FloatArray,
+    by: FloatArray,
+    x0: float,
+    y0: float,
+    cell: float,
+    nx: int,
+    ny: int,
+    cell_ptr: Int64Array,
+    seg_ids: Int64Array,
+    max_dist: float,
+) -> tuple[Int64Array, FloatArray, FloatArray]:  # pragma: no cover - compiled
+    """Nearest segment within ``max_dist`` of each point: (segment or -1, t in [0, 1], distance).
+
+    Ties go to the lowest segment index, so the answer does not depend on search order.
+    """
+    n = px.shape[0]
+    best_seg = np.full(n, -1, dtype=np.int64)
+    best_t = np.full(n, np.nan)
+    best_d = np.full(n, np.nan)
+    for p in range(n):
+        x = px[p]
+        y = py[p]
+        i0 = max(int(np.floor((x - max_dist - x0) / cell)), 0)
+        i1 = min(int(np.floor((x + max_dist - x0) / cell)), nx - 1)
+        j0 = max(int(np.floor((y - max_dist - y0) / cell)), 0)
+        j1 = min(int(np.floor((y + max_dist - y0) / cell)), ny - 1)
+        bd2 = max_dist * max_dist
+        bs = -1
+        bt = 0.0
+        for j in range(j0, j1 + 1):
+            for i in range(i0, i1 + 1):
+                c = j * nx + i
+                for k in range(cell_ptr[c], cell_ptr[c + 1]):
+                    s = seg_ids[k]
+                    dx = bx[s] - ax[s]
+                    dy = by[s] - ay[s]
+                    ll = dx * dx + dy * dy
+                    t = 0.0
+                    if ll > 0.0:
+                        t = ((x - ax[s]) * dx + (y - ay[s]) * dy) / ll
+                        t = min(max(t, 0.0), 1.0)
+                    fx = ax[s] + t * dx - x
+                    fy = ay[s] + t * dy - y
+                    d2 = fx * fx + fy * fy
+                    if d2 < bd2 or (d2 == bd2 and bs >= 0 and s < bs) or (d2 == bd2 and bs < 0):
+                        bd2 = d2
+                        bs = s
+                        bt = t
+        if bs >= 0:
+            best_seg[p] = bs
+            best_t[p] = bt
+            best_d[p] = np.sqrt(bd2)
+    return best_seg, best_t, best_d

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 from pyproj import Transformer
 
+from quarterhour.engine._kernels import nearest_segments, segment_grid
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.network import WalkNetwork
 
@@ -77,19 +77,35 @@ class LocalProjection:
 
 
 class EdgeIndex:
-    """A spatial index of the network's edge segments (projected), reusable for many snaps."""
+    """A spatial index of the network's edge segments (projected), reusable for many snaps.
+
+    A uniform grid of cells (numpy arrays, compiled search): no per-edge Python or GEOS objects,
+    so it stays small and quick to build on networks of millions of edges.
+    """
 
     def __init__(self, network: WalkNetwork, *, projection: LocalProjection | None = None) -> None:
         self.network = network
         self.projection = projection or LocalProjection.for_network(network)
         self.node_x, self.node_y = self.projection.to_xy(network.node_lon, network.node_lat)
-        coords = np.empty((network.n_edges, 2, 2), dtype=np.float64)
-        coords[:, 0, 0] = self.node_x[network.edge_u]
-        coords[:, 0, 1] = self.node_y[network.edge_u]
-        coords[:, 1, 0] = self.node_x[network.edge_v]
-        coords[:, 1, 1] = self.node_y[network.edge_v]
-        self.segments = shapely.linestrings(coords)
-        self.tree = shapely.STRtree(self.segments)
+        u, v = network.edge_u, network.edge_v
+        self._ax = np.ascontiguousarray(self.node_x[u])
+        self._ay = np.ascontiguousarray(self.node_y[u])
+        self._bx = np.ascontiguousarray(self.node_x[v])
+        self._by = np.ascontiguousarray(self.node_y[v])
+        self._x0 = float(self.node_x.min()) - 1.0
+        self._y0 = float(self.node_y.min()) - 1.0
+        width = float(self.node_x.max()) - self._x0 + 1.0
+        height = float(self.node_y.max()) - self._y0 + 1.0
+        seg = np.hypot(self._bx - self._ax, self._by - self._ay)
+        # cells about twice the typical segment, at most ~4 cells per edge on average
+        typical = float(np.median(seg)) if seg.size else 100.0
+        cell = max(2.0 * typical, np.sqrt(width * height / max(1, 4 * network.n_edges)), 10.0)
+        self._cell = cell
+        self._nx = int(width / cell) + 1
+        self._ny = int(height / cell) + 1
+        self._ptr, self._ids = segment_grid(
+            self._ax, self._ay, self._bx, self._by, self._x0, self._y0, cell, self._nx, self._ny
+        )
 
     def snap(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float = DEFAULT_MAX_SNAP_M
@@ -101,29 +117,28 @@ class EdgeIndex:
         t = np.full(n, np.nan)
         offset = np.full(n, np.nan)
         finite = np.isfinite(lon_a) & np.isfinite(lat_a)
-        if n == 0 or not finite.any():
-            return Snapped(edge, t, offset, np.full(n, np.nan), max_snap_m)
-        idx = np.flatnonzero(finite)
-        x, y = self.projection.to_xy(lon_a[idx], lat_a[idx])
-        pts = shapely.points(x, y)
-        pairs, dists = self.tree.query_nearest(
-            pts, max_distance=max_snap_m, return_distance=True, all_matches=True
-        )
-        if pairs.shape[1]:
-            # deterministic choice among equidistant edges: the lowest edge index
-            order = np.lexsort((pairs[1], pairs[0]))
-            p_in, p_tree, d = pairs[0][order], pairs[1][order], dists[order]
-            first = np.ones(p_in.shape[0], dtype=bool)
-            first[1:] = p_in[1:] != p_in[:-1]
-            p_in, p_tree, d = p_in[first], p_tree[first], d[first]
-            keep = d <= max_snap_m
-            p_in, p_tree, d = p_in[keep], p_tree[keep], d[keep]
-            frac = shapely.line_locate_point(self.segments[p_tree], pts[p_in], normalized=True)
-            frac = np.where(np.isfinite(frac), frac, 0.0)  # zero-length segment
-            target = idx[p_in]
-            edge[target] = p_tree
-            t[target] = np.clip(frac, 0.0, 1.0)
-            offset[target] = d
+        if finite.any():
+            idx = np.flatnonzero(finite)
+            x, y = self.projection.to_xy(lon_a[idx], lat_a[idx])
+            seg, tt, dd = nearest_segments(
+                np.ascontiguousarray(x),
+                np.ascontiguousarray(y),
+                self._ax,
+                self._ay,
+                self._bx,
+                self._by,
+                self._x0,
+                self._y0,
+                self._cell,
+                self._nx,
+                self._ny,
+                self._ptr,
+                self._ids,
+                float(max_snap_m),
+            )
+            edge[idx] = seg
+            t[idx] = tt
+            offset[idx] = dd
         along = np.where(edge >= 0, t * self.network.edge_length_m[np.maximum(edge, 0)], np.nan)
         return Snapped(edge, t, offset, along, max_snap_m)
 
