@@ -280,7 +280,7 @@ def segment_grid(
     nx: int,
     ny: int,
 ) -> tuple[Int64Array, Int64Array]:  # pragma: no cover - compiled
-    """Uniform grid over segments: CSR (cell_ptr, seg_ids) of the cells each segment's box covers."""
+    """Uniform grid over segments: CSR (cell_ptr, seg_ids) of the cells each segment's box hits."""
     m = ax.shape[0]
     counts = np.zeros(nx * ny + 1, dtype=np.int64)
     for s in range(m):
