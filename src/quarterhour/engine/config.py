@@ -26,7 +26,9 @@ def minutes_to_metres(minutes: float, *, speed_kmh: float = DEFAULT_WALK_SPEED_K
     """Distance walked in ``minutes`` at ``speed_kmh``."""
     if not minutes > 0:
         raise ValueError(f"minutes must be positive, got {minutes!r}")
-    return minutes * speed_m_per_min(speed_kmh)
+    speed_m_per_min(speed_kmh)  # validates the speed
+    # multiply before dividing so round figures stay exact: 15 min × 4 km/h = 1000.0 m
+    return minutes * speed_kmh * 1000.0 / 60.0
 
 
 def metres_to_minutes(metres: float, *, speed_kmh: float = DEFAULT_WALK_SPEED_KMH) -> float:
