@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from quarterhour.engine._errors import InputError, InputErrors, Problem
 from quarterhour.engine.coords import to_wgs84
 from quarterhour.engine.network import haversine_m
-from quarterhour.engine.registers import read_facility_register
+from quarterhour.engine.registers import read_facility_register, standard_vocabulary
+from quarterhour.engine.standards import load_standard
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "registers"
 
@@ -26,7 +27,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "文化活动室": ("RM02",),
     "日间照料室": ("EL02",),
     "老年活动室": ("RM03",),
-    "法律咨询室": ("RM04",),
+    "人民调解室": ("RM04",),
 }
 
 
@@ -290,3 +291,35 @@ def test_missing_file_and_old_xls_and_corrupt_xlsx(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_facility_register(bad, classify=classify)
     assert exc.value.problem.code == "file_unreadable"
+
+
+def test_with_the_beijing_2011_standard() -> None:
+    std = load_standard("beijing-2011")
+    res = read_facility_register(
+        FIX / "xicheng-facilities.csv",
+        classify=std.classify_category,
+        known_categories=standard_vocabulary(std),
+    )
+    assert [(f.facility_id.split(":")[1], f.item_codes) for f in res.facilities] == [
+        ("XC001", ("station.service", "room.reading", "center.indoor")),
+        ("XC002", ("station.health",)),
+        ("XC003", ("shop.convenience",)),
+        ("XC004", ("site.market",)),
+        ("XC005", ("room.daycare", "center.indoor")),
+        ("XC006", ("shop.laundry",)),
+        ("XC007", ("center.sports",)),
+        ("XC008", ("station.service", "room.mediation", "center.indoor")),
+    ]
+
+
+def test_unknown_category_suggestions_from_the_standard(tmp_path: Path) -> None:
+    std = load_standard("beijing-2011")
+    path = tmp_path / "typo.csv"
+    path.write_text("名称,类别,经度,纬度\n某站,社区服务占,116.39,39.91\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_facility_register(
+            path, classify=std.classify_category, known_categories=standard_vocabulary(std)
+        )
+    p = exc.value.problem
+    assert (p.code, p.row, p.column) == ("unknown_category", 2, "类别")
+    assert p.message_en.startswith("unknown category '社区服务占'; did you mean: 社区服务站")

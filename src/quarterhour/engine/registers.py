@@ -35,6 +35,7 @@ from pathlib import Path
 from quarterhour.engine._errors import Problem, ProblemCollector
 from quarterhour.engine.coords import Crs, to_wgs84
 from quarterhour.engine.places import Facility
+from quarterhour.engine.standards import Standard
 from quarterhour.engine.tables import (
     COORD_HEADERS,
     match_columns,
@@ -69,6 +70,22 @@ class RegisterResult:
     sheet: str | None
     header_row: int
     columns: dict[str, str]  # role -> header text as in the file
+
+
+def standard_vocabulary(standard: Standard) -> tuple[str, ...]:
+    """Texts ``standard.classify_category`` knows, for suggesting close matches to unknown ones:
+    every item's code, names, alternates and included parts (Chinese and English) and its Chinese
+    keywords.
+
+    >>> from quarterhour.engine.standards import load_standard
+    >>> vocab = standard_vocabulary(load_standard("beijing-2011"))
+    >>> "社区服务站" in vocab and "shop.pharmacy" in vocab
+    True
+    """
+    out: list[str] = []
+    for item in standard.items:
+        out += [item.code, *item.names(), *item.keywords_zh]
+    return tuple(dict.fromkeys(n for n in out if n))
 
 
 def _suggest(text: str, vocabulary: Iterable[str]) -> list[str]:
