@@ -1,0 +1,273 @@
+"""``quarterhour assess``: which standard items every home reaches within a 15-minute walk."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from quarterhour.cli._console import console, error, progress_bar, warn
+from quarterhour.engine._errors import QuarterhourError
+from quarterhour.engine.assessment import Assessment, assess, load_facility_file, load_network
+from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
+from quarterhour.engine.coords import parse_crs
+from quarterhour.engine.input_checks import check_placement
+from quarterhour.engine.network import WalkNetwork
+from quarterhour.engine.outputs import (
+    OSM_ATTRIBUTION,
+    atomic_output_dir,
+    write_facilities_csv,
+    write_network_geojson,
+    write_reach_csv,
+    write_rows_csv,
+)
+from quarterhour.engine.places import Facility
+from quarterhour.engine.snapping import EdgeIndex
+from quarterhour.engine.standards import load_standard
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "assess",
+        help="步行可达评估 / walking reach of every standard item from every home",
+        description="计算每个居住点在步行时限内可到达哪些标准设施、最近一处有多远、是哪一处。"
+        " / For every home: which standard facility items it reaches within the walk, "
+        "how far the nearest one is, and which one it is.",
+    )
+    p.add_argument(
+        "--network", required=True, type=Path, help=".osm.pbf/.osm/.osm.bz2/.geojson/.gpkg"
+    )
+    p.add_argument(
+        "--facilities",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="OSM 文件或设施登记表 CSV/XLSX（可多次） / OSM extract or register (repeatable)",
+    )
+    p.add_argument("--origins", type=Path, help="居住点 CSV/GeoJSON（默认：所有路网节点） / homes")
+    p.add_argument("--standard", default="beijing-2011", help="标准名称或 TOML 文件 / standard")
+    p.add_argument("--minutes", type=float, help="步行时限（分钟），默认取标准 / walk minutes")
+    p.add_argument("--speed-kmh", type=float, help="步速 km/h，默认取标准 / walking speed")
+    p.add_argument("--elderly", action="store_true", help="老年人步速 / elderly walking pace")
+    p.add_argument(
+        "--crs",
+        choices=["wgs84", "gcj02", "bd09"],
+        default="wgs84",
+        help="登记表坐标系 / register CRS",
+    )
+    p.add_argument("--encoding", help="登记表编码（默认自动：UTF-8 或 GBK） / register encoding")
+    p.add_argument(
+        "--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M, help="最大吸附距离（米）"
+    )
+    p.add_argument(
+        "--all-components", action="store_true", help="保留所有连通分量 / keep all parts"
+    )
+    p.add_argument("--workers", type=int, default=0, help="线程数（0 = 每核一个） / threads")
+    p.add_argument("--export-network", action="store_true", help="写出 network.geojson")
+    p.add_argument("--out", required=True, type=Path, help="输出目录 / output folder")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except QuarterhourError as exc:
+        error(str(exc))
+        return 2
+    except (OSError, ValueError) as exc:
+        error(f"{type(exc).__name__}: {exc}")
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    standard = load_standard(args.standard)
+    speed = args.speed_kmh or (
+        standard.walking.elderly_speed_kmh if args.elderly else standard.walking.speed_kmh
+    )
+    with progress_bar() as progress:
+        network, net_report, osm_derived = load_network(
+            args.network, keep_largest_component=not args.all_components, progress=progress
+        )
+        for line in net_report:
+            console.print(f"  {line}")
+        index = EdgeIndex(network)
+        facilities = []
+        warnings: list[str] = []
+        for path in args.facilities:
+            found = load_facility_file(
+                path, standard, crs=args.crs, encoding=args.encoding, progress=progress
+            )
+            warnings += placement_warnings(
+                network, index, found, source=str(path), crs=args.crs, max_snap_m=args.max_snap_m
+            )
+            facilities.extend(found)
+        origins = None
+        if args.origins is not None:
+            from quarterhour.engine.origins_io import read_origins
+
+            origins = read_origins(args.origins)
+            report = check_placement(
+                network,
+                origins.lon,
+                origins.lat,
+                source=str(args.origins),
+                ids=origins.origin_id,
+                max_snap_m=args.max_snap_m,
+                index=index,
+            )
+            warnings += [str(w) for w in report.warnings]
+        result = assess(
+            network,
+            facilities,
+            origins,
+            standard=standard,
+            minutes=args.minutes,
+            speed_kmh=speed,
+            max_snap_m=args.max_snap_m,
+            workers=args.workers,
+            osm_derived=osm_derived,
+            network_report=net_report,
+            progress=progress,
+            edge_index=index,
+        )
+        progress("write", 0, 1)
+        write_all(result, args.out, export_network=args.export_network)
+        progress("write", 1, 1)
+    for w in warnings:
+        warn(w)
+    print_summary(result)
+    console.print(f"结果已写入 / results written to: {args.out}")
+    return 0
+
+
+def placement_warnings(
+    network: WalkNetwork,
+    index: EdgeIndex,
+    facilities: list[Facility],
+    *,
+    source: str,
+    crs: str,
+    max_snap_m: float,
+) -> list[str]:
+    """Raise for a facility file that plainly does not fit the network; return warnings."""
+    if not facilities:
+        return [f"{source}: 未找到任何标准设施 / no standard facility found"]
+    report = check_placement(
+        network,
+        [f.lon for f in facilities],
+        [f.lat for f in facilities],
+        source=source,
+        ids=[f.facility_id for f in facilities],
+        declared_crs=parse_crs(crs),
+        max_snap_m=max_snap_m,
+        index=index,
+    )
+    out = [str(w) for w in report.warnings]
+    if report.beyond.size:
+        out.append(
+            f"{source}: {report.beyond.size} 处设施超出吸附距离 {max_snap_m:.0f} 米，已跳过并列入"
+            f" unsnapped.csv / {report.beyond.size} facilities beyond the snap limit were skipped"
+            " and listed in unsnapped.csv"
+        )
+    return out
+
+
+def write_all(result: Assessment, out: Path, *, export_network: bool) -> None:
+    with atomic_output_dir(out) as tmp:
+        write_facilities_csv(tmp / "facilities.csv", result.result)
+        write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)
+        write_rows_csv(
+            tmp / "summary.csv",
+            [
+                "item_code",
+                "name_zh",
+                "name_en",
+                "walk_applies",
+                "facilities",
+                "origins",
+                "reachable_origins",
+                "population",
+                "reachable_population",
+                "share",
+                "median_minutes",
+                "p90_minutes",
+            ],
+            [
+                [
+                    s.item_code,
+                    s.name_zh,
+                    s.name_en,
+                    "yes" if s.walk_applies else "no",
+                    s.facilities,
+                    s.origins,
+                    s.reachable_origins,
+                    f"{s.population:.2f}",
+                    f"{s.reachable_population:.2f}",
+                    "" if math.isnan(s.share) else f"{s.share:.4f}",
+                    "" if math.isnan(s.median_minutes) else f"{s.median_minutes:.2f}",
+                    "" if math.isnan(s.p90_minutes) else f"{s.p90_minutes:.2f}",
+                ]
+                for s in result.summaries
+            ],
+        )
+        write_unsnapped(tmp / "unsnapped.csv", result)
+        if export_network:
+            write_network_geojson(
+                tmp / "network.geojson", result.network, osm_derived=result.osm_derived
+            )
+        (tmp / "README.txt").write_text(
+            "quarterhour assess\n"
+            f"walk: {result.minutes:g} min at {result.speed_kmh:g} km/h = {result.limit_m:.0f} m\n"
+            f"standard: {result.standard.code}\n"
+            + (f"Map data {OSM_ATTRIBUTION} (ODbL)\n" if result.osm_derived else ""),
+            encoding="utf-8",
+        )
+
+
+def write_unsnapped(path: Path, result: Assessment) -> None:
+    """Points beyond the snap limit: listed, not silently dropped."""
+    rows: list[list[object]] = []
+    r = result.result
+    for i, f in enumerate(r.facilities):
+        if r.facility_snap.edge[i] < 0:
+            rows.append(
+                ["facility", f.facility_id, f"{f.lon:.7f}", f"{f.lat:.7f}", "beyond_snap_limit"]
+            )
+    if r.origin_snap is not None:
+        for i in range(len(r.origins)):
+            if r.origin_snap.edge[i] < 0:
+                rows.append(
+                    [
+                        "origin",
+                        r.origins.origin_id[i],
+                        f"{r.origins.lon[i]:.7f}",
+                        f"{r.origins.lat[i]:.7f}",
+                        "beyond_snap_limit",
+                    ]
+                )
+    write_rows_csv(path, ["kind", "id", "lon", "lat", "reason"], rows)
+
+
+def print_summary(result: Assessment) -> None:
+    weighted = bool((result.result.origins.weight != 1.0).any())
+    table = Table(
+        title=f"步行 {result.minutes:g} 分钟（{result.limit_m:.0f} 米）可达 / "
+        f"within a {result.minutes:g}-minute walk ({result.limit_m:.0f} m)",
+    )
+    table.add_column("项目 / item")
+    table.add_column("设施数\nfacilities", justify="right")
+    table.add_column(("人口覆盖" if weighted else "覆盖") + "\nshare", justify="right")
+    table.add_column("中位分钟\nmedian min", justify="right")
+    for s in result.summaries:
+        share = "—" if math.isnan(s.share) else f"{s.share:.1%}"
+        med = "—" if math.isnan(s.median_minutes) else f"{s.median_minutes:.1f}"
+        scope = "" if s.walk_applies else " *"
+        table.add_row(f"{s.name_zh} {s.name_en}{scope}", str(s.facilities), share, med)
+    console.print(table)
+    console.print("* 社区内设置，不按步行距离要求 / inside the community; no walking requirement")
+    if result.osm_derived:
+        console.print(f"地图数据 / map data {OSM_ATTRIBUTION}")
