@@ -19,9 +19,9 @@ Pure functions over arrays, no I/O; the CLI calls :func:`check_placement` once p
    points that sit inside blocks (building centroids) are about as far from the street centre lines
    as random points are, so a 500 m GCJ-02 shift moves their median snap distance by 1 % (26.8 m
    → 27.1 m) and cannot be told from the network alone; a BD-09 shift raises it by 33 %. Points
-   geocoded to street addresses (within ~15 m of the street) triple their median when shifted and
-   are detected reliably. The check never warns about correct data in these measurements; when it
-   cannot tell, it stays silent.
+   geocoded to street addresses (3–15 m beside the street) go from a 6 m median to 32–44 m when
+   shifted, and every mix-up among the three systems is detected. The check never warned about
+   correct data in these measurements; when it cannot tell, it stays silent.
 """
 
 from __future__ import annotations

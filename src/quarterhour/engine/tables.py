@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine._errors import InputError, Problem, ProblemCollector
+from quarterhour.engine.coords import in_china
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -240,12 +241,6 @@ def parse_number(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _china(lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.bool_]:
-    from quarterhour.engine.coords import in_china
-
-    return in_china(lon, lat)
-
-
 @dataclass(frozen=True, slots=True)
 class PointColumns:
     """Parsed lon/lat per row: ``ok`` rows have usable coordinates (still in the file's CRS)."""
@@ -349,8 +344,8 @@ def read_points(
         lon[k], lat[k] = x, y
         ok[k] = True
     if ok.sum() >= 3:
-        inside = _china(lon[ok], lat[ok])
-        swapped = _china(lat[ok], lon[ok])
+        inside = in_china(lon[ok], lat[ok])
+        swapped = in_china(lat[ok], lon[ok])
         if inside.mean() < 0.2 and swapped.mean() >= 0.8:
             problems.add(
                 Problem(
