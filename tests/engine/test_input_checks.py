@@ -183,3 +183,9 @@ def test_real_chengdu_osm_amenities_raise_no_false_alarm(
     g_lon, g_lat = from_wgs84(lon, lat, crs="gcj02")
     silent = check_placement(net, g_lon, g_lat, source="osm-gcj")
     assert silent.crs_suggestion is None
+
+
+def test_no_points_is_not_an_error() -> None:
+    net = grid(116.38, 39.90)
+    r = check_placement(net, np.empty(0), np.empty(0), source="empty.csv")
+    assert (r.n_points, r.beyond.size, r.warnings, r.crs_suggestion) == (0, 0, (), None)
