@@ -500,6 +500,21 @@ class Standard:
                 return lv
         raise KeyError(f"standard {self.code!r} has no level {code!r}")
 
+    def item_limit_m(self, code: str, *, elderly: bool = False) -> float:
+        """Walking limit in metres for one item.
+
+        An item at a life-circle level with a distance (GB 50180-2018's 300 / 500 / 1,000 m)
+        uses that distance (scaled by elderly pace ÷ adult pace when ``elderly``); any other
+        item uses :meth:`WalkProfile.limit_m`.
+        """
+        it = self.item(code)
+        if it.level is not None:
+            dist = self.level(it.level).distance_m_max
+            if dist is not None:
+                w = self.walking
+                return dist * w.elderly_speed_kmh / w.speed_kmh if elderly else dist
+        return self.walking.limit_m(elderly=elderly)
+
     def category(self, code: str) -> ServiceCategory:
         for c in self.categories:
             if c.code == code:
