@@ -1,0 +1,83 @@
+"""The base of every admin page: querysets filtered by jurisdiction, permissions from the
+``can_*`` functions, and saves that go through the app's services (so the admin is no back door:
+``is_superuser`` grants nothing, ``is_staff`` only lets a user open the admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from quarterhour.platform.accounts.permissions import can_use_staff_pages
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    #: fields passed to the service on create/update (others are shown read-only)
+    service_fields: tuple[str, ...] = ()
+
+    # -- to override per model --------------------------------------------------------------
+    def visible(self, request: HttpRequest) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def can_add(self, request: HttpRequest) -> bool:
+        return False
+
+    def can_change(self, request: HttpRequest, obj: Any) -> bool:
+        return False
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def update(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    # -- Django admin hooks --------------------------------------------------------------------
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.visible(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_use_staff_pages(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not can_use_staff_pages(request.user):
+            return False
+        return obj is None or self.visible(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return can_use_staff_pages(request.user) and self.can_add(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not can_use_staff_pages(request.user):
+            return False
+        if obj is None:
+            return True
+        return self.can_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            data = {f: form.cleaned_data[f] for f in form.changed_data if f in self.service_fields}
+            fresh = type(obj).objects.get(pk=obj.pk)
+            saved = self.update(request, fresh, data)
+        else:
+            data = {f: form.cleaned_data[f] for f in self.service_fields if f in form.cleaned_data}
+            saved = self.create(request, data)
+        obj.pk = saved.pk
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Related rows are written by the services; nothing else to save."""
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def register(model: type[Model]) -> Any:
+    return admin.register(model)

@@ -1,0 +1,49 @@
+"""Reads of providers and services, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+
+
+def providers_visible(user: Any) -> QuerySet[Provider]:
+    return Provider.objects.filter(
+        scope_q(
+            user,
+            district="street__district_id",
+            street="street_id",
+            community=None,
+            provider="pk",
+        )
+    )
+
+
+def services_visible(user: Any) -> QuerySet[Service]:
+    return Service.objects.filter(
+        scope_q(
+            user,
+            district="provider__street__district_id",
+            street="provider__street_id",
+            community=None,
+            provider="provider_id",
+        )
+    )
+
+
+def provider_list(user: Any) -> QuerySet[Provider]:
+    return (
+        providers_visible(user)
+        .select_related("street__district", "community")
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=Service.objects.prefetch_related(
+                    Prefetch("items", queryset=ServiceItem.objects.order_by("item_code"))
+                ),
+            )
+        )
+    )

@@ -1,0 +1,81 @@
+"""The one place that reads the environment. Settings modules import these values only.
+
+Variables (all optional unless production):
+
+``DATABASE_URL``       database (dj-database-url syntax); default SQLite in the data directory
+``SECRET_KEY``         required in production
+``ALLOWED_HOSTS``      comma-separated; default ``127.0.0.1,localhost``
+``DEBUG``              ``1``/``true`` to enable (never in production)
+``QUARTERHOUR_DATA_DIR`` where SQLite, networks and uploads live; default ``./var``
+``MAP_TILES``          ``none`` (default: vector map drawn from our data), or a tile URL template
+``CSRF_TRUSTED_ORIGINS`` comma-separated origins (production behind a proxy)
+``LOG_LEVEL``          default ``INFO``
+``QUARTERHOUR_DEMO``  ``1`` when serving the demo (pages say the data are derived for it)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in _TRUE
+
+
+def _list(name: str, default: str) -> list[str]:
+    raw = os.environ.get(name, default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class Env:
+    data_dir: Path
+    database: dict[str, Any]
+    database_url: str
+    secret_key: str | None
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    debug: bool
+    map_tiles: str
+    log_level: str
+    demo: bool
+
+
+def read_env() -> Env:
+    """Read every setting the platform takes from the environment."""
+    data_dir = Path(os.environ.get("QUARTERHOUR_DATA_DIR", "var")).resolve()
+    default_db = f"sqlite:///{data_dir / 'quarterhour.sqlite3'}"
+    url = os.environ.get("DATABASE_URL", "").strip() or default_db
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    return Env(
+        data_dir=data_dir,
+        database=database,
+        database_url=url,
+        secret_key=os.environ.get("SECRET_KEY") or None,
+        allowed_hosts=_list("ALLOWED_HOSTS", "127.0.0.1,localhost"),
+        csrf_trusted_origins=_list("CSRF_TRUSTED_ORIGINS", ""),
+        debug=_flag("DEBUG"),
+        map_tiles=os.environ.get("MAP_TILES", "none").strip() or "none",
+        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        demo=_flag("QUARTERHOUR_DEMO"),
+    )
+
+
+def ensure_data_dir() -> Path:
+    """Create the data directory (called by our commands, never at import)."""
+    env = read_env()
+    env.data_dir.mkdir(parents=True, exist_ok=True)
+    return env.data_dir

@@ -1,0 +1,146 @@
+"""Reads of the administrative register, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db.models import Count, Prefetch, QuerySet
+
+from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.geography.models import (
+    Circle,
+    CircleMembership,
+    Community,
+    District,
+    Street,
+)
+
+#: how far (m) a facility may be from the nearest community centre when no community has a
+#: boundary, and still be placed in it
+NEAREST_CENTRE_MAX_M = 2_000.0
+
+
+def districts_visible(user: Any) -> QuerySet[District]:
+    return District.objects.filter(
+        scope_q(user, district="pk", street="streets__pk", community="streets__communities__pk")
+    ).distinct()
+
+
+def streets_visible(user: Any) -> QuerySet[Street]:
+    return Street.objects.filter(
+        scope_q(user, district="district_id", street="pk", community="communities__pk")
+    ).distinct()
+
+
+def communities_visible(user: Any) -> QuerySet[Community]:
+    return Community.objects.filter(
+        scope_q(user, district="street__district_id", street="street_id", community="pk")
+    )
+
+
+def circles_visible(user: Any) -> QuerySet[Circle]:
+    q = scope_q(
+        user,
+        district="street__district_id",
+        street="street_id",
+        community="memberships__community_id",
+    )
+    ids = Circle.objects.filter(q).values("pk")
+    return Circle.objects.filter(pk__in=ids)
+
+
+def community_list(user: Any, *, street: Street | None = None) -> QuerySet[Community]:
+    """Communities for the list page: street and district joined, circle count annotated."""
+    qs = communities_visible(user).select_related("street__district")
+    if street is not None:
+        qs = qs.filter(street=street)
+    return qs.annotate(n_circles=Count("circle_memberships")).order_by("code")
+
+
+def circle_list(user: Any) -> QuerySet[Circle]:
+    return (
+        circles_visible(user)
+        .select_related("street__district")
+        .annotate(n_members=Count("memberships"))
+        .order_by("code")
+    )
+
+
+def circle_detail(pk: int) -> Circle:
+    members = CircleMembership.objects.select_related("community__street").order_by(
+        "community__code"
+    )
+    return (
+        Circle.objects.select_related("street__district", "service_centre")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .get(pk=pk)
+    )
+
+
+class CommunityLocator:
+    """Find the community a point lies in: by boundary where communities have one, else the
+    nearest community centre within :data:`NEAREST_CENTRE_MAX_M`. None = outside every one."""
+
+    def __init__(self, communities: Iterable[Community]) -> None:
+        shaped: list[Community] = []
+        geoms: list[Any] = []
+        centred: list[Community] = []
+        for c in communities:
+            if c.boundary_geojson:
+                shaped.append(c)
+                geoms.append(shapely.from_geojson(c.boundary_geojson))
+            elif c.centre_lon is not None and c.centre_lat is not None:
+                centred.append(c)
+        self._shaped = shaped
+        self._tree = shapely.STRtree(geoms) if geoms else None
+        self._centred = centred
+        self._clon = np.array([c.centre_lon for c in centred], dtype=np.float64)
+        self._clat = np.array([c.centre_lat for c in centred], dtype=np.float64)
+
+    def locate(self, lon: float, lat: float) -> Community | None:
+        return self.locate_many([lon], [lat])[0]
+
+    def locate_many(self, lon: Sequence[float], lat: Sequence[float]) -> list[Community | None]:
+        n = len(lon)
+        out: list[Community | None] = [None] * n
+        if self._tree is not None and n:
+            points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+            pi, gi = self._tree.query(points, predicate="intersects")
+            for p, g in zip(pi.tolist(), gi.tolist(), strict=True):
+                if out[p] is None:
+                    out[p] = self._shaped[g]
+        if len(self._centred):
+            for i in range(n):
+                if out[i] is not None:
+                    continue
+                d = _haversine_np(lon[i], lat[i], self._clon, self._clat)
+                j = int(np.argmin(d))
+                if d[j] <= NEAREST_CENTRE_MAX_M:
+                    out[i] = self._centred[j]
+        return out
+
+
+def _haversine_np(lon: float, lat: float, lons: Any, lats: Any) -> Any:
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(lons - lon)
+    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.minimum(1.0, a)))
+
+
+def boundary_coordinates(geojson_text: str) -> Sequence[Sequence[Sequence[float]]]:
+    """The outer rings of a (Multi)Polygon GeoJSON geometry (for drawing)."""
+    if not geojson_text:
+        return []
+    geom = json.loads(geojson_text)
+    if geom.get("type") == "Feature":
+        geom = geom["geometry"]
+    if geom["type"] == "Polygon":
+        return [geom["coordinates"][0]]
+    if geom["type"] == "MultiPolygon":
+        return [poly[0] for poly in geom["coordinates"]]
+    return []

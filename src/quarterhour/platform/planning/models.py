@@ -1,0 +1,152 @@
+"""Assessment runs of the engine and their stored results (per community × item, per circle)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WalkNetworkFile(models.Model):
+    """A walk network prepared by the engine and kept as a ``.npz`` file in the data directory."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    path = models.CharField(_("文件"), max_length=500, help_text=_("数据目录中的相对路径"))
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    attribution = models.CharField(_("署名"), max_length=200, blank=True)
+    data_date = models.DateField(_("数据日期"), null=True, blank=True)
+    n_nodes = models.PositiveIntegerField(_("节点数"), default=0)
+    n_edges = models.PositiveIntegerField(_("路段数"), default=0)
+    min_lon = models.FloatField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lon = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("步行路网")
+        verbose_name_plural = _("步行路网")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    district = models.ForeignKey(
+        "geography.District", models.CASCADE, null=True, blank=True, verbose_name=_("区县")
+    )
+    street = models.ForeignKey(
+        "geography.Street", models.CASCADE, null=True, blank=True, verbose_name=_("街道")
+    )
+    network = models.ForeignKey(
+        WalkNetworkFile, models.PROTECT, null=True, blank=True, verbose_name=_("步行路网")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, verbose_name=_("发起人")
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    stage = models.CharField(_("阶段"), max_length=64, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    standard = models.CharField(_("标准"), max_length=64)
+    walk_minutes = models.FloatField(_("步行分钟"))
+    speed_kmh = models.FloatField(_("步速 (km/h)"))
+    limit_m = models.FloatField(_("距离上限 (米)"))
+    inputs_date = models.DateTimeField(_("输入数据日期"), null=True, blank=True)
+    n_facilities = models.PositiveIntegerField(_("设施数"), default=0)
+    n_communities = models.PositiveIntegerField(_("社区数"), default=0)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("评估")
+        verbose_name_plural = _("评估")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.street or self.district or _('全市')}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class CommunityResult(models.Model):
+    run = models.ForeignKey(AssessmentRun, models.CASCADE, related_name="community_results")
+    community = models.ForeignKey("geography.Community", models.CASCADE, related_name="results")
+    is_latest = models.BooleanField(default=True)
+    population = models.FloatField()
+    n_origins = models.PositiveIntegerField()
+    items_required = models.PositiveSmallIntegerField()
+    items_met = models.PositiveSmallIntegerField()
+    missing = models.JSONField(default=list)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "community"], name="community_result_once")
+        ]
+        indexes = [models.Index(fields=["community", "is_latest"])]
+
+
+class CommunityItemResult(models.Model):
+    run = models.ForeignKey(AssessmentRun, models.CASCADE, related_name="community_items")
+    community = models.ForeignKey("geography.Community", models.CASCADE, related_name="+")
+    item_code = models.CharField(max_length=32)
+    share = models.FloatField(null=True)
+    median_min = models.FloatField(null=True)
+    p90_min = models.FloatField(null=True)
+    met = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "community", "item_code"], name="community_item_result_once"
+            )
+        ]
+
+
+class CircleResult(models.Model):
+    run = models.ForeignKey(AssessmentRun, models.CASCADE, related_name="circle_results")
+    circle = models.ForeignKey("geography.Circle", models.CASCADE, related_name="results")
+    is_latest = models.BooleanField(default=True)
+    population = models.FloatField()
+    items_required = models.PositiveSmallIntegerField()
+    items_met = models.PositiveSmallIntegerField()
+    missing = models.JSONField(default=list)
+    demonstration = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "circle"], name="circle_result_once")]
+        indexes = [models.Index(fields=["circle", "is_latest"])]
+
+
+class CircleItemResult(models.Model):
+    run = models.ForeignKey(AssessmentRun, models.CASCADE, related_name="circle_items")
+    circle = models.ForeignKey("geography.Circle", models.CASCADE, related_name="+")
+    item_code = models.CharField(max_length=32)
+    share = models.FloatField(null=True)
+    median_min = models.FloatField(null=True)
+    p90_min = models.FloatField(null=True)
+    met = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "circle", "item_code"], name="circle_item_result_once"
+            )
+        ]

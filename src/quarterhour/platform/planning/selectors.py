@@ -1,0 +1,47 @@
+"""Reads of assessment runs and results, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.planning.assessment import inputs_date, scope_communities
+from quarterhour.platform.planning.models import (
+    AssessmentRun,
+    CircleItemResult,
+    CircleResult,
+)
+
+
+def runs_visible(user: Any) -> QuerySet[AssessmentRun]:
+    return AssessmentRun.objects.filter(
+        scope_q(user, district="district_id", street="street_id", community=None)
+        | scope_q(user, district="street__district_id", street=None, community=None)
+    ).select_related("district", "street", "requested_by", "network")
+
+
+def latest_circle_result(circle: Circle) -> CircleResult | None:
+    return (
+        CircleResult.objects.filter(circle=circle, is_latest=True)
+        .select_related("run__network")
+        .first()
+    )
+
+
+def circle_item_results(result: CircleResult) -> list[CircleItemResult]:
+    return list(
+        CircleItemResult.objects.filter(run_id=result.run_id, circle_id=result.circle_id).order_by(
+            "item_code"
+        )
+    )
+
+
+def is_stale(run: AssessmentRun) -> bool:
+    """Have the inputs changed since the run read them?"""
+    if run.inputs_date is None:
+        return False
+    now = inputs_date(scope_communities(run), run)
+    return now is not None and now > run.inputs_date

@@ -1,0 +1,24 @@
+"""URL map: staff pages, admin, login, language switch, health check."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from quarterhour.platform.web import views
+
+admin.site.site_header = "一刻钟社区服务圈 · 管理后台"
+admin.site.site_title = "一刻钟社区服务圈"
+admin.site.index_title = "登记簿管理"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("quarterhour.platform.web.urls")),
+]

@@ -1,0 +1,89 @@
+"""A small vector map drawn on the server as inline SVG: no tiles, no scripts, no CDN.
+
+Equirectangular projection around the drawing's mean latitude (x scaled by cos φ), which is
+accurate to well under a pixel at the size of a circle (a few kilometres).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass
+class SvgMap:
+    width: int = 720
+    height: int = 480
+    pad: int = 16
+    polygons: list[tuple[Sequence[Sequence[float]], str, str]] = field(default_factory=list)
+    points: list[tuple[float, float, float, str, str]] = field(default_factory=list)
+    labels: list[tuple[float, float, str]] = field(default_factory=list)
+
+    def polygon(self, ring: Sequence[Sequence[float]], *, css: str, title: str = "") -> None:
+        self.polygons.append((ring, css, title))
+
+    def point(self, lon: float, lat: float, *, r: float = 4, css: str, title: str = "") -> None:
+        self.points.append((lon, lat, r, css, title))
+
+    def label(self, lon: float, lat: float, text: str) -> None:
+        self.labels.append((lon, lat, text))
+
+    def _extent(self) -> tuple[float, float, float, float] | None:
+        xs = [p[0] for ring, _c, _t in self.polygons for p in ring] + [p[0] for p in self.points]
+        ys = [p[1] for ring, _c, _t in self.polygons for p in ring] + [p[1] for p in self.points]
+        if not xs:
+            return None
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def render(self, *, aria_label: str) -> SafeString:
+        ext = self._extent()
+        parts = [
+            f'<svg class="qh-map" viewBox="0 0 {self.width} {self.height}" role="img" '
+            f'aria-label="{escape(aria_label)}" xmlns="http://www.w3.org/2000/svg">',
+            f'<rect width="{self.width}" height="{self.height}" class="map-bg"/>',
+        ]
+        if ext is None:
+            parts.append("</svg>")
+            return mark_safe("".join(parts))
+        x0, y0, x1, y1 = ext
+        k = math.cos(math.radians((y0 + y1) / 2))
+        span_x = max((x1 - x0) * k, 1e-6)
+        span_y = max(y1 - y0, 1e-6)
+        scale = min((self.width - 2 * self.pad) / span_x, (self.height - 2 * self.pad) / span_y)
+        ox = (self.width - span_x * scale) / 2
+        oy = (self.height - span_y * scale) / 2
+
+        def xy(lon: float, lat: float) -> tuple[float, float]:
+            return ox + (lon - x0) * k * scale, self.height - (oy + (lat - y0) * scale)
+
+        for ring, css, title in self.polygons:
+            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(p[0], p[1]) for p in ring))
+            parts.append(
+                f'<polygon class="{escape(css)}" points="{pts}"><title>{escape(title)}</title>'
+                "</polygon>"
+            )
+        for lon, lat, r, css, title in self.points:
+            x, y = xy(lon, lat)
+            parts.append(
+                f'<circle class="{escape(css)}" cx="{x:.1f}" cy="{y:.1f}" r="{r}">'
+                f"<title>{escape(title)}</title></circle>"
+            )
+        for lon, lat, text in self.labels:
+            x, y = xy(lon, lat)
+            parts.append(
+                f'<text class="map-label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">'
+                f"{escape(text)}</text>"
+            )
+        # scale bar: 500 m
+        bar = 500.0 / 111_320.0 * k * scale
+        parts.append(
+            f'<g class="map-scale"><line x1="{self.pad}" y1="{self.height - 12}" '
+            f'x2="{self.pad + bar:.1f}" y2="{self.height - 12}"/>'
+            f'<text x="{self.pad}" y="{self.height - 16}">500 m</text></g>'
+        )
+        parts.append("</svg>")
+        return mark_safe("".join(parts))

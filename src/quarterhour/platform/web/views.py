@@ -1,0 +1,238 @@
+"""Staff pages: home, community list, circles (met / missing items and a map), assessments.
+
+Views read through selectors and write through services; permission refusals become 403 pages
+that say why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from quarterhour.platform import standard
+from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.facilities.selectors import facilities_near_communities
+from quarterhour.platform.geography import selectors as geo
+from quarterhour.platform.geography.models import Circle, District, Street
+from quarterhour.platform.planning import selectors as plan
+from quarterhour.platform.planning.models import AssessmentRun, CommunityResult
+from quarterhour.platform.planning.services import assessment_request
+from quarterhour.platform.web.svgmap import SvgMap
+
+PAGE_SIZE = 100
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not perm.can_use_staff_pages(request.user):
+        raise PermissionRefused("staff_only", _("此页面仅供工作人员使用"))
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database check for load balancers."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+    except Exception:  # the check reports, it does not crash
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    context = {
+        "memberships": perm.memberships(request.user),
+        "n_communities": geo.communities_visible(request.user).count(),
+        "n_circles": geo.circles_visible(request.user).count(),
+        "runs": list(plan.runs_visible(request.user)[:5]),
+    }
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def community_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    qs = geo.community_list(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    latest = {
+        r.community_id: r
+        for r in CommunityResult.objects.filter(
+            community_id__in=[c.pk for c in rows], is_latest=True
+        )
+    }
+    return render(
+        request,
+        "web/communities.html",
+        {"page": page, "rows": [(c, latest.get(c.pk)) for c in rows]},
+    )
+
+
+@login_required
+def circle_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    qs = geo.circle_list(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    from quarterhour.platform.planning.models import CircleResult
+
+    latest = {
+        r.circle_id: r
+        for r in CircleResult.objects.filter(circle_id__in=[c.pk for c in rows], is_latest=True)
+    }
+    return render(
+        request,
+        "web/circles.html",
+        {"page": page, "rows": [(c, latest.get(c.pk)) for c in rows]},
+    )
+
+
+def _circle_map(circle: Circle, facilities: list[Any], missing: set[str]) -> Any:
+    svg = SvgMap()
+    for m in circle.memberships.all():
+        c = m.community
+        for ring in geo.boundary_coordinates(c.boundary_geojson):
+            svg.polygon(ring, css="community", title=c.name)
+        if c.centre_lon is not None and c.centre_lat is not None:
+            svg.point(c.centre_lon, c.centre_lat, r=5, css="community-centre", title=c.name)
+            svg.label(c.centre_lon, c.centre_lat, c.name)
+    for f in facilities:
+        codes = [i.item_code for i in f.items.all()]
+        title = f"{f.name} — " + "、".join(standard.item_label(code) for code in codes)
+        svg.point(f.lon, f.lat, r=3.5, css="facility", title=title)
+    if circle.centre_lon is not None and circle.centre_lat is not None:
+        svg.point(
+            circle.centre_lon,
+            circle.centre_lat,
+            r=7,
+            css="service-centre",
+            title=circle.service_centre_name or _("服务中心"),
+        )
+    return svg.render(aria_label=_("服务圈地图：%(name)s") % {"name": circle.name})
+
+
+@login_required
+def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    try:
+        circle = geo.circle_detail(pk)
+    except Circle.DoesNotExist:
+        raise Http404(_("没有这个服务圈")) from None
+    if not perm.can_view_circle(request.user, circle):
+        raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
+    result = plan.latest_circle_result(circle)
+    items = plan.circle_item_results(result) if result else []
+    missing = set(result.missing) if result else set()
+    member_ids = [m.community_id for m in circle.memberships.all()]
+    facilities = list(facilities_near_communities(member_ids))
+    context = {
+        "circle": circle,
+        "result": result,
+        "items_met": [(standard.item_label(i.item_code), i) for i in items if i.met],
+        "items_missing": [(standard.item_label(i.item_code), i) for i in items if not i.met],
+        "stale": bool(result) and plan.is_stale(result.run),
+        "facilities": facilities,
+        "map_svg": _circle_map(circle, facilities, missing),
+        "can_edit": perm.can_edit_circle(
+            request.user, circle.street, [m.community for m in circle.memberships.all()]
+        ),
+    }
+    return render(request, "web/circle.html", context)
+
+
+def _assessable(user: Any) -> tuple[list[District], list[Street]]:
+    districts = [
+        d for d in geo.districts_visible(user) if perm.can_run_assessment(user, district=d)
+    ]
+    streets = [
+        s
+        for s in geo.streets_visible(user).select_related("district")
+        if perm.can_run_assessment(user, street=s)
+    ]
+    return districts, streets
+
+
+@login_required
+def assessments(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    if request.method == "POST":
+        scope = request.POST.get("scope", "")
+        kind, _sep, raw = scope.partition(":")
+        district = street = None
+        try:
+            if kind == "street":
+                street = Street.objects.select_related("district").get(pk=int(raw))
+            elif kind == "district":
+                district = District.objects.get(pk=int(raw))
+            elif kind != "city":
+                raise ValueError(scope)
+        except (ValueError, Street.DoesNotExist, District.DoesNotExist):
+            messages.error(request, _("请选择要评估的辖区"))
+            return redirect("web:assessments")
+        try:
+            run = assessment_request(actor=request.user, district=district, street=street)
+        except Invalid as exc:
+            messages.error(request, str(exc.message))
+            return redirect("web:assessments")
+        messages.success(request, _("评估已提交，正在后台计算"))
+        return redirect("web:assessment", pk=run.pk)
+    districts, streets = _assessable(request.user)
+    return render(
+        request,
+        "web/assessments.html",
+        {
+            "runs": list(plan.runs_visible(request.user)[:50]),
+            "districts": districts,
+            "streets": streets,
+            "city": perm.can_run_assessment(request.user),
+        },
+    )
+
+
+def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
+    _staff_only(request)
+    run = plan.runs_visible(request.user).filter(pk=pk).first()
+    if run is None:
+        raise PermissionRefused("run_out_of_jurisdiction", _("该评估不在您的辖区内或不存在"))
+    return run
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _visible_run(request, pk)
+    circles = (
+        run.circle_results.select_related("circle").order_by("circle__code")
+        if run.status == AssessmentRun.Status.DONE
+        else []
+    )
+    return render(request, "web/assessment.html", {"run": run, "circle_results": circles})
+
+
+@login_required
+@never_cache
+def assessment_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    run = _visible_run(request, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "stage": run.stage,
+            "done": run.done,
+            "total": run.total,
+            "percent": run.percent,
+            "error": run.error_message,
+        }
+    )

@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn ``quarterhour.platform.wsgi``)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quarterhour.platform.settings.production")
+application = get_wsgi_application()
