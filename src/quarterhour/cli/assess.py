@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
         "--crs",
         choices=["wgs84", "gcj02", "bd09"],
         default="wgs84",
-        help="登记表坐标系 / register CRS",
+        help="登记表与居住点坐标系 / CRS of registers and origins",
     )
     p.add_argument("--encoding", help="登记表编码（默认自动：UTF-8 或 GBK） / register encoding")
     p.add_argument(
@@ -109,13 +109,14 @@ def _run(args: argparse.Namespace) -> int:
         if args.origins is not None:
             from quarterhour.engine.origins_io import read_origins
 
-            origins = read_origins(args.origins)
+            origins = read_origins(args.origins, crs=parse_crs(args.crs), encoding=args.encoding)
             report = check_placement(
                 network,
                 origins.lon,
                 origins.lat,
                 source=str(args.origins),
                 ids=origins.origin_id,
+                declared_crs=parse_crs(args.crs),
                 max_snap_m=args.max_snap_m,
                 index=index,
             )

@@ -107,14 +107,14 @@ def load_facility_file(
 
         return read_osm_facilities(path, classify=standard.classify_osm, progress=progress)
     from quarterhour.engine.coords import parse_crs
-    from quarterhour.engine.registers import read_facility_register
+    from quarterhour.engine.registers import read_facility_register, standard_vocabulary
 
     reg = read_facility_register(
         path,
         crs=parse_crs(crs),
         classify=standard.classify_category,
         encoding=encoding,
-        known_categories=[name for item in standard.items for name in item.names()],
+        known_categories=standard_vocabulary(standard),
     )
     return list(reg.facilities)
 
