@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
-import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -222,8 +219,9 @@ def test_wrong_city_register(
 def test_unknown_category_names_the_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], register_rows: list
 ) -> None:
-    rows = list(register_rows[:5]) + [
-        ("X1", "火星站", "星际飞船维修", register_rows[0][3], register_rows[0][4])
+    rows = [
+        *list(register_rows[:5]),
+        ("X1", "火星站", "星际飞船维修", register_rows[0][3], register_rows[0][4]),
     ]
     reg = write_register(tmp_path / "unknown.csv", rows)
     err = assert_refused(
