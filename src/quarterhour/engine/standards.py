@@ -422,7 +422,7 @@ class Standard:
     code: str
     name_zh: str
     name_en: str
-    path: str
+    path: str = field(compare=False)  # where it was read from (not part of equality)
     share_threshold: float
     walking: WalkProfile
     groups: tuple[ItemGroup, ...]
