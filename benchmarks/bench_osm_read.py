@@ -100,11 +100,78 @@ def convert(src: Path, dst: Path) -> int:
     return dropped
 
 
-def run_child_rss(reader: str, path: Path) -> tuple[float, float, dict[str, int]]:
+def import_only(reader: str) -> str:
+    """The child script of ``reader`` without the build: its imports' memory."""
+    return CHILD[reader].split("t = time.perf_counter()")[0] + 'print(json.dumps({"s": 0.0}))\n'
+
+
+def tile(src: Path, dst: Path, n: int) -> None:
+    """``n`` × ``n`` copies of ``src`` side by side (ids offset, shifted by the data's extent,
+    neighbours joined by one footway each way): a larger file with the same street structure,
+    for scaling."""
+    import osmium
+
+    lon0, lat0, lon1, lat1 = 180.0, 90.0, -180.0, -90.0
+    max_node = max_way = max_rel = 0
+    for o in osmium.FileProcessor(str(src)):
+        if isinstance(o, osmium.osm.Node) and o.location.valid():
+            lon0, lat0 = min(lon0, o.location.lon), min(lat0, o.location.lat)
+            lon1, lat1 = max(lon1, o.location.lon), max(lat1, o.location.lat)
+            max_node = max(max_node, o.id)
+        elif isinstance(o, osmium.osm.Way):
+            max_way = max(max_way, o.id)
+        elif isinstance(o, osmium.osm.Relation):
+            max_rel = max(max_rel, o.id)
+    dx, dy = (lon1 - lon0) * 1.001, (lat1 - lat0) * 1.001
+    with osmium.SimpleWriter(str(dst), overwrite=True) as w:
+        for kind in (osmium.osm.NODE, osmium.osm.WAY):
+            for k in range(n * n):
+                ox, oy = (k % n) * dx, (k // n) * dy
+                for o in osmium.FileProcessor(str(src), kind):
+                    if isinstance(o, osmium.osm.Node):
+                        loc = o.location
+                        if loc.valid():
+                            w.add_node(
+                                o.replace(
+                                    id=o.id + k * (max_node + 1),
+                                    location=(loc.lon + ox, loc.lat + oy),
+                                )
+                            )
+                    elif isinstance(o, osmium.osm.Way):
+                        w.add_way(
+                            o.replace(
+                                id=o.id + k * (max_way + 1),
+                                nodes=[nd.ref + k * (max_node + 1) for nd in o.nodes],
+                            )
+                        )
+        # footways joining neighbouring copies' largest components (east→west, north→south)
+        from quarterhour.engine.osm_network import read_osm_network
+
+        net, _ = read_osm_network(src)
+        east = int(net.node_osm_id[net.node_lon.argmax()])
+        west = int(net.node_osm_id[net.node_lon.argmin()])
+        north = int(net.node_osm_id[net.node_lat.argmax()])
+        south = int(net.node_osm_id[net.node_lat.argmin()])
+        wid = (max_way + 1) * n * n
+        for k in range(n * n):
+            links = []
+            if k % n < n - 1:
+                links.append((east + k * (max_node + 1), west + (k + 1) * (max_node + 1)))
+            if k // n < n - 1:
+                links.append((north + k * (max_node + 1), south + (k + n) * (max_node + 1)))
+            for a, b in links:
+                wid += 1
+                w.add_way(osmium.osm.mutable.Way(id=wid, nodes=[a, b], tags={"highway": "footway"}))
+
+
+def run_child_rss(
+    reader: str, path: Path, *, imports_only: bool = False
+) -> tuple[float, float, dict[str, int]]:
     """(build seconds, peak RSS MiB, sizes) of one fresh subprocess, RSS via os.wait4."""
+    code = import_only(reader) if imports_only else CHILD[reader]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD[reader], str(path)], stdout=out, stderr=err, text=True
+            [sys.executable, "-c", code, str(path)], stdout=out, stderr=err, text=True
         )
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -121,11 +188,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--files", nargs="+", default=["helsinki", "sao-paulo"], choices=list(files()))
+    ap.add_argument(
+        "--tiled", type=int, default=0, help="also N×N tiled copies of São Paulo (scaling)"
+    )
+    ap.add_argument("--skip-osmnx-tiled", action="store_true")
     args = ap.parse_args()
     rows = []
+    base_mem = {}
+    for reader in CHILD:
+        base_mem[reader] = statistics.median(
+            run_child_rss(reader, Path("-"), imports_only=True)[1] for _ in range(args.runs)
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        for key in args.files:
-            src = files()[key]
+        sources = {k: files()[k] for k in args.files}
+        if args.tiled > 1:
+            tiled = Path(tmp) / f"sao-paulo-{args.tiled}x{args.tiled}.osm.pbf"
+            tile(files()["sao-paulo"], tiled, args.tiled)
+            sources[f"sp-{args.tiled}x{args.tiled}"] = tiled
+        for key, src in sources.items():
             if src.name.endswith(".pbf"):
                 pbf = src
                 xml = Path(tmp) / f"{key}.osm"
@@ -143,6 +223,8 @@ def main() -> None:
                 ("osmnx", "xml", xml),
             ]
             results: dict[tuple[str, str], tuple[float, float, dict[str, int]]] = {}
+            if key.startswith("sp-") and args.skip_osmnx_tiled:
+                plan = plan[:3]
             for reader, fmt, path in plan:
                 times, mems = [], []
                 sizes: dict[str, int] = {}
@@ -160,10 +242,14 @@ def main() -> None:
 
     print()
     print(f"OSM reading, medians of {args.runs} fresh-process runs")
-    print("(build seconds; peak RSS including imports; × = peer / ours on the same format)")
+    print(
+        "(build seconds; peak RSS of the process; net = peak minus the same imports alone; "
+        "× = peer / ours on the same format)"
+    )
+    print("imports alone, MiB: " + ", ".join(f"{k} {v:.1f}" for k, v in base_mem.items()))
     hdr = (
-        f"{'file':10s} {'reader':18s} {'seconds':>8s} {'× ours':>8s} {'peak MiB':>9s} "
-        f"{'× ours':>7s}  nodes / edges"
+        f"{'file':10s} {'reader':18s} {'seconds':>8s} {'× ours':>7s} {'peak MiB':>9s} "
+        f"{'net MiB':>8s} {'× ours':>7s}  nodes / edges"
     )
     print(hdr)
     print("-" * len(hdr))
@@ -172,9 +258,11 @@ def main() -> None:
         base_xml = res["quarterhour", "xml"]
         for (reader, fmt), (s, mib, sizes) in res.items():
             base = base_xml if fmt == "xml" else base_pbf
+            net = mib - base_mem[reader]
+            base_net = max(base[1] - base_mem["quarterhour"], 0.1)
             print(
-                f"{key:10s} {reader + ' (' + fmt + ')':18s} {s:8.3f} {s / base[0]:8.1f} "
-                f"{mib:9.1f} {mib / base[1]:7.2f}  "
+                f"{key:10s} {reader + ' (' + fmt + ')':18s} {s:8.3f} {s / base[0]:7.1f} "
+                f"{mib:9.1f} {net:8.1f} {net / base_net:7.1f}  "
                 f"{sizes.get('nodes', 0):,} / {sizes.get('edges', 0):,}"
             )
         print(f"{'':10s} (PBF {pbf_size / 1e6:.2f} MB, XML {xml_size / 1e6:.2f} MB)")
