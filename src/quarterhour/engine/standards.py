@@ -64,6 +64,9 @@ _STANDARD_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _OSM_KEY_RE = re.compile(r"^[A-Za-z0-9_:.\-]+$")
 _COND_RE = re.compile(r"^\s*([^\s!=~]+)\s*(!=|!~|=|~)\s*(.*?)\s*$")
 
+#: How many distinct category texts a standard remembers (registers repeat a few texts).
+_CATEGORY_MEMO_SIZE = 4096
+
 OsmOp = Literal["=", "!=", "~", "!~"]
 
 
@@ -103,8 +106,7 @@ class StandardFileError(StandardError):
 # text normalisation (full-/half-width, case, whitespace)
 # ---------------------------------------------------------------------------------------------
 
-_SPACE_RE = re.compile(r"\s+")
-_SPACE_NEAR_WIDE_RE = re.compile(r"\s*([^\x00-\x7f])\s*")
+_SPACE_NEAR_WIDE_RE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _QUOTES = str.maketrans("", "", "'‘’`´")
 
 
@@ -118,8 +120,10 @@ def normalise_text(text: str) -> str:
     'citizens school'
     """
     t = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
-    t = _SPACE_RE.sub(" ", t).strip()
-    return _SPACE_NEAR_WIDE_RE.sub(r"\1", t)
+    words = t.split()
+    if len(words) <= 1:
+        return words[0] if words else ""
+    return _SPACE_NEAR_WIDE_RE.sub("", " ".join(words))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,17 +143,24 @@ class OsmCondition:
     def positive(self) -> bool:
         return self.op in ("=", "~")
 
-    def test(self, tags: Mapping[str, str]) -> bool:
+    def test(self, tags: Mapping[str, str], folded: dict[str, str] | None = None) -> bool:
+        """Whether the condition holds; ``folded`` caches normalised values across conditions."""
         raw = tags.get(self.key)
-        if self.op in ("=", "!="):
+        if raw is None:
+            found = False
+        elif self.op in ("=", "!="):
             if self.values == ("*",):
-                found = raw is not None and raw != ""
+                found = raw != ""
             else:
-                found = raw is not None and any(v.strip() in self.values for v in raw.split(";"))
+                found = any(v.strip() in self.values for v in raw.split(";"))
         else:
-            folded = normalise_text(raw) if raw is not None else ""
-            found = raw is not None and any(s in folded for s in self.values)
-        return found if self.positive else not found
+            if folded is None:
+                folded = {}
+            text = folded.get(self.key)
+            if text is None:
+                text = folded[self.key] = normalise_text(raw)
+            found = any(s in text for s in self.values)
+        return found if self.op in ("=", "~") else not found
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +175,9 @@ class OsmRule:
         """Key of the first positive condition: an object without it cannot match."""
         return next(c.key for c in self.conditions if c.positive)
 
-    def matches(self, tags: Mapping[str, str]) -> bool:
-        return all(c.test(tags) for c in self.conditions)
+    def matches(self, tags: Mapping[str, str], folded: dict[str, str] | None = None) -> bool:
+        cache = {} if folded is None else folded
+        return all(c.test(tags, cache) for c in self.conditions)
 
 
 class _SyntaxProblem(Exception):
@@ -237,6 +249,69 @@ class AmapMatcher:
     def matches(self, segments: Sequence[str]) -> bool:
         n = len(self.segments)
         return len(segments) >= n and tuple(segments[:n]) == self.segments
+
+
+class _OsmIndex:
+    """OSM rules indexed by their first positive condition, so that an object is tested only
+    against rules that can match it: ``key=value`` anchors by (key, value); ``key=*`` and
+    ``key~text`` anchors by key, with one combined regex per key that rejects values containing
+    none of the texts before any rule is tried."""
+
+    __slots__ = ("by_key", "by_value", "prefilter")
+
+    def __init__(self) -> None:
+        self.by_value: dict[str, dict[str, list[tuple[int, OsmRule]]]] = {}
+        self.by_key: dict[str, list[tuple[int, OsmRule]]] = {}
+        self.prefilter: dict[str, re.Pattern[str] | None] = {}
+
+    def add(self, item: int, rule: OsmRule) -> None:
+        anchor = next(c for c in rule.conditions if c.positive)
+        if anchor.op == "=" and anchor.values != ("*",):
+            per_value = self.by_value.setdefault(anchor.key, {})
+            for v in anchor.values:
+                per_value.setdefault(v, []).append((item, rule))
+        else:
+            self.by_key.setdefault(anchor.key, []).append((item, rule))
+
+    def freeze(self) -> None:
+        for key, rules in self.by_key.items():
+            texts: list[str] = []
+            for _, rule in rules:
+                anchor = next(c for c in rule.conditions if c.positive)
+                if anchor.op != "~":  # key=* : no text to look for
+                    texts = []
+                    break
+                texts += anchor.values
+            self.prefilter[key] = (
+                re.compile("|".join(re.escape(t) for t in sorted(set(texts), key=len)))
+                if texts
+                else None
+            )
+
+    def match(self, tags: Mapping[str, str]) -> set[int]:
+        hits: set[int] = set()
+        folded: dict[str, str] = {}  # each tag value normalised at most once
+        for key, raw in tags.items():
+            per_value = self.by_value.get(key)
+            if per_value is not None:
+                for part in raw.split(";"):
+                    for i, rule in per_value.get(part.strip(), ()):
+                        if i not in hits and rule.matches(tags, folded):
+                            hits.add(i)
+            rules = self.by_key.get(key)
+            if rules is None:
+                continue
+            pre = self.prefilter[key]
+            if pre is not None:
+                text = folded.get(key)
+                if text is None:
+                    text = folded[key] = normalise_text(raw)
+                if pre.search(text) is None:
+                    continue
+            for i, rule in rules:
+                if i not in hits and rule.matches(tags, folded):
+                    hits.add(i)
+        return hits
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,32 +513,36 @@ class Standard:
     _by_code: dict[str, FacilityItem] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
-    _osm_index: dict[str, tuple[tuple[int, OsmRule], ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    _osm: _OsmIndex = field(init=False, repr=False, compare=False, default_factory=_OsmIndex)
     _exact: dict[str, tuple[int, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
-    _keywords: tuple[tuple[str, bool, int], ...] = field(
+    _keywords: tuple[tuple[str, re.Pattern[str] | None, int], ...] = field(
         init=False, repr=False, compare=False, default=()
+    )
+    _category_memo: dict[str, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
         self._by_code.update((it.code, it) for it in self.items)
-        osm: dict[str, list[tuple[int, OsmRule]]] = {}
         exact: dict[str, list[int]] = {}
-        keywords: list[tuple[str, bool, int]] = []
+        keywords: list[tuple[str, re.Pattern[str] | None, int]] = []
         for i, it in enumerate(self.items):
             for rule in it.osm:
-                osm.setdefault(rule.anchor_key, []).append((i, rule))
+                self._osm.add(i, rule)
             for text in (it.code, *it.names()):
                 hits = exact.setdefault(normalise_text(text), [])
                 if i not in hits:
                     hits.append(i)
             for kw in (*it.keywords_zh, *it.keywords_en):
                 k = normalise_text(kw)
-                keywords.append((k, k.isascii(), i))
-        self._osm_index.update((k, tuple(v)) for k, v in osm.items())
+                # ASCII keywords match whole words; Chinese ones anywhere in the text
+                word = (
+                    re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])") if k.isascii() else None
+                )
+                keywords.append((k, word, i))
+        self._osm.freeze()
         self._exact.update((k, tuple(v)) for k, v in exact.items())
         object.__setattr__(self, "_keywords", tuple(keywords))
 
@@ -553,11 +632,7 @@ class Standard:
         >>> load_standard().classify_osm({"shop": "hairdresser"})
         ('shop.barber',)
         """
-        hits: set[int] = set()
-        for key in tags:
-            for i, rule in self._osm_index.get(key, ()):
-                if i not in hits and rule.matches(tags):
-                    hits.add(i)
+        hits = self._osm.match(tags)
         return tuple(self.items[i].code for i in sorted(hits))
 
     def classify_category(self, text: str) -> tuple[str, ...]:
@@ -572,6 +647,15 @@ class Standard:
         >>> load_standard().classify_category("理发店、药店")
         ('shop.barber', 'shop.pharmacy')
         """
+        memo = self._category_memo.get(text)
+        if memo is not None:
+            return memo
+        codes = self._classify_category(text)
+        if len(self._category_memo) < _CATEGORY_MEMO_SIZE:
+            self._category_memo[text] = codes
+        return codes
+
+    def _classify_category(self, text: str) -> tuple[str, ...]:
         folded = normalise_text(text)
         if not folded:
             return ()
@@ -597,11 +681,8 @@ class Standard:
 
     def _keyword_hits(self, part: str) -> set[int]:
         found: list[tuple[str, int]] = []
-        for kw, ascii_kw, i in self._keywords:
-            if ascii_kw:
-                if re.search(rf"(?<![a-z0-9]){re.escape(kw)}(?![a-z0-9])", part):
-                    found.append((kw, i))
-            elif kw in part:
+        for kw, word, i in self._keywords:
+            if kw in part and (word is None or word.search(part)):
                 found.append((kw, i))
         kws = {kw for kw, _ in found}
         return {i for kw, i in found if not any(kw != other and kw in other for other in kws)}
