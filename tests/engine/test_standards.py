@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import xml.etree.ElementTree as ET
 from collections import Counter
 from importlib import resources
@@ -614,3 +615,11 @@ def test_unknown_name_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(StandardError, match="cannot read standard file") as info2:
         load_standard(missing)
     assert str(missing) in str(info2.value)
+
+
+def test_a_standard_survives_pickling_for_worker_processes(beijing: Standard) -> None:
+    beijing.classify_category("连锁药店")  # fill the memo first
+    copy = pickle.loads(pickle.dumps(beijing))
+    assert copy == beijing
+    assert copy.classify_osm({"name": "西海社区居委会"}) == ("room.committee",)
+    assert copy.classify_category("连锁药店") == ("shop.pharmacy",)
