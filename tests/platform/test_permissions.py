@@ -1,0 +1,192 @@
+"""The permission matrix: every role × every write service × own vs other jurisdiction.
+
+"own" targets sit in district A / street A1 / community a1x / provider pA1 (the jurisdictions of
+the test users); "other" targets sit in district B / street B1 / community b1x / provider pB1.
+Allowed calls must take effect; refused calls must raise PermissionRefused and change nothing
+(every register table and every history table compared before/after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+
+from quarterhour.platform.catalogue import services as cat
+from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.facilities import services as fac
+from quarterhour.platform.geography import services as geo
+from quarterhour.platform.planning import services as plan
+from quarterhour.platform.planning.models import WalkNetworkFile
+
+ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
+
+# action: (own, other) expectations per role, in ROLES order. Y = allowed, N = refused.
+# fmt: off
+EXPECTED: dict[str, tuple[str, ...]] = {
+    #                          city  district street community provider resident superuser
+    "district_create":        ("YY", "NN",    "NN",  "NN",     "NN",    "NN",    "NN"),
+    "district_update":        ("YY", "YN",    "NN",  "NN",     "NN",    "NN",    "NN"),
+    "street_create":          ("YY", "YN",    "NN",  "NN",     "NN",    "NN",    "NN"),
+    "street_update":          ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "community_create":       ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "community_update":       ("YY", "YN",    "YN",  "YN",     "NN",    "NN",    "NN"),
+    "circle_create":          ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "circle_update":          ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "circle_set_members":     ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "facility_create":        ("YY", "YN",    "YN",  "YN",     "YN",    "NN",    "NN"),
+    "facility_update":        ("YY", "YN",    "YN",  "YN",     "YN",    "NN",    "NN"),
+    "facility_delete":        ("YY", "YN",    "YN",  "YN",     "YN",    "NN",    "NN"),
+    "provider_create":        ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "provider_update":        ("YY", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
+    "service_create":         ("YY", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
+    "service_update":         ("YY", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
+    "service_delete":         ("YY", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
+    "assess_street":          ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "assess_district":        ("YY", "YN",    "NN",  "NN",     "NN",    "NN",    "NN"),
+}
+# fmt: on
+
+
+def _targets(w: Any, side: str) -> dict[str, Any]:
+    own = side == "own"
+    return {
+        "district": w.A if own else w.B,
+        "street": w.A1 if own else w.B1,
+        "community": w.a1x if own else w.b1x,
+        "circle": w.cA1 if own else w.cB1,
+        "facility": w.fA1 if own else w.fB1,
+        "provider": w.pA1 if own else w.pB1,
+        "service": w.sA1 if own else w.sB1,
+        # codes that fit the chosen parent, so only permission can refuse
+        "district_code": "110108000000" if own else "110105000000",
+        "street_code": "110102099000" if own else "110101099000",
+        "community_code": "110102001099" if own else "110101001099",
+    }
+
+
+def _actions() -> dict[str, Callable[[Any, dict[str, Any], Any], Any]]:
+    return {
+        "district_create": lambda u, t, w: geo.district_create(
+            actor=u, code=t["district_code"], name="新区"
+        ),
+        "district_update": lambda u, t, w: geo.district_update(
+            actor=u, district=t["district"], population=1_000_000
+        ),
+        "street_create": lambda u, t, w: geo.street_create(
+            actor=u, district=t["district"], code=t["street_code"], name="新街道"
+        ),
+        "street_update": lambda u, t, w: geo.street_update(
+            actor=u, street=t["street"], supervision_phone="010-12345"
+        ),
+        "community_create": lambda u, t, w: geo.community_create(
+            actor=u, street=t["street"], code=t["community_code"], name="新社区"
+        ),
+        "community_update": lambda u, t, w: geo.community_update(
+            actor=u, community=t["community"], population=9999
+        ),
+        "circle_create": lambda u, t, w: geo.circle_create(
+            actor=u,
+            street=t["street"],
+            code="NEW-1",
+            name="新圈",
+            members=[(_fresh_community(t), 1.0)],
+        ),
+        "circle_update": lambda u, t, w: geo.circle_update(
+            actor=u, circle=t["circle"], status="building"
+        ),
+        "circle_set_members": lambda u, t, w: geo.circle_set_members(
+            actor=u, circle=t["circle"], members=[(t["community"], 0.5)]
+        ),
+        "facility_create": lambda u, t, w: fac.facility_create(
+            actor=u,
+            key="test:new",
+            name="新药店",
+            lon=t["community"].centre_lon,
+            lat=t["community"].centre_lat,
+            community=t["community"],
+            provider=t["provider"],
+            item_codes=["shop.pharmacy"],
+        ),
+        "facility_update": lambda u, t, w: fac.facility_update(
+            actor=u, facility=t["facility"], name="改名", item_codes=["shop.pharmacy", "shop.post"]
+        ),
+        "facility_delete": lambda u, t, w: fac.facility_delete(actor=u, facility=t["facility"]),
+        "provider_create": lambda u, t, w: cat.provider_create(
+            actor=u, street=t["street"], name="新服务商"
+        ),
+        "provider_update": lambda u, t, w: cat.provider_update(
+            actor=u, provider=t["provider"], hotline="010-9999"
+        ),
+        "service_create": lambda u, t, w: cat.service_create(
+            actor=u,
+            provider=t["provider"],
+            name="上门理发",
+            category="convenience",
+            item_codes=["shop.barber"],
+            home_visit=True,
+        ),
+        "service_update": lambda u, t, w: cat.service_update(
+            actor=u, service=t["service"], off_peak=True
+        ),
+        "service_delete": lambda u, t, w: cat.service_delete(actor=u, service=t["service"]),
+        "assess_street": lambda u, t, w: plan.assessment_request(actor=u, street=t["street"]),
+        "assess_district": lambda u, t, w: plan.assessment_request(actor=u, district=t["district"]),
+    }
+
+
+def _fresh_community(t: dict[str, Any]) -> Any:
+    """A community of the target street that belongs to no circle yet (share rules pass)."""
+    from quarterhour.platform.geography.models import Community
+
+    street = t["street"]
+    code = street.code[:9] + "050"
+    return Community.objects.get_or_create(
+        code=code, defaults={"street": street, "name": "未入圈社区"}
+    )[0]
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every platform table (register, history, results), for before/after."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("quarterhour.platform"):
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        out[model._meta.label] = sorted(model.objects.order_by("pk").values_list(*fields), key=repr)
+    return out
+
+
+CASES = [
+    (action, role, side, EXPECTED[action][i][0 if side == "own" else 1] == "Y")
+    for action in EXPECTED
+    for i, role in enumerate(ROLES)
+    for side in ("own", "other")
+]
+
+
+def test_matrix_covers_every_write_service():
+    assert sorted(EXPECTED) == sorted(_actions())
+    assert len(CASES) == 19 * 7 * 2
+
+
+@pytest.mark.parametrize(("action", "role", "side", "allowed"), CASES)
+def test_permission_matrix(world, action, role, side, allowed):
+    WalkNetworkFile.objects.create(name="test network", path="none.npz")
+    user = world.users[role]
+    targets = _targets(world, side)
+    if action == "circle_create":
+        _fresh_community(targets)  # exists before the snapshot
+    run = _actions()[action]
+    before = snapshot()
+    if allowed:
+        run(user, targets, world)
+        assert snapshot() != before
+    else:
+        with pytest.raises(PermissionRefused) as info:
+            run(user, targets, world)
+        assert info.value.code.endswith("permission_denied")
+        assert str(info.value.message)
+        assert snapshot() == before
