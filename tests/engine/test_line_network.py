@@ -169,6 +169,7 @@ def test_bad_geometries_are_reported_by_feature_all_at_once(tmp_path: Path) -> N
             "geometry": {"type": "LineString", "coordinates": [["a", "b"], [1, 1]]},
         },
         {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [0, 95]]}},
+        "not a feature",
     ]
     with pytest.raises(InputErrors) as e:
         read_line_network(write_geojson(tmp_path / "bad.geojson", feats))
@@ -178,6 +179,7 @@ def test_bad_geometries_are_reported_by_feature_all_at_once(tmp_path: Path) -> N
         (3, "geometry_invalid"),
         (4, "geometry_invalid"),
         (5, "coordinates_not_lonlat"),
+        (6, "geometry_invalid"),
     ]
     assert all(p.file == "bad.geojson" and p.column == "geometry" for p in e.value.problems)
     assert "Point" in e.value.problems[0].message_en

@@ -183,7 +183,14 @@ def _read_geojson(path: Path, name: str, problems: ProblemCollector) -> tuple[li
     lines: list[Any] = []
     empty = 0
     for i, feature in enumerate(features, start=1):
-        geom = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(feature, dict):
+            problems.add(
+                _problem(
+                    "geometry_invalid", "要素不是对象", "the feature is not an object", name, i
+                )
+            )
+            continue
+        geom = feature.get("geometry")
         if geom is None:
             empty += 1
             continue
@@ -446,6 +453,7 @@ def read_line_network(
             )
         )
     parts = list(_positions(lines, name, problems))
+    problems.problems.sort(key=lambda pr: -1 if pr.row is None else pr.row)
     problems.raise_if_any()
     if not parts:
         raise InputError(_problem("network_empty", "文件中没有线", "the file holds no lines", name))
