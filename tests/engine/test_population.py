@@ -142,3 +142,14 @@ def test_adcode_roster_and_population_join(tmp_path: Path) -> None:
     codes = [p.code for p in err.value.problems]
     assert codes == ["unknown_community", "population_missing"]
     assert err.value.problems[0].row == 262
+
+
+def test_crowded_out_centre_still_gets_its_nearest_node() -> None:
+    net = line_network()
+    # two centres beside node 3: the second one 5 m farther away loses every node by distance
+    lon = 116.3 + np.array([300.0, 300.0, 800.0]) * M_LON
+    lat = 39.9 + np.array([5.0, 10.0, 5.0]) * M_LAT
+    areas = derived_areas(net, lon, lat)
+    assert areas.without_area == ()
+    assert areas.node_community.tolist() == [0, 0, 0, 1, 0, 0, 2, 2, 2, 2, 2]
+    assert areas.distance_m[3] == pytest.approx(10.0, abs=0.05)

@@ -57,9 +57,9 @@ REASONS: dict[str, tuple[str, str]] = {
         "相邻区域都属于其他街道",
         "every neighbour belongs to another street",
     ),
-    "single_node_above_max": (
-        "人口集中在一个网络节点，无法再拆分",
-        "the population sits on one network node and cannot be split further",
+    "cannot_split_evenly": (
+        "社区的步行网络区域太小，无法均匀拆分",
+        "the community's walk-network area is too small to split evenly",
     ),
 }
 
@@ -139,7 +139,9 @@ def _bisect(
     da = dijkstra(g, directed=False, indices=a)
     b = int(np.argmax(np.where(np.isfinite(da), da, -1.0)))
     db = dijkstra(g, directed=False, indices=b)
-    key = np.where(np.isfinite(da) & np.isfinite(db), da - db, np.inf)
+    both = np.isfinite(da) & np.isfinite(db)
+    key = np.full(da.shape[0], np.inf)
+    key[both] = da[both] - db[both]
     order = np.lexsort((np.arange(key.shape[0]), key))
     left_parts = parts // 2
     cum = np.cumsum(wl[order])
@@ -344,7 +346,7 @@ def delineate_circles(
         if not in_range:
             why = reason.get(r, "neighbours_exceed_max" if population < min_pop else "")
             if population > max_pop:
-                why = "single_node_above_max"
+                why = "cannot_split_evenly"
         circles.append(
             Circle(
                 circle_id=f"{id_prefix}{c + 1:04d}",

@@ -339,7 +339,9 @@ def derived_areas(
     """Each node to the nearest centre by walking (one multi-source Dijkstra); ``derived=True``.
 
     Centres without a coordinate or beyond ``max_snap_m`` of the network get no area; nodes
-    farther than ``limit_m`` from every centre stay unassigned (-1).
+    farther than ``limit_m`` from every centre stay unassigned (-1). A centre whose every node
+    is nearer another centre still gets the nearer end of the edge it snaps to (if that
+    community keeps another node), so each placed community has an area.
     """
     lo = np.asarray(lon, dtype=np.float64)
     la = np.asarray(lat, dtype=np.float64)
@@ -375,7 +377,16 @@ def derived_areas(
         s = sources[:n]
         label = np.where(s >= 0, ok[np.maximum(s - n, 0)], -1).astype(np.int64)
         dist = np.where(np.isfinite(d), d, np.nan)
+    # a centre crowded out by its neighbours still gets the nearer end of its own edge
     counts = np.bincount(label[label >= 0], minlength=k)
+    for j, ci in enumerate(ok.tolist()):
+        if counts[ci] == 0:
+            node = int(network.edge_u[e[j]] if t[j] <= 0.5 else network.edge_v[e[j]])
+            if counts[label[node]] > 1:
+                counts[label[node]] -= 1
+                label[node] = ci
+                counts[ci] = 1
+                dist[node] = off[j] + min(t[j], 1 - t[j]) * length[j]
     return CommunityAreas(
         node_community=label,
         distance_m=dist,
