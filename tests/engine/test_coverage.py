@@ -141,3 +141,32 @@ def test_roll_up_counts_targets_per_district() -> None:
     assert city.urban_share == 0.5
     assert city.demonstration_target == 300 and city.urban_share_target == 0.6
     assert [(r.area, r.circles_demonstration) for r in rows[1:]] == [("东城区", 0), ("西城区", 1)]
+
+
+def test_specs_and_rule_from_the_beijing_standard() -> None:
+    from quarterhour.engine.coverage import rule_from_standard, specs_from_standard
+    from quarterhour.engine.standards import load_standard
+
+    std = load_standard("beijing-2011")
+    specs = specs_from_standard(std)
+    assert len(specs) == 30
+    by_code = {s.code: s for s in specs}
+    # 居委会办公室 belongs to each community (judged by presence): shown, not required
+    assert by_code["room.committee"].required is False
+    assert by_code["site.market"].required is True
+    assert by_code["site.market"].name_zh == "菜市场"
+    assert sum(s.required for s in specs) == 23  # 30 items − 7 judged by presence
+    assert rule_from_standard(std) == DemonstrationRule(min_met_share=1.0)
+
+
+def test_min_items_rule() -> None:
+    t = coverage_table(
+        DIST,
+        WEIGHT,
+        ZONE,
+        ("c0", "c1"),
+        (A, B),
+        limit_m=1000.0,
+        rule=DemonstrationRule(min_items=1),
+    )
+    assert [z.demonstration for z in t.zones] == [False, True]

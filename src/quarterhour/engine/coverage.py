@@ -39,6 +39,7 @@ from quarterhour.engine.config import (
 
 if TYPE_CHECKING:
     from quarterhour.engine.reach import ReachResult
+    from quarterhour.engine.standards import Standard
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -71,14 +72,16 @@ class ItemSpec:
 class DemonstrationRule:
     """When a circle qualifies as a demonstration circle (示范点).
 
-    Qualifies when (items met / items required) ≥ ``min_met_share``, every item in
-    ``must_meet`` is met, and the circle has at least ``min_population`` residents.
-    The default is the strict reading: every required item met.
+    Qualifies when at least ``min_items`` required items are met (or, without ``min_items``,
+    items met / items required ≥ ``min_met_share``), every item in ``must_meet`` is met, and
+    the circle has at least ``min_population`` residents. The default is the strict reading:
+    every required item met.
     """
 
     min_met_share: float = 1.0
     must_meet: tuple[str, ...] = ()
     min_population: float = 0.0
+    min_items: int | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -328,9 +331,14 @@ def coverage_table(
         met_codes = {r.item_code for r in all_rows if r.met}
         missing = tuple(s for s in required if s.code not in met_codes)
         n_met = len(required) - len(missing)
+        enough = (
+            n_met >= rule.min_items
+            if rule.min_items is not None
+            else n_met / max(1, len(required)) >= rule.min_met_share - 1e-12
+        )
         demo = (
             len(required) > 0
-            and n_met / len(required) >= rule.min_met_share - 1e-12
+            and enough
             and all(c in met_codes for c in rule.must_meet)
             and float(zone_pop[z]) >= rule.min_population
         )
@@ -353,6 +361,32 @@ def coverage_table(
         walk_minutes=walk_minutes,
         speed_kmh=speed_kmh,
         group_keys=tuple(g.key for g in groups),
+    )
+
+
+def specs_from_standard(standard: Standard) -> tuple[ItemSpec, ...]:
+    """The standard's items as coverage specs. When its demonstration rule counts only the walk
+    items (``items = "walk"``), items judged by presence are kept but not required."""
+    walk_only = standard.demonstration.items == "walk"
+    return tuple(
+        ItemSpec(
+            it.code,
+            it.name_zh,
+            it.name_en,
+            share_threshold=it.share_threshold,
+            required=it.required and (it.walk_applies or not walk_only),
+        )
+        for it in standard.items
+    )
+
+
+def rule_from_standard(standard: Standard) -> DemonstrationRule:
+    d = standard.demonstration
+    return DemonstrationRule(
+        min_met_share=d.min_met_share,
+        must_meet=tuple(d.must_meet),
+        min_population=d.min_population,
+        min_items=d.min_items,
     )
 
 
