@@ -66,7 +66,14 @@ def is_open(periods: Sequence[dict[str, Any]], at: datetime) -> bool | None:
 def parse_hours_text(text: str) -> list[dict[str, Any]] | None:
     """Parse common register forms: ``08:00-20:00`` (every day), ``周一至周五 8:30-17:30``,
     ``24小时``; several separated by ``;``/``；``. None when not understood."""
-    text = text.strip().replace("：", ":").replace("－", "-").replace("—", "-").replace("~", "-")
+    text = (
+        text.strip()
+        .replace("：", ":")
+        .replace("－", "-")
+        .replace("—", "-")
+        .replace("~", "-")
+        .replace("～", "-")
+    )
     if not text:
         return []
     if text in {"24小时", "24h", "全天", "24 hours"}:

@@ -1,0 +1,144 @@
+"""Web basics: health, language, CSRF, deploy checks, JSON logs, the admin scoped like the pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+from django.test import Client
+from django.urls import reverse
+
+from quarterhour.platform.geography.models import Community
+from quarterhour.platform.logs import JsonFormatter
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_chinese_by_default_english_on_switch(client, world):
+    client.force_login(world.users["street"])
+    page = client.get(reverse("web:communities")).content.decode()
+    assert '<html lang="zh-hans">' in page and "区划代码" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/communities/"})
+    page = client.get(reverse("web:communities")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Code" in page and "Street (town)" in page and "区划代码" not in page
+
+
+def test_csrf_is_enforced_on_forms(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["street"])
+    response = client.post(reverse("web:assessments"), {"scope": f"street:{world.A1.pk}"})
+    assert response.status_code == 403
+    login = Client(enforce_csrf_checks=True).get(reverse("login")).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in login
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
+        "SECRET_KEY": "k" * 20 + "Zq8!vT2#pL9@xW4$mN7^rB1&yC5*dF3(hJ6)",
+        "ALLOWED_HOSTS": "qh.example.org",
+        "QUARTERHOUR_DATA_DIR": str(tmp_path),
+    }
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "quarterhour",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "System check identified no issues (0 silenced)." in proc.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
+        "QUARTERHOUR_DATA_DIR": str(tmp_path),
+    }
+    env.pop("SECRET_KEY", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "quarterhour", "manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "SECRET_KEY must be set" in proc.stderr
+
+
+def test_logs_are_json_lines():
+    record = logging.makeLogRecord(
+        {"name": "quarterhour.x", "levelname": "INFO", "msg": "评估完成 %s", "args": (3,), "run": 7}
+    )
+    line = JsonFormatter().format(record)
+    data = json.loads(line)
+    assert (data["logger"], data["level"], data["message"], data["run"]) == (
+        "quarterhour.x",
+        "INFO",
+        "评估完成 3",
+        7,
+    )
+
+
+def test_admin_is_scoped_like_the_pages(client, world):
+    client.force_login(world.users["street"])
+    page = client.get("/admin/geography/community/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "南北长街社区" in text and "东华门社区" not in text
+    assert client.get(f"/admin/geography/community/{world.b1x.pk}/change/").status_code in (
+        302,
+        403,
+        404,
+    )
+    assert client.get("/admin/accounts/user/").status_code == 403
+
+
+def test_admin_edit_goes_through_the_service_and_is_audited(client, world):
+    client.force_login(world.users["community"])
+    url = f"/admin/geography/community/{world.a1x.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        "name": "南北长街社区",
+        "kind": "residents",
+        "urban_rural": "urban",
+        "population": "3500",
+        "households": "1000",
+        "centre_lon": str(world.a1x.centre_lon),
+        "centre_lat": str(world.a1x.centre_lat),
+        "boundary_geojson": world.a1x.boundary_geojson,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    a1x = Community.objects.get(pk=world.a1x.pk)
+    assert a1x.population == 3500
+    last = a1x.history.first()
+    assert (last.history_user.username, last.population) == ("community_a1x", 3500)
+    assert a1x.history.count() == 2
+
+
+def test_admin_superuser_without_membership_sees_nothing(client, world):
+    client.force_login(world.users["superuser"])
+    assert client.get("/admin/geography/community/").status_code == 403
