@@ -16,6 +16,7 @@ from quarterhour import __version__
 #: command modules, in the order ``--help`` lists them
 COMMAND_MODULES: tuple[str, ...] = (
     "quarterhour.cli.assess",
+    "quarterhour.cli.plan",
     "quarterhour.cli.manage",
     "quarterhour.cli.worker",
 )
