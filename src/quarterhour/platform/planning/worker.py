@@ -51,6 +51,13 @@ def run_one(run: AssessmentRun, *, workers: int = 1) -> None:
         )
 
 
+def _fresh_connections() -> None:
+    """Drop stale connections between runs (a long-lived process), but never inside a
+    transaction (tests run the worker inside theirs)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def work(
     *,
     once: bool = False,
@@ -63,7 +70,7 @@ def work(
     stop = stop or threading.Event()
     n = 0
     while not stop.is_set():
-        close_old_connections()
+        _fresh_connections()
         run = claim_next()
         if run is None:
             if once:
@@ -72,7 +79,7 @@ def work(
             continue
         run_one(run, workers=workers)
         n += 1
-    close_old_connections()
+    _fresh_connections()
     return n
 
 
