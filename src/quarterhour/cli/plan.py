@@ -135,15 +135,18 @@ def register(sub: Any) -> None:
     rep = sub.add_parser(
         "report",
         help="规划报告（HTML + 数据） / planning report (HTML, GeoJSON, GPKG, CSV, XLSX)",
-        description="评估各社区、各服务圈的达标情况，划分服务圈，可选选址，写出离线 HTML 报告与数据。"
-        " / Coverage per community and circle, circle layout, optional siting, offline HTML "
-        "report and data exports.",
+        description="评估各社区、各服务圈的达标情况，划分服务圈，可选选址，"
+        "写出离线 HTML 报告与数据。 / Coverage per community and circle, circle layout, "
+        "optional siting, offline HTML report and data exports.",
     )
     _common(rep)
     _circle_opts(rep)
     _site_opts(rep)
     rep.add_argument("--no-circles", action="store_true", help="不划分服务圈 / skip circles")
     rep.add_argument("--title", default="一刻钟社区服务圈评估报告", help="报告标题 / title")
+    rep.add_argument(
+        "--max-item-maps", type=int, default=40, help="最多画几张项目地图 / item maps at most"
+    )
     rep.set_defaults(handler=_handler(run_report))
 
 
@@ -354,11 +357,14 @@ def _coverage(run: Run) -> None:
         if run.layout is not None:
             node = run.origins.node
             if node is None:
-                from quarterhour.engine.population import zone_of_points
+                from quarterhour.engine.population import CommunityAreas, zone_of_points
 
+                by_circle = CommunityAreas(
+                    run.layout.node_circle, np.full(run.network.n_nodes, np.nan), False, ()
+                )
                 from_nodes = zone_of_points(
-                    run.network, _NodeAreas(run.layout.node_circle), run.origins.lon,
-                    run.origins.lat, max_snap_m=run.args.max_snap_m,
+                    run.network, by_circle, run.origins.lon, run.origins.lat,
+                    max_snap_m=run.args.max_snap_m,
                 )  # fmt: skip
             else:
                 from_nodes = run.layout.node_circle[node]
@@ -394,11 +400,6 @@ def _coverage(run: Run) -> None:
                 demonstration_target=t.demonstration_circles or 300,
                 urban_share_target=t.urban_community_share or 0.6,
             )
-
-
-@dataclass(frozen=True)
-class _NodeAreas:
-    node_community: Any
 
 
 def _circles(run: Run, progress: Progress) -> None:
@@ -640,6 +641,7 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
                 roll_up=run.roll_up,
                 plans=tuple(run.plans),
                 notes=tuple(run.warnings),
+                max_item_maps=getattr(run.args, "max_item_maps", 40),
             )
             t = time.perf_counter()
             (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
@@ -724,7 +726,8 @@ def run_circles(args: argparse.Namespace) -> int:
     console.print(
         f"{int(spread['circles'])} 个服务圈 / circles; 人口 / population "
         f"{spread.get('min', 0):,.0f} – {spread.get('max', 0):,.0f} (median "
-        f"{spread.get('median', 0):,.0f}); {spread.get('in_range_share', 0):.1%} 在范围内 / in range"
+        f"{spread.get('median', 0):,.0f}); {spread.get('in_range_share', 0):.1%} "
+        "在范围内 / in range"
     )
     _finish(run, args.out)
     return 0

@@ -253,8 +253,8 @@ def delineate_circles(
     # --- 1. split large communities into pieces -----------------------------------------
     unit = label.copy()  # node → unit id
     unit_comm: list[int] = list(range(nc))  # unit id → community
-    progress("split", 0, nc)
     big = np.flatnonzero(pop > max_pop)
+    progress("split", 0, len(big))
     for done, ci in enumerate(big.tolist()):
         members = np.flatnonzero(label == ci)
         if members.shape[0] < 2:

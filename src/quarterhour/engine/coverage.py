@@ -428,7 +428,7 @@ class RollUp:
     area: str
     circles_built: int
     circles_demonstration: int
-    demonstration_target: int
+    demonstration_target: int | None  # the city-wide target, on the city row only
     communities_urban: int
     communities_urban_covered: int
     urban_share_target: float
@@ -458,19 +458,21 @@ def roll_up(
     """
     urban = urban or {}
 
-    def one(area: str, cz: Sequence[ZoneCoverage], mz: Sequence[ZoneCoverage]) -> RollUp:
+    def one(
+        area: str, cz: Sequence[ZoneCoverage], mz: Sequence[ZoneCoverage], *, city: bool
+    ) -> RollUp:
         urb = [z for z in mz if urban.get(z.zone_id, True)]
         return RollUp(
             area=area,
             circles_built=len(cz),
             circles_demonstration=sum(1 for z in cz if z.demonstration),
-            demonstration_target=demonstration_target,
+            demonstration_target=demonstration_target if city else None,
             communities_urban=len(urb),
             communities_urban_covered=sum(1 for z in urb if z.all_met),
             urban_share_target=urban_share_target,
         )
 
-    rows = [one("全市 / city", circles.zones, communities.zones)]
+    rows = [one("全市 / city", circles.zones, communities.zones, city=True)]
     ca = circle_area or {}
     ma = community_area or {}
     areas = sorted(set(ca.values()) | set(ma.values()))
@@ -480,6 +482,7 @@ def roll_up(
                 a,
                 [z for z in circles.zones if ca.get(z.zone_id) == a],
                 [z for z in communities.zones if ma.get(z.zone_id) == a],
+                city=False,
             )
         )
     return tuple(rows)

@@ -97,12 +97,12 @@ def _label(zh: str, en: str, cjk: bool) -> str:
 
 def _png(fig: Figure) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _base_map(data: ReportData, title: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(7.0, 6.0))
+    fig = Figure(figsize=(7.5, 6.0), layout="constrained")
     ax = fig.add_subplot(1, 1, 1)
     net = data.network
     seg = np.stack(
@@ -219,14 +219,15 @@ def targets_chart(rows: Sequence[RollUp], cjk: bool) -> str | None:
     if not rows:
         return None
     city = rows[0]
-    fig = Figure(figsize=(7.0, 2.6))
+    fig = Figure(figsize=(7.5, 2.4), layout="constrained")
     ax1 = fig.add_subplot(1, 2, 1)
+    target = city.demonstration_target or 0
     ax1.barh([0], [city.circles_demonstration], color="#2ca02c")
-    ax1.axvline(city.demonstration_target, color="black", ls="--")
-    ax1.set_xlim(0, max(city.demonstration_target, city.circles_demonstration) * 1.1)
+    ax1.axvline(target, color="black", ls="--")
+    ax1.set_xlim(0, max(target, city.circles_demonstration, 1) * 1.1)
     ax1.set_yticks([])
     ax1.set_title(_label("示范点", "demonstration circles", cjk))
-    ax1.text(city.demonstration_target, 0.3, f" {city.demonstration_target}", fontsize=8)
+    ax1.text(target, 0.3, f" {target}", fontsize=8)
     ax2 = fig.add_subplot(1, 2, 2)
     share = city.urban_share or 0.0
     ax2.barh([0], [share * 100], color="#1f77b4")
@@ -357,7 +358,7 @@ def render_html(data: ReportData) -> str:
             parts.append(_img(targets_chart(data.roll_up, cjk), "targets"))
             rows = "".join(
                 f"<tr><td>{_e(r.area)}</td><td class=num>{r.circles_built}</td>"
-                f"<td class=num>{r.circles_demonstration} / {r.demonstration_target}</td>"
+                f"<td class=num>{r.circles_demonstration} / {r.demonstration_target or '—'}</td>"
                 f"<td class=num>{r.communities_urban_covered} / {r.communities_urban}</td>"
                 f"<td class=num>{_pct(r.urban_share)} / {_pct(r.urban_share_target)}</td></tr>"
                 for r in data.roll_up
