@@ -164,5 +164,6 @@ def test_exports_round_trip(data: ReportData, tmp_path: Path) -> None:
     blob, cid = con.execute('SELECT geom, candidate_id FROM "proposed_sites"').fetchone()
     assert blob[:2] == b"GP" and cid == "p1"
     point = shapely.from_wkb(blob[8 + 32 :])
-    assert (point.x, point.y) == (data.plans[0].candidates[0].lon, data.plans[0].candidates[0].lat)
+    cand = data.plans[0].candidates[0]
+    assert (point.x, point.y) == (round(cand.lon, 7), round(cand.lat, 7))  # 1 cm precision
     con.close()
