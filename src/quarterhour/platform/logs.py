@@ -7,7 +7,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-_STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+#: record attributes that are not extras ("request" is the socket/request object: too noisy)
+_STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "request"}
 
 
 class JsonFormatter(logging.Formatter):
