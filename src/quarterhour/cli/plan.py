@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.markup import escape
 
 from quarterhour.cli._console import console, error, progress_bar, warn
 from quarterhour.engine._errors import QuarterhourError
@@ -154,11 +155,12 @@ def _handler(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     def run(args: argparse.Namespace) -> int:
         try:
             return fn(args)
+        # escape: rich would take "[duplicate_id]" in a message for markup and drop it
         except QuarterhourError as exc:
-            error(str(exc))
+            error(escape(str(exc)))
             return 2
         except (OSError, ValueError) as exc:
-            error(f"{type(exc).__name__}: {exc}")
+            error(escape(f"{type(exc).__name__}: {exc}"))
             return 2
 
     return run
@@ -681,7 +683,7 @@ def _argv(args: argparse.Namespace) -> list[str]:
 
 def _finish(run: Run, out: Path) -> None:
     for w in run.warnings:
-        warn(w)
+        warn(escape(w))
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in run.timings.items())
     console.print(f"用时 / time per stage: {stages}")
     console.print(f"结果已写入 / results written to: {out}")
