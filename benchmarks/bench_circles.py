@@ -18,6 +18,7 @@ import statistics
 import time
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from quarterhour.engine.circles import delineate_circles
 from quarterhour.engine.network import build_network
@@ -77,6 +78,23 @@ def main() -> None:
     )
     splits = sum(1 for ci in layout.circles if any(p.share < 1 for p in ci.parts))
     print(f"circles holding a piece of a split community: {splits}")
+    # checks: every community's shares sum to 1; every circle connected on the network
+    total = np.zeros(c)
+    for ci in layout.circles:
+        for p in ci.parts:
+            total[p.community] += p.share
+    csr = net.csr()
+    order = np.argsort(layout.node_circle, kind="stable")
+    starts = np.searchsorted(layout.node_circle[order], np.arange(len(layout.circles) + 1))
+    broken = 0
+    for i in range(len(layout.circles)):
+        nodes = order[starts[i] : starts[i + 1]]
+        if nodes.size and connected_components(csr[nodes][:, nodes], directed=False)[0] > 1:
+            broken += 1
+    print(
+        f"check: max |Σ shares − 1| = {np.abs(total - 1).max():.2e}; "
+        f"non-contiguous circles: {broken}"
+    )
 
 
 if __name__ == "__main__":

@@ -306,7 +306,6 @@ def delineate_circles(
         target_pop=target_pop,
     )
     progress("regions", nu, nu)
-    region_pop = np.bincount(reg, weights=unit_pop, minlength=nu)
 
     def find(x: int) -> int:
         return int(reg[x])
@@ -325,13 +324,27 @@ def delineate_circles(
     node_circle = np.full(network.n_nodes, -1, dtype=np.int64)
     node_circle[has] = np.array([circle_of_root[int(r)] for r in region_of_unit[unit[has]]])
 
-    # --- 3. parts and service centres ----------------------------------------------------
+    # --- 3. contiguity repair, parts and service centres ----------------------------------
+    # a community area need not be connected (polygons; a centre crowded out of its
+    # neighbour's derived area): give every circle's stray node groups to the neighbour circle
+    sub_idx = np.flatnonzero(has)
+    if sub_idx.size:
+        node_circle[sub_idx] = _mend_pieces(
+            sp.csr_array(csr[sub_idx][:, sub_idx]), node_circle[sub_idx]
+        )
+    n_circ = len(roots)
+    circ_pop = np.bincount(node_circle[has], weights=wnode[has], minlength=n_circ)
+    keys, inv = np.unique(node_circle[has] * nc + label[has], return_inverse=True)
+    key_w = np.bincount(inv, weights=wnode[has])
+    key_n = np.bincount(inv)
     shares: list[dict[int, float]] = [{} for _ in roots]
-    for u in range(nu):
-        ci = unit_comm[u]
-        c = circle_of_root[int(region_of_unit[u])]
-        s = unit_pop[u] / pop[ci] if pop[ci] > 0 else (1.0 if u == ci else 0.0)
-        shares[c][ci] = shares[c].get(ci, 0.0) + float(s)
+    for k_, w_, n_ in zip(keys.tolist(), key_w.tolist(), key_n.tolist(), strict=True):
+        c, ci = divmod(int(k_), nc)
+        shares[c][ci] = w_ / pop[ci] if pop[ci] > 0 else n_ / float(cnt[ci])
+    for ci in nodeless.tolist():
+        c = circle_of_root[int(region_of_unit[ci])]
+        shares[c][ci] = 1.0
+        circ_pop[c] += pop[ci]
     order = np.argsort(node_circle, kind="stable")
     starts = np.searchsorted(node_circle[order], np.arange(len(roots) + 1))
     circles: list[Circle] = []
@@ -339,7 +352,7 @@ def delineate_circles(
     for c, r in enumerate(roots):
         nodes = order[starts[c] : starts[c + 1]]
         parts = tuple(CirclePart(ci, round(s, 12)) for ci, s in sorted(shares[c].items()))
-        population = float(region_pop[r])
+        population = float(circ_pop[c])
         centre, mean_walk = _one_median(csr, nodes, wnode, network, centre_candidates)
         in_range = min_pop - 1e-9 <= population <= max_pop + 1e-9
         why = ""
