@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,53 @@ def test_min_items_rule() -> None:
         rule=DemonstrationRule(min_items=1),
     )
     assert [z.demonstration for z in t.zones] == [False, True]
+
+
+SAO_PAULO = Path(__file__).resolve().parents[3] / "shared" / "data" / "sao-paulo-r5py"
+
+
+@pytest.mark.slow
+def test_population_weighted_coverage_on_sao_paulo_grid() -> None:
+    """Real network and real H3 population grid; shares recomputed by hand from reach output."""
+    if not (SAO_PAULO / "spo_osm.pbf").exists():
+        pytest.skip("shared São Paulo data not present")
+    from quarterhour.engine.origins_io import read_origins
+    from quarterhour.engine.osm_network import read_osm_network
+    from quarterhour.engine.places import Facility
+    from quarterhour.engine.population import derived_areas, zone_of_points
+    from quarterhour.engine.reach import reach
+
+    net, _ = read_osm_network(SAO_PAULO / "spo_osm.pbf")
+    grid = read_origins(SAO_PAULO / "spo_hexgrid.csv")
+    assert len(grid) == 323 and grid.weight.sum() == 517_570.0  # SOURCE.md
+    # six "community centres" and four clinics at fixed grid cells (seeded choice)
+    rng = np.random.default_rng(11)
+    centres = rng.choice(len(grid), 6, replace=False)
+    clinics = rng.choice(len(grid), 4, replace=False)
+    facilities = [
+        Facility(f"f{i}", "clinic", float(grid.lon[c]), float(grid.lat[c]), ("H",))
+        for i, c in enumerate(clinics.tolist())
+    ]
+    result = reach(net, grid, facilities, item_codes=["H"], limit_m=1000.0)
+    areas = derived_areas(net, grid.lon[centres], grid.lat[centres])
+    zone = zone_of_points(net, areas, grid.lon, grid.lat)
+    table = coverage_table(
+        {"H": result.items["H"].distance_m}, grid.weight, zone, [f"z{i}" for i in range(6)],
+        (ItemSpec("H", "卫生服务站", "clinic"),), limit_m=1000.0,
+    )  # fmt: skip
+    d = result.items["H"].distance_m
+    total_cov = 0.0
+    for z, zc in enumerate(table.zones):
+        pop = cov = 0.0
+        for i in range(len(grid)):  # plain loop: the independent recomputation
+            if zone[i] == z:
+                pop += grid.weight[i]
+                if not np.isnan(d[i]) and d[i] <= 1000.0:
+                    cov += grid.weight[i]
+        assert zc.population == pytest.approx(pop)
+        assert zc.item("H").covered == pytest.approx(cov)
+        total_cov += cov
+    assert sum(z.population for z in table.zones) == pytest.approx(
+        float(grid.weight[zone >= 0].sum())
+    )
+    assert 0 < total_cov < 517_570.0  # four clinics cover some, not all, of the 6 × 6 km grid
