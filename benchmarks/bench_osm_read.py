@@ -3,10 +3,12 @@
     python benchmarks/bench_osm_read.py [--runs 3] [--files helsinki sao-paulo chengdu]
 
 Every measurement runs in a fresh Python subprocess: the child imports its library, then times
-only the build (``time.perf_counter`` around the call) and exits; the parent reads the child's
-peak resident memory (max RSS, imports included) from ``os.wait4`` — the per-child form of
-``resource.getrusage(RUSAGE_CHILDREN)``. Medians of ``--runs`` runs; ratios are peer / ours
-measured in the same run of this script.
+only the build (``time.perf_counter`` around the call) and exits; a tiny launcher process reads
+the child's peak resident memory (max RSS, imports included) from ``os.wait4`` — the per-child
+form of ``resource.getrusage(RUSAGE_CHILDREN)`` — so that this script's own memory is not
+counted (a child's max RSS includes its parent's until exec). "net" memory subtracts the same
+imports measured alone. Medians of ``--runs`` runs; ratios are peer / ours measured in the same
+run of this script.
 
 Readers:
 * ``quarterhour``: ``read_osm_network(path)`` (walk policy, full vertex resolution, largest
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -164,24 +165,39 @@ def tile(src: Path, dst: Path, n: int) -> None:
                 w.add_way(osmium.osm.mutable.Way(id=wid, nodes=[a, b], tags={"highway": "footway"}))
 
 
+# A small launcher spawns the measured child and reports its rusage. Measuring from this
+# script directly would be wrong: a child's max RSS includes the memory of the process it was
+# forked from (counted until exec), and this script holds pyosmium, pyrosm and the data.
+LAUNCHER = """
+import os, sys
+pid = os.posix_spawn(sys.executable, [sys.executable, "-c"] + sys.argv[1:], os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, flush=True)
+"""
+
+
 def run_child_rss(
     reader: str, path: Path, *, imports_only: bool = False
 ) -> tuple[float, float, dict[str, int]]:
     """(build seconds, peak RSS MiB, sizes) of one fresh subprocess, RSS via os.wait4."""
     code = import_only(reader) if imports_only else CHILD[reader]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(path)], stdout=out, stderr=err, text=True
+        subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, code, str(path)],
+            stdout=out,
+            stderr=err,
+            text=True,
+            check=True,
         )
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if proc.returncode != 0:
+        lines = out.read().strip().splitlines()
+        status, maxrss_kib = (int(x) for x in lines[-1].split())
+        if status != 0:
             raise RuntimeError(f"{reader} on {path.name} failed:\n{err.read()[-2000:]}")
-        result = json.loads(out.read().strip().splitlines()[-1])
+        result = json.loads(lines[-2])
     seconds = float(result.pop("s"))
-    return seconds, usage.ru_maxrss / 1024.0, {k: int(v) for k, v in result.items()}
+    return seconds, maxrss_kib / 1024.0, {k: int(v) for k, v in result.items()}
 
 
 def main() -> None:
