@@ -31,20 +31,38 @@ def grid_network(n_nodes: int, *, seed: int = 0, spacing_m: float = 80.0) -> Wal
 
 
 def facilities_at_nodes(
-    network: WalkNetwork, item_codes: list[str], *, seed: int = 1, per_km2: tuple[float, float] = (0.3, 3.0)
+    network: WalkNetwork,
+    item_codes: list[str],
+    *,
+    seed: int = 1,
+    per_km2: tuple[float, float] = (0.3, 3.0),
 ) -> list[Facility]:
     """For each item, facilities at random nodes, density drawn between ``per_km2`` bounds.
 
-    Facilities sit exactly on nodes so that peers that snap to nodes (pandana) see the same input.
+    Facilities sit exactly on nodes so that peers that snap to nodes (pandana) see the same input:
+    only nodes that have an edge and whose position no other node shares (OSM has coincident,
+    unconnected nodes; a point there belongs to either) are used.
     """
     rng = np.random.default_rng(seed)
+    degree = np.bincount(
+        np.concatenate([network.edge_u, network.edge_v]), minlength=network.n_nodes
+    )
+    _, first, counts = np.unique(
+        np.column_stack([network.node_lon, network.node_lat]),
+        axis=0,
+        return_index=True,
+        return_counts=True,
+    )
+    unique_pos = np.zeros(network.n_nodes, dtype=bool)
+    unique_pos[first[counts == 1]] = True
+    eligible = np.flatnonzero((degree > 0) & unique_pos)
     x0, y0, x1, y1 = network.bounds()
     area_km2 = (x1 - x0) * 111.195 * np.cos(np.radians((y0 + y1) / 2)) * (y1 - y0) * 111.195
     out: list[Facility] = []
     for code in item_codes:
         density = rng.uniform(*per_km2)
         k = max(1, int(density * area_km2))
-        nodes = rng.choice(network.n_nodes, size=min(k, network.n_nodes), replace=False)
+        nodes = rng.choice(eligible, size=min(k, eligible.size), replace=False)
         for j, node in enumerate(np.sort(nodes).tolist()):
             out.append(
                 Facility(

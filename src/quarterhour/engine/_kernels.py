@@ -332,35 +332,49 @@ def nearest_segments(
     best_seg = np.full(n, -1, dtype=np.int64)
     best_t = np.full(n, np.nan)
     best_d = np.full(n, np.nan)
+    rings = int(np.ceil(max_dist / cell)) + 1
     for p in range(n):
         x = px[p]
         y = py[p]
-        i0 = max(int(np.floor((x - max_dist - x0) / cell)), 0)
-        i1 = min(int(np.floor((x + max_dist - x0) / cell)), nx - 1)
-        j0 = max(int(np.floor((y - max_dist - y0) / cell)), 0)
-        j1 = min(int(np.floor((y + max_dist - y0) / cell)), ny - 1)
+        ci = int(np.floor((x - x0) / cell))
+        cj = int(np.floor((y - y0) / cell))
         bd2 = max_dist * max_dist
         bs = -1
         bt = 0.0
-        for j in range(j0, j1 + 1):
-            for i in range(i0, i1 + 1):
-                c = j * nx + i
-                for k in range(cell_ptr[c], cell_ptr[c + 1]):
-                    s = seg_ids[k]
-                    dx = bx[s] - ax[s]
-                    dy = by[s] - ay[s]
-                    ll = dx * dx + dy * dy
-                    t = 0.0
-                    if ll > 0.0:
-                        t = ((x - ax[s]) * dx + (y - ay[s]) * dy) / ll
-                        t = min(max(t, 0.0), 1.0)
-                    fx = ax[s] + t * dx - x
-                    fy = ay[s] + t * dy - y
-                    d2 = fx * fx + fy * fy
-                    if d2 < bd2 or (d2 == bd2 and bs >= 0 and s < bs) or (d2 == bd2 and bs < 0):
-                        bd2 = d2
-                        bs = s
-                        bt = t
+        # rings of cells around the point's cell, nearest first; a cell in ring r is at least
+        # (r - 1) * cell away, so once the best is within r * cell no later ring can beat it
+        for r in range(rings + 1):
+            for j in range(cj - r, cj + r + 1):
+                if j < 0 or j >= ny:
+                    continue
+                edge_row = j == cj - r or j == cj + r
+                step = 1 if edge_row else 2 * r
+                i = ci - r
+                while i <= ci + r:
+                    if 0 <= i < nx:
+                        c = j * nx + i
+                        for k in range(cell_ptr[c], cell_ptr[c + 1]):
+                            sg = seg_ids[k]
+                            dx = bx[sg] - ax[sg]
+                            dy = by[sg] - ay[sg]
+                            ll = dx * dx + dy * dy
+                            t = 0.0
+                            if ll > 0.0:
+                                t = ((x - ax[sg]) * dx + (y - ay[sg]) * dy) / ll
+                                t = min(max(t, 0.0), 1.0)
+                            fx = ax[sg] + t * dx - x
+                            fy = ay[sg] + t * dy - y
+                            d2 = fx * fx + fy * fy
+                            if d2 < bd2 or (d2 == bd2 and (bs < 0 or sg < bs)):
+                                bd2 = d2
+                                bs = sg
+                                bt = t
+                    if step == 0:
+                        break
+                    i += step
+            reach = r * cell
+            if bs >= 0 and bd2 < reach * reach:
+                break
         if bs >= 0:
             best_seg[p] = bs
             best_t[p] = bt

@@ -50,7 +50,7 @@ class ItemReach:
 
     item_code: str
     distance_m: FloatArray
-    facility: Int64Array
+    facility: Int32Array  # -1 where distance_m is NaN
     reason: str = ""
 
     def reachable(self) -> npt.NDArray[np.bool_]:
@@ -144,7 +144,7 @@ def prepare(
 
 def _item_pass(
     prep: PreparedReach, fac_idx: Int64Array, limit_m: float
-) -> tuple[FloatArray, Int64Array]:
+) -> tuple[FloatArray, Int32Array]:
     g = prep.graph
     ok = prep.facility_node[fac_idx] >= 0
     fac_idx = fac_idx[ok]
@@ -165,7 +165,7 @@ def _item_pass(
     onode = prep.origin_node
     snapped = onode >= 0
     d = np.full(onode.shape[0], np.nan)
-    f = np.full(onode.shape[0], -1, dtype=np.int64)
+    f = np.full(onode.shape[0], -1, dtype=np.int32)
     at = onode[snapped]
     dd = dist[at] + prep.origin_offset[snapped]
     within = dd <= limit
@@ -212,7 +212,7 @@ def reach(
         idx = np.asarray(by_item[code], dtype=np.int64)
         if idx.size == 0 or not (prep.facility_node[idx] >= 0).any():
             n = len(origins)
-            return ItemReach(code, np.full(n, np.nan), np.full(n, -1, np.int64), REASON_NO_FACILITY)
+            return ItemReach(code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY)
         d, f = _item_pass(prep, idx, limit_m)
         return ItemReach(code, d, f)
 
