@@ -28,7 +28,6 @@ Classifier = Callable[[Mapping[str, str]], tuple[str, ...]]
 
 _KIND_ORDER = {"node": 0, "way": 1, "relation": 2}
 _PROGRESS_EVERY = 50_000
-_WKB = osmium.geom.WKBFactory()
 
 
 def facility_name(tags: Mapping[str, str]) -> str:
@@ -89,9 +88,11 @@ def _way_centroid(way: osmium.osm.Way) -> tuple[float, float] | None:
     return float(c.x), float(c.y)
 
 
-def _area_centroid(area: osmium.osm.Area) -> tuple[float, float] | None:
+def _area_centroid(
+    area: osmium.osm.Area, wkb: osmium.geom.WKBFactory
+) -> tuple[float, float] | None:
     try:
-        geom = shapely.from_wkb(_WKB.create_multipolygon(area))
+        geom = shapely.from_wkb(wkb.create_multipolygon(area))
     except (RuntimeError, shapely.errors.GEOSException):
         return None
     if geom.is_empty:
@@ -116,6 +117,7 @@ def read_osm_facilities(
     source = p.name
     found: list[Facility] = []
     processor = osmium.FileProcessor(str(p)).with_areas().with_filter(EmptyTagFilter())
+    wkb = osmium.geom.WKBFactory()
     seen = 0
     progress("read_facilities", 0, 0)
     for obj in iter_osm(processor, path):
@@ -143,7 +145,7 @@ def read_osm_facilities(
             # multipolygon relations are taken from the area assembler
             tags = {t.k: t.v for t in obj.tags}
             items = tuple(classify(tags))
-            centre = _area_centroid(obj) if items else None
+            centre = _area_centroid(obj, wkb) if items else None
             if centre is not None:
                 found.append(_facility("relation", obj.orig_id(), *centre, tags, items, source))
     progress("read_facilities", seen, seen)
