@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "quarterhour.platform.catalogue",
     "quarterhour.platform.planning",
     "quarterhour.platform.web",
+    "quarterhour.platform.notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,191 @@
+"""Sending notifications: ``notify`` (inbox rows now, outside channels after commit), the
+retry job for outside deliveries, and a person's own inbox actions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.notifications.channels import Channel, configured_channels
+from quarterhour.platform.notifications.error_codes import NotificationError as E
+from quarterhour.platform.notifications.models import Delivery, Notification, Preference
+
+log = logging.getLogger("quarterhour.platform.notifications")
+
+#: a delivery claimed longer ago than this is assumed abandoned (crashed sender) and retried
+CLAIM_TIMEOUT = timedelta(minutes=5)
+#: outside deliveries are given up (status failed) after this many attempts
+MAX_ATTEMPTS = 5
+
+
+def _recipients(recipients: Iterable[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for user in recipients:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        out.append(user)
+    return out
+
+
+def notify(
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    subject: str,
+    body: str,
+    obj: models.Model | None = None,
+    now: datetime | None = None,
+) -> list[Notification]:
+    """Tell ``recipients`` (users; duplicates, ``None`` and inactive users dropped) about
+    ``obj``. Writes one inbox row per person in the caller's transaction and one pending
+    delivery per outside channel the person can be reached by and has not turned off; those
+    are sent once the transaction commits (and retried by the jobs loop when they fail).
+    Nothing is sent if the caller's transaction rolls back. Returns the inbox rows."""
+    issues = []
+    if not str(subject).strip():
+        issues.append(Issue(E.EMPTY_SUBJECT, _("通知标题不能为空"), field="subject"))
+    if not kind:
+        issues.append(Issue(E.EMPTY_SUBJECT, _("通知类型不能为空"), field="kind"))
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)
+    people = _recipients(recipients)
+    if not people:
+        return []
+    when = now or timezone.now()
+    ctype = ContentType.objects.get_for_model(obj) if obj is not None else None
+    object_id = str(obj.pk) if obj is not None else ""
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=u,
+                kind=kind,
+                subject=str(subject)[:200],
+                body=str(body),
+                content_type=ctype,
+                object_id=object_id,
+                created_at=when,
+            )
+            for u in people
+        ]
+    )
+    if any(r.pk is None for r in rows):  # backends without RETURNING (none we support)
+        raise RuntimeError("bulk_create did not return primary keys")
+    channels = configured_channels()
+    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=people)}
+    deliveries = []
+    for row, user in zip(rows, people, strict=True):
+        pref = prefs.get(user.pk)
+        for name, channel in channels.items():
+            address = channel.address(user)
+            wanted = getattr(pref, name, True) if pref is not None else True
+            status = Delivery.Status.PENDING if address and wanted else Delivery.Status.SKIPPED
+            deliveries.append(
+                Delivery(notification=row, channel=name, status=status, address=address)
+            )
+    Delivery.objects.bulk_create(deliveries)
+    pending = [d.notification_id for d in deliveries if d.status == Delivery.Status.PENDING]
+    if pending:
+        ids = sorted(set(pending))
+        transaction.on_commit(lambda: deliver_pending(notification_ids=ids))
+    return rows
+
+
+def _claim(pending: Q, *, now: datetime, limit: int) -> list[Delivery]:
+    """Take up to ``limit`` deliveries matching ``pending`` for this process (a conditional
+    update per row, so two senders never take the same one)."""
+    stale = now - CLAIM_TIMEOUT
+    candidates = list(
+        Delivery.objects.filter(pending, status=Delivery.Status.PENDING)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("id")
+        .values_list("id", "claimed_at")[:limit]
+    )
+    taken = []
+    for pk, claimed in candidates:
+        n = Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING, claimed_at=claimed)
+        if n.update(claimed_at=now, attempts=F("attempts") + 1):
+            taken.append(pk)
+    return list(Delivery.objects.filter(pk__in=taken).select_related("notification"))
+
+
+def _send(delivery: Delivery, channel: Channel | None, *, now: datetime) -> bool:
+    if channel is None:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, error=f"channel {delivery.channel} not configured"
+        )
+        return False
+    note = delivery.notification
+    try:
+        channel.send(delivery.address, note.subject, note.body)
+    except Exception as exc:  # any gateway failure: recorded, retried later
+        log.warning("delivery failed", extra={"delivery": delivery.pk, "channel": channel.name})
+        gave_up = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if gave_up else Delivery.Status.PENDING,
+            claimed_at=None,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+        )
+        return False
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=now, error=""
+    )
+    return True
+
+
+def deliver_pending(
+    *,
+    notification_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> int:
+    """Send pending outside deliveries (those of ``notification_ids``, or all). Returns how
+    many were sent. Called after commit by :func:`notify` and periodically by the jobs loop."""
+    when = now or timezone.now()
+    which = Q(notification_id__in=notification_ids) if notification_ids is not None else Q()
+    channels = configured_channels()
+    sent = 0
+    for delivery in _claim(which, now=when, limit=limit):
+        sent += _send(delivery, channels.get(delivery.channel), now=when)
+    return sent
+
+
+# -- the recipient's own actions -------------------------------------------------------------
+
+
+def mark_read(*, actor: Any, notification: Notification, now: datetime | None = None) -> None:
+    if notification.recipient_id != getattr(actor, "pk", None):
+        raise PermissionRefused(E.PERMISSION_DENIED, _("这不是您的通知"))
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+
+
+def mark_all_read(*, actor: Any, now: datetime | None = None) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionRefused(E.PERMISSION_DENIED, _("请先登录"))
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def set_preference(*, actor: Any, email: bool, sms: bool) -> Preference:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionRefused(E.PERMISSION_DENIED, _("请先登录"))
+    pref, _created = Preference.objects.update_or_create(
+        user=actor, defaults={"email": email, "sms": sms}
+    )
+    return pref
