@@ -35,6 +35,12 @@ INSTALLED_APPS = [
     "quarterhour.platform.planning",
     "quarterhour.platform.web",
     "quarterhour.platform.notifications",
+    "quarterhour.platform.certification",
+    "quarterhour.platform.sharing",
+    "quarterhour.platform.volunteers",
+    "quarterhour.platform.evaluation",
+    "quarterhour.platform.meetings",
+    "quarterhour.platform.funding",
 ]
 
 MIDDLEWARE = [
