@@ -145,3 +145,17 @@ def test_sites_needs_k_or_share(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "--k" in capsys.readouterr().err
     assert main([*argv, "--k", "1", "--item", "nope", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_plan_sites_with_residents_in_buildings(communities: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = [
+        "plan", "sites", "--network", str(CHENGDU), "--facilities", str(CHENGDU),
+        "--communities", str(communities), "--buildings", str(CHENGDU), "--k", "1",
+        "--item", "school.citizen", "--greedy", "--out", str(out),
+    ]  # fmt: skip
+    assert main(argv) == 0
+    (site,) = read_csv(out / "sites.csv")
+    assert site["model"] == "mclp/greedy" and float(site["newly_covers"]) > 0
+    readme = (out / "README.txt").read_text("utf-8")
+    assert "residential buildings" in readme and "© OpenStreetMap contributors" in readme

@@ -153,3 +153,74 @@ def test_crowded_out_centre_still_gets_its_nearest_node() -> None:
     assert areas.without_area == ()
     assert areas.node_community.tolist() == [0, 0, 0, 1, 0, 0, 2, 2, 2, 2, 2]
     assert areas.distance_m[3] == pytest.approx(10.0, abs=0.05)
+
+
+def _rect(lon0: float, lat0: float, w_m: float, h_m: float) -> list[tuple[float, float]]:
+    dx, dy = w_m * M_LON, h_m * M_LAT
+    return [(lon0, lat0), (lon0 + dx, lat0), (lon0 + dx, lat0 + dy), (lon0, lat0 + dy)]
+
+
+def test_buildings_spread_residents_by_floor_area(tmp_path: Path) -> None:
+    from quarterhour.engine.population import origins_from_buildings, read_osm_buildings
+
+    shapes = [
+        (_rect(116.3, 39.9, 20, 10), {"building": "apartments", "building:levels": "6"}),
+        (_rect(116.301, 39.9, 10, 10), {"building": "house"}),  # default 2 storeys
+        (_rect(116.302, 39.9, 30, 30), {"building": "yes", "shop": "supermarket"}),  # not a home
+        (_rect(116.303, 39.9, 30, 30), {"building": "industrial"}),
+    ]
+    nodes, ways = [], []
+    nid = 1
+    for wid, (ring, tags) in enumerate(shapes, start=1):
+        refs = []
+        for lon, lat in ring:
+            nodes.append(f'<node id="{nid}" lat="{lat:.9f}" lon="{lon:.9f}"/>')
+            refs.append(nid)
+            nid += 1
+        nds = "".join(f'<nd ref="{r}"/>' for r in [*refs, refs[0]])
+        tg = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        ways.append(f'<way id="{wid}">{nds}{tg}</way>')
+    osm = tmp_path / "b.osm"
+    osm.write_text(
+        '<?xml version="1.0"?><osm version="0.6">' + "".join(nodes) + "".join(ways) + "</osm>",
+        encoding="utf-8",
+    )
+    b = read_osm_buildings(osm)
+    assert b.osm_id == ("osm:way/1", "osm:way/2")
+    assert b.footprint_m2 == pytest.approx([200.0, 100.0], rel=1e-3)
+    assert b.levels.tolist() == [6.0, 2.0] and b.levels_given.tolist() == [True, False]
+    comms = Communities(
+        code=("a", "b"), name=("甲", "乙"), population=np.array([1400.0, 50.0]),
+        lon=np.array([116.3, 116.4]), lat=np.array([39.9, 39.9]),
+    )  # fmt: skip
+    co, without = origins_from_buildings(comms, b, np.array([0, 0]))
+    # floor areas 1,200 m² and 200 m²: 1,200 and 200 residents; "b" has no building
+    assert co.origins.weight.tolist() == pytest.approx([1200.0, 200.0, 50.0], rel=1e-3)
+    assert co.origins.origin_id[2] == "centre:b" and without == (1,)
+    assert co.zone.tolist() == [0, 0, 1]
+
+
+def test_chengdu_buildings_match_a_plain_xml_count() -> None:
+    import xml.etree.ElementTree as ET
+
+    from quarterhour.engine.population import RESIDENTIAL_BUILDINGS, read_osm_buildings
+
+    path = DATA / "chengdu-osm-2018" / "chengdu.osm"
+    if not path.exists():
+        pytest.skip("shared Chengdu extract not present")
+    expected = 0
+    for way in ET.parse(path).getroot().iter("way"):
+        tags = {t.get("k"): t.get("v") for t in way.iter("tag")}
+        refs = [n.get("ref") for n in way.iter("nd")]
+        kind = tags.get("building")
+        if kind not in RESIDENTIAL_BUILDINGS or len(refs) < 4 or refs[0] != refs[-1]:
+            continue
+        if kind == "yes" and any(
+            k in tags for k in ("shop", "amenity", "office", "tourism", "craft")
+        ):
+            continue
+        expected += 1
+    b = read_osm_buildings(path)
+    ways = sum(1 for i in b.osm_id if i.startswith("osm:way/"))
+    assert ways == expected
+    assert (b.footprint_m2 > 0).all()

@@ -10,7 +10,9 @@ Sources
 * **Population grids** (H3 cell centroids, any point grid with counts) — read with
   :func:`quarterhour.engine.origins_io.read_origins`; :func:`zone_of_points` assigns the cells
   to community areas.
-* **Residential buildings** (OSM footprints × ``building:levels``) — not implemented yet.
+* **Residential buildings** from OSM (:func:`read_osm_buildings`): a community's residents are
+  spread over the buildings in its area by floor area = footprint × ``building:levels``
+  (:data:`DEFAULT_LEVELS` where the tag is missing) — :func:`origins_from_buildings`.
 
 Community areas
 ---------------
@@ -497,3 +499,162 @@ def zone_of_points(
     node = np.where(snap.t <= 0.5, network.edge_u[e], network.edge_v[e])
     out = np.where(snap.ok, areas.node_community[node], -1)
     return np.asarray(out, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# residential buildings from OSM: a community's residents spread by floor area
+
+#: ``building=*`` values read as homes. ``yes`` (unspecified — most buildings in Chinese OSM
+#: data) counts unless the building carries shop/amenity/office/tourism tags.
+RESIDENTIAL_BUILDINGS: frozenset[str] = frozenset(
+    {
+        "residential", "apartments", "house", "detached", "semidetached_house", "terrace",
+        "dormitory", "bungalow", "farm", "yes",
+    }
+)  # fmt: skip
+#: Storeys assumed where ``building:levels`` is missing or unreadable, by building value.
+#: Chinese urban housing is mostly 6-storey walk-ups and high-rises; houses have two storeys.
+DEFAULT_LEVELS: dict[str, float] = {
+    "house": 2.0, "detached": 2.0, "semidetached_house": 2.0, "terrace": 2.0, "bungalow": 1.0,
+    "farm": 2.0, "apartments": 6.0, "residential": 6.0, "dormitory": 6.0, "yes": 3.0,
+}  # fmt: skip
+_NOT_HOMES = ("shop", "amenity", "office", "tourism", "craft")
+_M_PER_DEG = 111_195.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Buildings:
+    """Residential buildings: centroid (WGS-84), footprint and floor area (m²), storeys."""
+
+    osm_id: tuple[str, ...]
+    lon: FloatArray
+    lat: FloatArray
+    footprint_m2: FloatArray
+    levels: FloatArray
+    levels_given: BoolArray  # False where DEFAULT_LEVELS supplied the storeys
+
+    @property
+    def floor_area_m2(self) -> FloatArray:
+        return np.asarray(self.footprint_m2 * self.levels, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return len(self.osm_id)
+
+
+def _levels(text: str | None) -> float | None:
+    if not text:
+        return None
+    v = parse_number(text.split(";")[0])
+    return v if v is not None and 0 < v < 200 else None
+
+
+def read_osm_buildings(path: str | Path) -> Buildings:
+    """Residential buildings of an OSM extract (ways and multipolygon relations).
+
+    Floor area = footprint (local metric projection) × ``building:levels`` (or
+    :data:`DEFAULT_LEVELS`). Ordered by OSM type and id, so the same file gives the same list.
+    """
+    import osmium
+    from osmium.filter import KeyFilter
+
+    from quarterhour.engine.osm_network import check_osm_path, iter_osm
+
+    p = check_osm_path(path)
+    wkb = osmium.geom.WKBFactory()
+    rows: list[tuple[int, int, float, float, float, float, bool]] = []
+    processor = osmium.FileProcessor(str(p)).with_areas().with_filter(KeyFilter("building"))
+    for obj in iter_osm(processor, path):
+        if not isinstance(obj, osmium.osm.Area):
+            continue
+        kind = obj.tags.get("building", "")
+        if kind not in RESIDENTIAL_BUILDINGS:
+            continue
+        if kind == "yes" and any(k in obj.tags for k in _NOT_HOMES):
+            continue
+        try:
+            geom = shapely.from_wkb(wkb.create_multipolygon(obj))
+        except (RuntimeError, shapely.errors.GEOSException):
+            continue
+        if geom.is_empty:
+            continue
+        c = geom.centroid
+        k = math.cos(math.radians(c.y)) * _M_PER_DEG
+        metric = shapely.transform(geom, lambda xy, k=k: xy * np.array([k, _M_PER_DEG]))
+        area = float(metric.area)
+        if area <= 0:
+            continue
+        given = _levels(obj.tags.get("building:levels"))
+        levels = given if given is not None else DEFAULT_LEVELS.get(kind, 3.0)
+        rows.append(
+            (
+                0 if obj.from_way() else 1,
+                int(obj.orig_id()),
+                float(c.x),
+                float(c.y),
+                area,
+                levels,
+                given is not None,
+            )
+        )
+    rows.sort()
+    return Buildings(
+        osm_id=tuple(f"osm:{'way' if t == 0 else 'relation'}/{i}" for t, i, *_ in rows),
+        lon=np.array([r[2] for r in rows], dtype=np.float64),
+        lat=np.array([r[3] for r in rows], dtype=np.float64),
+        footprint_m2=np.array([r[4] for r in rows], dtype=np.float64),
+        levels=np.array([r[5] for r in rows], dtype=np.float64),
+        levels_given=np.array([r[6] for r in rows], dtype=bool),
+    )
+
+
+def origins_from_buildings(
+    communities: Communities, buildings: Buildings, building_zone: Int64Array
+) -> tuple[CommunityOrigins, tuple[int, ...]]:
+    """Each community's residents spread over its buildings by floor area.
+
+    ``building_zone`` is each building's community (e.g. :func:`zone_of_points` on the
+    centroids, or polygon containment); -1 = none. Communities without any building keep their
+    residents at their centre point; their indices are returned so that callers can say so.
+    """
+    zone = np.asarray(building_zone, dtype=np.int64)
+    nc = len(communities)
+    area = buildings.floor_area_m2
+    inside = zone >= 0
+    per = np.bincount(zone[inside], weights=area[inside], minlength=nc)
+    share = np.where(
+        inside, area / np.where(per[np.maximum(zone, 0)] > 0, per[np.maximum(zone, 0)], 1.0), 0.0
+    )
+    pop = np.nan_to_num(communities.population, nan=0.0)
+    keep = np.flatnonzero(inside)
+    weight = share[keep] * pop[zone[keep]]
+    groups = {
+        g: share[keep] * np.nan_to_num(v, nan=0.0)[zone[keep]]
+        for g, v in communities.groups.items()
+    }
+    ids = [buildings.osm_id[i] for i in keep.tolist()]
+    lon = buildings.lon[keep].tolist()
+    lat = buildings.lat[keep].tolist()
+    zones = zone[keep].tolist()
+    w = weight.tolist()
+    gl = {g: v.tolist() for g, v in groups.items()}
+    without = tuple(i for i in np.flatnonzero(per <= 0).tolist() if np.isfinite(communities.lon[i]))
+    for i in without:
+        ids.append(f"centre:{communities.code[i]}")
+        lon.append(float(communities.lon[i]))
+        lat.append(float(communities.lat[i]))
+        zones.append(i)
+        w.append(float(pop[i]))
+        for g, v in communities.groups.items():
+            gl[g].append(float(np.nan_to_num(v[i], nan=0.0)))
+    origins = Origins(
+        origin_id=tuple(ids),
+        lon=np.array(lon, dtype=np.float64),
+        lat=np.array(lat, dtype=np.float64),
+        weight=np.array(w, dtype=np.float64),
+    )
+    return (
+        CommunityOrigins(
+            origins, np.array(zones, dtype=np.int64), {g: np.array(v) for g, v in gl.items()}
+        ),
+        without,
+    )
