@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/hsds/", include("quarterhour.platform.hsds.urls")),
+    path("portal/", include("quarterhour.platform.portal.urls")),
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "quarterhour.platform.evaluation",
     "quarterhour.platform.meetings",
     "quarterhour.platform.funding",
+    "leaflet",  # django-leaflet: the map library's static files, from its wheel
+    "quarterhour.platform.portal",
+    "quarterhour.platform.hsds",
 ]
 
 MIDDLEWARE = [
