@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "quarterhour.platform.evaluation",
     "quarterhour.platform.meetings",
     "quarterhour.platform.funding",
-    "leaflet",  # django-leaflet: the map library's static files, from its wheel
     "quarterhour.platform.portal",
     "quarterhour.platform.hsds",
 ]
@@ -112,6 +111,12 @@ STORAGES = {
 }
 # serve straight from the apps' static folders when collectstatic has not been run (demo)
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # the map library from the django-leaflet wheel (its app is not installed: it needs GDAL)
+    "quarterhour.platform.portal.staticfinder.LeafletFinder",
+]
 
 # sessions and cookies: HTTP-only, same-site, short-lived enough for shared office computers
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,60 @@
+"""Search text for residents: full-/half-width, traditional/simplified Chinese, English case.
+
+Stored names are matched as they are (a database ``icontains``), so a query is expanded into the
+few forms a stored name may take: NFKC-folded (full-width Latin letters and digits become
+half-width), its full-width twin, and the simplified form of traditional characters.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+from django.db.models import Q
+
+#: longest query we accept (anything longer is cut, never an error)
+MAX_QUERY = 100
+
+
+@functools.cache
+def _t2s() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    return str(_t2s().convert(text))  # type: ignore[attr-defined]
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width → half-width), simplified Chinese, lower case, single spaces."""
+    return " ".join(simplified(unicodedata.normalize("NFKC", text)).lower().split())
+
+
+def full_width(text: str) -> str:
+    return "".join(
+        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else ("\u3000" if c == " " else c) for c in text
+    )
+
+
+def variants(query: str) -> list[str]:
+    """The distinct forms of a query to look for (empty for a blank query)."""
+    q = " ".join(query.strip().split())[:MAX_QUERY]
+    if not q:
+        return []
+    folded = fold(q)
+    out: list[str] = []
+    for form in (q, folded, simplified(q), full_width(folded), unicodedata.normalize("NFKC", q)):
+        if form and form not in out:
+            out.append(form)
+    return out
+
+
+def text_q(query: str, *fields: str) -> Q:
+    """A filter matching any form of ``query`` in any of ``fields`` (case-insensitive)."""
+    cond = Q()
+    for form in variants(query):
+        for f in fields:
+            cond |= Q(**{f"{f}__icontains": form})
+    return cond

@@ -1,0 +1,307 @@
+"""Walking from one point, fast enough for a web request.
+
+The platform's walk network (the newest :class:`WalkNetworkFile`) is loaded once per process
+with its edge index and routing arrays. A request snaps its point, runs one bounded search
+seeded at both ends of the snapped edge (offsets included, so distances are exact along the
+edge), and reads facility distances off the result. Facility snaps are cached too and
+refreshed when the register changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from django.conf import settings
+from django.db.models import Count, Max
+from shapely.geometry.base import BaseGeometry
+
+from quarterhour.engine._kernels import bounded_distances
+from quarterhour.engine.graph import RoutingGraph, routing_graph
+from quarterhour.engine.isochrone import PointOffNetworkError, isochrone
+from quarterhour.engine.network import WalkNetwork
+from quarterhour.engine.snapping import EdgeIndex
+from quarterhour.platform.facilities.models import Facility
+from quarterhour.platform.planning.models import WalkNetworkFile
+from quarterhour.platform.planning.networks import load_network
+
+FloatArray = npt.NDArray[np.float64]
+Int64Array = npt.NDArray[np.int64]
+
+#: how far a typed or clicked point may lie from the nearest walkable street
+MAX_SNAP_M = 300.0
+#: how far we look for "the nearest reachable place" when a point is off the network
+NEAREST_SEARCH_M = 50_000.0
+
+
+class NoNetworkError(Exception):
+    """No walk network has been imported into the platform yet."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WalkData:
+    record_id: int
+    attribution: str
+    network: WalkNetwork
+    index: EdgeIndex
+    graph: RoutingGraph
+    node_edge_ptr: Int64Array  # node -> incident edges (CSR)
+    node_edge_ids: Int64Array
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FacilitySnaps:
+    key: tuple[int, int, str]
+    pk: Int64Array
+    lon: FloatArray
+    lat: FloatArray
+    edge: Int64Array
+    along: FloatArray
+    offset: FloatArray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PointReach:
+    lon: float
+    lat: float
+    limit_m: float
+    edge: int
+    along_m: float
+    offset_m: float
+    dist: FloatArray  # per network node (inf beyond the limit)
+    facility_m: dict[int, float]  # facility pk -> walking metres (within the limit only)
+
+
+_lock = threading.Lock()
+_walk: dict[tuple[int, float], WalkData] = {}
+_snaps: dict[int, FacilitySnaps] = {}
+
+
+def _build(record: WalkNetworkFile) -> WalkData:
+    network = load_network(record)
+    graph, _ = routing_graph(network, [])
+    n = network.n_nodes
+    ends = np.concatenate([network.edge_u, network.edge_v]).astype(np.int64)
+    ids = np.concatenate([np.arange(network.n_edges)] * 2).astype(np.int64)
+    order = np.argsort(ends, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
+    return WalkData(
+        record_id=record.pk,
+        attribution=record.attribution or "© OpenStreetMap contributors",
+        network=network,
+        index=EdgeIndex(network),
+        graph=graph,
+        node_edge_ptr=ptr,
+        node_edge_ids=ids[order],
+    )
+
+
+def walk_data() -> WalkData:
+    """The newest walk network, loaded once per process (raises NoNetworkError)."""
+    record = WalkNetworkFile.objects.order_by("-created_at", "-id").first()
+    if record is None:
+        raise NoNetworkError
+    path = Path(settings.DATA_DIR) / record.path
+    key = (record.pk, path.stat().st_mtime)
+    data = _walk.get(key)
+    if data is None:
+        with _lock:
+            data = _walk.get(key)
+            if data is None:
+                data = _build(record)
+                _walk.clear()
+                _snaps.clear()
+                _walk[key] = data
+    return data
+
+
+def facility_snaps(data: WalkData) -> FacilitySnaps:
+    """Active facilities snapped to the network; rebuilt when the register changes."""
+    qs = Facility.objects.filter(is_active=True)
+    agg = qs.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+    key = (int(agg["n"] or 0), int(agg["top"] or 0), str(agg["last"]))
+    cached = _snaps.get(data.record_id)
+    if cached is not None and cached.key == key:
+        return cached
+    rows = list(qs.order_by("pk").values_list("pk", "lon", "lat"))
+    pk = np.array([r[0] for r in rows], dtype=np.int64)
+    lon = np.array([r[1] for r in rows], dtype=np.float64)
+    lat = np.array([r[2] for r in rows], dtype=np.float64)
+    snap = data.index.snap(lon, lat, max_snap_m=MAX_SNAP_M)
+    snaps = FacilitySnaps(key, pk, lon, lat, snap.edge, snap.along_m, snap.offset_m)
+    _snaps[data.record_id] = snaps
+    return snaps
+
+
+def nearest_place(data: WalkData, lon: float, lat: float) -> tuple[float, float, float] | None:
+    """The nearest point on the walk network: (lon, lat, straight metres), or None."""
+    snap = data.index.snap([lon], [lat], max_snap_m=NEAREST_SEARCH_M)
+    if not snap.ok[0]:
+        return None
+    e = int(snap.edge[0])
+    t = float(snap.t[0])
+    net = data.network
+    u, v = int(net.edge_u[e]), int(net.edge_v[e])
+    x = data.index.node_x[u] + (data.index.node_x[v] - data.index.node_x[u]) * t
+    y = data.index.node_y[u] + (data.index.node_y[v] - data.index.node_y[u]) * t
+    plon, plat = data.index.projection.to_lonlat([x], [y])
+    return float(plon[0]), float(plat[0]), float(snap.offset_m[0])
+
+
+def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> PointReach:
+    """Walking distances from a point (raises PointOffNetworkError when it is off the network)."""
+    net = data.network
+    snap = data.index.snap([lon], [lat], max_snap_m=MAX_SNAP_M)
+    if not snap.ok[0]:
+        raise PointOffNetworkError(
+            f"该点距步行网络超过 {MAX_SNAP_M:.0f} 米",
+            f"the point is more than {MAX_SNAP_M:.0f} m from the walk network",
+        )
+    e = int(snap.edge[0])
+    along = float(snap.along_m[0])
+    off = float(snap.offset_m[0])
+    length = float(net.edge_length_m[e])
+    src = np.array([net.edge_u[e], net.edge_v[e]], dtype=np.int32)
+    src_d = np.array([off + along, off + (length - along)], dtype=np.float64)
+    dist = np.empty(net.n_nodes, dtype=np.float64)
+    bounded_distances(
+        data.graph.indptr, data.graph.indices, data.graph.weights, src, src_d, limit_m, dist
+    )
+    fs = facility_snaps(data)
+    ok = fs.edge >= 0
+    fe = np.where(ok, fs.edge, 0)
+    fu = net.edge_u[fe]
+    fv = net.edge_v[fe]
+    flen = net.edge_length_m[fe]
+    d = np.minimum(dist[fu] + fs.along, dist[fv] + (flen - fs.along)) + fs.offset
+    same = ok & (fs.edge == e)
+    d[same] = np.minimum(d[same], off + np.abs(fs.along[same] - along) + fs.offset[same])
+    d[~ok] = np.inf
+    hit = np.flatnonzero(d <= limit_m)
+    return PointReach(
+        lon=lon,
+        lat=lat,
+        limit_m=limit_m,
+        edge=e,
+        along_m=along,
+        offset_m=off,
+        dist=dist,
+        facility_m={int(fs.pk[i]): float(d[i]) for i in hit},
+    )
+
+
+def _reached_edges(data: WalkData, pr: PointReach) -> Int64Array:
+    nodes = np.flatnonzero(np.isfinite(pr.dist))
+    ptr, ids = data.node_edge_ptr, data.node_edge_ids
+    counts = ptr[nodes + 1] - ptr[nodes]
+    starts = np.repeat(ptr[nodes] - np.cumsum(counts) + counts, counts)
+    pos = starts + np.arange(int(counts.sum()))
+    edges = ids[pos] if pos.size else np.empty(0, dtype=np.int64)
+    return np.unique(np.append(edges, pr.edge))
+
+
+def local_network(data: WalkData, pr: PointReach) -> WalkNetwork:
+    """The part of the network the walk touches (every edge with a reached end)."""
+    net = data.network
+    edges = _reached_edges(data, pr)
+    nodes, inverse = np.unique(
+        np.concatenate([net.edge_u[edges], net.edge_v[edges]]), return_inverse=True
+    )
+    k = edges.shape[0]
+    return WalkNetwork(
+        node_lon=net.node_lon[nodes],
+        node_lat=net.node_lat[nodes],
+        edge_u=inverse[:k].astype(np.int32),
+        edge_v=inverse[k:].astype(np.int32),
+        edge_length_m=net.edge_length_m[edges],
+        node_osm_id=net.node_osm_id[nodes] if net.node_osm_id.size else net.node_osm_id,
+        source=net.source,
+    )
+
+
+def walk_area(data: WalkData, pr: PointReach) -> BaseGeometry:
+    """The engine's isochrone, computed on the part of the network the walk reaches.
+
+    Shortest paths to nodes within the limit only pass through nodes within the limit, so the
+    local network gives the same area as the whole one, at a fraction of the cost.
+    """
+    local = local_network(data, pr)
+    return isochrone(local, pr.lon, pr.lat, limit_m=pr.limit_m, max_snap_m=MAX_SNAP_M)
+
+
+def route_to(data: WalkData, pr: PointReach, lon: float, lat: float) -> list[tuple[float, float]]:
+    """The walked line from the request point to a facility position, read off the distances."""
+    net = data.network
+    snap = data.index.snap([lon], [lat], max_snap_m=MAX_SNAP_M)
+    if not snap.ok[0]:
+        return []
+    fe = int(snap.edge[0])
+    f_along = float(snap.along_m[0])
+    ix = data.index
+
+    def foot(edge: int, along: float) -> tuple[float, float]:
+        u, v = int(net.edge_u[edge]), int(net.edge_v[edge])
+        length = float(net.edge_length_m[edge]) or 1.0
+        t = along / length
+        x = ix.node_x[u] + (ix.node_x[v] - ix.node_x[u]) * t
+        y = ix.node_y[u] + (ix.node_y[v] - ix.node_y[u]) * t
+        a, b = ix.projection.to_lonlat([x], [y])
+        return float(a[0]), float(b[0])
+
+    start = [(pr.lon, pr.lat), foot(pr.edge, pr.along_m)]
+    end = [foot(fe, f_along), (lon, lat)]
+    if fe == pr.edge:
+        return start + end
+    fu, fv = int(net.edge_u[fe]), int(net.edge_v[fe])
+    flen = float(net.edge_length_m[fe])
+    via = fu if pr.dist[fu] + f_along <= pr.dist[fv] + (flen - f_along) else fv
+    if not np.isfinite(pr.dist[via]):
+        return []
+    g = data.graph
+    elen = float(net.edge_length_m[pr.edge])
+    seeds = {
+        int(net.edge_u[pr.edge]): pr.offset_m + pr.along_m,
+        int(net.edge_v[pr.edge]): pr.offset_m + elen - pr.along_m,
+    }
+    path = [via]
+    x = via
+    for _ in range(net.n_nodes):
+        if x in seeds and abs(pr.dist[x] - seeds[x]) < 1e-6:
+            break
+        lo, hi = int(g.indptr[x]), int(g.indptr[x + 1])
+        nb = g.indices[lo:hi]
+        w = g.weights[lo:hi]
+        cand = np.flatnonzero(np.abs(pr.dist[nb] + w - pr.dist[x]) < 1e-6)
+        if cand.size == 0:
+            break
+        x = int(nb[cand[0]])
+        path.append(x)
+    path.reverse()
+    middle = [(float(net.node_lon[i]), float(net.node_lat[i])) for i in path]
+    return start + middle + end
+
+
+def network_lines(
+    data: WalkData, bbox: tuple[float, float, float, float], *, max_edges: int = 20_000
+) -> tuple[list[list[list[float]]], bool]:
+    """Edges with an end inside ``bbox`` (lon/lat), as coordinate pairs; True when cut short."""
+    net = data.network
+    w, s, e, n = bbox
+    lon, lat = net.node_lon, net.node_lat
+    inside = (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+    sel = np.flatnonzero(inside[net.edge_u] | inside[net.edge_v])
+    cut = sel.shape[0] > max_edges
+    sel = sel[:max_edges]
+    u, v = net.edge_u[sel], net.edge_v[sel]
+    coords = np.round(np.stack([lon[u], lat[u], lon[v], lat[v]], axis=1), 6)
+    return [[[a, b], [c, d]] for a, b, c, d in coords.tolist()], cut
+
+
+def geometry_geojson(geom: BaseGeometry, *, decimals: int = 6) -> dict[str, object]:
+    rounded = shapely.set_precision(geom, 10.0**-decimals)
+    return dict(shapely.geometry.mapping(rounded))
