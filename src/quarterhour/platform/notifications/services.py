@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,8 @@ log = logging.getLogger("quarterhour.platform.notifications")
 CLAIM_TIMEOUT = timedelta(minutes=5)
 #: outside deliveries are given up (status failed) after this many attempts
 MAX_ATTEMPTS = 5
+#: up to this many outside deliveries are sent right after commit; more wait for the job
+IMMEDIATE_LIMIT = 200
 
 
 def _recipients(recipients: Iterable[Any]) -> list[Any]:
@@ -36,6 +39,17 @@ def _recipients(recipients: Iterable[Any]) -> list[Any]:
         seen.add(user.pk)
         out.append(user)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message to one person (for :func:`notify_bulk`)."""
+
+    recipient: Any
+    kind: str
+    subject: str
+    body: str
+    obj: models.Model | None = None
 
 
 def notify(
@@ -60,44 +74,58 @@ def notify(
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
     people = _recipients(recipients)
-    if not people:
+    return notify_bulk([Message(u, kind, subject, body, obj) for u in people], now=now)
+
+
+def notify_bulk(messages: Sequence[Message], *, now: datetime | None = None) -> list[Notification]:
+    """Many messages at once (scheduled jobs): the same as :func:`notify` per message, in a
+    few queries. Messages to inactive users or ``None`` are dropped."""
+    todo = [m for m in messages if m.recipient is not None and m.recipient.is_active]
+    if not todo:
         return []
     when = now or timezone.now()
-    ctype = ContentType.objects.get_for_model(obj) if obj is not None else None
-    object_id = str(obj.pk) if obj is not None else ""
-    rows = Notification.objects.bulk_create(
-        [
+    ctypes: dict[type, ContentType] = {}
+    rows = []
+    for m in todo:
+        ctype = None
+        if m.obj is not None:
+            cls = type(m.obj)
+            ctype = ctypes.get(cls) or ctypes.setdefault(
+                cls, ContentType.objects.get_for_model(cls)
+            )
+        rows.append(
             Notification(
-                recipient=u,
-                kind=kind,
-                subject=str(subject)[:200],
-                body=str(body),
+                recipient=m.recipient,
+                kind=m.kind,
+                subject=str(m.subject)[:200],
+                body=str(m.body),
                 content_type=ctype,
-                object_id=object_id,
+                object_id=str(m.obj.pk) if m.obj is not None else "",
                 created_at=when,
             )
-            for u in people
-        ]
-    )
+        )
+    rows = Notification.objects.bulk_create(rows, batch_size=2000)
     if any(r.pk is None for r in rows):  # backends without RETURNING (none we support)
         raise RuntimeError("bulk_create did not return primary keys")
     channels = configured_channels()
-    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=people)}
+    users = {m.recipient.pk: m.recipient for m in todo}
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(users))}
     deliveries = []
-    for row, user in zip(rows, people, strict=True):
-        pref = prefs.get(user.pk)
+    for row, m in zip(rows, todo, strict=True):
+        pref = prefs.get(m.recipient.pk)
         for name, channel in channels.items():
-            address = channel.address(user)
+            address = channel.address(m.recipient)
             wanted = getattr(pref, name, True) if pref is not None else True
             status = Delivery.Status.PENDING if address and wanted else Delivery.Status.SKIPPED
             deliveries.append(
                 Delivery(notification=row, channel=name, status=status, address=address)
             )
-    Delivery.objects.bulk_create(deliveries)
+    Delivery.objects.bulk_create(deliveries, batch_size=2000)
     pending = [d.notification_id for d in deliveries if d.status == Delivery.Status.PENDING]
-    if pending:
+    if pending and len(pending) <= IMMEDIATE_LIMIT:
         ids = sorted(set(pending))
         transaction.on_commit(lambda: deliver_pending(notification_ids=ids))
+    # larger batches (scheduled jobs) are left to the ``notifications.deliver`` job
     return rows
 
 
