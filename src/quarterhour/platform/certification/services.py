@@ -203,7 +203,7 @@ def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: s
         raise Invalid(issues[0].code, issues[0].message, issues)
 
 
-# -- the application ------------------------------------------------------------------------------
+# -- the application ------------------------------
 
 
 @transaction.atomic
@@ -233,7 +233,13 @@ def apply(
         raise Invalid(
             "certification_community_not_in_street",
             _("社区不在服务商所属街道内"),
-            [Issue("certification_community_not_in_street", _("社区不在所属街道内"), field="community")],
+            [
+                Issue(
+                    "certification_community_not_in_street",
+                    _("社区不在所属街道内"),
+                    field="community",
+                )
+            ],
         )
     Provider.objects.select_for_update().get(pk=provider.pk)  # one application at a time
     if Certification.objects.filter(provider=provider, state__in=OPEN_STATES).exists():
@@ -300,7 +306,7 @@ def withdraw(
     return _move(cert, "withdraw", actor=actor, reason=reason, now=_now(now))
 
 
-# -- the residents' representative meeting ---------------------------------------------------------
+# -- the residents' representative meeting ------------------------------
 
 
 @transaction.atomic
@@ -390,7 +396,7 @@ def record_meeting(
     return cert
 
 
-# -- the street: agreement, notice, objections, certification --------------------------------------
+# -- the street: agreement, notice, objections, certification ------------------------------
 
 
 @transaction.atomic
@@ -660,12 +666,10 @@ def disqualify_by_rule(
 ) -> Certification:
     """Disqualification decided by a published rule (defects not corrected after notice), run by
     the scheduled job: no acting user, the reason names the rule and the notice."""
-    return _sanction(
-        certification, "disqualify", actor=None, reason=reason, now=now, system=True
-    )
+    return _sanction(certification, "disqualify", actor=None, reason=reason, now=now, system=True)
 
 
-# -- the scheduled job --------------------------------------------------------------------------------
+# -- the scheduled job ------------------------------
 
 
 def tick(*, now: dt.datetime | None = None) -> dict[str, int]:

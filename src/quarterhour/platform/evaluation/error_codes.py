@@ -1,0 +1,14 @@
+from enum import StrEnum
+
+
+class EvaluationError(StrEnum):
+    PERMISSION_DENIED = "evaluation_permission_denied"
+    ILLEGAL_TRANSITION = "evaluation_illegal_transition"
+    RATING_RANGE = "evaluation_rating_range"
+    SURVEY_CLOSED = "evaluation_survey_closed"
+    ALREADY_ANSWERED = "evaluation_already_answered"
+    ALREADY_REVIEWED = "evaluation_already_reviewed"
+    DATES_INVALID = "evaluation_dates_invalid"
+    ALREADY_PUBLISHED = "evaluation_already_published"
+    DEADLINE_IN_PAST = "evaluation_deadline_in_past"
+    TEXT_REQUIRED = "evaluation_text_required"

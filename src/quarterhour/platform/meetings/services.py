@@ -1,0 +1,199 @@
+"""Convene a joint meeting, record it (attendees, decisions, actions), close actions.
+
+States: planned → held (``record``) | cancelled (``cancel``); actions: open → done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.audit.recording import save_audited
+from quarterhour.platform.certification.notifying import tell
+from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.meetings import permissions as perm
+from quarterhour.platform.meetings.error_codes import MeetingError as E
+from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
+
+
+def _refuse() -> PermissionRefused:
+    return PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else timezone.now()
+
+
+@transaction.atomic
+def convene(
+    *,
+    actor: Any,
+    circle: Circle,
+    title: str,
+    held_at: dt.datetime,
+    agenda: str,
+    place: str = "",
+    invitees: Sequence[Any] = (),
+) -> Meeting:
+    """The street calls a joint meeting of the circle's units, with its agenda."""
+    if not perm.can_convene_meeting(actor, circle):
+        raise _refuse()
+    issues: list[Issue] = []
+    if not title.strip():
+        issues.append(Issue(E.TEXT_REQUIRED, _("请填写会议名称"), field="title"))
+    if not agenda.strip():
+        issues.append(Issue(E.TEXT_REQUIRED, _("请填写议程"), field="agenda"))
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)
+    meeting = Meeting(
+        circle=circle,
+        title=title.strip(),
+        held_at=held_at,
+        agenda=agenda.strip(),
+        place=place,
+        convened_by=actor,
+    )
+    save_audited(meeting, actor=actor, reason="convene")
+    tell(
+        recipients=invitees,
+        kind="meetings.invitation",
+        subject=_("联席会议通知：%(t)s，%(d)s")
+        % {"t": meeting.title, "d": timezone.localtime(held_at)},
+        body=meeting.agenda,
+        obj=meeting,
+    )
+    return meeting
+
+
+@transaction.atomic
+def record(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    attendees: Sequence[dict[str, Any]],
+    decisions: Sequence[str],
+    actions: Sequence[dict[str, Any]],
+    minutes: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """Record a held meeting. ``attendees``: dicts with name, organisation (unit, user optional);
+    ``actions``: dicts with description, owner (a staff user), due_on, decision (1-based number,
+    optional). Every action appears in its owner's task list."""
+    row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
+    if not perm.can_record_meeting(actor, row):
+        raise _refuse()
+    if row.status != Meeting.Status.PLANNED:
+        raise Invalid(E.ILLEGAL_TRANSITION, _("只能记录筹备中的会议"))
+    today = timezone.localdate(_now(now))
+    issues: list[Issue] = []
+    if not attendees:
+        issues.append(Issue(E.NO_ATTENDEES, _("请登记参会人"), field="attendees"))
+    for i, a in enumerate(attendees, start=1):
+        if not str(a.get("name", "")).strip() or not str(a.get("organisation", "")).strip():
+            issues.append(
+                Issue(E.TEXT_REQUIRED, _("参会人须有姓名和单位"), row=i, field="attendees")
+            )
+    for i, text in enumerate(decisions, start=1):
+        if not text.strip():
+            issues.append(Issue(E.TEXT_REQUIRED, _("决定事项不能为空"), row=i, field="decisions"))
+    for i, a in enumerate(actions, start=1):
+        if not str(a.get("description", "")).strip():
+            issues.append(Issue(E.TEXT_REQUIRED, _("落实事项不能为空"), row=i, field="actions"))
+        due = a.get("due_on")
+        if not isinstance(due, dt.date) or due < today:
+            issues.append(Issue(E.DUE_IN_PAST, _("完成期限不能早于今天"), row=i, field="actions"))
+        if not can_use_staff_pages(a.get("owner")):
+            issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
+        number = a.get("decision")
+        if number is not None and not (isinstance(number, int) and 1 <= number <= len(decisions)):
+            issues.append(Issue("field_invalid", _("对应决定的序号不存在"), row=i, field="actions"))
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)
+    for a in attendees:
+        save_audited(
+            Attendee(
+                meeting=row,
+                name=a["name"].strip(),
+                organisation=a["organisation"].strip(),
+                unit=a.get("unit"),
+                user=a.get("user"),
+                present=a.get("present", True),
+            ),
+            actor=actor,
+        )
+    rows = []
+    for n, text in enumerate(decisions, start=1):
+        d = MeetingDecision(meeting=row, number=n, text=text.strip())
+        save_audited(d, actor=actor)
+        rows.append(d)
+    for a in actions:
+        act = Action(
+            meeting=row,
+            decision=rows[a["decision"] - 1] if a.get("decision") else None,
+            description=a["description"].strip(),
+            owner=a["owner"],
+            due_on=a["due_on"],
+        )
+        save_audited(act, actor=actor)
+        tell(
+            recipients=[act.owner],
+            kind="meetings.action",
+            subject=_("联席会议交办事项，期限 %(d)s") % {"d": act.due_on},
+            body=act.description,
+            obj=act,
+        )
+    row.status = Meeting.Status.HELD
+    row.minutes = minutes
+    save_audited(row, actor=actor, reason="record")
+    return row
+
+
+@transaction.atomic
+def cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
+    if not perm.can_record_meeting(actor, row):
+        raise _refuse()
+    if row.status != Meeting.Status.PLANNED:
+        raise Invalid(E.ILLEGAL_TRANSITION, _("只能取消筹备中的会议"))
+    if not reason.strip():
+        raise Invalid(
+            E.TEXT_REQUIRED,
+            _("必须填写理由"),
+            [Issue(E.TEXT_REQUIRED, _("必须填写理由"), field="reason")],
+        )
+    row.status = Meeting.Status.CANCELLED
+    save_audited(row, actor=actor, reason=reason)
+    return row
+
+
+@transaction.atomic
+def close_action(
+    *, actor: Any, action: Action, note: str, now: dt.datetime | None = None
+) -> Action:
+    row = (
+        Action.objects.select_for_update()
+        .select_related("meeting__circle__street")
+        .get(pk=action.pk)
+    )
+    if not perm.can_close_action(actor, row):
+        raise _refuse()
+    if row.status != Action.Status.OPEN:
+        raise Invalid(E.ILLEGAL_TRANSITION, _("该事项已完成"))
+    if not note.strip():
+        raise Invalid(
+            E.TEXT_REQUIRED,
+            _("请填写完成情况"),
+            [Issue(E.TEXT_REQUIRED, _("请填写完成情况"), field="note")],
+        )
+    row.status = Action.Status.DONE
+    row.done_at = _now(now)
+    row.done_note = note.strip()
+    save_audited(row, actor=actor, reason="done")
+    return row

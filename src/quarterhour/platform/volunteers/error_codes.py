@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class VolunteerError(StrEnum):
+    PERMISSION_DENIED = "volunteer_permission_denied"
+    ILLEGAL_TRANSITION = "volunteer_illegal_transition"
+    ALREADY_REGISTERED = "volunteer_already_registered"
+    NO_SKILLS = "volunteer_no_skills"
+    UNKNOWN_SKILL = "volunteer_unknown_skill"
+    HOURS_INVALID = "volunteer_availability_invalid"
+    NOT_APPROVED = "volunteer_not_approved"
+    SKILL_MISMATCH = "volunteer_skill_mismatch"
+    MINUTES_INVALID = "volunteer_minutes_invalid"
+    NOT_RECIPIENT = "volunteer_not_recipient"
+    NO_NETWORK = "volunteer_no_network"

@@ -1,0 +1,70 @@
+"""Reads of volunteers, needs and hours: scoped lists, per-volunteer totals, certificates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
+
+
+def volunteers_visible(user: Any) -> QuerySet[Volunteer]:
+    return Volunteer.objects.filter(
+        scope_q(
+            user,
+            district="community__street__district_id",
+            street="community__street_id",
+            community="community_id",
+        )
+    ).select_related("community")
+
+
+def needs_visible(user: Any) -> QuerySet[Need]:
+    own = Q(recipient=user) | Q(volunteer__user=user) if getattr(user, "pk", None) else Q(pk__in=[])
+    return Need.objects.filter(
+        scope_q(
+            user,
+            district="community__street__district_id",
+            street="community__street_id",
+            community="community_id",
+        )
+        | own
+    ).select_related("community", "volunteer", "recipient")
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    volunteer: Volunteer
+    services: int
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def totals(volunteer: Volunteer, *, year: int | None = None) -> Totals:
+    """Confirmed service of one volunteer (all time, or one calendar year)."""
+    qs = ServiceRecord.objects.filter(volunteer=volunteer, status=ServiceRecord.Status.CONFIRMED)
+    if year is not None:
+        qs = qs.filter(served_on__gte=dt.date(year, 1, 1), served_on__lt=dt.date(year + 1, 1, 1))
+    agg = qs.aggregate(n=Count("pk"), m=Sum("minutes"))
+    return Totals(volunteer, agg["n"] or 0, agg["m"] or 0)
+
+
+def totals_table(volunteers: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """Volunteers annotated with confirmed ``n_services`` and ``confirmed_minutes``."""
+    confirmed = Q(records__status=ServiceRecord.Status.CONFIRMED)
+    return volunteers.annotate(
+        n_services=Count("records", filter=confirmed),
+        confirmed_minutes=Sum("records__minutes", filter=confirmed),
+    )
+
+
+def certificate_number(volunteer: Volunteer, year: int | None) -> str:
+    """A stable number printed on the certificate: community code, volunteer id, year."""
+    return f"ZY-{volunteer.community.code}-{volunteer.pk:06d}-{year or 'ALL'}"
