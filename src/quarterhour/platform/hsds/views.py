@@ -163,7 +163,9 @@ def service_list(request: HttpRequest) -> HttpResponse:
     if params.boolean(request.GET, "minimal"):
         return _page(
             request,
-            qs.only("pk", "name", "is_active", "updated_at"),
+            qs.select_related(None)
+            .prefetch_related(None)
+            .only("pk", "name", "is_active", "updated_at"),
             lambda s: {
                 "id": ids.make("service", s.pk),
                 "name": s.name,
