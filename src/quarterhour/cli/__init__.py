@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "quarterhour.cli.plan",
     "quarterhour.cli.manage",
     "quarterhour.cli.worker",
+    "quarterhour.cli.batch",
     "quarterhour.cli.demo",
 )
 

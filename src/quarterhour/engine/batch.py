@@ -1,0 +1,666 @@
+"""Many cities (or one city's tiles) on a Dask cluster: a job file, resumption, per-city errors.
+
+A *job file* (TOML) lists cities::
+
+    out = "results"                 # where each city's folder goes (relative to the job file)
+
+    [defaults]                      # optional: any city key, for every city
+    standard = "beijing-2011"
+    max_snap_m = 300
+
+    [[city]]
+    name = "chengdu"                # folder name: letters, digits, - _ . only
+    network = "data/chengdu.osm.pbf"          # path (relative to the job file) or fsspec URL
+    facilities = ["data/shops.csv"]           # optional; default: the network file, if OSM
+    origins = "data/homes.csv"                # optional; default: every network node
+    # standard, minutes, speed_kmh, elderly, crs, encoding, max_snap_m, all_components,
+    # tile_m (cut the city into tiles of this size inside its task), threads
+
+Each city runs as one Dask task (a worker reads the inputs itself: they must be reachable from
+every worker — a shared path or an fsspec URL such as ``s3://…``). A city's results are written by
+the worker into ``<out>/<name>/`` through a temporary folder renamed into place when complete,
+with ``job.json`` holding a hash of the inputs' contents and the options. A rerun skips a city
+whose ``job.json`` hash matches; a failed city gets ``<out>/<name>.error.txt`` and a row in
+``<out>/batch-status.csv`` and never stops the others. Dask reruns a task whose worker died.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import json
+import math
+import re
+import shutil
+import tempfile
+import time
+import tomllib
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from quarterhour import __version__
+from quarterhour.engine._errors import InputError, InputErrors, Problem, QuarterhourError
+from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
+from quarterhour.engine.progress import Progress, no_progress
+
+#: keys a city (or [defaults]) may have, with their types
+CITY_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "network": str,
+    "facilities": (list, str),
+    "origins": str,
+    "standard": str,
+    "minutes": (int, float),
+    "speed_kmh": (int, float),
+    "elderly": bool,
+    "crs": str,
+    "encoding": str,
+    "max_snap_m": (int, float),
+    "all_components": bool,
+    "tile_m": (int, float),
+    "threads": int,
+}
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+STATUS_FILE = "batch-status.csv"
+MARKER_FILE = "job.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CityJob:
+    """One city of a job: where its inputs are and how to assess it."""
+
+    name: str
+    network: str
+    facilities: tuple[str, ...] = ()
+    origins: str | None = None
+    standard: str = "beijing-2011"
+    minutes: float | None = None
+    speed_kmh: float | None = None
+    elderly: bool = False
+    crs: str = "wgs84"
+    encoding: str | None = None
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    all_components: bool = False
+    tile_m: float | None = None
+    threads: int = 1
+
+    def inputs(self) -> list[tuple[str, str]]:
+        """(role, location) of every input file."""
+        out = [("network", self.network)]
+        out += [("facilities", f) for f in self.facilities]
+        if self.origins:
+            out.append(("origins", self.origins))
+        if _is_local(self.standard) and self.standard.endswith(".toml"):
+            out.append(("standard", self.standard))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str
+    out: str
+    cities: tuple[CityJob, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CityOutcome:
+    """What became of one city: ``done``, ``skipped`` (unchanged since the last run) or
+    ``failed`` (with the error)."""
+
+    name: str
+    status: str
+    out: str
+    seconds: float = 0.0
+    error: str = ""
+    origins: int = 0
+    facilities: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------------------------
+# reading the job file
+
+
+def _is_local(location: str) -> bool:
+    return "://" not in location
+
+
+def _resolve(location: str, base: Path) -> str:
+    if not _is_local(location):
+        return location
+    p = Path(location).expanduser()
+    return str(p if p.is_absolute() else (base / p))
+
+
+def read_job(path: str | Path) -> Job:
+    """Read and check a job file; every problem is reported at once (file, city, key)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(
+            Problem(
+                "job_unreadable",
+                f"无法读取任务文件：{exc.strerror or exc}",
+                f"cannot read the job file: {exc.strerror or exc}",
+                file=str(p),
+            )
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            Problem(
+                "job_malformed",
+                f"任务文件不是有效的 TOML：{exc}",
+                f"the job file is not valid TOML: {exc}",
+                file=str(p),
+            )
+        ) from exc
+    base = p.resolve().parent
+    problems: list[Problem] = []
+
+    def bad(code: str, zh: str, en: str, column: str | None = None) -> None:
+        problems.append(Problem(code, zh, en, file=str(p), column=column))
+
+    for key in data:
+        if key not in ("out", "defaults", "city"):
+            bad("job_key_unknown", f"未知的键 {key!r}", f"unknown key {key!r}", key)
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        bad("job_key_type", "[defaults] 应为表", "[defaults] must be a table", "defaults")
+        defaults = {}
+    raw_cities = data.get("city", [])
+    if not isinstance(raw_cities, list) or not raw_cities:
+        bad("job_no_city", "任务文件中没有 [[city]]", "the job file lists no [[city]]", "city")
+        raw_cities = []
+    out = data.get("out", "results")
+    if not isinstance(out, str):
+        bad("job_key_type", "out 应为字符串", "out must be a string", "out")
+        out = "results"
+    cities: list[CityJob] = []
+    seen: set[str] = set()
+    for k, raw in enumerate(raw_cities, start=1):
+        where = f"city[{k}]"
+        if not isinstance(raw, dict):
+            bad("job_key_type", f"{where} 应为表", f"{where} must be a table", where)
+            continue
+        entry = {**defaults, **raw}
+        ok = True
+        for key, value in entry.items():
+            want = CITY_KEYS.get(key)
+            if want is None:
+                bad(
+                    "job_key_unknown",
+                    f"{where} 未知的键 {key!r}",
+                    f"{where}: unknown key {key!r}",
+                    key,
+                )
+                ok = False
+            elif not isinstance(value, want) or (isinstance(value, bool) and want is not bool):
+                bad(
+                    "job_key_type",
+                    f"{where} 的 {key} 类型不对",
+                    f"{where}: {key} has the wrong type",
+                    key,
+                )
+                ok = False
+        for key in ("name", "network"):
+            if key not in entry:
+                bad("job_key_missing", f"{where} 缺少 {key}", f"{where}: {key} is missing", key)
+                ok = False
+        if not ok:
+            continue
+        name = entry["name"]
+        if not _NAME_RE.match(name):
+            bad(
+                "job_city_name",
+                f"{where} 的名称 {name!r} 只能含字母、数字和 - _ .",
+                f"{where}: name {name!r} may hold only letters, digits, - _ .",
+                "name",
+            )
+            continue
+        if name in seen:
+            bad(
+                "job_city_duplicate",
+                f"城市名称重复：{name}",
+                f"duplicate city name: {name}",
+                "name",
+            )
+            continue
+        seen.add(name)
+        facs = entry.get("facilities", [])
+        facs = [facs] if isinstance(facs, str) else facs
+        if not all(isinstance(f, str) for f in facs):
+            bad(
+                "job_key_type",
+                f"{where} 的 facilities 应为字符串列表",
+                f"{where}: facilities must be a list of strings",
+                "facilities",
+            )
+            continue
+        network = _resolve(entry["network"], base)
+        if not facs and _looks_osm(network):
+            facs = [entry["network"]]
+        cities.append(
+            CityJob(
+                name=name,
+                network=network,
+                facilities=tuple(_resolve(f, base) for f in facs),
+                origins=_resolve(entry["origins"], base) if "origins" in entry else None,
+                standard=(
+                    _resolve(entry["standard"], base)
+                    if str(entry.get("standard", "")).endswith(".toml")
+                    else entry.get("standard", "beijing-2011")
+                ),
+                minutes=_opt_float(entry.get("minutes")),
+                speed_kmh=_opt_float(entry.get("speed_kmh")),
+                elderly=bool(entry.get("elderly", False)),
+                crs=entry.get("crs", "wgs84"),
+                encoding=entry.get("encoding"),
+                max_snap_m=float(entry.get("max_snap_m", DEFAULT_MAX_SNAP_M)),
+                all_components=bool(entry.get("all_components", False)),
+                tile_m=_opt_float(entry.get("tile_m")),
+                threads=int(entry.get("threads", 1)),
+            )
+        )
+    if problems:
+        raise InputErrors(problems)
+    return Job(path=str(p), out=_resolve(out, base), cities=tuple(cities))
+
+
+def _opt_float(v: object) -> float | None:
+    return None if v is None else float(v)  # type: ignore[arg-type]
+
+
+def _looks_osm(location: str) -> bool:
+    return location.lower().endswith((".osm", ".pbf", ".osm.bz2", ".osm.gz"))
+
+
+# --------------------------------------------------------------------------------------------
+# inputs: hashing (resumption) and fetching (on the worker)
+
+
+ROLE_ZH = {"network": "路网", "facilities": "设施", "origins": "居住点", "standard": "标准"}
+
+
+def _missing(role: str, location: str, reason: str) -> InputError:
+    return InputError(
+        Problem(
+            "batch_input_unreadable",
+            f"无法读取{ROLE_ZH.get(role, '')}输入文件：{reason}",
+            f"cannot read the {role or 'input'} file: {reason}",
+            file=location,
+            column=role,
+        )
+    )
+
+
+def input_digest(city: CityJob) -> str:
+    """Hash of every input's contents (local files) or identity (URLs: fsspec's ``ukey``),
+    the options and the program version. Raises :class:`InputError` for an unreadable input."""
+    h = hashlib.sha256()
+    options = asdict(city)
+    h.update(json.dumps({"version": __version__, "options": options}, sort_keys=True).encode())
+    for role, location in city.inputs():
+        h.update(f"\n{role}:{location}\n".encode())
+        if _is_local(location):
+            try:
+                with open(location, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+            except OSError as exc:
+                raise _missing(role, location, exc.strerror or str(exc)) from exc
+        else:
+            import fsspec
+
+            try:
+                fs, path = fsspec.core.url_to_fs(location)
+                h.update(str(fs.ukey(path)).encode())
+            except (OSError, ValueError, ImportError) as exc:
+                raise _missing(role, location, str(exc)) from exc
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def fetched(city: CityJob) -> Iterator[CityJob]:
+    """The city with every URL input copied to a local temporary file (suffix kept)."""
+    remote = [loc for _, loc in city.inputs() if not _is_local(loc)]
+    if not remote:
+        yield city
+        return
+    import fsspec
+
+    tmp = Path(tempfile.mkdtemp(prefix="quarterhour-inputs-"))
+    try:
+        local: dict[str, str] = {}
+        for k, loc in enumerate(remote):
+            fs, path = fsspec.core.url_to_fs(loc)
+            dest = tmp / f"{k}-{Path(path).name}"
+            try:
+                fs.get(path, str(dest))
+            except (OSError, ValueError) as exc:
+                raise _missing("", loc, str(exc)) from exc
+            local[loc] = str(dest)
+        yield replace(
+            city,
+            network=local.get(city.network, city.network),
+            facilities=tuple(local.get(f, f) for f in city.facilities),
+            origins=None if city.origins is None else local.get(city.origins, city.origins),
+            standard=local.get(city.standard, city.standard),
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def finished(out_root: str | Path, name: str, digest: str) -> bool:
+    """Whether ``<out>/<name>`` holds a complete result for exactly these inputs."""
+    marker = Path(out_root) / name / MARKER_FILE
+    try:
+        return bool(json.loads(marker.read_text(encoding="utf-8")).get("digest") == digest)
+    except (OSError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# one city (runs on a worker)
+
+
+def run_city(city: CityJob, out_root: str, digest: str) -> CityOutcome:
+    """Assess one city and write its folder; errors come back as a ``failed`` outcome."""
+    t0 = time.perf_counter()
+    out = str(Path(out_root) / city.name)
+    try:
+        origins, facilities, warnings = _assess_city(city, Path(out), digest)
+    except (QuarterhourError, OSError, ValueError, MemoryError) as exc:
+        return CityOutcome(city.name, "failed", out, time.perf_counter() - t0, error=_describe(exc))
+    return CityOutcome(
+        city.name,
+        "done",
+        out,
+        time.perf_counter() - t0,
+        origins=origins,
+        facilities=facilities,
+        warnings=tuple(warnings),
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, QuarterhourError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[str]]:
+    # the CLI's writer and placement checks, so that a batch city's files equal `assess`'s
+    from quarterhour.cli.assess import placement_warnings, write_all
+    from quarterhour.engine.assessment import assess, load_facility_file, load_network
+    from quarterhour.engine.coords import parse_crs
+    from quarterhour.engine.outputs import atomic_output_dir
+    from quarterhour.engine.snapping import EdgeIndex
+    from quarterhour.engine.standards import load_standard
+
+    with fetched(city) as c:
+        standard = load_standard(c.standard)
+        speed = c.speed_kmh or (
+            standard.walking.elderly_speed_kmh if c.elderly else standard.walking.speed_kmh
+        )
+        network, net_report, osm_derived = load_network(
+            Path(c.network), keep_largest_component=not c.all_components
+        )
+        index = EdgeIndex(network)
+        facilities = []
+        warnings: list[str] = []
+        for path in c.facilities:
+            found = load_facility_file(Path(path), standard, crs=c.crs, encoding=c.encoding)
+            warnings += placement_warnings(
+                network, index, found, source=path, crs=c.crs, max_snap_m=c.max_snap_m
+            )
+            facilities.extend(found)
+        if not facilities:
+            raise InputError(
+                Problem(
+                    "batch_no_facilities",
+                    "该城市没有任何标准设施（检查 facilities 文件或 OSM 范围）",
+                    "the city has no standard facility (check its facility files or OSM extract)",
+                    file=", ".join(c.facilities) or c.network,
+                    column="facilities",
+                )
+            )
+        origins = None
+        if c.origins is not None:
+            from quarterhour.engine.origins_io import read_origins
+
+            origins = read_origins(c.origins, crs=parse_crs(c.crs), encoding=c.encoding)
+        options: dict[str, Any] = dict(
+            standard=standard,
+            minutes=c.minutes,
+            speed_kmh=speed,
+            max_snap_m=c.max_snap_m,
+            workers=c.threads,
+            osm_derived=osm_derived,
+            network_report=net_report,
+        )
+        if c.tile_m:
+            from quarterhour.engine.tiling import assess_partitioned
+
+            result = assess_partitioned(network, facilities, origins, tile_m=c.tile_m, **options)
+        else:
+            result = assess(network, facilities, origins, edge_index=index, **options)
+        del index
+    # write into a temporary folder first: a folder with job.json is a complete result
+    staging = out.with_name(f".{out.name}.staging-{uuid.uuid4().hex[:12]}")
+    write_all(result, staging, export_network=False)
+    (staging / MARKER_FILE).write_text(
+        json.dumps(
+            {"digest": digest, "city": asdict(city), "version": __version__},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    with atomic_output_dir(out) as tmp:
+        for f in staging.iterdir():
+            f.rename(tmp / f.name)
+    shutil.rmtree(staging, ignore_errors=True)
+    return len(result.result.origins), len(result.result.facilities), warnings
+
+
+# --------------------------------------------------------------------------------------------
+# the whole job
+
+
+def _distributed() -> Any:
+    """Dask distributed, imported only when a cluster is used (it is the ``cluster`` extra)."""
+    try:
+        return importlib.import_module("distributed")
+    except ImportError as exc:
+        raise QuarterhourError(
+            "未安装 Dask（pip install 'quarterhour[cluster]'）",
+            "Dask is not installed (pip install 'quarterhour[cluster]')",
+            code="dask_missing",
+        ) from exc
+
+
+class SchedulerUnreachable(QuarterhourError):
+    code = "scheduler_unreachable"
+
+
+@contextlib.contextmanager
+def dask_client(
+    scheduler: str | None = None, *, workers: int = 0, timeout_s: float = 10.0
+) -> Iterator[Any]:
+    """A Dask client: to ``scheduler`` (``tcp://host:port``), or to a local cluster of
+    ``workers`` processes (one thread each), or ``None`` when neither is asked for."""
+    if not scheduler and workers <= 0:
+        yield None
+        return
+    dist = _distributed()
+    Client, LocalCluster = dist.Client, dist.LocalCluster
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{timeout_s}s")
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerUnreachable(
+                f"无法连接 Dask 调度器 {scheduler}（{timeout_s:g} 秒内无应答）：{exc}",
+                f"the Dask scheduler {scheduler} did not answer within {timeout_s:g} s: {exc}",
+            ) from exc
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def run_job(
+    job: Job,
+    *,
+    client: Any = None,
+    force: bool = False,
+    progress: Progress = no_progress,
+    on_outcome: Callable[[CityOutcome], None] | None = None,
+) -> list[CityOutcome]:
+    """Assess every city of ``job`` (on ``client``'s cluster, or here one after another).
+
+    Returns one outcome per city, in job order; writes ``<out>/batch-status.csv``.
+    """
+    out_root = Path(job.out)
+    out_root.mkdir(parents=True, exist_ok=True)
+    outcomes: dict[str, CityOutcome] = {}
+    todo: list[tuple[CityJob, str]] = []
+    total = len(job.cities)
+
+    def record(o: CityOutcome) -> None:
+        outcomes[o.name] = o
+        err = out_root / f"{o.name}.error.txt"
+        if o.status == "failed":
+            err.write_text(o.error + "\n", encoding="utf-8")
+        else:
+            err.unlink(missing_ok=True)
+        progress("cities", len(outcomes), total)
+        if on_outcome is not None:
+            on_outcome(o)
+
+    progress("cities", 0, total)
+    for city in job.cities:
+        try:
+            digest = input_digest(city)
+        except QuarterhourError as exc:
+            record(CityOutcome(city.name, "failed", str(out_root / city.name), error=str(exc)))
+            continue
+        if not force and finished(out_root, city.name, digest):
+            record(CityOutcome(city.name, "skipped", str(out_root / city.name)))
+            continue
+        todo.append((city, digest))
+    if client is None:
+        for city, digest in todo:
+            record(run_city(city, str(out_root), digest))
+    else:
+        _run_on_cluster(client, todo, str(out_root), record)
+    result = [outcomes[c.name] for c in job.cities]
+    write_status(out_root / STATUS_FILE, result)
+    return result
+
+
+def _run_on_cluster(
+    client: Any,
+    todo: Sequence[tuple[CityJob, str]],
+    out_root: str,
+    record: Callable[[CityOutcome], None],
+) -> None:
+    as_completed = _distributed().as_completed
+    futures = {
+        client.submit(
+            run_city, city, out_root, digest, key=f"city-{city.name}-{digest[:12]}", pure=False
+        ): city
+        for city, digest in todo
+    }
+    for fut in as_completed(list(futures)):
+        city = futures[fut]
+        try:
+            outcome = fut.result()
+        except Exception as exc:  # a lost worker (KilledWorker) or a crash outside the engine
+            outcome = CityOutcome(
+                city.name,
+                "failed",
+                str(Path(out_root) / city.name),
+                error=f"[worker_failed] 计算节点出错 / the worker failed: {_describe(exc)}",
+            )
+        record(outcome)
+
+
+def write_status(path: Path, outcomes: Iterable[CityOutcome]) -> None:
+    from quarterhour.engine.outputs import write_rows_csv
+
+    write_rows_csv(
+        path,
+        ["city", "status", "seconds", "origins", "facilities", "error", "folder"],
+        [
+            [
+                o.name,
+                o.status,
+                "" if o.status == "skipped" else f"{o.seconds:.1f}",
+                o.origins or "",
+                o.facilities or "",
+                o.error,
+                o.out,
+            ]
+            for o in outcomes
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# one city's tiles on a cluster
+
+
+def dask_tile_runner(
+    client: Any,
+    *,
+    standard: Any,
+    minutes: float,
+    speed_kmh: float,
+    max_snap_m: float,
+    threads: int = 1,
+) -> Callable[[Iterable[Any]], Iterator[Any]]:
+    """A ``run_tiles`` for :func:`quarterhour.engine.tiling.assess_partitioned` on Dask."""
+    from quarterhour.engine.tiling import assess_tile
+
+    as_completed = _distributed().as_completed
+
+    def run(tiles: Iterable[Any]) -> Iterator[Any]:
+        futures = []
+        for tile in tiles:
+            [data] = client.scatter([tile])
+            futures.append(
+                client.submit(
+                    assess_tile,
+                    data,
+                    standard=standard,
+                    minutes=minutes,
+                    speed_kmh=speed_kmh,
+                    max_snap_m=max_snap_m,
+                    workers=threads,
+                    pure=False,
+                )
+            )
+        for fut in as_completed(futures):
+            yield fut.result()
+
+    return run
+
+
+def default_tile_m(n_nodes: int) -> float:
+    """A tile size for a cluster run: about 200k network nodes per tile, at least 5 km."""
+    return max(5000.0, 20_000.0 * math.sqrt(max(n_nodes, 1) / 1_000_000))
