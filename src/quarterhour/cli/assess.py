@@ -11,7 +11,8 @@ from rich.table import Table
 
 from quarterhour.cli._console import console, error, progress_bar, warn
 from quarterhour.engine._errors import QuarterhourError
-from quarterhour.engine.assessment import Assessment, assess, load_facility_file, load_network
+from quarterhour.engine.assessment import Assessment, load_facility_file, load_network
+from quarterhour.engine.batch import cluster_assess
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coords import parse_crs
 from quarterhour.engine.input_checks import check_placement
@@ -67,6 +68,11 @@ def register(sub: Any) -> None:
         "--all-components", action="store_true", help="保留所有连通分量 / keep all parts"
     )
     p.add_argument("--workers", type=int, default=0, help="线程数（0 = 每核一个） / threads")
+    p.add_argument(
+        "--scheduler", metavar="tcp://HOST:PORT", help="Dask 调度器：分块计算 / tiles on Dask"
+    )
+    p.add_argument("--local-cluster", type=int, default=0, metavar="N", help="本机 N 个 Dask 进程")
+    p.add_argument("--tile-m", type=float, help="分块边长（米），结果与不分块相同 / tile size, m")
     p.add_argument("--export-network", action="store_true", help="写出 network.geojson")
     p.add_argument("--out", required=True, type=Path, help="输出目录 / output folder")
     p.set_defaults(handler=run)
@@ -121,7 +127,10 @@ def _run(args: argparse.Namespace) -> int:
                 index=index,
             )
             warnings += [str(w) for w in report.warnings]
-        result = assess(
+        run_assess = cluster_assess(
+            args.scheduler, local_workers=args.local_cluster, tile_m=args.tile_m
+        )
+        result = run_assess(
             network,
             facilities,
             origins,

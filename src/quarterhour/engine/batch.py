@@ -625,38 +625,49 @@ def write_status(path: Path, outcomes: Iterable[CityOutcome]) -> None:
 # one city's tiles on a cluster
 
 
-def dask_tile_runner(
-    client: Any,
-    *,
-    standard: Any,
-    minutes: float,
-    speed_kmh: float,
-    max_snap_m: float,
-    threads: int = 1,
-) -> Callable[[Iterable[Any]], Iterator[Any]]:
-    """A ``run_tiles`` for :func:`quarterhour.engine.tiling.assess_partitioned` on Dask."""
-    from quarterhour.engine.tiling import assess_tile
-
+def dask_tile_runner(client: Any) -> Callable[..., Iterator[Any]]:
+    """A ``run_tiles`` for :func:`quarterhour.engine.tiling.assess_partitioned` on Dask: each
+    tile is sent to the cluster as it is cut and runs as one task."""
     as_completed = _distributed().as_completed
 
-    def run(tiles: Iterable[Any]) -> Iterator[Any]:
+    def run(tiles: Iterable[Any], assess_one: Callable[[Any], Any]) -> Iterator[Any]:
         futures = []
         for tile in tiles:
             [data] = client.scatter([tile])
-            futures.append(
-                client.submit(
-                    assess_tile,
-                    data,
-                    standard=standard,
-                    minutes=minutes,
-                    speed_kmh=speed_kmh,
-                    max_snap_m=max_snap_m,
-                    workers=threads,
-                    pure=False,
-                )
-            )
+            futures.append(client.submit(assess_one, data, pure=False))
         for fut in as_completed(futures):
             yield fut.result()
+
+    return run
+
+
+def cluster_assess(
+    scheduler: str | None = None,
+    *,
+    local_workers: int = 0,
+    tile_m: float | None = None,
+    timeout_s: float = 10.0,
+) -> Callable[..., Any]:
+    """``assess`` itself, or — with a scheduler, local workers or a tile size — a drop-in that
+    cuts the region into tiles and runs them as Dask tasks (or here, one after another).
+
+    The answer is the same either way (:mod:`quarterhour.engine.tiling`).
+    """
+    from quarterhour.engine.assessment import assess
+
+    if not scheduler and local_workers <= 0 and not tile_m:
+        return assess
+
+    def run(network: Any, facilities: Any, origins: Any = None, **options: Any) -> Any:
+        from quarterhour.engine.tiling import assess_partitioned
+
+        options.pop("edge_index", None)
+        size = tile_m or default_tile_m(network.n_nodes)
+        with dask_client(scheduler, workers=local_workers, timeout_s=timeout_s) as client:
+            runner = None if client is None else dask_tile_runner(client)
+            return assess_partitioned(
+                network, facilities, origins, tile_m=size, run_tiles=runner, **options
+            )
 
     return run
 

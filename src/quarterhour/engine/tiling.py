@@ -53,8 +53,9 @@ by 2. the snap is the whole run's; "no facility of this item at all" is decided 
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -574,8 +575,19 @@ def merge_tiles(
     )
 
 
-#: maps tile inputs to outputs, in any order (the batch runner passes a Dask one)
-TileRunner = Callable[[Iterable[TileInput]], Iterable[TileOutput]]
+#: ``run_tiles(tiles, assess_one)``: apply the picklable ``assess_one`` to every tile input and
+#: yield the outputs in any order (:func:`run_here` here; the batch runner passes a Dask one)
+TileRunner = Callable[
+    [Iterable[TileInput], Callable[[TileInput], TileOutput]], Iterable[TileOutput]
+]
+
+
+def run_here(
+    tiles: Iterable[TileInput], assess_one: Callable[[TileInput], TileOutput]
+) -> Iterator[TileOutput]:
+    """Tiles one after another in this process (one tile's network in memory at a time)."""
+    for tile in tiles:
+        yield assess_one(tile)
 
 
 def assess_partitioned(
@@ -626,21 +638,18 @@ def assess_partitioned(
         for k in range(n):
             yield cut_tile(network, orig, facilities, plan, k, projected=projected)
 
-    def local(inputs: Iterable[TileInput]) -> Iterable[TileOutput]:
-        for t in inputs:
-            yield assess_tile(
-                t,
-                standard=std,
-                minutes=mins,
-                speed_kmh=speed,
-                max_snap_m=max_snap_m,
-                workers=workers,
-            )
-
-    runner = run_tiles or local
+    one = functools.partial(
+        assess_tile,
+        standard=std,
+        minutes=mins,
+        speed_kmh=speed,
+        max_snap_m=max_snap_m,
+        workers=workers,
+    )
+    runner = run_tiles or run_here
     outputs: list[TileOutput] = []
     progress("tiles", 0, n)
-    for out in runner(tiles()):
+    for out in runner(tiles(), one):
         outputs.append(out)
         progress("tiles", len(outputs), n)
     return merge_tiles(
