@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "quarterhour.cli.manage",
     "quarterhour.cli.worker",
     "quarterhour.cli.batch",
+    "quarterhour.cli.jobs",
     "quarterhour.cli.demo",
 )
 

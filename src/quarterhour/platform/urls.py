@@ -23,5 +23,7 @@ urlpatterns = [
     path("api/hsds/", include("quarterhour.platform.hsds.urls")),
     path("portal/", include("quarterhour.platform.portal.urls")),
     path("notifications/", include("quarterhour.platform.notifications.urls")),
+    path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
+    path("requests/", include("quarterhour.platform.requests.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]

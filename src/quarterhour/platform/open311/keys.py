@@ -1,0 +1,58 @@
+"""API keys: issued once (the plain key is shown only then), stored as SHA-256, checked on
+every POST. Wrong, revoked and expired keys are told apart in the error message."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.open311.error_codes import Open311Error as E
+from quarterhour.platform.open311.models import ApiClient
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_key(
+    *, actor: Any, name: str, contact: str = "", expires_at: datetime | None = None
+) -> tuple[ApiClient, str]:
+    """A new client and its key (returned once, never stored in plain). City staff only."""
+    if not perm.can_manage_users(actor):
+        raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以发放接口密钥"))
+    if not name.strip():
+        raise Invalid(E.BAD_PARAMETER, _("请填写客户端名称"))
+    raw = "qh_" + secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(
+        name=name,
+        contact=contact,
+        key_prefix=raw[:8],
+        key_sha256=_digest(raw),
+        expires_at=expires_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return client, raw
+
+
+class KeyRefused(Exception):
+    def __init__(self, code: E, message: Any) -> None:
+        self.code, self.message = code, message
+        super().__init__(str(message))
+
+
+def check_key(raw: str | None, *, now: datetime | None = None) -> ApiClient:
+    if not raw:
+        raise KeyRefused(E.API_KEY_MISSING, _("缺少 api_key，无法提交诉求"))
+    client = ApiClient.objects.filter(key_sha256=_digest(raw)).first()
+    if client is None or not client.is_active:
+        raise KeyRefused(E.API_KEY_INVALID, _("api_key 无效，无法提交诉求"))
+    if client.expires_at is not None and client.expires_at <= (now or timezone.now()):
+        raise KeyRefused(E.API_KEY_EXPIRED, _("api_key 已过期，无法提交诉求"))
+    return client

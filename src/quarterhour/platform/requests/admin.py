@@ -1,0 +1,62 @@
+"""Admin for the request set-up (categories, attributes, deadlines, calendars): city staff.
+District staff set their own deadlines and calendar through requests.configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.requests.models import (
+    Attribute,
+    CalendarDay,
+    Category,
+    CategoryDeadline,
+    WorkCalendar,
+)
+
+
+class CityOnly:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return perm.can_manage_users(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return perm.can_manage_users(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return perm.can_manage_users(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return perm.can_manage_users(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AttributeInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+    model = Attribute
+    extra = 0
+
+
+class DeadlineInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+    model = CategoryDeadline
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(CityOnly, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("code", "name", "kind", "deadline_amount", "deadline_unit", "is_active")
+    inlines = [AttributeInline, DeadlineInline]
+
+
+class DayInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+    model = CalendarDay
+    extra = 0
+
+
+@admin.register(WorkCalendar)
+class CalendarAdmin(CityOnly, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("district", "weekdays", "day_start", "day_end")
+    inlines = [DayInline]

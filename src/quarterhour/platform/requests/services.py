@@ -1,0 +1,627 @@
+"""Writes to requests: submit (web, hotline, Open311), accept, transfer, close, reject,
+reopen, rate. Each checks its permission and the state machine, writes in one transaction,
+records an :class:`Event` (and a :class:`Handover` for changes of owner) and notifies."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from quarterhour.platform.accounts.models import Membership, Role
+from quarterhour.platform.accounts.permissions import memberships
+from quarterhour.platform.catalogue.models import Provider
+from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.geography.models import Community, District, Street
+from quarterhour.platform.notifications.services import notify
+from quarterhour.platform.requests import location
+from quarterhour.platform.requests import permissions as rperm
+from quarterhour.platform.requests.deadlines import due_and_remind
+from quarterhour.platform.requests.error_codes import RequestError as E
+from quarterhour.platform.requests.models import (
+    Attribute,
+    Category,
+    Channel,
+    Event,
+    Handover,
+    Level,
+    ServiceRequest,
+    Status,
+)
+
+MAX_DESCRIPTION = 4000
+
+#: the state machine: (status, action) → new status. Anything else is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.NEW, "accept"): Status.ACCEPTED,
+    (Status.NEW, "transfer"): Status.NEW,
+    (Status.ACCEPTED, "transfer"): Status.NEW,
+    (Status.NEW, "escalate"): Status.NEW,
+    (Status.ACCEPTED, "escalate"): Status.NEW,
+    (Status.NEW, "close"): Status.CLOSED,
+    (Status.ACCEPTED, "close"): Status.CLOSED,
+    (Status.NEW, "reject"): Status.REJECTED,
+    (Status.CLOSED, "reopen"): Status.ACCEPTED,
+    (Status.CLOSED, "rate"): Status.CLOSED,
+}
+ACTIONS = ("accept", "transfer", "escalate", "close", "reject", "reopen", "rate")
+
+
+def next_status(status: str, action: str) -> str:
+    new = TRANSITIONS.get((status, action))
+    if new is None:
+        raise Invalid(
+            E.ILLEGAL_TRANSITION,
+            _("状态为“%(s)s”的诉求不能执行“%(a)s”")
+            % {"s": Status(status).label, "a": Event.Action(action).label},
+        )
+    return new
+
+
+def _refuse() -> PermissionRefused:
+    return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该诉求"))
+
+
+# -- owners ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    level: str
+    community: Community | None = None
+    street: Street | None = None
+    district: District | None = None
+    provider: Provider | None = None
+    user: Any = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "owner_level": self.level,
+            "owner_community": self.community,
+            "owner_street": self.street,
+            "owner_district": self.district,
+            "owner_provider": self.provider,
+            "owner_user": self.user,
+        }
+
+    def name(self) -> str:
+        unit = self.community or self.street or self.district or self.provider
+        label = str(Level(self.level).label)
+        text = f"{label} {unit}" if unit else label
+        return f"{text} / {self.user}" if self.user else text
+
+
+def owner_of(req: ServiceRequest) -> Owner:
+    return Owner(
+        req.owner_level,
+        req.owner_community,
+        req.owner_street,
+        req.owner_district,
+        req.owner_provider,
+        req.owner_user,
+    )
+
+
+def _owner_from_membership(m: Membership, user: Any) -> Owner:
+    if m.role == Role.COMMUNITY:
+        return Owner(Level.COMMUNITY, community=m.community, user=user)
+    if m.role == Role.STREET:
+        return Owner(Level.STREET, street=m.street, user=user)
+    if m.role == Role.DISTRICT:
+        return Owner(Level.DISTRICT, district=m.district, user=user)
+    if m.role == Role.PROVIDER:
+        return Owner(Level.PROVIDER, provider=m.provider, user=user)
+    return Owner(Level.CITY, user=user)
+
+
+_PREFER = {Role.COMMUNITY: 0, Role.PROVIDER: 1, Role.STREET: 2, Role.DISTRICT: 3, Role.CITY: 4}
+
+
+def first_responder(user: Any, community: Community) -> Owner:
+    """The staff member taking a call owns it, for their own unit (the one covering the place
+    first, the most local one otherwise)."""
+    staff = [m for m in memberships(user) if m.role in _PREFER]
+
+    def rank(m: Membership) -> tuple[int, int]:
+        covers = (
+            (m.role == Role.COMMUNITY and m.community_id == community.pk)
+            or (m.role == Role.STREET and m.street_id == community.street_id)
+            or (m.role == Role.DISTRICT and m.district_id == community.street.district_id)
+            or m.role == Role.CITY
+        )
+        return (0 if covers else 1, _PREFER[Role(m.role)])
+
+    return _owner_from_membership(min(staff, key=rank), user)
+
+
+def owner_people(req: ServiceRequest) -> list[Any]:
+    """Everyone to tell about the request's work: the owner person, else the unit's staff."""
+    if req.owner_user_id is not None:
+        return [req.owner_user]
+    q = Membership.objects.select_related("user")
+    if req.owner_level == Level.COMMUNITY:
+        q = q.filter(role=Role.COMMUNITY, community_id=req.owner_community_id)
+    elif req.owner_level == Level.STREET:
+        q = q.filter(role=Role.STREET, street_id=req.owner_street_id)
+    elif req.owner_level == Level.DISTRICT:
+        q = q.filter(role=Role.DISTRICT, district_id=req.owner_district_id)
+    elif req.owner_level == Level.PROVIDER:
+        q = q.filter(role=Role.PROVIDER, provider_id=req.owner_provider_id)
+    else:
+        q = q.filter(role=Role.CITY)
+    return [m.user for m in q]
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def validate_attributes(category: Category, given: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
+    """Check answers against the category's attributes: unknown codes, missing required ones,
+    datatypes and list keys. Returns the cleaned answers and every problem found."""
+    issues: list[Issue] = []
+    clean: dict[str, Any] = {}
+    defs = {a.code: a for a in category.attributes.all()}
+    for code in sorted(set(given) - set(defs)):
+        issues.append(
+            Issue(
+                E.BAD_ATTRIBUTE, _("未知的附加项 %(c)s") % {"c": code}, field=f"attribute[{code}]"
+            )
+        )
+    for code, a in defs.items():
+        raw = given.get(code)
+        empty = raw is None or raw == "" or raw == []
+        field = f"attribute[{code}]"
+        if empty:
+            if a.required and a.variable:
+                issues.append(
+                    Issue(
+                        E.MISSING_ATTRIBUTE,
+                        _("缺少必填附加项：%(d)s") % {"d": a.description},
+                        field=field,
+                    )
+                )
+            continue
+        values = raw if isinstance(raw, list) else [raw]
+        keys = {str(v["key"]) for v in a.values}
+        if a.datatype == Attribute.Datatype.MULTI:
+            bad = [v for v in values if str(v) not in keys]
+            value: Any = [str(v) for v in values]
+        elif len(values) > 1:
+            issues.append(Issue(E.BAD_ATTRIBUTE, _("该附加项只能有一个值"), field=field))
+            continue
+        else:
+            value = str(values[0])
+            bad = []
+            if a.datatype == Attribute.Datatype.SINGLE and value not in keys:
+                bad = [value]
+            if a.datatype == Attribute.Datatype.NUMBER:
+                try:
+                    number = float(value)
+                except ValueError:
+                    number = math.nan
+                if not math.isfinite(number):
+                    bad = [value]
+            if a.datatype == Attribute.Datatype.DATETIME and parse_datetime(value) is None:
+                bad = [value]
+            if a.datatype == Attribute.Datatype.STRING and "\n" in value:
+                bad = [value]
+        if bad:
+            issues.append(
+                Issue(
+                    E.BAD_ATTRIBUTE,
+                    _("附加项“%(d)s”的值无效：%(v)s")
+                    % {"d": a.description, "v": ", ".join(str(b) for b in bad)},
+                    field=field,
+                )
+            )
+            continue
+        clean[code] = value
+    return clean, issues
+
+
+def _locate(
+    *, lon: float | None, lat: float | None, community: Community | None, issues: list[Issue]
+) -> Community | None:
+    if community is not None:
+        return community
+    if lon is None and lat is None:
+        issues.append(Issue(E.NO_LOCATION, _("请提供位置：经纬度或所在社区"), field="location"))
+        return None
+    if lon is None or lat is None:
+        issues.append(Issue(E.NO_LOCATION, _("经度和纬度须同时提供"), field="lat/long"))
+        return None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        issues.append(Issue(E.BAD_COORDINATES, _("经纬度超出范围"), field="lat/long"))
+        return None
+    pk = location.community_at(lon, lat)
+    if pk is None:
+        issues.append(
+            Issue(E.LOCATION_OUTSIDE, _("该位置不在本平台管辖的任何社区内"), field="lat/long")
+        )
+        return None
+    return Community.objects.select_related("street").get(pk=pk)
+
+
+# -- submit ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(
+    *,
+    actor: Any,
+    category: Category | None,
+    channel: str,
+    description: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    community: Community | None = None,
+    address: str = "",
+    attributes: Mapping[str, Any] | None = None,
+    media_url: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    api_client: Any = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """A new request, owned from this minute: by the staff member who took the call (hotline,
+    walk-in) or by the community station of its place (web, Open311), with its deadline."""
+    if channel == Channel.OPEN311:
+        if api_client is None:
+            raise _refuse()
+    elif channel in (Channel.HOTLINE, Channel.WALK_IN):
+        if not rperm.can_enter_call(actor):
+            raise _refuse()
+    elif not rperm.can_submit(actor):
+        raise _refuse()
+    issues: list[Issue] = []
+    if category is None:
+        issues.append(Issue(E.NO_CATEGORY, _("请选择诉求类别"), field="category"))
+    elif not category.is_active:
+        issues.append(Issue(E.UNKNOWN_CATEGORY, _("该诉求类别已停用"), field="category"))
+    if len(description) > MAX_DESCRIPTION:
+        issues.append(Issue(E.DESCRIPTION_TOO_LONG, _("内容不能超过 4000 字"), field="description"))
+    place = _locate(lon=lon, lat=lat, community=community, issues=issues)
+    clean: dict[str, Any] = {}
+    if category is not None:
+        clean, more = validate_attributes(category, attributes or {})
+        issues.extend(more)
+    if issues or category is None or place is None:
+        raise Invalid(issues[0].code, issues[0].message, issues)
+    when = now or timezone.now()
+    street = place.street
+    if channel in (Channel.HOTLINE, Channel.WALK_IN):
+        owner = first_responder(actor, place)
+    else:
+        owner = Owner(Level.COMMUNITY, community=place)
+    due, remind = due_and_remind(category, street.district_id, when)
+    req = ServiceRequest(
+        category=category,
+        status=Status.NEW,
+        channel=channel,
+        description=description,
+        attributes=clean,
+        media_url=media_url,
+        lon=lon,
+        lat=lat,
+        address=address,
+        community=place,
+        street=street,
+        district_id=street.district_id,
+        submitter=actor if channel in (Channel.WEB,) else None,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        received_at=when,
+        due_at=due,
+        remind_at=remind,
+        updated_at=when,
+        api_client=api_client,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        **owner.fields(),
+    )
+    req.save()
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor if channel != Channel.OPEN311 else None,
+        action=Event.Action.SUBMIT,
+        to_status=Status.NEW,
+        note=str(_("来源：%(c)s；责任：%(o)s") % {"c": Channel(channel).label, "o": owner.name()}),
+    )
+    notify(
+        recipients=[p for p in owner_people(req) if p != actor],
+        kind="request.new",
+        subject=str(_("新诉求 #%(n)s：%(c)s") % {"n": req.pk, "c": category.name}),
+        body=str(_("办结期限：%(d)s") % {"d": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}),
+        obj=req,
+        now=when,
+    )
+    return req
+
+
+# -- actions by the owner ------------------------------------------------------------------------
+
+
+def _locked(req: ServiceRequest) -> ServiceRequest:
+    return ServiceRequest.objects.select_for_update().get(pk=req.pk)
+
+
+def _tell_submitter(req: ServiceRequest, subject: str, body: str, when: datetime) -> None:
+    if req.submitter_id is not None:
+        notify(
+            recipients=[req.submitter],
+            kind="request.status",
+            subject=subject,
+            body=body,
+            obj=req,
+            now=when,
+        )
+
+
+def _need_reason(text: str, field: str) -> None:
+    if not text.strip():
+        raise Invalid(
+            E.NO_REASON, _("请填写原因或说明"), [Issue(E.NO_REASON, _("必填"), field=field)]
+        )
+
+
+@transaction.atomic
+def accept(
+    *, actor: Any, request: ServiceRequest, note: str = "", now: datetime | None = None
+) -> ServiceRequest:
+    req = _locked(request)
+    if not rperm.can_act(actor, req):
+        raise _refuse()
+    new = next_status(req.status, "accept")
+    when = now or timezone.now()
+    old = req.status
+    req.status = new
+    if req.owner_user_id is None:
+        req.owner_user = actor  # the person who accepts it owns it from now
+    req.updated_at = when
+    req.save(update_fields=["status", "owner_user", "updated_at"])
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="accept",
+        from_status=old,
+        to_status=new,
+        note=note,
+    )
+    _tell_submitter(req, str(_("您的诉求 #%(n)s 已受理") % {"n": req.pk}), note, when)
+    return req
+
+
+@transaction.atomic
+def transfer(
+    *,
+    actor: Any,
+    request: ServiceRequest,
+    to: Owner,
+    reason: str,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """Formal transfer to another unit (or person): who → whom → why. The deadline keeps
+    running from the first receipt."""
+    req = _locked(request)
+    if not rperm.can_act(actor, req):
+        raise _refuse()
+    _need_reason(reason, "reason")
+    new = next_status(req.status, "transfer")
+    _check_target(to)
+    before = owner_of(req)
+    if before.fields() == to.fields():
+        raise Invalid(E.BAD_TRANSFER_TARGET, _("不能转办给当前责任单位本身"))
+    when = now or timezone.now()
+    old = req.status
+    for k, v in to.fields().items():
+        setattr(req, k, v)
+    req.status = new
+    req.reminded_at = None
+    req.updated_at = when
+    req.save()
+    Handover.objects.create(
+        request=req,
+        kind=Handover.Kind.TRANSFER,
+        at=when,
+        by=actor,
+        from_level=before.level,
+        from_unit=before.name()[:200],
+        from_user=before.user,
+        to_level=to.level,
+        to_unit=to.name()[:200],
+        to_user=to.user,
+        reason=reason,
+    )
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="transfer",
+        from_status=old,
+        to_status=new,
+        note=str(_("%(a)s → %(b)s：%(r)s") % {"a": before.name(), "b": to.name(), "r": reason}),
+    )
+    notify(
+        recipients=owner_people(req),
+        kind="request.transfer",
+        subject=str(_("诉求 #%(n)s 已转办给您") % {"n": req.pk}),
+        body=str(_("转办原因：%(r)s") % {"r": reason}),
+        obj=req,
+        now=when,
+    )
+    _tell_submitter(
+        req,
+        str(_("您的诉求 #%(n)s 已转交 %(o)s 办理") % {"n": req.pk, "o": to.name()}),
+        reason,
+        when,
+    )
+    return req
+
+
+def _check_target(to: Owner) -> None:
+    unit = {
+        Level.COMMUNITY: to.community,
+        Level.STREET: to.street,
+        Level.DISTRICT: to.district,
+        Level.PROVIDER: to.provider,
+        Level.CITY: True,
+    }.get(Level(to.level))
+    if not unit:
+        raise Invalid(
+            E.BAD_TRANSFER_TARGET,
+            _("请选择接收单位"),
+            [Issue(E.BAD_TRANSFER_TARGET, _("必填"), field="to")],
+        )
+    if to.user is None:
+        return
+    probe = ServiceRequest(
+        owner_level=to.level,
+        **{k: v for k, v in to.fields().items() if k not in ("owner_level", "owner_user")},
+    )
+    if not any(rperm._member_of_owner(m, probe) for m in memberships(to.user)):
+        raise Invalid(
+            E.BAD_TRANSFER_TARGET,
+            _("%(u)s 不是 %(o)s 的工作人员") % {"u": to.user, "o": to.name()},
+            [Issue(E.BAD_TRANSFER_TARGET, _("接收人不属于接收单位"), field="to_user")],
+        )
+
+
+@transaction.atomic
+def close(
+    *, actor: Any, request: ServiceRequest, resolution: str, now: datetime | None = None
+) -> ServiceRequest:
+    req = _locked(request)
+    if not rperm.can_act(actor, req):
+        raise _refuse()
+    _need_reason(resolution, "resolution")
+    new = next_status(req.status, "close")
+    when = now or timezone.now()
+    old = req.status
+    req.status, req.closed_at, req.updated_at = new, when, when
+    req.status_notes = resolution[:1000]
+    req.save(update_fields=["status", "closed_at", "updated_at", "status_notes"])
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="close",
+        from_status=old,
+        to_status=new,
+        note=resolution[:1000],
+    )
+    _tell_submitter(req, str(_("您的诉求 #%(n)s 已办结，请评价") % {"n": req.pk}), resolution, when)
+    return req
+
+
+@transaction.atomic
+def reject(
+    *, actor: Any, request: ServiceRequest, reason: str, now: datetime | None = None
+) -> ServiceRequest:
+    req = _locked(request)
+    if not rperm.can_act(actor, req):
+        raise _refuse()
+    _need_reason(reason, "reason")
+    new = next_status(req.status, "reject")
+    when = now or timezone.now()
+    old = req.status
+    req.status, req.closed_at, req.updated_at = new, when, when
+    req.status_notes = reason[:1000]
+    req.save(update_fields=["status", "closed_at", "updated_at", "status_notes"])
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="reject",
+        from_status=old,
+        to_status=new,
+        note=reason[:1000],
+    )
+    _tell_submitter(req, str(_("您的诉求 #%(n)s 不予受理") % {"n": req.pk}), reason, when)
+    return req
+
+
+@transaction.atomic
+def reopen(
+    *, actor: Any, request: ServiceRequest, reason: str, now: datetime | None = None
+) -> ServiceRequest:
+    """Back to work (the resident is not satisfied, before rating): a fresh deadline."""
+    req = _locked(request)
+    if not rperm.can_reopen(actor, req):
+        raise _refuse()
+    _need_reason(reason, "reason")
+    new = next_status(req.status, "reopen")
+    if req.rating is not None:
+        raise Invalid(E.ALREADY_RATED, _("已评价的诉求不能重新办理"))
+    when = now or timezone.now()
+    due, remind = due_and_remind(req.category, req.district_id, when)
+    old = req.status
+    req.status, req.closed_at, req.updated_at = new, None, when
+    req.due_at, req.remind_at, req.reminded_at = due, remind, None
+    req.save()
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="reopen",
+        from_status=old,
+        to_status=new,
+        note=reason[:1000],
+    )
+    notify(
+        recipients=owner_people(req),
+        kind="request.reopen",
+        subject=str(_("诉求 #%(n)s 需重新办理") % {"n": req.pk}),
+        body=reason,
+        obj=req,
+        now=when,
+    )
+    return req
+
+
+@transaction.atomic
+def rate(
+    *,
+    actor: Any,
+    request: ServiceRequest,
+    rating: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> ServiceRequest:
+    req = _locked(request)
+    if not rperm.can_rate(actor, req):
+        raise _refuse()
+    next_status(req.status, "rate")
+    if req.rating is not None:
+        raise Invalid(E.ALREADY_RATED, _("该诉求已评价"))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise Invalid(
+            E.BAD_RATING,
+            _("评分须为 1 到 5 的整数"),
+            [Issue(E.BAD_RATING, _("1–5"), field="rating")],
+        )
+    when = now or timezone.now()
+    req.rating, req.rating_comment, req.rated_at = rating, comment[:1000], when
+    req.save(update_fields=["rating", "rating_comment", "rated_at"])
+    Event.objects.create(
+        request=req,
+        at=when,
+        actor=actor,
+        action="rate",
+        from_status=req.status,
+        to_status=req.status,
+        note=f"{rating}/5 {comment}"[:1000],
+    )
+    return req
