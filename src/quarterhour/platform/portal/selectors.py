@@ -1,0 +1,384 @@
+"""Reads for the resident pages. Everything here is public directory data: providers, services,
+facilities, communities. Residents' own details are never read."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from quarterhour.platform import standard
+from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
+from quarterhour.platform.facilities.hours import is_open
+from quarterhour.platform.facilities.models import Facility, FacilityItem
+from quarterhour.platform.geography.models import Community, Street
+from quarterhour.platform.portal import walking
+from quarterhour.platform.portal.search import fold, text_q
+
+OTHER = "other"  # items the standard lists under no service category
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place a typed query matched: a community (its centre) or a facility (its address)."""
+
+    kind: str  # community | facility
+    label: str
+    detail: str
+    lon: float
+    lat: float
+
+
+def find_places(query: str, *, limit: int = 10) -> list[Place]:
+    if not fold(query):
+        return []
+    out: list[Place] = []
+    for c in (
+        Community.objects.filter(text_q(query, "name"))
+        .exclude(centre_lon=None)
+        .exclude(centre_lat=None)
+        .select_related("street")[:limit]
+    ):
+        out.append(Place("community", c.name, c.street.name, c.centre_lon, c.centre_lat))
+    for f in Facility.objects.filter(is_active=True).filter(text_q(query, "address", "name"))[
+        :limit
+    ]:
+        out.append(Place("facility", f.name, f.address, f.lon, f.lat))
+    return out[:limit]
+
+
+def suggestions(query: str, *, limit: int = 5) -> list[str]:
+    """The closest community names and facility addresses to a query that matched nothing."""
+    needle = fold(query)
+    if not needle:
+        return []
+    names = list(Community.objects.values_list("name", flat=True)[:5000])
+    names += [
+        a
+        for a in Facility.objects.filter(is_active=True)
+        .exclude(address="")
+        .values_list("address", flat=True)[:5000]
+    ]
+    folded = {fold(n): n for n in names}
+    scored = sorted(
+        folded,
+        key=lambda f: (
+            -len(set(f) & set(needle)),
+            -difflib.SequenceMatcher(None, needle, f).ratio(),
+        ),
+    )
+    out = [folded[f] for f in scored if set(f) & set(needle)]
+    return out[:limit]
+
+
+# --- near me ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FacilityHit:
+    facility: Facility
+    metres: float
+    minutes: float
+    open_now: bool | None
+    services: list[Service] = field(default_factory=list)
+
+    @property
+    def hotline(self) -> str:
+        if self.facility.phone:
+            return self.facility.phone
+        for s in self.services:
+            if s.hotline:
+                return s.hotline
+        return self.facility.provider.hotline if self.facility.provider else ""
+
+
+@dataclass
+class ItemRow:
+    code: str
+    label: str
+    hits: list[FacilityHit]
+
+
+@dataclass
+class CategoryBlock:
+    code: str
+    label: str
+    items: list[ItemRow]
+    services: list[tuple[Service, FacilityHit]]
+
+
+@dataclass
+class NearMe:
+    lon: float
+    lat: float
+    elderly: bool
+    limit_m: float
+    speed_kmh: float
+    minutes: float
+    blocks: list[CategoryBlock]
+    missing: list[tuple[str, str]]  # (code, label) of standard items not within reach
+    hits: list[FacilityHit]
+
+
+def walk_profile(*, elderly: bool) -> tuple[float, float, float]:
+    """(limit metres, pace km/h, minutes) from the standard's walking section."""
+    walk = standard.engine_standard().walking
+    speed = walk.elderly_speed_kmh if elderly else walk.speed_kmh
+    return walk.limit_m(elderly=elderly), float(speed), float(walk.minutes)
+
+
+def _category_items() -> dict[str, tuple[str, ...]]:
+    std = standard.engine_standard()
+    return {c.code: tuple(c.facility_items) for c in std.categories}
+
+
+def category_label(code: str) -> str:
+    if code == OTHER:
+        from django.utils.translation import gettext as _
+
+        return _("其他配套设施")
+    return str(Category(code).label) if code in Category.values else code
+
+
+def facilities_with_services(pks: Iterable[int]) -> QuerySet[Facility]:
+    return Facility.objects.filter(pk__in=list(pks), is_active=True).prefetch_related(
+        Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")),
+        Prefetch(
+            "services",
+            queryset=Service.objects.filter(is_active=True)
+            .select_related("provider")
+            .prefetch_related("items"),
+        ),
+    ).select_related("provider", "community")
+
+
+def near_me(
+    data: walking.WalkData, lon: float, lat: float, *, elderly: bool, now: datetime | None = None
+) -> tuple[NearMe, walking.PointReach]:
+    limit_m, speed, minutes = walk_profile(elderly=elderly)
+    reach = walking.reach_from(data, lon, lat, limit_m=limit_m)
+    at = timezone.localtime(now)
+    per_min = speed * 1000.0 / 60.0
+    hits: list[FacilityHit] = []
+    for f in facilities_with_services(reach.facility_m):
+        m = reach.facility_m[f.pk]
+        hits.append(
+            FacilityHit(f, m, m / per_min, is_open(f.opening_hours, at), list(f.services.all()))
+        )
+    hits.sort(key=lambda h: (h.metres, h.facility.pk))
+    by_item: dict[str, list[FacilityHit]] = {}
+    for h in hits:
+        for it in h.facility.items.all():
+            by_item.setdefault(it.item_code, []).append(h)
+    cat_items = _category_items()
+    placed = {c for codes in cat_items.values() for c in codes}
+    std_items = standard.items()
+    blocks: list[CategoryBlock] = []
+    for cat in [*Category.values, OTHER]:
+        codes = cat_items.get(cat, ()) if cat != OTHER else tuple(
+            i.code for i in std_items if i.code not in placed
+        )
+        rows = [
+            ItemRow(code, standard.item_label(code), by_item[code])
+            for code in codes
+            if code in by_item
+        ]
+        services = [(s, h) for h in hits for s in h.services if s.category == cat]
+        if rows or services:
+            blocks.append(CategoryBlock(cat, category_label(cat), rows, services))
+    missing = [(i.code, i.label()) for i in std_items if i.code not in by_item]
+    return (
+        NearMe(lon, lat, elderly, limit_m, speed, minutes, blocks, missing, hits),
+        reach,
+    )
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+METHODS = {"home_visit": "home_visit", "appointment": "by_appointment", "off_peak": "off_peak"}
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFilter:
+    category: str = ""
+    item: str = ""
+    community: int | None = None
+    street: int | None = None
+    open_now: bool = False
+    method: str = ""
+    q: str = ""
+
+
+def item_codes_for(category: str) -> tuple[str, ...]:
+    """Facility items and service codes of a category (all of them for an empty category)."""
+    std = standard.current()
+    if not category:
+        return tuple(i.code for i in std.items) + tuple(std.service_codes)
+    if category == OTHER:
+        placed = {c for codes in _category_items().values() for c in codes}
+        return tuple(i.code for i in std.items if i.code not in placed)
+    return _category_items().get(category, ()) + tuple(
+        c for c, (cat, _zh, _en) in std.service_codes.items() if cat == category
+    )
+
+
+def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
+    qs = (
+        Service.objects.filter(is_active=True)
+        .select_related("provider", "facility__community")
+        .prefetch_related(Prefetch("items", queryset=ServiceItem.objects.order_by("item_code")))
+        .order_by("provider__name", "name", "pk")
+    )
+    if flt.category and flt.category != OTHER:
+        qs = qs.filter(Q(category=flt.category) | Q(items__item_code__in=item_codes_for(flt.category)))
+    elif flt.category == OTHER:
+        qs = qs.filter(items__item_code__in=item_codes_for(OTHER))
+    if flt.item:
+        qs = qs.filter(items__item_code=flt.item)
+    if flt.community is not None:
+        qs = qs.filter(Q(facility__community_id=flt.community) | Q(provider__community_id=flt.community))
+    if flt.street is not None:
+        qs = qs.filter(provider__street_id=flt.street)
+    if flt.method in METHODS:
+        qs = qs.filter(**{METHODS[flt.method]: True})
+    if flt.q:
+        qs = qs.filter(text_q(flt.q, "name", "description", "provider__name", "facility__address"))
+    return qs.distinct()
+
+
+def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
+    qs = (
+        Facility.objects.filter(is_active=True)
+        .select_related("provider", "community")
+        .prefetch_related(Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")))
+        .order_by("name", "pk")
+    )
+    if flt.item:
+        qs = qs.filter(items__item_code=flt.item)
+    elif flt.category:
+        qs = qs.filter(items__item_code__in=item_codes_for(flt.category))
+    if flt.community is not None:
+        qs = qs.filter(community_id=flt.community)
+    if flt.street is not None:
+        qs = qs.filter(community__street_id=flt.street)
+    if flt.q:
+        qs = qs.filter(text_q(flt.q, "name", "address"))
+    if flt.method:
+        qs = qs.filter(**{f"services__{METHODS.get(flt.method, 'home_visit')}": True})
+    return qs.distinct()
+
+
+def open_filter(rows: Sequence[Any], *, hours: str = "opening_hours") -> list[Any]:
+    at = timezone.localtime()
+    return [r for r in rows if is_open(getattr(r, hours), at)]
+
+
+def streets() -> QuerySet[Street]:
+    return Street.objects.order_by("code")
+
+
+def communities() -> QuerySet[Community]:
+    return Community.objects.select_related("street").order_by("code")
+
+
+# --- provider ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reputation:
+    certified: bool
+    certified_since: datetime | None
+    score: str | None
+    score_year: int | None
+
+
+def reputation(provider: Provider) -> Reputation:
+    """Certification in force and the latest published year-end score (the other apps' data)."""
+    from quarterhour.platform.certification.selectors import current_certification
+    from quarterhour.platform.evaluation.selectors import published
+
+    cert = current_certification(provider)
+    ev = published().filter(provider=provider).order_by("-year").first()
+    return Reputation(
+        certified=cert is not None,
+        certified_since=getattr(cert, "certified_at", None),
+        score=None if ev is None else str(ev.score),
+        score_year=None if ev is None else ev.year,
+    )
+
+
+def certified_ids(provider_ids: Iterable[int]) -> set[int]:
+    from quarterhour.platform.certification.selectors import certified_providers
+
+    return set(
+        certified_providers().filter(pk__in=list(provider_ids)).values_list("pk", flat=True)
+    )
+
+
+def provider_detail(pk: int) -> Provider | None:
+    return (
+        Provider.objects.select_related("street", "community")
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=Service.objects.filter(is_active=True)
+                .select_related("facility")
+                .prefetch_related("items"),
+            ),
+            Prefetch("facilities", queryset=Facility.objects.filter(is_active=True)),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# --- convenience card -------------------------------------------------------------------------
+
+
+@dataclass
+class CardRow:
+    code: str
+    label: str
+    category: str
+    hit: FacilityHit | None
+
+
+def community_card(
+    data: walking.WalkData, community: Community, *, now: datetime | None = None
+) -> tuple[list[CardRow], NearMe | None, str]:
+    """Nearest place for every standard item from the community's centre (15 min walk).
+
+    Returns rows, the near-me result and a problem text ("" when fine).
+    """
+    from django.utils.translation import gettext as _
+
+    rows: list[CardRow] = []
+    if community.centre_lon is None or community.centre_lat is None:
+        return rows, None, _("该社区没有中心位置，无法计算步行距离")
+    try:
+        result, _reach = near_me(
+            data, community.centre_lon, community.centre_lat, elderly=False, now=now
+        )
+    except walking.PointOffNetworkError:
+        return rows, None, _("社区中心不在步行网络附近")
+    nearest: dict[str, FacilityHit] = {}
+    for h in result.hits:
+        for it in h.facility.items.all():
+            nearest.setdefault(it.item_code, h)
+    cats = _category_items()
+    where = {code: cat for cat, codes in cats.items() for code in codes}
+    for info in standard.items():
+        rows.append(
+            CardRow(
+                info.code,
+                info.label(),
+                category_label(where.get(info.code, OTHER)),
+                nearest.get(info.code),
+            )
+        )
+    return rows, result, ""
