@@ -92,7 +92,7 @@ def events(cert: Certification) -> list[tuple[str, str, str]]:
     ]
 
 
-# -- the whole path, as the policy describes it ------------------------------------------------------
+# -- the whole path, as the policy describes it ------------------------------
 
 
 def test_full_path_to_certified_lists_items_and_records_every_step(world):
@@ -136,7 +136,7 @@ def test_full_path_to_certified_lists_items_and_records_every_step(world):
         "certify",
     ]
     # the provider's history page reads the same events
-    assert [e.action for e in selectors.provider_history(world.pA1)][0] == "certify"
+    assert next(e.action for e in selectors.provider_history(world.pA1)) == "certify"
     # the provider's staff were told
     kinds = set(
         Notification.objects.filter(recipient=world.users["provider"]).values_list(
@@ -320,7 +320,7 @@ def test_tick_certifies_clean_notices_waits_on_objections_and_expires(world):
     assert not Service.objects.get(pk=clean.catalogue_service_id).is_active
 
 
-# -- bad input: clear error, nothing stored --------------------------------------------------------
+# -- bad input: clear error, nothing stored ------------------------------
 
 
 def _snapshot(cert: Certification) -> tuple[Any, ...]:
@@ -394,7 +394,7 @@ def test_bad_application_collects_every_problem(world):
     assert Certification.objects.count() == 0 and CertificationEvent.objects.count() == 0
 
 
-# -- every illegal transition -------------------------------------------------------------------------
+# -- every illegal transition ------------------------------
 
 
 def _call(action: str, w: Any, cert: Certification) -> Any:

@@ -7,12 +7,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from quarterhour.platform.certification import services
 from quarterhour.platform.certification.models import Certification, CertificationEvent, Objection
 from quarterhour.platform.errors import PermissionRefused
-
-from django.utils import timezone
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
 DAY = dt.timedelta(days=1)
