@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from quarterhour.cli._console import console, error, progress_bar, warn
@@ -53,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
         def report(o: CityOutcome) -> None:
             if o.status == "failed":
-                error(f"{o.name}: {o.error}")
+                error(escape(f"{o.name}: {o.error}"))
             for w in o.warnings:
-                warn(f"{o.name}: {w}")
+                warn(escape(f"{o.name}: {w}"))
 
         with (
             dask_client(args.scheduler, workers=args.workers, timeout_s=args.timeout) as client,
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 job, client=client, force=args.force, progress=progress, on_outcome=report
             )
     except QuarterhourError as exc:
-        error(str(exc))
+        error(escape(str(exc)))
         return 2
     table = Table(title=f"批量评估 / batch: {args.jobfile}")
     table.add_column("城市 / city")
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     table.add_column("居住点 / origins", justify="right")
     for o in outcomes:
         table.add_row(
-            o.name,
+            escape(o.name),
             STATUS_TEXT.get(o.status, o.status),
             "" if o.status == "skipped" else f"{o.seconds:.1f}",
             str(o.origins or ""),
