@@ -1,0 +1,377 @@
+"""Scale: the full assessment on generated cities of 100k … 2M nodes, tiles, Dask, a ministry run.
+
+Inputs are seeded grid-like street networks (``benchmarks.gen.grid_network``) written as real
+``.osm.pbf`` files (streets as ``highway=residential`` ways, facilities as tagged OSM nodes that
+the standard's own OSM rules classify), so the measured run is the product's path end to end:
+read OSM → network → read facilities → snap → 30 items → coverage. Every measurement runs in a
+fresh subprocess; memory is that process's peak resident set (``ru_maxrss``) after each stage.
+
+    python benchmarks/bench_scale.py stages   [--sizes 100000,500000,1000000,2000000] [--runs 1]
+    python benchmarks/bench_scale.py overhead [--size 1000000] [--tile-m 40000]
+    python benchmarks/bench_scale.py workers  [--size 1000000] [--tile-m 40000]
+    python benchmarks/bench_scale.py ministry [--sample 4] [--cities 200] [--workers 2]
+
+The reach.csv of a 2M-node city is 60M rows (~3 GB); the benchmark does not write it (the
+coverage summary is computed) — writing is linear and measured by the CLI tests' sizes.
+Generated files are cached in ``--work`` (default: a folder in the system temp directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "quarterhour-bench-scale"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------------------------------
+# generated cities as OSM files
+
+
+def item_tags() -> list[tuple[str, dict[str, str]]]:
+    """For each standard item with an OSM rule: tags that the standard classifies as that item."""
+    from quarterhour.engine.standards import load_standard
+
+    std = load_standard("beijing-2011")
+    out = []
+    for item in std.items:
+        for rule in item.osm:
+            tags = {c.key: c.values[0] for c in rule.conditions if c.positive and c.values}
+            if tags and item.code in std.classify_osm(tags):
+                out.append((item.code, tags))
+                break
+    return out
+
+
+def write_city(path: Path, n_nodes: int, seed: int) -> dict[str, int]:
+    """A generated city as .osm.pbf: grid streets plus facilities for every OSM-findable item."""
+    import osmium
+
+    from benchmarks.gen import grid_network
+
+    net = grid_network(n_nodes, seed=seed)
+    side = round(math.sqrt(n_nodes))
+    u = net.edge_u.astype(np.int64)
+    v = net.edge_v.astype(np.int64)
+    ways: list[np.ndarray] = []
+    for step in (1, side):  # rows, then columns: chains of consecutive kept links
+        sel = v - u == step
+        uu, vv = u[sel], v[sel]
+        order = np.argsort(uu, kind="stable")
+        uu, vv = uu[order], vv[order]
+        start = np.ones(uu.shape[0], dtype=bool)
+        start[1:] = uu[1:] != vv[:-1]
+        bounds = np.append(np.flatnonzero(start), uu.shape[0])
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            ways.append(np.append(uu[a:b], vv[b - 1]))
+    rng = np.random.default_rng(seed + 1)
+    x0, y0, x1, y1 = net.bounds()
+    area_km2 = (x1 - x0) * 111.195 * math.cos(math.radians((y0 + y1) / 2)) * (y1 - y0) * 111.195
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.pbf")
+    tmp.unlink(missing_ok=True)
+    n_fac = 0
+    with osmium.SimpleWriter(str(tmp)) as w:
+        lon, lat = net.node_lon.tolist(), net.node_lat.tolist()
+        for i in range(net.n_nodes):
+            w.add_node(osmium.osm.mutable.Node(id=i + 1, location=(lon[i], lat[i])))
+        fid = net.n_nodes + 1
+        for _code, tags in item_tags():
+            k = max(1, int(rng.uniform(0.3, 3.0) * area_km2))
+            at = rng.choice(net.n_nodes, size=k, replace=False)
+            dx = rng.uniform(-0.0002, 0.0002, k)
+            dy = rng.uniform(-0.0002, 0.0002, k)
+            for node, ddx, ddy in zip(at.tolist(), dx.tolist(), dy.tolist(), strict=True):
+                w.add_node(
+                    osmium.osm.mutable.Node(
+                        id=fid, location=(lon[node] + ddx, lat[node] + ddy), tags=tags
+                    )
+                )
+                fid += 1
+                n_fac += 1
+        for k, nodes in enumerate(ways):
+            w.add_way(
+                osmium.osm.mutable.Way(
+                    id=k + 1, nodes=(nodes + 1).tolist(), tags={"highway": "residential"}
+                )
+            )
+    tmp.rename(path)
+    return {"nodes": net.n_nodes, "ways": len(ways), "facilities": n_fac}
+
+
+def city_file(work: Path, n_nodes: int, seed: int = 0) -> Path:
+    path = work / f"grid-{n_nodes}-seed{seed}.osm.pbf"
+    if not path.exists():
+        run_child(["gen", str(path), str(n_nodes), str(seed)])
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# children (one measurement each)
+
+
+def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str, Any]:
+    from quarterhour.engine.assessment import load_facility_file, load_network, summarise
+    from quarterhour.engine.standards import load_standard
+
+    std = load_standard("beijing-2011")
+    out: dict[str, Any] = {"rss_start_mb": rss_mb(), "stages": []}
+
+    def stage(name: str, t0: float) -> float:
+        t1 = time.perf_counter()
+        out["stages"].append({"stage": name, "seconds": t1 - t0, "peak_mb": rss_mb()})
+        return t1
+
+    t = time.perf_counter()
+    t_all = t
+    net, _, _ = load_network(path)
+    t = stage("read_network", t)
+    facilities = load_facility_file(path, std)
+    t = stage("read_facilities", t)
+    out["nodes"], out["edges"], out["facilities"] = net.n_nodes, net.n_edges, len(facilities)
+    if mode == "whole":
+        from quarterhour.engine.places import Origins
+        from quarterhour.engine.reach import prepare, reach
+        from quarterhour.engine.snapping import EdgeIndex
+
+        origins = Origins.from_network_nodes(net)
+        prep = prepare(net, origins, facilities, edge_index=EdgeIndex(net))
+        t = stage("snap", t)
+        limit = 1000.0
+        res = reach(
+            net,
+            origins,
+            facilities,
+            item_codes=[i.code for i in std.items],
+            limit_m=limit,
+            workers=threads,
+            prepared=prep,
+        )
+        t = stage("reach_30_items", t)
+        summarise(res, std, speed_kmh=std.walking.speed_kmh)
+        t = stage("coverage", t)
+        del res, prep  # the same steps assess() runs, timed one by one
+    else:
+        from quarterhour.engine.tiling import assess_partitioned
+
+        runner = None
+        ctx = None
+        if mode == "tiled-dask":
+            from quarterhour.engine.batch import dask_client, dask_tile_runner
+
+            ctx = dask_client(workers=2)
+            client = ctx.__enter__()
+            runner = dask_tile_runner(client)
+            t = stage("start_cluster", t)
+        assess_partitioned(
+            net, facilities, standard=std, tile_m=tile_m, workers=threads, run_tiles=runner
+        )
+        t = stage("tiles_and_merge", t)
+        if ctx is not None:
+            ctx.__exit__(None, None, None)
+    out["seconds"] = time.perf_counter() - t_all
+    out["peak_mb"] = rss_mb()
+    return out
+
+
+def child_ministry(job: Path, workers: int) -> dict[str, Any]:
+    from quarterhour.engine.batch import dask_client, read_job, run_job
+
+    t = time.perf_counter()
+    with dask_client(workers=workers) as client:
+        t_up = time.perf_counter() - t
+        t = time.perf_counter()
+        outcomes = run_job(read_job(job), client=client, force=True)
+    return {
+        "cluster_start_s": t_up,
+        "seconds": time.perf_counter() - t,
+        "cities": [(o.name, o.status, o.seconds, o.origins, o.error) for o in outcomes],
+    }
+
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "_child", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args} failed:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def child_main(argv: list[str]) -> None:
+    kind = argv[0]
+    if kind == "gen":
+        res: dict[str, Any] = write_city(Path(argv[1]), int(argv[2]), int(argv[3]))
+    elif kind == "stages":
+        res = child_stages(Path(argv[1]), argv[2], float(argv[3]), int(argv[4]))
+    elif kind == "ministry":
+        res = child_ministry(Path(argv[1]), int(argv[2]))
+    else:
+        raise SystemExit(f"unknown child {kind}")
+    print(json.dumps(res))
+
+
+# ------------------------------------------------------------------------------------------
+# the benchmarks
+
+
+def median_run(args: list[str], runs: int) -> dict[str, Any]:
+    results = [run_child(args) for _ in range(runs)]
+    results.sort(key=lambda r: r["seconds"])
+    return results[len(results) // 2]
+
+
+def bench_stages(work: Path, sizes: list[int], runs: int, threads: int) -> None:
+    print(f"== full assess by stage (threads={threads or 'all cores'}; median of {runs})")
+    print(f"{'nodes':>9} {'stage':<16} {'seconds':>8} {'peak MiB':>9}")
+    totals = []
+    for n in sizes:
+        path = city_file(work, n)
+        r = median_run(["stages", str(path), "whole", "0", str(threads)], runs)
+        for s in r["stages"]:
+            print(f"{r['nodes']:>9} {s['stage']:<16} {s['seconds']:>8.2f} {s['peak_mb']:>9.0f}")
+        print(f"{r['nodes']:>9} {'TOTAL':<16} {r['seconds']:>8.2f} {r['peak_mb']:>9.0f}")
+        print(f"{'':>9} ({r['edges']} edges, {r['facilities']} facilities)")
+        totals.append((r["nodes"], r["seconds"], r["peak_mb"]))
+    base_n, base_t, _ = totals[0]
+    for n, t, peak in totals:
+        per = t / n * 1e6
+        print(
+            f"  {n:>9} nodes: {t:7.1f} s, {per:5.2f} µs/node "
+            f"(x{(t / base_t) / (n / base_n):.2f} of linear from {base_n}), "
+            f"peak {peak / 1024:.2f} GiB"
+        )
+
+
+def bench_overhead(work: Path, size: int, tile_m: float, threads: int) -> None:
+    path = city_file(work, size)
+    whole = run_child(["stages", str(path), "whole", "0", str(threads)])
+    tiled = run_child(["stages", str(path), "tiled", str(tile_m), str(threads)])
+
+    def compute(r: dict[str, Any]) -> float:
+        return sum(
+            s["seconds"]
+            for s in r["stages"]
+            if s["stage"] not in ("read_network", "read_facilities")
+        )
+
+    print(f"== partitioned vs whole at {whole['nodes']} nodes (tiles {tile_m / 1000:g} km)")
+    print(
+        f"  whole:  compute {compute(whole):7.1f} s, total {whole['seconds']:7.1f} s, "
+        f"peak {whole['peak_mb']:.0f} MiB"
+    )
+    print(
+        f"  tiled:  compute {compute(tiled):7.1f} s, total {tiled['seconds']:7.1f} s, "
+        f"peak {tiled['peak_mb']:.0f} MiB"
+    )
+    print(
+        f"  overhead (compute): x{compute(tiled) / compute(whole):.2f}   "
+        f"(total: x{tiled['seconds'] / whole['seconds']:.2f})"
+    )
+
+
+def bench_workers(work: Path, size: int, tile_m: float) -> None:
+    path = city_file(work, size)
+    one = run_child(["stages", str(path), "tiled", str(tile_m), "1"])
+    both = run_child(["stages", str(path), "whole", "0", "0"])
+    dask = run_child(["stages", str(path), "tiled-dask", str(tile_m), "1"])
+
+    def compute(r: dict[str, Any]) -> float:
+        skip = ("read_network", "read_facilities", "start_cluster")
+        return sum(s["seconds"] for s in r["stages"] if s["stage"] not in skip)
+
+    print(f"== one process vs 2 local Dask workers at {one['nodes']} nodes (compute only)")
+    print(f"  tiles, one process, 1 thread:      {compute(one):7.1f} s")
+    print(f"  whole, one process, 2 threads:     {compute(both):7.1f} s")
+    print(
+        f"  tiles, 2 Dask workers x 1 thread:  {compute(dask):7.1f} s "
+        f"(x{compute(one) / compute(dask):.2f} faster than one process, 1 thread)"
+    )
+
+
+def bench_ministry(work: Path, sample: int, cities: int, workers: int) -> None:
+    rng = np.random.default_rng(2026)
+    sizes = rng.integers(100_000, 300_001, size=cities)
+    sample_sizes = np.linspace(100_000, 300_000, sample).astype(int).tolist()
+    lines = ['out = "results"', "[defaults]", 'standard = "beijing-2011"', "threads = 1", ""]
+    for k, n in enumerate(sample_sizes):
+        path = city_file(work, n, seed=k)
+        lines += ["[[city]]", f'name = "city-{k:03d}"', f'network = "{path}"', ""]
+    job = work / "ministry" / "job.toml"
+    job.parent.mkdir(parents=True, exist_ok=True)
+    job.write_text("\n".join(lines), encoding="utf-8")
+    r = run_child(["ministry", str(job), str(workers)])
+    done = [c for c in r["cities"] if c[1] == "done"]
+    nodes = sum(c[3] for c in done)
+    wall = r["seconds"]
+    per_node = wall * workers / nodes  # worker-seconds per node
+    total_nodes = int(sizes.sum())
+    print(
+        f"== ministry run: sample of {len(done)}/{sample} cities ({nodes} nodes) on {workers} "
+        f"local workers: {wall:.1f} s wall (+{r['cluster_start_s']:.1f} s cluster start)"
+    )
+    for name, status, secs, n, err in r["cities"]:
+        print(f"  {name}: {status} {secs:.1f} s, {n} nodes {err}")
+    print(f"  throughput: {per_node * 1e6:.2f} worker-µs per node")
+    print(f"  {cities} cities of 100k–300k nodes (seeded, {total_nodes / 1e6:.1f}M nodes in all):")
+    for n_workers in (2, 8, 32, 128):
+        hours = total_nodes * per_node / n_workers / 3600
+        print(f"    on {n_workers:>3} workers: {hours:6.2f} h")
+    print(
+        "  assumptions: each worker has one core and >= 2 GiB; time per city is linear in its "
+        "nodes (see `stages`); inputs on storage every worker reads at local-disk speed; "
+        "scheduling overhead negligible (one task per city)."
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child_main(sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("what", nargs="*", default=["stages", "overhead", "workers", "ministry"])
+    ap.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    ap.add_argument("--sizes", default="100000,500000,1000000,2000000")
+    ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument("--tile-m", type=float, default=40_000.0)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--sample", type=int, default=4)
+    ap.add_argument("--cities", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    for what in a.what:
+        t = time.perf_counter()
+        if what == "stages":
+            bench_stages(a.work, [int(s) for s in a.sizes.split(",")], a.runs, a.threads)
+        elif what == "overhead":
+            bench_overhead(a.work, a.size, a.tile_m, a.threads)
+        elif what == "workers":
+            bench_workers(a.work, a.size, a.tile_m)
+        elif what == "ministry":
+            bench_ministry(a.work, a.sample, a.cities, a.workers)
+        else:
+            raise SystemExit(f"unknown benchmark {what}")
+        print(f"  ({what}: {time.perf_counter() - t:.0f} s)\n")
+
+
+if __name__ == "__main__":
+    main()
