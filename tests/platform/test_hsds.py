@@ -2,6 +2,7 @@
 ../shared/conformance/hsds-3.0, ``$ref``s resolved through a local registry), exact filters,
 paging, NDJSON, walking proximity on the hand-made grid, and bad input as 4xx JSON."""
 
+# ruff: noqa: F811  (the hsds_world fixture is imported, then requested by name)
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-
 from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
 HSDS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "hsds-3.0"
@@ -33,7 +33,9 @@ def _registry() -> tuple[Registry, dict[str, Any]]:
     resources = []
     for path in [*HSDS.glob("*.json"), *(HSDS / "compiled").glob("*.json")]:
         rel = path.relative_to(HSDS).as_posix()
-        resources.append((RAW + rel, Resource.from_contents(json.loads(path.read_text()), DRAFT202012)))
+        resources.append(
+            (RAW + rel, Resource.from_contents(json.loads(path.read_text()), DRAFT202012))
+        )
     openapi = json.loads((HSDS / "openapi.json").read_text())
     return Registry().with_resources(resources), openapi
 
@@ -103,7 +105,9 @@ def test_the_schemas_catch_a_wrong_body():
     v = item_validator("compiled/service.json")
     assert not v.is_valid({"id": "51a7e000-0000-8000-8001-000000000001", "status": "active"})
     assert not v.is_valid({"id": "not-a-uuid", "name": "x", "status": "active"})
-    assert v.is_valid({"id": "51a7e000-0000-8000-8001-000000000001", "name": "x", "status": "active"})
+    assert v.is_valid(
+        {"id": "51a7e000-0000-8000-8001-000000000001", "name": "x", "status": "active"}
+    )
 
 
 def test_root(client, db):
@@ -346,9 +350,17 @@ def test_proximity_is_walking_distance(client, hsds_world):
         ("/api/hsds/service_at_locations?proximity=100", 400, "hsds_bad_parameter"),
         ("/api/hsds/service_at_locations?lon=116.4&lat=39.9", 400, "hsds_bad_parameter"),
         ("/api/hsds/service_at_locations?lon=500&lat=39.9&proximity=9", 400, "hsds_bad_parameter"),
-        ("/api/hsds/service_at_locations?lon=116.37&lat=39.9&proximity=1e9", 400, "hsds_bad_parameter"),
+        (
+            "/api/hsds/service_at_locations?lon=116.37&lat=39.9&proximity=1e9",
+            400,
+            "hsds_bad_parameter",
+        ),
         ("/api/hsds/service_at_locations?postcode=000&proximity=100", 400, "hsds_unknown_postcode"),
-        ("/api/hsds/service_at_locations?lon=110&lat=30&proximity=100", 422, "hsds_point_off_network"),
+        (
+            "/api/hsds/service_at_locations?lon=110&lat=30&proximity=100",
+            422,
+            "hsds_point_off_network",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_4xx(client, hsds_world, url, status, code):

@@ -2,6 +2,7 @@
 a bounded number of generated requests per operation, with zero server errors and zero
 answers that break the described status codes, content types or schemas."""
 
+# ruff: noqa: F811  (the hsds_world fixture is imported, then requested by name)
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
 from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
 schema = schemathesis.openapi.from_wsgi("/api/hsds/openapi.json", get_wsgi_application())
@@ -35,5 +35,5 @@ CHECKS = [
     derandomize=True,
 )
 @pytest.mark.django_db
-def test_api_against_its_openapi(case, hsds_world):  # noqa: F811
+def test_api_against_its_openapi(case, hsds_world):
     case.call_and_validate(checks=CHECKS)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
 from tests.platform.conftest import World, build_world
 
 WEEKDAYS = [{"days": [1, 2, 3, 4, 5], "opens": "08:30", "closes": "17:30"}]
@@ -26,10 +25,11 @@ class HsdsWorld(World):
 
 
 def build_hsds_world(settings: Any, tmp_path: Any) -> HsdsWorld:
+    from tests.platform.test_assessment import grid_network, lonlat
+
     from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
     from quarterhour.platform.facilities.models import Facility, FacilityItem
     from quarterhour.platform.planning.networks import store_network
-    from tests.platform.test_assessment import grid_network, lonlat
 
     settings.DATA_DIR = tmp_path
     settings.QH_NETWORK_DIR = tmp_path / "networks"

@@ -2,13 +2,13 @@
 elderly pace, address search with suggestions, off-network points, isochrone and route JSON,
 catalogue filters and search, escaping of provider text, cards and PDFs with real CJK glyphs."""
 
+# ruff: noqa: F811  (the hsds_world fixture is imported, then requested by name)
 from __future__ import annotations
 
 import re
 
 import numpy as np
 import pytest
-
 from tests.platform.test_assessment import lonlat
 from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
@@ -65,7 +65,10 @@ def test_typed_community_name_and_facility_address(client, hsds_world):
     by_address = client.get("/portal/", {"q": "北长街 8 号"})
     assert by_address.context["point"] == (hsds_world.fDay.lon, hsds_world.fDay.lat)
     # full-width digits and traditional characters find the same address
-    assert client.get("/portal/", {"q": "北長街 ８ 号"}).context["point"] == by_address.context["point"]
+    assert (
+        client.get("/portal/", {"q": "北長街 ８ 号"}).context["point"]
+        == by_address.context["point"]
+    )
     several = client.get("/portal/", {"q": "北长街"})
     labels = sorted(p.label for p in several.context["places"])
     assert labels == ["北长街社区", "南北长街社区", "日间照料室"]
@@ -102,9 +105,7 @@ def test_isochrone_and_route_json(client, hsds_world):
     coords = route["route"]["coordinates"]
     assert coords[0] == [round(lon, 6), round(lat, 6)]
     assert coords[-1] == [round(hsds_world.fDay.lon, 6), round(hsds_world.fDay.lat, 6)]
-    far = client.get(
-        "/portal/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fB1.pk}
-    )
+    far = client.get("/portal/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fB1.pk})
     assert far.status_code == 404
     assert client.get("/portal/near.json", {"lon": "x"}).status_code == 400
     assert client.get("/portal/near.json", {"lon": 110, "lat": 30}).status_code == 422

@@ -207,40 +207,74 @@ SCHEMAS["ServiceAtLocation"] = {
 }
 SCHEMAS["ServiceMinimal"] = _obj(
     ["id", "name", "status"],
-    {"id": UUID, "name": S, "status": S, "last_modified": {"type": "string", "format": "date-time"}},
+    {
+        "id": UUID,
+        "name": S,
+        "status": S,
+        "last_modified": {"type": "string", "format": "date-time"},
+    },
 )
 
 
 def _p(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 BOOL = {"type": "string", "enum": ["true", "false"]}
 PARAMS: dict[str, Any] = {
-    "search": _p("search", {"type": "string", "maxLength": 100},
-                 "全文检索（全角/半角、繁/简体均可）/ full-text search"),
+    "search": _p(
+        "search",
+        {"type": "string", "maxLength": 100},
+        "全文检索（全角/半角、繁/简体均可）/ full-text search",
+    ),
     "page": _p("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "page number"),
-    "per_page": _p("per_page", {"type": "integer", "minimum": 1, "maximum": 1000},
-                   "results per page (default 50)"),
-    "format": _p("format", {"type": "string", "enum": ["json", "ndjson"]},
-                 "ndjson streams every result, without paging"),
-    "modified_after": _p("modified_after", {"type": "string", "format": "date-time"},
-                         "only results changed on or after this time"),
+    "per_page": _p(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 1000},
+        "results per page (default 50)",
+    ),
+    "format": _p(
+        "format",
+        {"type": "string", "enum": ["json", "ndjson"]},
+        "ndjson streams every result, without paging",
+    ),
+    "modified_after": _p(
+        "modified_after",
+        {"type": "string", "format": "date-time"},
+        "only results changed on or after this time",
+    ),
     "taxonomy_term_id": _p("taxonomy_term_id", UUID, "services with this taxonomy term"),
     "taxonomy_id": _p("taxonomy_id", UUID, "services with any term of this taxonomy"),
     "organization_id": _p("organization_id", UUID, "services of this organization"),
     "minimal": _p("minimal", BOOL, "only id, name, status and last_modified"),
     "full": _p("full", BOOL, "fully nested objects"),
     "full_service": _p("full_service", BOOL, "organizations with full services"),
-    "postcode": _p("postcode", {"type": "string", "pattern": "^[0-9]{12}$"},
-                   "社区 12 位区划代码：以社区中心为起点 / community code: its centre is the point"),
-    "proximity": _p("proximity", {"type": "number", "minimum": 1, "maximum": 5000},
-                    "沿步行网络的距离（米）/ walking distance along the network, metres"),
-    "lon": _p("lon", {"type": "number", "minimum": -180, "maximum": 180},
-              "point longitude (WGS-84), with proximity"),
-    "lat": _p("lat", {"type": "number", "minimum": -90, "maximum": 90},
-              "point latitude (WGS-84), with proximity"),
+    "postcode": _p(
+        "postcode",
+        {"type": "string", "pattern": "^[0-9]{12}$"},
+        "社区 12 位区划代码：以社区中心为起点 / community code: its centre is the point",
+    ),
+    "proximity": _p(
+        "proximity",
+        {"type": "number", "minimum": 1, "maximum": 5000},
+        "沿步行网络的距离（米）/ walking distance along the network, metres",
+    ),
+    "lon": _p(
+        "lon",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        "point longitude (WGS-84), with proximity",
+    ),
+    "lat": _p(
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        "point latitude (WGS-84), with proximity",
+    ),
     "top_only": _p("top_only", BOOL, "only terms without a parent"),
     "parent_id": _p("parent_id", UUID, "terms under this parent"),
 }
@@ -251,11 +285,10 @@ def _params(*names: str) -> list[dict[str, str]]:
 
 
 def _err(code: str, text: str) -> dict[str, Any]:
-    return {code: {"description": text,
-                   "content": {"application/json": {"schema": _ref("Error")}}}}
+    return {code: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}}
 
 
-def _list(item: str, *names: str, errors: tuple[str, ...] = ("400",)) -> dict[str, Any]:
+def _list(item: dict[str, Any], *names: str, errors: tuple[str, ...] = ("400",)) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {
             "description": "a page of results (or an NDJSON stream with format=ndjson)",
@@ -270,8 +303,11 @@ def _list(item: str, *names: str, errors: tuple[str, ...] = ("400",)) -> dict[st
             },
         },
     }
-    texts = {"400": "bad parameter", "422": "point off the walk network",
-             "503": "no walk network imported"}
+    texts = {
+        "400": "bad parameter",
+        "422": "point off the walk network",
+        "503": "no walk network imported",
+    }
     for code in errors:
         responses |= _err(code, texts[code])
     return {"get": {"parameters": _params(*names), "responses": responses}}
@@ -280,13 +316,20 @@ def _list(item: str, *names: str, errors: tuple[str, ...] = ("400",)) -> dict[st
 def _detail(schema: str, what: str) -> dict[str, Any]:
     return {
         "parameters": [
-            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
-             "description": f"the {what} id"}
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": f"the {what} id",
+            }
         ],
         "get": {
             "responses": {
-                "200": {"description": what,
-                        "content": {"application/json": {"schema": _ref(schema)}}},
+                "200": {
+                    "description": what,
+                    "content": {"application/json": {"schema": _ref(schema)}},
+                },
                 **_err("404", f"no such {what}"),
                 **_err("400", "bad parameter"),
             },
@@ -308,8 +351,10 @@ def document(*, server: str = "/api/hsds/") -> dict[str, Any]:
             "description": "社区服务商、服务、服务地点及标准分类（四类服务、30 项设施）。"
             "仅公开数据。/ Providers, services, places and the standard's taxonomy. Public "
             "data only. Place data © OpenStreetMap contributors where imported from OSM.",
-            "license": {"name": "ODbL-1.0 (OSM-derived data); directory data public",
-                        "identifier": "ODbL-1.0"},
+            "license": {
+                "name": "ODbL-1.0 (OSM-derived data); directory data public",
+                "identifier": "ODbL-1.0",
+            },
         },
         "servers": [{"url": server}],
         "paths": {
@@ -318,18 +363,34 @@ def document(*, server: str = "/api/hsds/") -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "API information",
-                            "content": {"application/json": {"schema": _obj(
-                                ["version", "profile", "openapi_url"],
-                                {"version": S, "profile": {"type": "string", "format": "uri"},
-                                 "openapi_url": {"type": "string", "format": "uri"}},
-                            )}},
+                            "content": {
+                                "application/json": {
+                                    "schema": _obj(
+                                        ["version", "profile", "openapi_url"],
+                                        {
+                                            "version": S,
+                                            "profile": {"type": "string", "format": "uri"},
+                                            "openapi_url": {"type": "string", "format": "uri"},
+                                        },
+                                    )
+                                }
+                            },
                         }
                     }
                 }
             },
             "/services": _list(
-                any_service, "search", "page", "per_page", "format", "taxonomy_term_id",
-                "taxonomy_id", "organization_id", "modified_after", "minimal", "full",
+                any_service,
+                "search",
+                "page",
+                "per_page",
+                "format",
+                "taxonomy_term_id",
+                "taxonomy_id",
+                "organization_id",
+                "modified_after",
+                "minimal",
+                "full",
             ),
             "/services/{id}": _detail("Service", "service"),
             "/organizations": _list(
@@ -337,16 +398,34 @@ def document(*, server: str = "/api/hsds/") -> dict[str, Any]:
             ),
             "/organizations/{id}": _detail("Organization", "organization"),
             "/service_at_locations": _list(
-                any_sal, "search", "taxonomy_term_id", "taxonomy_id", "organization_id",
-                "modified_after", "full", "page", "per_page", "format", "postcode",
-                "proximity", "lon", "lat", errors=("400", "422", "503"),
+                any_sal,
+                "search",
+                "taxonomy_term_id",
+                "taxonomy_id",
+                "organization_id",
+                "modified_after",
+                "full",
+                "page",
+                "per_page",
+                "format",
+                "postcode",
+                "proximity",
+                "lon",
+                "lat",
+                errors=("400", "422", "503"),
             ),
             "/service_at_locations/{id}": _detail("ServiceAtLocation", "service at location"),
             "/taxonomies": _list(_ref("Taxonomy"), "search", "page", "per_page", "format"),
             "/taxonomies/{id}": _detail("Taxonomy", "taxonomy"),
             "/taxonomy_terms": _list(
-                _ref("TaxonomyTerm"), "search", "page", "per_page", "format", "taxonomy_id",
-                "top_only", "parent_id",
+                _ref("TaxonomyTerm"),
+                "search",
+                "page",
+                "per_page",
+                "format",
+                "taxonomy_id",
+                "top_only",
+                "parent_id",
             ),
             "/taxonomy_terms/{id}": _detail("TaxonomyTerm", "taxonomy term"),
         },

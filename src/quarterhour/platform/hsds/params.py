@@ -47,9 +47,7 @@ def integer(q: QueryDict, name: str, *, default: int, lo: int, hi: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(
-            HsdsError.BAD_PARAMETER, _("参数 %(p)s 须为整数") % {"p": name}
-        ) from None
+        raise BadRequest(HsdsError.BAD_PARAMETER, _("参数 %(p)s 须为整数") % {"p": name}) from None
     if not lo <= value <= hi:
         raise BadRequest(
             HsdsError.BAD_PARAMETER,

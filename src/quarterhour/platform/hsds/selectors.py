@@ -13,9 +13,7 @@ from quarterhour.platform.portal.search import text_q
 
 def services() -> QuerySet[Service]:
     return (
-        Service.objects.select_related(
-            "provider", "facility__community__street__district"
-        )
+        Service.objects.select_related("provider", "facility__community__street__district")
         .prefetch_related(Prefetch("items", queryset=ServiceItem.objects.order_by("item_code")))
         .order_by("pk")
     )
@@ -24,9 +22,7 @@ def services() -> QuerySet[Service]:
 def term_q(t: Term, tax: Taxonomies) -> Q:
     if t.kind == "category":
         return Q(category=t.code)
-    return Q(
-        Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=t.item_codes))
-    )
+    return Q(Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=t.item_codes)))
 
 
 def taxonomy_q(taxonomy_id: str, tax: Taxonomies) -> Q:

@@ -35,7 +35,9 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def schedules(periods: Iterable[dict[str, Any]], *, owner: str, owner_id: str, note: str) -> list:
+def schedules(
+    periods: Iterable[dict[str, Any]], *, owner: str, owner_id: str, note: str
+) -> list[dict[str, Any]]:
     """Opening periods as weekly RRULE-style schedules (times carry the local UTC offset)."""
     tz = _offset()
     out = []
@@ -55,7 +57,9 @@ def schedules(periods: Iterable[dict[str, Any]], *, owner: str, owner_id: str, n
     return out
 
 
-def phones(number: str, *, owner: str, owner_id: str, description: str = "") -> list:
+def phones(
+    number: str, *, owner: str, owner_id: str, description: str = ""
+) -> list[dict[str, Any]]:
     if not number.strip():
         return []
     ph: dict[str, Any] = {

@@ -62,7 +62,9 @@ def build(std_code: str) -> Taxonomies:
     terms: list[Term] = []
     for cat in std.categories:
         cid = named("term", std.code, "category", cat.code)
-        terms.append(Term(cid, cat.code, cat.name_zh, cat.name_en, "category", cat_tax.id, None, ()))
+        terms.append(
+            Term(cid, cat.code, cat.name_zh, cat.name_en, "category", cat_tax.id, None, ())
+        )
         for svc in cat.services:
             terms.append(
                 Term(

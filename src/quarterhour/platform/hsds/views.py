@@ -193,9 +193,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     full = params.boolean(request.GET, "full") or params.boolean(request.GET, "full_service")
     if full:
         qs = qs.prefetch_related("services__items", "services__facility")
-        return _page(
-            request, qs, lambda p: ser.organization_full(p, p.services.all(), full=False)
-        )
+        return _page(request, qs, lambda p: ser.organization_full(p, p.services.all(), full=False))
     return _page(request, qs, ser.organization_basic)
 
 
@@ -227,9 +225,7 @@ def _proximity(request: HttpRequest) -> dict[int, float] | None:
             raise BadRequest(HsdsError.BAD_PARAMETER, _("lon/lat 须与 proximity 一起使用"))
         return None
     if lon is None or lat is None:
-        raise BadRequest(
-            HsdsError.BAD_PARAMETER, _("proximity 须与 postcode 或 lon、lat 一起使用")
-        )
+        raise BadRequest(HsdsError.BAD_PARAMETER, _("proximity 须与 postcode 或 lon、lat 一起使用"))
     try:
         data = walking.walk_data()
     except walking.NoNetworkError:
@@ -263,9 +259,7 @@ def sal_list(request: HttpRequest) -> HttpResponse:
 @api
 def sal_detail(request: HttpRequest, id: str) -> HttpResponse:
     pk = ids.parse("service_at_location", id)
-    service = (
-        None if pk is None else sel.services().filter(pk=pk, facility__isnull=False).first()
-    )
+    service = None if pk is None else sel.services().filter(pk=pk, facility__isnull=False).first()
     if service is None:
         return _not_found(_("服务地点"))
     return _json(ser.sal_full(service, tax=current()))

@@ -1,1 +1,1 @@
-"""Resident pages: what is within a 15-minute walk, the menu-style catalogue, cards and handbooks."""
+"""Resident pages: what is within a 15-minute walk, the menu-style catalogue, community cards."""

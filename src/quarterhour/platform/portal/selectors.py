@@ -90,11 +90,11 @@ class FacilityHit:
     @property
     def hotline(self) -> str:
         if self.facility.phone:
-            return self.facility.phone
+            return str(self.facility.phone)
         for s in self.services:
             if s.hotline:
-                return s.hotline
-        return self.facility.provider.hotline if self.facility.provider else ""
+                return str(s.hotline)
+        return str(self.facility.provider.hotline) if self.facility.provider else ""
 
 
 @dataclass
@@ -141,20 +141,24 @@ def category_label(code: str) -> str:
     if code == OTHER:
         from django.utils.translation import gettext as _
 
-        return _("其他配套设施")
+        return str(_("其他配套设施"))
     return str(Category(code).label) if code in Category.values else code
 
 
 def facilities_with_services(pks: Iterable[int]) -> QuerySet[Facility]:
-    return Facility.objects.filter(pk__in=list(pks), is_active=True).prefetch_related(
-        Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")),
-        Prefetch(
-            "services",
-            queryset=Service.objects.filter(is_active=True)
-            .select_related("provider")
-            .prefetch_related("items"),
-        ),
-    ).select_related("provider", "community")
+    return (
+        Facility.objects.filter(pk__in=list(pks), is_active=True)
+        .prefetch_related(
+            Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")),
+            Prefetch(
+                "services",
+                queryset=Service.objects.filter(is_active=True)
+                .select_related("provider")
+                .prefetch_related("items"),
+            ),
+        )
+        .select_related("provider", "community")
+    )
 
 
 def near_me(
@@ -180,8 +184,10 @@ def near_me(
     std_items = standard.items()
     blocks: list[CategoryBlock] = []
     for cat in [*Category.values, OTHER]:
-        codes = cat_items.get(cat, ()) if cat != OTHER else tuple(
-            i.code for i in std_items if i.code not in placed
+        codes = (
+            cat_items.get(cat, ())
+            if cat != OTHER
+            else tuple(i.code for i in std_items if i.code not in placed)
         )
         rows = [
             ItemRow(code, standard.item_label(code), by_item[code])
@@ -235,13 +241,17 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
         .order_by("provider__name", "name", "pk")
     )
     if flt.category and flt.category != OTHER:
-        qs = qs.filter(Q(category=flt.category) | Q(items__item_code__in=item_codes_for(flt.category)))
+        qs = qs.filter(
+            Q(category=flt.category) | Q(items__item_code__in=item_codes_for(flt.category))
+        )
     elif flt.category == OTHER:
         qs = qs.filter(items__item_code__in=item_codes_for(OTHER))
     if flt.item:
         qs = qs.filter(items__item_code=flt.item)
     if flt.community is not None:
-        qs = qs.filter(Q(facility__community_id=flt.community) | Q(provider__community_id=flt.community))
+        qs = qs.filter(
+            Q(facility__community_id=flt.community) | Q(provider__community_id=flt.community)
+        )
     if flt.street is not None:
         qs = qs.filter(provider__street_id=flt.street)
     if flt.method in METHODS:
@@ -315,9 +325,7 @@ def reputation(provider: Provider) -> Reputation:
 def certified_ids(provider_ids: Iterable[int]) -> set[int]:
     from quarterhour.platform.certification.selectors import certified_providers
 
-    return set(
-        certified_providers().filter(pk__in=list(provider_ids)).values_list("pk", flat=True)
-    )
+    return set(certified_providers().filter(pk__in=list(provider_ids)).values_list("pk", flat=True))
 
 
 def provider_detail(pk: int) -> Provider | None:

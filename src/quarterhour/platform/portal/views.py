@@ -44,7 +44,7 @@ def _elderly(request: HttpRequest) -> bool:
 
 
 def _text(request: HttpRequest, name: str) -> str:
-    return request.GET.get(name, "").replace("\x00", "").strip()[:100]
+    return str(request.GET.get(name, "")).replace("\x00", "").strip()[:100]
 
 
 @require_GET
@@ -126,9 +126,7 @@ def near_json(request: HttpRequest) -> JsonResponse:
         reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
     except walking.PointOffNetworkError:
         nearest = walking.nearest_place(data, point[0], point[1])
-        return JsonResponse(
-            {"error": _("该位置不在步行网络上"), "nearest": nearest}, status=422
-        )
+        return JsonResponse({"error": _("该位置不在步行网络上"), "nearest": nearest}, status=422)
     area = walking.walk_area(data, reach)
     local = walking.local_network(data, reach)
     lines = [
@@ -153,9 +151,7 @@ def _area_m2(geom: Any, lat: float) -> float:
     import shapely
 
     k = 111_320.0
-    scaled = shapely.transform(
-        geom, lambda xy: xy * [k * math.cos(math.radians(lat)), 110_540.0]
-    )
+    scaled = shapely.transform(geom, lambda xy: xy * [k * math.cos(math.radians(lat)), 110_540.0])
     return float(scaled.area)
 
 
@@ -184,7 +180,10 @@ def route_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "metres": round(reach.facility_m[facility.pk], 1),
-            "route": {"type": "LineString", "coordinates": [[round(a, 6), round(b, 6)] for a, b in line]},
+            "route": {
+                "type": "LineString",
+                "coordinates": [[round(a, 6), round(b, 6)] for a, b in line],
+            },
         }
     )
 

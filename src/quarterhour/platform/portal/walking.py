@@ -22,7 +22,8 @@ from shapely.geometry.base import BaseGeometry
 
 from quarterhour.engine._kernels import bounded_distances
 from quarterhour.engine.graph import RoutingGraph, routing_graph
-from quarterhour.engine.isochrone import PointOffNetworkError, isochrone
+from quarterhour.engine.isochrone import PointOffNetworkError as PointOffNetworkError
+from quarterhour.engine.isochrone import isochrone
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.platform.facilities.models import Facility
