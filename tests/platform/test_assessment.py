@@ -158,4 +158,20 @@ def test_circle_page_with_results_shows_missing_items_in_fixed_queries(graded_wo
     assert "卫生服务站" in missing and "药店" in met and "药店" not in missing
     assert missing.count("<li>") == 22
     assert 'id="stale"' not in text
-    assert len(ctx.captured_queries) == 13  # constant: no query per member or facility
+    assert len(ctx.captured_queries) == 12  # constant: no query per member or facility
+
+
+def test_circle_staleness_looks_at_its_own_inputs_only(graded_world):
+    from quarterhour.platform.planning.models import CircleResult
+
+    w = graded_world
+    run = assessment_request(actor=w.users["district"], district=w.A, speed_kmh=4.1)
+    work(once=True)
+    run.refresh_from_db()
+    time.sleep(0.01)
+    from quarterhour.platform.geography.services import community_update
+
+    community_update(actor=w.users["district"], community=w.a2x, population=4100)
+    assert is_stale(run) is True
+    assert is_stale(run, circle=CircleResult.objects.get(run=run, circle=w.cA2).circle) is True
+    assert is_stale(run, circle=w.cA1) is False

@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pytest
+from tests.platform.conftest import make_user
+from tests.platform.requests_helpers import BJ, MONDAY_10, make_categories
 
 from quarterhour.platform.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
@@ -16,8 +18,6 @@ from quarterhour.platform.requests import permissions as rperm
 from quarterhour.platform.requests.error_codes import RequestError as E
 from quarterhour.platform.requests.models import Event, Handover, ServiceRequest, Status
 from quarterhour.platform.requests.workcalendar import Calendar
-from tests.platform.conftest import make_user
-from tests.platform.requests_helpers import BJ, MONDAY_10, make_categories
 
 pytestmark = pytest.mark.django_db
 

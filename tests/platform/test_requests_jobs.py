@@ -8,6 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tests.platform.conftest import make_user
+from tests.platform.requests_helpers import BJ, MONDAY_10, FakeClock, make_categories
+from tests.platform.test_requests import bj
 
 from quarterhour.cli import main as cli_main
 from quarterhour.platform.jobs import registry
@@ -15,9 +18,6 @@ from quarterhour.platform.jobs.models import JobState
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.requests import services
 from quarterhour.platform.requests.models import Event, Handover, ServiceRequest
-from tests.platform.conftest import make_user
-from tests.platform.requests_helpers import BJ, MONDAY_10, FakeClock, make_categories
-from tests.platform.test_requests import bj
 
 pytestmark = pytest.mark.django_db
 

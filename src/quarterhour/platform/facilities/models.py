@@ -55,7 +55,10 @@ class Facility(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("服务设施")
         verbose_name_plural = _("服务设施")
-        indexes = [models.Index(fields=["community", "is_active"])]
+        indexes = [
+            models.Index(fields=["community", "is_active"]),
+            models.Index(fields=["lon", "lat"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from quarterhour.platform.accounts.permissions import scope_q
 from quarterhour.platform.geography.models import (
@@ -54,19 +55,39 @@ def circles_visible(user: Any) -> QuerySet[Circle]:
     return Circle.objects.filter(pk__in=ids)
 
 
+#: big text columns the list pages never show
+_LIST_DEFER = ("boundary_geojson", "street__boundary_geojson", "street__district__boundary_geojson")
+
+
 def community_list(user: Any, *, street: Street | None = None) -> QuerySet[Community]:
-    """Communities for the list page: street and district joined, circle count annotated."""
-    qs = communities_visible(user).select_related("street__district")
+    """Communities for the list page: street and district joined, circle count as a correlated
+    subquery (no GROUP BY over every column; the paginator's count ignores it)."""
+    qs = communities_visible(user).select_related("street__district").defer(*_LIST_DEFER)
     if street is not None:
         qs = qs.filter(street=street)
-    return qs.annotate(n_circles=Count("circle_memberships")).order_by("code")
+    n_circles = (
+        CircleMembership.objects.filter(community=OuterRef("pk"))
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(n_circles=Coalesce(Subquery(n_circles), 0)).order_by("code")
 
 
 def circle_list(user: Any) -> QuerySet[Circle]:
+    n_members = (
+        CircleMembership.objects.filter(circle=OuterRef("pk"))
+        .order_by()
+        .values("circle")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         circles_visible(user)
         .select_related("street__district")
-        .annotate(n_members=Count("memberships"))
+        .defer("street__boundary_geojson", "street__district__boundary_geojson", "notes")
+        .annotate(n_members=Coalesce(Subquery(n_members), 0))
         .order_by("code")
     )
 

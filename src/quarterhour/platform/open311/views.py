@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -103,7 +104,11 @@ def _service(c: Category) -> dict[str, Any]:
 def _categories() -> Any:
     from django.db.models import Count
 
-    return Category.objects.filter(is_active=True).annotate(n_attributes=Count("attributes"))
+    return (
+        Category.objects.filter(is_active=True)
+        .annotate(n_attributes=Count("attributes"))
+        .order_by("code")
+    )
 
 
 @_endpoint
@@ -425,11 +430,16 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     except Invalid as exc:
         raise ApiError(400, *[_issue_text(i) for i in exc.issues]) from None
     except IntegrityError:
-        # a concurrent retry with the same key stored it first: answer as that one did
-        replay = _replay(client, key, fingerprint, fmt) if key else None
-        if replay is None:
+        # a concurrent retry with the same key stored it first: answer as that one did (its
+        # transaction may still be committing: look again for a moment)
+        if not key:
             raise
-        return replay
+        for _attempt in range(20):
+            replay = _replay(client, key, fingerprint, fmt)
+            if replay is not None:
+                return replay
+            time.sleep(0.05)
+        raise ApiError(400, _("同一 Idempotency-Key 的请求正在处理，请稍后重试")) from None
     return _post_response(fmt, req, status=201, replay=False)
 
 

@@ -39,9 +39,14 @@ def circle_item_results(result: CircleResult) -> list[CircleItemResult]:
     )
 
 
-def is_stale(run: AssessmentRun) -> bool:
-    """Have the inputs changed since the run read them?"""
+def is_stale(run: AssessmentRun, *, circle: Circle | None = None) -> bool:
+    """Have the inputs changed since the run read them? With ``circle``: only the inputs of that
+    circle's result (its member communities and the facilities within reach of them)."""
     if run.inputs_date is None:
         return False
-    now = inputs_date(scope_communities(run), run)
+    if circle is not None:
+        communities = [m.community for m in circle.memberships.all()]
+    else:
+        communities = scope_communities(run)
+    now = inputs_date(communities, run)
     return now is not None and now > run.inputs_date

@@ -184,6 +184,13 @@ def _slot_for(
     return slot
 
 
+def _check_offered(shared: SharedFacility, date: dt.date) -> None:
+    if shared.status == SharedFacility.Status.WITHDRAWN and (
+        shared.withdrawn_from is None or date >= shared.withdrawn_from
+    ):
+        raise Invalid(E.WITHDRAWN, _("该设施已退出共享"))
+
+
 def book(
     *,
     actor: Any,
@@ -198,10 +205,8 @@ def book(
     if not perm.can_book(actor, shared):
         raise _refuse()
     at = _now(now)
-    if shared.status == SharedFacility.Status.WITHDRAWN and (
-        shared.withdrawn_from is None or date >= shared.withdrawn_from
-    ):
-        raise Invalid(E.WITHDRAWN, _("该设施已退出共享"))
+    shared = SharedFacility.objects.get(pk=shared.pk)
+    _check_offered(shared, date)
     if not isinstance(places, int) or places < 1 or places > shared.capacity:
         raise Invalid(
             "field_invalid",
@@ -215,6 +220,8 @@ def book(
     slot = _slot_for(shared, window, date, start, end)
     with transaction.atomic():
         locked = Slot.objects.select_for_update().get(pk=slot.pk)
+        # read again under the slot lock: a withdrawal locks these slots before cancelling
+        _check_offered(SharedFacility.objects.get(pk=shared.pk), date)
         grabbed = Slot.objects.filter(pk=locked.pk, taken__lte=F("capacity") - places).update(
             taken=F("taken") + places
         )
@@ -275,6 +282,9 @@ def withdraw(
     row.withdrawn_from = effective_from
     row.withdraw_reason = reason
     save_audited(row, actor=actor, reason=reason)
+    # lock the slots first: a booking in flight either commits before (and is cancelled here)
+    # or reads the withdrawal after it
+    list(Slot.objects.select_for_update().filter(shared=row, date__gte=effective_from))
     affected = list(
         Booking.objects.select_for_update()
         .filter(slot__shared=row, slot__date__gte=effective_from, status=Booking.Status.ACTIVE)
