@@ -74,7 +74,7 @@ def write_city(path: Path, n_nodes: int, seed: int) -> dict[str, int]:
     for step in (1, side):  # rows, then columns: chains of consecutive kept links
         sel = v - u == step
         uu, vv = u[sel], v[sel]
-        order = np.argsort(uu, kind="stable")
+        order = np.lexsort((uu // side, uu % side)) if step == side else np.argsort(uu)
         uu, vv = uu[order], vv[order]
         start = np.ones(uu.shape[0], dtype=bool)
         start[1:] = uu[1:] != vv[:-1]
