@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.platform.conftest import make_user
 
 from quarterhour.platform.accounts.models import Membership
 from quarterhour.platform.catalogue.models import Provider
@@ -15,8 +16,6 @@ from quarterhour.platform.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.sharing import selectors, services
 from quarterhour.platform.sharing.models import Booking, SharedFacility, Slot, Window
-
-from tests.platform.conftest import make_user
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=TZ)  # a Monday
@@ -29,7 +28,9 @@ WINDOWS = [
 
 
 def unit_of(w: Any, street: Any, community: Any, name: str) -> tuple[Any, Any]:
-    unit = Provider.objects.create(name=name, street=street, community=community, kind="resident_unit")
+    unit = Provider.objects.create(
+        name=name, street=street, community=community, kind="resident_unit"
+    )
     staff = make_user(f"unit_{community.code}", "provider", provider=unit)
     return unit, staff
 
@@ -174,8 +175,11 @@ def test_withdrawal_with_notice_cancels_later_bookings_and_tells_bookers(world):
     staff = Membership.objects.get(provider=shared.unit).user
     with pytest.raises(Invalid) as exc:
         services.withdraw(
-            actor=staff, shared=shared, effective_from=T0.date() + dt.timedelta(days=1),
-            reason="校舍维修", now=T0,
+            actor=staff,
+            shared=shared,
+            effective_from=T0.date() + dt.timedelta(days=1),
+            reason="校舍维修",
+            now=T0,
         )
     assert exc.value.code == "sharing_notice_too_short"
     assert Booking.objects.filter(status="active").count() == 2
@@ -257,11 +261,20 @@ def test_sharing_permission(world, action, role, side, allowed):
     unit, staff = own_unit if side == "own" else other_unit
     community = world.a1x if side == "own" else world.b1x
     user = world.users[role]
-    kw = {"unit": unit, "community": community, "lon": community.centre_lon, "lat": community.centre_lat}
+    kw = {
+        "unit": unit,
+        "community": community,
+        "lon": community.centre_lon,
+        "lat": community.centre_lat,
+    }
     if action == "offer":
-        call = lambda: offer(world, unit_staff=(unit, user), **{k: v for k, v in kw.items() if k != "unit"})  # noqa: E731
+        call = lambda: offer(
+            world, unit_staff=(unit, user), **{k: v for k, v in kw.items() if k != "unit"}
+        )
     else:
-        shared = offer(world, unit_staff=(unit, staff), **{k: v for k, v in kw.items() if k != "unit"})
+        shared = offer(
+            world, unit_staff=(unit, staff), **{k: v for k, v in kw.items() if k != "unit"}
+        )
         if action == "book":
             call = lambda: book(world, shared, role=role)  # noqa: E731
         else:

@@ -11,12 +11,12 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from tests.platform.conftest import build_world, make_user
+from tests.platform.test_sharing import SAT, T0, offer
 
 from quarterhour.platform.errors import Invalid
 from quarterhour.platform.sharing import services
 from quarterhour.platform.sharing.models import Booking, Slot
-from tests.platform.conftest import build_world, make_user
-from tests.platform.test_sharing import SAT, T0, offer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 from django.utils import timezone
+from tests.platform.conftest import make_user
 
 from quarterhour.engine.network import build_network, haversine_m
 from quarterhour.platform.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.volunteers import selectors, services
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
-from tests.platform.conftest import make_user
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=TZ)  # Monday
@@ -35,13 +35,19 @@ def street_net():
 
 def walk(i: int, j: int) -> float:
     a, b = sorted((i, j))
-    return float(
-        sum(haversine_m(LONS[k], LAT, LONS[k + 1], LAT) for k in range(a, b))
-    )
+    return float(sum(haversine_m(LONS[k], LAT, LONS[k + 1], LAT) for k in range(a, b)))
 
 
-def volunteer(w: Any, name: str, node: int, skills: list[str], *, hours: Any = ALL_WEEK,
-              approve: bool = True, community: Any = None) -> Volunteer:
+def volunteer(
+    w: Any,
+    name: str,
+    node: int,
+    skills: list[str],
+    *,
+    hours: Any = ALL_WEEK,
+    approve: bool = True,
+    community: Any = None,
+) -> Volunteer:
     user = make_user(name, "resident")
     v = services.register(
         actor=user,
@@ -56,7 +62,8 @@ def volunteer(w: Any, name: str, node: int, skills: list[str], *, hours: Any = A
         now=T0,
     )
     if approve:
-        v = services.decide(actor=w.users["community"], volunteer=v, action="approve", now=T0)
+        approver = w.users["community"] if community is None else w.users["city"]
+        v = services.decide(actor=approver, volunteer=v, action="approve", now=T0)
     return v
 
 
@@ -175,14 +182,22 @@ def test_bad_registration_collects_every_problem(world):
     user = make_user("someone", "resident")
     with pytest.raises(Invalid) as exc:
         services.register(
-            actor=user, community=world.a1x, name="", phone="", lon=0, lat=0, skills=["flying"],
-            availability=[{"days": [0], "opens": "8", "closes": "x"}], organisation="alien",
+            actor=user,
+            community=world.a1x,
+            name="",
+            phone="",
+            lon=0,
+            lat=0,
+            skills=["flying"],
+            availability=[{"days": [0], "opens": "8", "closes": "x"}],
+            organisation="alien",
         )
     codes = [i.code for i in exc.value.issues]
     assert codes == [
         "volunteer_unknown_skill",
-        "volunteer_availability_invalid",
-        "volunteer_availability_invalid",
+        "volunteer_availability_invalid",  # days
+        "volunteer_availability_invalid",  # opens
+        "volunteer_availability_invalid",  # closes
         "field_invalid",
         "field_invalid",
     ]
@@ -190,8 +205,15 @@ def test_bad_registration_collects_every_problem(world):
     volunteer(world, "twice", 1, ["care"])
     with pytest.raises(Invalid) as exc:
         services.register(
-            actor=Volunteer.objects.get().user, community=world.a1x, name="x", phone="1",
-            lon=0, lat=0, skills=["care"], availability=[], organisation="student",
+            actor=Volunteer.objects.get().user,
+            community=world.a1x,
+            name="x",
+            phone="1",
+            lon=0,
+            lat=0,
+            skills=["care"],
+            availability=[],
+            organisation="student",
         )
     assert exc.value.code == "volunteer_already_registered"
 
@@ -231,24 +253,39 @@ def test_volunteer_permission(world, action, role, side, allowed):
     v = volunteer(world, "vol", 2, ["care"], approve=False, community=community)
     recipient = make_user("elder", "resident")
     if action == "approve":
+
         def call():
             return services.decide(actor=user, volunteer=v, action="approve")
     elif action == "post_for_other":
+
         def call():
             return services.post_need(
-                actor=user, community=community, recipient=recipient, skill="care",
-                description="x", lon=0, lat=0, wanted_at=timezone.now() + dt.timedelta(days=1),
+                actor=user,
+                community=community,
+                recipient=recipient,
+                skill="care",
+                description="x",
+                lon=0,
+                lat=0,
+                wanted_at=timezone.now() + dt.timedelta(days=1),
             )
     else:
         Volunteer.objects.filter(pk=v.pk).update(status="approved")
         v.refresh_from_db()
         n = services.post_need(
-            actor=world.users["city"], community=community, recipient=recipient, skill="care",
-            description="x", lon=0, lat=0, wanted_at=timezone.now() + dt.timedelta(days=1),
+            actor=world.users["city"],
+            community=community,
+            recipient=recipient,
+            skill="care",
+            description="x",
+            lon=0,
+            lat=0,
+            wanted_at=timezone.now() + dt.timedelta(days=1),
         )
 
         def call():
             return services.assign(actor=user, need=n, volunteer=v)
+
     snapshot = (
         list(Volunteer.objects.values_list("status", flat=True)),
         list(Need.objects.values_list("status", flat=True)),
@@ -271,8 +308,15 @@ def test_volunteer_permission(world, action, role, side, allowed):
 def test_residents_post_for_themselves_only_and_recipients_alone_confirm(world):
     me = world.users["resident"]
     other = make_user("elder", "resident")
-    args = {"community": world.a1x, "skill": "care", "description": "x", "lon": 0, "lat": 0,
-            "wanted_at": T0 + dt.timedelta(days=1), "now": T0}
+    args = {
+        "community": world.a1x,
+        "skill": "care",
+        "description": "x",
+        "lon": 0,
+        "lat": 0,
+        "wanted_at": T0 + dt.timedelta(days=1),
+        "now": T0,
+    }
     services.post_need(actor=me, recipient=me, **args)
     with pytest.raises(PermissionRefused):
         services.post_need(actor=me, recipient=other, **args)
