@@ -12,17 +12,16 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
-
-from quarterhour.platform.open311 import keys
-from quarterhour.platform.requests import services
-from quarterhour.platform.requests.models import Event, ServiceRequest
 from tests.platform.requests_helpers import (
     API_KEY,
-    BJ,
     MONDAY_10,
     make_api_client,
     make_categories,
 )
+
+from quarterhour.platform.open311 import keys
+from quarterhour.platform.requests import services
+from quarterhour.platform.requests.models import Event, ServiceRequest
 
 pytestmark = pytest.mark.django_db
 V2 = "/api/open311/v2"
@@ -33,7 +32,9 @@ def api(world: Any) -> dict[str, Any]:
     return {"cats": make_categories(), "client": make_api_client(), "world": world}
 
 
-def post(client: Any, fmt: str = "json", *, lang: str = "zh-hans", headers: Any = None, **data: Any) -> Any:
+def post(
+    client: Any, fmt: str = "json", *, lang: str = "zh-hans", headers: Any = None, **data: Any
+) -> Any:
     return client.post(
         f"{V2}/requests.{fmt}", data, HTTP_ACCEPT_LANGUAGE=lang, headers=headers or {}
     )
@@ -101,7 +102,13 @@ def test_service_list_json_and_xml(client: Any, api: Any) -> None:
     assert [s.findtext("service_code") for s in services_] == ["noise", "repair"]
     assert [s.findtext("metadata") for s in services_] == ["false", "true"]
     assert [c.tag for c in services_[1]] == [
-        "service_code", "service_name", "description", "metadata", "type", "keywords", "group",
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
     ]
     english = as_json(client.get(f"{V2}/services.json", HTTP_ACCEPT_LANGUAGE="en"))
     assert [s["service_name"] for s in english] == ["Noise complaint", "Public facility repair"]
@@ -183,7 +190,9 @@ def test_post_creates_one_request(client: Any, api: Any) -> None:
     root = xml(post(client, "xml", **good(world, description="第二件")))
     assert root.tag == "service_requests"
     assert [c.tag for c in root.find("request")] == [
-        "service_request_id", "service_notice", "account_id",
+        "service_request_id",
+        "service_notice",
+        "account_id",
     ]
     assert root.findtext("request/account_id") == ""
 
@@ -219,12 +228,23 @@ BAD_POSTS = [
     (
         {"attribute[what]": "sofa", "attribute[size]": "big"},
         400,
-        ["未知的附加项 size (attribute[size])", "附加项“损坏的是什么？”的值无效：sofa (attribute[what])"],
+        [
+            "未知的附加项 size (attribute[size])",
+            "附加项“损坏的是什么？”的值无效：sofa (attribute[what])",
+        ],
     ),
     ({"attribute[what]": None}, 400, ["缺少必填附加项：损坏的是什么？ (attribute[what])"]),
-    ({"email": "not-an-email", "media_url": "ftp://x"}, 400, ["email 格式无效", "media_url 不是有效的网址"]),
+    (
+        {"email": "not-an-email", "media_url": "ftp://x"},
+        400,
+        ["email 格式无效", "media_url 不是有效的网址"],
+    ),
     ({"description": "长" * 4001}, 400, ["内容不能超过 4000 字 (description)"]),
-    ({"address_id": "999", "lat": None, "long": None}, 400, ["address_id 不是本平台的社区代码：999"]),
+    (
+        {"address_id": "999", "lat": None, "long": None},
+        400,
+        ["address_id 不是本平台的社区代码：999"],
+    ),
 ]
 
 
@@ -261,9 +281,14 @@ def test_expired_and_revoked_keys(client: Any, api: Any) -> None:
     revoked.save()
     world = api["world"]
     r = post(client, **good(world, api_key="qh_expired-key"))
-    assert (r.status_code, as_json(r)) == (403, [{"code": 403, "description": "api_key 已过期，无法提交诉求"}])
+    assert (r.status_code, as_json(r)) == (
+        403,
+        [{"code": 403, "description": "api_key 已过期，无法提交诉求"}],
+    )
     r = post(client, lang="en", **good(world, api_key="qh_expired-key"))
-    assert as_json(r) == [{"code": 403, "description": "The api_key has expired; the request was not submitted"}]
+    assert as_json(r) == [
+        {"code": 403, "description": "The api_key has expired; the request was not submitted"}
+    ]
     r = post(client, **good(world, api_key="qh_revoked-key"))
     assert (r.status_code, as_json(r)[0]["description"]) == (403, "api_key 无效，无法提交诉求")
     assert ServiceRequest.objects.count() == 0
@@ -286,7 +311,9 @@ def test_idempotency_key(client: Any, api: Any) -> None:
     # the same key for a different request is refused, not silently answered
     other = post(client, headers={"Idempotency-Key": "abc-1"}, **good(world, description="别的"))
     assert other.status_code == 400
-    assert as_json(other) == [{"code": 400, "description": "此 Idempotency-Key 已用于另一个不同的请求"}]
+    assert as_json(other) == [
+        {"code": 400, "description": "此 Idempotency-Key 已用于另一个不同的请求"}
+    ]
     # the key may also come as a form field; keys are per client
     third = post(client, **good(world, idempotency_key="abc-2"))
     assert third.status_code == 201
@@ -332,10 +359,16 @@ def test_get_requests_fields_and_privacy(client: Any, api: Any) -> None:
     world = api["world"]
     reqs = _make(api, 3)
     services.close(
-        actor=world.users["community"], request=reqs[0], resolution="已修复", now=MONDAY_10 + timedelta(hours=5)
+        actor=world.users["community"],
+        request=reqs[0],
+        resolution="已修复",
+        now=MONDAY_10 + timedelta(hours=5),
     )
     got = as_json(
-        client.get(f"{V2}/requests.json", {"start_date": "2026-03-01T00:00:00+08:00", "end_date": "2026-03-31T00:00:00+08:00"})
+        client.get(
+            f"{V2}/requests.json",
+            {"start_date": "2026-03-01T00:00:00+08:00", "end_date": "2026-03-31T00:00:00+08:00"},
+        )
     )
     assert [g["service_request_id"] for g in got] == [reqs[2].pk, reqs[1].pk, reqs[0].pk]
     closed = got[2]
@@ -365,10 +398,23 @@ def test_get_requests_fields_and_privacy(client: Any, api: Any) -> None:
     assert root.tag == "service_requests"
     assert len(root.findall("request")) == 3
     assert [c.tag for c in root.find("request")] == [
-        "service_request_id", "status", "status_notes", "service_name", "service_code",
-        "description", "agency_responsible", "service_notice", "requested_datetime",
-        "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
-        "long", "media_url",
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
     ]
 
 
@@ -389,15 +435,29 @@ def test_get_requests_filters(client: Any, api: Any) -> None:
     assert ids(service_code="noise") == [reqs[3].pk, reqs[1].pk]
     assert ids(service_code="noise,repair", status="open") == [reqs[3].pk, reqs[2].pk, reqs[0].pk]
     assert ids(start_date="2026-03-03T12:00:00+08:00") == [reqs[3].pk, reqs[2].pk]
-    assert ids(end_date="2026-03-03T12:00:00+08:00", start_date="2026-03-01T00:00:00Z") == [reqs[1].pk, reqs[0].pk]
+    assert ids(end_date="2026-03-03T12:00:00+08:00", start_date="2026-03-01T00:00:00Z") == [
+        reqs[1].pk,
+        reqs[0].pk,
+    ]
     # service_request_id overrides every other argument
-    assert ids(service_request_id=f"{reqs[0].pk},{reqs[3].pk}", status="closed") == [reqs[3].pk, reqs[0].pk]
+    assert ids(service_request_id=f"{reqs[0].pk},{reqs[3].pk}", status="closed") == [
+        reqs[3].pk,
+        reqs[0].pk,
+    ]
     # defaults: the last 90 days before now (the fixtures lie in March 2026)
-    assert as_json(client.get(f"{V2}/requests.json", {"end_date": "2026-06-01T00:00:00+08:00"})) != []
+    assert (
+        as_json(client.get(f"{V2}/requests.json", {"end_date": "2026-06-01T00:00:00+08:00"})) != []
+    )
     for params, message in [
         ({"status": "pending"}, "status 只能是 open 或 closed，收到：pending"),
-        ({"start_date": "yesterday"}, "start_date 须为带时区的 W3C 日期时间，例如 2010-01-01T00:00:00Z"),
-        ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "start_date 与 end_date 相隔不能超过 90 天"),
+        (
+            {"start_date": "yesterday"},
+            "start_date 须为带时区的 W3C 日期时间，例如 2010-01-01T00:00:00Z",
+        ),
+        (
+            {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
+            "start_date 与 end_date 相隔不能超过 90 天",
+        ),
         ({"service_request_id": "1,x"}, "service_request_id 须为以逗号分隔的数字"),
     ]:
         r = client.get(f"{V2}/requests.json", params)
@@ -411,11 +471,17 @@ def test_single_request_and_token(client: Any, api: Any) -> None:
     root = xml(client.get(f"{V2}/requests/{req.pk}.xml"))
     assert root.findtext("request/service_request_id") == str(req.pk)
     missing = client.get(f"{V2}/requests/999999.json")
-    assert (missing.status_code, as_json(missing)) == (404, [{"code": 404, "description": "未找到诉求：999999"}])
+    assert (missing.status_code, as_json(missing)) == (
+        404,
+        [{"code": 404, "description": "未找到诉求：999999"}],
+    )
     tok = as_json(client.get(f"{V2}/tokens/{req.token}.json"))
     assert tok == [{"service_request_id": req.pk, "token": str(req.token)}]
     root = xml(client.get(f"{V2}/tokens/{req.token}.xml"))
-    assert (root.findtext("request/service_request_id"), root.findtext("request/token")) == (str(req.pk), str(req.token))
+    assert (root.findtext("request/service_request_id"), root.findtext("request/token")) == (
+        str(req.pk),
+        str(req.token),
+    )
     assert client.get(f"{V2}/tokens/not-a-token.json").status_code == 404
 
 
@@ -431,12 +497,18 @@ def test_discovery_jurisdiction_and_unknown_paths(client: Any, api: Any) -> None
         }
     ]
     root = xml(client.get(f"{V2}/discovery.xml"))
-    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
+    assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == [
+        "text/xml",
+        "application/json",
+    ]
     with override_settings(QH_OPEN311_JURISDICTION="bj.example.gov"):
         ok = client.get(f"{V2}/services.json", {"jurisdiction_id": "bj.example.gov"})
         assert ok.status_code == 200
         bad = client.get(f"{V2}/services.json", {"jurisdiction_id": "sfgov.org"})
-        assert (bad.status_code, as_json(bad)) == (404, [{"code": 404, "description": "未找到 jurisdiction_id：sfgov.org"}])
+        assert (bad.status_code, as_json(bad)) == (
+            404,
+            [{"code": 404, "description": "未找到 jurisdiction_id：sfgov.org"}],
+        )
         r = post(client, **good(api["world"], jurisdiction_id="sfgov.org"))
         assert r.status_code == 404
         assert ServiceRequest.objects.count() == 0
