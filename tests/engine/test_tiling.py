@@ -144,3 +144,29 @@ def test_exactly_one_way_to_cut(
     network, _ = chengdu
     with pytest.raises(ValueError, match="exactly one"):
         tiling.assess_partitioned(network, [], standard=standard)
+
+
+def test_a_street_level_change_recomputes_only_nearby_tiles(
+    tmp_path: Path, standard: Standard, chengdu: tuple[WalkNetwork, list[Facility]]
+) -> None:
+    network, facilities = chengdu
+    first = tiling.run_partitioned(network, facilities, standard=standard, tile_m=1200.0)
+    assert len(first.recomputed) == first.plan.n_tiles
+    # one facility closes, a new pharmacy opens at a street corner
+    node = network.n_nodes // 3
+    opened = Facility(
+        "new:1",
+        "新药店",
+        float(network.node_lon[node]),
+        float(network.node_lat[node]),
+        ("shop.pharmacy",),
+    )
+    changed = [f for i, f in enumerate(facilities) if i != 5] + [opened]
+    update = tiling.run_partitioned(
+        network, changed, standard=standard, tile_m=1200.0, previous=first
+    )
+    assert 0 < len(update.recomputed) < update.plan.n_tiles
+    whole = assess(network, changed, standard=standard)
+    assert write(update.assessment, tmp_path / "update") == write(whole, tmp_path / "whole")
+    # the new pharmacy is somebody's nearest
+    assert "new:1" in (tmp_path / "update" / "reach.csv").read_text(encoding="utf-8-sig")

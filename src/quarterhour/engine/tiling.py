@@ -54,9 +54,11 @@ by 2. the snap is the whole run's; "no facility of this item at all" is decided 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -590,7 +592,51 @@ def run_here(
         yield assess_one(tile)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class PartitionedRun:
+    """A partitioned assessment with its tiles' answers, kept to update it cheaply later."""
+
+    assessment: Assessment
+    plan: TilePlan
+    outputs: dict[str, TileOutput]  # by tile name
+    facilities: tuple[Facility, ...]
+    settings: tuple[object, ...]  # what must not change for outputs to be reused
+    recomputed: tuple[str, ...]  # names of the tiles computed in this run
+
+
+def affected_tiles(plan: TilePlan, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[int]:
+    """Tiles whose answers may change when facilities at these points are added or removed.
+
+    An origin's answer involves only facilities within ``L`` of it and streets whose split
+    points lie within ``L + S`` of it (module docstring, 1.–3.), so a facility at ``p`` can
+    change only origins within ``L + S`` of ``p``: the tiles whose core is that near, which
+    include ``p``'s own tile.
+    """
+    x, y = plan.projection().to_xy(lon, lat)
+    if x.size == 0:
+        return []
+    radius = points_radius_m(plan.limit_m, plan.max_snap_m)
+    return [
+        k
+        for k, core in enumerate(plan.cores)
+        if bool((core.distance(x, y, upto=radius) <= radius).any())
+    ]
+
+
 def assess_partitioned(
+    network: WalkNetwork,
+    facilities: Sequence[Facility],
+    origins: Origins | None = None,
+    **options: Any,
+) -> Assessment:
+    """:func:`~quarterhour.engine.assessment.assess`, tile by tile; the same answer, exactly.
+
+    Options as :func:`run_partitioned`.
+    """
+    return run_partitioned(network, facilities, origins, **options).assessment
+
+
+def run_partitioned(
     network: WalkNetwork,
     facilities: Sequence[Facility],
     origins: Origins | None = None,
@@ -606,13 +652,15 @@ def assess_partitioned(
     network_report: Sequence[str] = (),
     run_tiles: TileRunner | None = None,
     progress: Progress = no_progress,
-) -> Assessment:
-    """:func:`~quarterhour.engine.assessment.assess`, tile by tile; the same answer, exactly.
+    previous: PartitionedRun | None = None,
+) -> PartitionedRun:
+    """Assess tile by tile; with ``previous`` (same network, origins and settings), recompute
+    only the tiles a change of facilities can affect (:func:`affected_tiles`) and reuse the rest.
 
     Give ``tile_m`` (square tiles) or ``boundaries`` (WGS-84 polygons). ``run_tiles`` maps tile
     inputs to outputs (default: one after another in this process; the batch runner passes a
     Dask one). Tiles are cut one at a time, so only one tile's network is held besides the
-    whole one.
+    whole one. Facilities kept from ``previous`` must keep their relative order.
     """
     std = standard or load_standard("beijing-2011")
     mins = std.walking.minutes if minutes is None else minutes
@@ -631,11 +679,36 @@ def assess_partitioned(
         )
     else:
         raise ValueError("give exactly one of tile_m and boundaries")
+    settings: tuple[object, ...] = (
+        _fingerprint(network, orig),
+        std.code,
+        mins,
+        speed,
+        max_snap_m,
+        plan.lon0,
+        plan.lat0,
+        tile_m,
+        None if boundaries is None else tuple(shapely.to_wkb(list(boundaries))),
+    )
+    todo = list(range(plan.n_tiles))
+    reused: dict[str, TileOutput] = {}
+    if previous is not None and previous.settings == settings:
+        old = set(previous.facilities)
+        new = set(facilities)
+        changed = [f for f in previous.facilities if f not in new]
+        changed += [f for f in facilities if f not in old]
+        hit = set(affected_tiles(plan, [f.lon for f in changed], [f.lat for f in changed]))
+        todo = [k for k in todo if k in hit or plan.names[k] not in previous.outputs]
+        remap = _facility_remap(previous.facilities, facilities)
+        reused = {
+            plan.names[k]: _remapped(previous.outputs[plan.names[k]], remap)
+            for k in range(plan.n_tiles)
+            if k not in set(todo)
+        }
     projected = plan.projection().to_xy(network.node_lon, network.node_lat)
-    n = plan.n_tiles
 
     def tiles() -> Iterable[TileInput]:
-        for k in range(n):
+        for k in todo:
             yield cut_tile(network, orig, facilities, plan, k, projected=projected)
 
     one = functools.partial(
@@ -647,16 +720,16 @@ def assess_partitioned(
         workers=workers,
     )
     runner = run_tiles or run_here
-    outputs: list[TileOutput] = []
-    progress("tiles", 0, n)
-    for out in runner(tiles(), one):
-        outputs.append(out)
-        progress("tiles", len(outputs), n)
-    return merge_tiles(
+    outputs = dict(reused)
+    progress("tiles", 0, len(todo))
+    for done, out in enumerate(runner(tiles(), one), start=1):
+        outputs[plan.names[out.index]] = out
+        progress("tiles", done, len(todo))
+    assessment = merge_tiles(
         network,
         orig,
         facilities,
-        outputs,
+        outputs.values(),
         standard=std,
         minutes=mins,
         speed_kmh=speed,
@@ -665,3 +738,43 @@ def assess_partitioned(
         osm_derived=osm_derived,
         network_report=network_report,
     )
+    return PartitionedRun(
+        assessment=assessment,
+        plan=plan,
+        outputs=outputs,
+        facilities=facilities,
+        settings=settings,
+        recomputed=tuple(plan.names[k] for k in todo),
+    )
+
+
+def _fingerprint(network: WalkNetwork, origins: Origins) -> str:
+    """A digest of the network and the origins (reused tiles need both unchanged)."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in (network.node_lon, network.node_lat, network.edge_u, network.edge_v):
+        h.update(np.ascontiguousarray(a).tobytes())
+    h.update(np.ascontiguousarray(network.edge_length_m).tobytes())
+    for a in (origins.lon, origins.lat, origins.weight):
+        h.update(np.ascontiguousarray(a).tobytes())
+    if origins.node is not None:
+        h.update(np.ascontiguousarray(origins.node).tobytes())
+    h.update("\n".join(origins.origin_id).encode())
+    return h.hexdigest()
+
+
+def _facility_remap(old: Sequence[Facility], new: Sequence[Facility]) -> Int64Array:
+    """Old facility index → new index (-1 for a removed facility)."""
+    where = {f: i for i, f in enumerate(new)}
+    return np.array([where.get(f, -1) for f in old] + [-1], dtype=np.int64)
+
+
+def _remapped(out: TileOutput, remap: Int64Array) -> TileOutput:
+    """A reused tile's answers with facility indices of the new facility list."""
+    fac = {c: remap[a].astype(np.int32) for c, a in out.facility.items()}
+    home = remap[out.facility_ids]
+    lost = any(bool(((fac[c] < 0) & np.isfinite(out.distance_m[c])).any()) for c in fac) or bool(
+        (home < 0).any()
+    )
+    if lost:  # cannot happen for a tile affected_tiles() left out; refuse rather than guess
+        raise ValueError(f"tile {out.index}: a reused answer names a removed facility")
+    return replace(out, facility=fac, facility_ids=home)
