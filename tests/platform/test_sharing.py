@@ -232,7 +232,7 @@ def test_shared_facilities_feed_coverage_and_siting(world):
     assert selectors.planning_facilities(today=dt.date(2026, 3, 10)) == []
 
 
-# -- permissions -------------------------------------------------------------------------------------
+# -- permissions ------------------------------
 
 ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser", "unit")
 # fmt: off
@@ -268,9 +268,11 @@ def test_sharing_permission(world, action, role, side, allowed):
         "lat": community.centre_lat,
     }
     if action == "offer":
-        call = lambda: offer(
-            world, unit_staff=(unit, user), **{k: v for k, v in kw.items() if k != "unit"}
-        )
+
+        def call():
+            return offer(
+                world, unit_staff=(unit, user), **{k: v for k, v in kw.items() if k != "unit"}
+            )
     else:
         shared = offer(
             world, unit_staff=(unit, staff), **{k: v for k, v in kw.items() if k != "unit"}

@@ -225,7 +225,7 @@ def test_need_in_the_past_is_refused(world):
     assert Need.objects.count() == 0
 
 
-# -- permissions -------------------------------------------------------------------------------------
+# -- permissions ------------------------------
 
 ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
