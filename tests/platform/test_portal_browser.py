@@ -58,7 +58,7 @@ def test_resident_in_the_browser(resident_world, live_server):
             page.wait_for_selector("#map.isochrone-ready")
             results = page.inner_text("#results")
             assert "日间照料室" in results and "长安药房" in results
-            assert "步行 4 分钟" in results  # day-care room → pharmacy: 300 m at 4 km/h
+            assert "步行 5 分钟 (300 m)" in results  # day-care room → pharmacy: 4.5 min at 4 km/h
             assert "卫生服务站" in page.inner_text("#missing")
             normal = float(page.get_attribute("#map", "data-area"))
             assert page.locator("#map .leaflet-overlay-pane path").count() >= 1
@@ -78,7 +78,7 @@ def test_resident_in_the_browser(resident_world, live_server):
             assert page.evaluate("document.documentElement.classList.contains('large')")
             assert page.evaluate("getComputedStyle(document.body).fontSize") == "22px"
 
-            page.click("#results >> text=长安便民服务社")
+            page.locator("#results a", has_text="长安便民服务社").first.click()
             page.wait_for_selector("#provider-name")
             assert page.inner_text("#provider-name") == "长安便民服务社"
             assert "送药上门" in page.inner_text("main")
