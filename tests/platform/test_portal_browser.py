@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.platform.test_hsds_world import build_hsds_world
 from tests.platform.test_portal import _pdf_glyphs_distinct
 
