@@ -26,7 +26,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ADCODE = HERE.parent.parent / "shared" / "data" / "beijing-adcode-communities-2016" / "adcode"
-PG_ADMIN = os.environ.get("QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
+)
 PG_DB = "qh_bench_import"
 
 CHILD = r"""
@@ -93,8 +95,13 @@ def run_backend(name: str, runs: int) -> dict:
                 conn.execute(f"CREATE DATABASE {PG_DB}")
             env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
         try:
-            proc = subprocess.run([sys.executable, "-c", CHILD, str(ADCODE), str(runs)], env=env,
-                                  capture_output=True, text=True, timeout=1800)
+            proc = subprocess.run(
+                [sys.executable, "-c", CHILD, str(ADCODE), str(runs)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
         finally:
             if name != "sqlite":
                 import psycopg
@@ -112,14 +119,18 @@ def main() -> None:
     ap.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     args = ap.parse_args()
     print(f"adcode files: {len(list(ADCODE.glob('*.csv')))} in {ADCODE}")
-    print(f"{'backend':<10} {'ours median s':>14} {'re-import s':>12} {'floor s':>9} "
-          f"{'ours/floor':>11}  rows (districts, streets, communities)")
+    print(
+        f"{'backend':<10} {'ours median s':>14} {'re-import s':>12} {'floor s':>9} "
+        f"{'ours/floor':>11}  rows (districts, streets, communities)"
+    )
     for name in args.backends:
         r = run_backend(name, args.runs)
         ours, floor = statistics.median(r["ours"]), statistics.median(r["floor"])
         verdict = "ok" if ours <= 10.0 else "OVER 10 s"
-        print(f"{name:<10} {ours:>14.2f} {r['reimport']:>12.2f} {floor:>9.3f} {ours / floor:>11.1f}"
-              f"  {tuple(r['counts'])}  [{verdict}]")
+        print(
+            f"{name:<10} {ours:>14.2f} {r['reimport']:>12.2f} {floor:>9.3f} {ours / floor:>11.1f}"
+            f"  {tuple(r['counts'])}  [{verdict}]"
+        )
 
 
 if __name__ == "__main__":

@@ -31,68 +31,79 @@ import threading
 import time
 from pathlib import Path
 
-PG_ADMIN = os.environ.get("QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres")
+PG_ADMIN = os.environ.get(
+    "QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
+)
 PG_DB = "qh_bench_pages"
 
 FILL = r"""
-import json, math, random, sys
+import json, random
 from quarterhour.platform.bootstrap import setup
 setup("quarterhour.platform.settings.base")
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.utils import timezone
 from quarterhour.platform import standard
 from quarterhour.platform.accounts.models import Membership, User
-from quarterhour.platform.geography.models import District, Street, Community, Circle, CircleMembership
 from quarterhour.platform.facilities.models import Facility, FacilityItem
-from quarterhour.platform.planning.models import (AssessmentRun, WalkNetworkFile, CommunityResult,
-    CircleResult, CircleItemResult)
-from django.utils import timezone
+from quarterhour.platform.geography.models import (
+    Circle, CircleMembership, Community, District, Street)
+from quarterhour.platform.planning.models import (
+    AssessmentRun, CircleItemResult, CircleResult, CommunityResult, WalkNetworkFile)
 
 rng = random.Random(7)
 codes = [i.code for i in standard.walk_items()]
 d = District.objects.create(code="110102000000", name="西城区")
 DLAT, DLON = 0.0045, 0.0045 / 0.7668
-streets = Street.objects.bulk_create([Street(code=f"110102{s+1:03d}000", district=d, name=f"街道{s+1}") for s in range(30)])
+streets = Street.objects.bulk_create(
+    [Street(code=f"110102{s + 1:03d}000", district=d, name=f"街道{s + 1}") for s in range(30)])
 comms = []
 for s, st in enumerate(streets):
     for c in range(100):
-        lon0, lat0 = 116.30 + (c % 10) * DLON + (s % 6) * 10 * DLON, 39.85 + (c // 10) * DLAT + (s // 6) * 10 * DLAT
-        ring = [[lon0, lat0], [lon0 + DLON, lat0], [lon0 + DLON, lat0 + DLAT], [lon0, lat0 + DLAT], [lon0, lat0]]
-        comms.append(Community(code=f"{st.code[:9]}{c+1:03d}", street=st, name=f"社区{s+1}-{c+1}",
-            population=rng.randint(1500, 6000), urban_rural="urban", centre_lon=lon0 + DLON / 2,
-            centre_lat=lat0 + DLAT / 2, boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]})))
+        lon0 = 116.30 + (c % 10) * DLON + (s % 6) * 10 * DLON
+        lat0 = 39.85 + (c // 10) * DLAT + (s // 6) * 10 * DLAT
+        ring = [[lon0, lat0], [lon0 + DLON, lat0], [lon0 + DLON, lat0 + DLAT],
+                [lon0, lat0 + DLAT], [lon0, lat0]]
+        comms.append(Community(
+            code=f"{st.code[:9]}{c + 1:03d}", street=st, name=f"社区{s + 1}-{c + 1}",
+            population=rng.randint(1500, 6000), urban_rural="urban",
+            centre_lon=lon0 + DLON / 2, centre_lat=lat0 + DLAT / 2,
+            boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]})))
 comms = Community.objects.bulk_create(comms, batch_size=500)
-circles, members = [], []
-for k in range(1000):
-    st = streets[k // 34 if k // 34 < 30 else 29]
-    circles.append(Circle(code=f"C{k:04d}", name=f"服务圈{k}", street=comms[3 * k].street, status="built"))
-circles = Circle.objects.bulk_create(circles, batch_size=500)
-for k, circ in enumerate(circles):
-    for j in range(3):
-        members.append(CircleMembership(circle=circ, community=comms[3 * k + j], population_share=1.0))
-CircleMembership.objects.bulk_create(members, batch_size=1000)
+circles = Circle.objects.bulk_create(
+    [Circle(code=f"C{k:04d}", name=f"服务圈{k}", street=comms[3 * k].street, status="built")
+     for k in range(1000)], batch_size=500)
+CircleMembership.objects.bulk_create(
+    [CircleMembership(circle=circ, community=comms[3 * k + j], population_share=1.0)
+     for k, circ in enumerate(circles) for j in range(3)], batch_size=1000)
 facs = []
 for i in range(20000):
     c = comms[rng.randrange(len(comms))]
-    facs.append(Facility(key=f"bench:{i}", name=f"设施{i}", lon=c.centre_lon + rng.uniform(-0.002, 0.002),
-                         lat=c.centre_lat + rng.uniform(-0.002, 0.002), community=c))
+    facs.append(Facility(key=f"bench:{i}", name=f"设施{i}", community=c,
+                         lon=c.centre_lon + rng.uniform(-0.002, 0.002),
+                         lat=c.centre_lat + rng.uniform(-0.002, 0.002)))
 facs = Facility.objects.bulk_create(facs, batch_size=1000)
-items = []
-for f in facs:
-    for code in rng.sample(codes, rng.choice((1, 2))):
-        items.append(FacilityItem(facility=f, item_code=code))
-FacilityItem.objects.bulk_create(items, batch_size=2000)
+FacilityItem.objects.bulk_create(
+    [FacilityItem(facility=f, item_code=code)
+     for f in facs for code in rng.sample(codes, rng.choice((1, 2)))], batch_size=2000)
 net = WalkNetworkFile.objects.create(name="bench", path="none.npz")
-run = AssessmentRun.objects.create(district=d, network=net, status="done", standard="beijing-2011",
-    walk_minutes=15, speed_kmh=4, limit_m=1000, inputs_date=timezone.now(), finished_at=timezone.now())
-CommunityResult.objects.bulk_create([CommunityResult(run=run, community=c, population=c.population, n_origins=10,
-    items_required=len(codes), items_met=rng.randint(5, len(codes)), missing=codes[:5]) for c in comms], batch_size=1000)
-CircleResult.objects.bulk_create([CircleResult(run=run, circle=k, population=10000, items_required=len(codes),
-    items_met=18, missing=codes[:5]) for k in circles], batch_size=1000)
-CircleItemResult.objects.bulk_create([CircleItemResult(run=run, circle=k, item_code=code, share=rng.random(),
-    median_min=rng.uniform(2, 14), p90_min=None, met=rng.random() > 0.3) for k in circles for code in codes], batch_size=2000)
+now = timezone.now()
+run = AssessmentRun.objects.create(
+    district=d, network=net, status="done", standard="beijing-2011", walk_minutes=15,
+    speed_kmh=4, limit_m=1000, inputs_date=now, finished_at=now)
+CommunityResult.objects.bulk_create(
+    [CommunityResult(run=run, community=c, population=c.population, n_origins=10,
+                     items_required=len(codes), items_met=rng.randint(5, len(codes)),
+                     missing=codes[:5]) for c in comms], batch_size=1000)
+CircleResult.objects.bulk_create(
+    [CircleResult(run=run, circle=k, population=10000, items_required=len(codes), items_met=18,
+                  missing=codes[:5]) for k in circles], batch_size=1000)
+CircleItemResult.objects.bulk_create(
+    [CircleItemResult(run=run, circle=k, item_code=code, share=rng.random(),
+                      median_min=rng.uniform(2, 14), p90_min=None, met=rng.random() > 0.3)
+     for k in circles for code in codes], batch_size=2000)
 user = User.objects.create_user("bench-district", password="bench-password-long")
 Membership.objects.create(user=user, role="district", district=d)
 s = SessionStore()
@@ -101,7 +112,7 @@ s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.create()
 print(json.dumps({"session": s.session_key, "circles": [c.pk for c in circles],
-                  "pages": 30, "communities": len(comms), "facilities": len(facs)}))
+                  "pages": 60, "communities": len(comms), "facilities": len(facs)}))
 """
 
 
@@ -176,24 +187,46 @@ def main() -> None:
     server = None
     try:
         t = time.perf_counter()
-        fill = subprocess.run([sys.executable, "-c", FILL], env=env, capture_output=True,
-                              text=True, timeout=1800)
+        fill = subprocess.run(
+            [sys.executable, "-c", FILL], env=env, capture_output=True, text=True, timeout=1800
+        )
         if fill.returncode != 0:
             raise SystemExit(fill.stderr[-3000:])
         data = json.loads(fill.stdout.strip().splitlines()[-1])
-        print(f"filled {data['communities']} communities, {len(data['circles'])} circles, "
-              f"{data['facilities']} facilities ({args.database}) in {time.perf_counter() - t:.0f} s")
+        print(
+            f"filled {data['communities']} communities, {len(data['circles'])} circles, "
+            f"{data['facilities']} facilities ({args.database}) in {time.perf_counter() - t:.0f} s"
+        )
         port = free_port()
         server_log = open(Path(tmp.name) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-        server_env = {**env, "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
-                      "ALLOWED_HOSTS": "127.0.0.1",
-                      "LOG_LEVEL": "WARNING"}
-        subprocess.run([sys.executable, "-m", "quarterhour", "manage", "collectstatic",
-                        "--noinput", "-v0"], env=server_env, check=True, timeout=300)
+        server_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "quarterhour", "manage", "collectstatic", "--noinput", "-v0"],
+            env=server_env,
+            check=True,
+            timeout=300,
+        )
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "quarterhour.platform.wsgi:application",
-             "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-            env=server_env, stdout=subprocess.DEVNULL, stderr=server_log,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "quarterhour.platform.wsgi:application",
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            env=server_env,
+            stdout=subprocess.DEVNULL,
+            stderr=server_log,
         )
         base = f"http://127.0.0.1:{port}"
         import httpx
@@ -209,19 +242,34 @@ def main() -> None:
         lists = [f"/communities/?page={p}" for p in range(1, data["pages"] + 1)]
         kinds = {"healthz (peer)": ["/healthz"], "community list": lists, "circle page": circles}
         # warm every worker (imports, standard, connections)
-        load(base, ["/healthz", *lists[:3], *circles[:3]], data["session"], clients=args.clients,
-             seconds=2)
-        results = {k: load(base, p, data["session"], clients=args.clients, seconds=args.seconds)
-                   for k, p in kinds.items()}
+        load(
+            base,
+            ["/healthz", *lists[:3], *circles[:3]],
+            data["session"],
+            clients=args.clients,
+            seconds=2,
+        )
+        results = {
+            k: load(base, p, data["session"], clients=args.clients, seconds=args.seconds)
+            for k, p in kinds.items()
+        }
         peer = results["healthz (peer)"]["p95"]
-        print(f"gunicorn -w {args.workers}, {args.clients} concurrent clients, "
-              f"{args.seconds:.0f} s per page kind, {os.cpu_count()} CPU cores")
-        print(f"{'page':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'p95/peer':>9} errors")
+        print(
+            f"gunicorn -w {args.workers}, {args.clients} concurrent clients, "
+            f"{args.seconds:.0f} s per page kind, {os.cpu_count()} CPU cores"
+        )
+        print(
+            f"{'page':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p95/peer':>9} errors"
+        )
         for k, r in results.items():
-            verdict = "" if k.startswith("healthz") else ("  ok" if r["p95"] <= 100 else "  OVER 100 ms")
-            print(f"{k:<16} {r['n']:>9} {r['rps']:>7.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p95'] / peer:>9.1f} {r['n_errors']}{verdict}")
+            verdict = (
+                "" if k.startswith("healthz") else ("  ok" if r["p95"] <= 100 else "  OVER 100 ms")
+            )
+            print(
+                f"{k:<16} {r['n']:>9} {r['rps']:>7.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                f"{r['p95'] / peer:>9.1f} {r['n_errors']}{verdict}"
+            )
             for e in r["errors"]:
                 print("   ", e)
     finally:

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 import pytest
+from tests.platform.conftest import DLAT, DLON
 
 from quarterhour.engine.network import build_network
 from quarterhour.platform.facilities.services import facility_update
@@ -33,7 +34,6 @@ from quarterhour.platform.planning.networks import store_network
 from quarterhour.platform.planning.selectors import is_stale
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.worker import work
-from tests.platform.conftest import DLAT, DLON
 
 BASE_LON, BASE_LAT = 116.36, 39.90
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.platform.conftest import build_world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,10 +28,11 @@ pytestmark = [
 
 @pytest.fixture
 def assessed_world(transactional_db, settings, tmp_path):
+    from tests.platform.test_assessment import grid_network, lonlat
+
     from quarterhour.platform.planning.networks import store_network
     from quarterhour.platform.planning.services import assessment_request
     from quarterhour.platform.planning.worker import work
-    from tests.platform.test_assessment import grid_network, lonlat
 
     settings.DATA_DIR = tmp_path
     settings.QH_NETWORK_DIR = tmp_path / "networks"
@@ -65,7 +65,9 @@ def test_street_officer_in_the_browser(assessed_world, live_server):
 
             page.click("nav >> text=社区")
             rows = page.locator("#communities tbody tr")
-            names = sorted(rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count()))
+            names = sorted(
+                rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())
+            )
             assert names == ["北长街社区", "南北长街社区"]
 
             page.click("nav >> text=服务圈")

@@ -87,7 +87,7 @@ def _many(world, n_streets=3, per_street=20, facilities_per=2):
                 centre_lat=39.91,
             )
             CircleMembership.objects.create(circle=circle, community=com, population_share=1)
-            for f in range(facilities_per):
+            for _f in range(facilities_per):
                 k += 1
                 fac = Facility.objects.create(
                     key=f"many:{k}", name=f"设施{k}", lon=116.37, lat=39.91, community=com

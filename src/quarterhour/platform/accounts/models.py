@@ -58,7 +58,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
-        constraints = [
+        constraints = (
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
@@ -98,8 +98,8 @@ class Membership(models.Model):
                         provider__isnull=False,
                     )
                 ),
-            )
-        ]
+            ),
+        )
 
     def __str__(self) -> str:
         scope = self.district or self.street or self.community or self.provider

@@ -52,13 +52,13 @@ class Facility(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["name", "id"]  # noqa: RUF012 - as migrated
         verbose_name = _("服务设施")
         verbose_name_plural = _("服务设施")
-        indexes = [
+        indexes = (
             models.Index(fields=["community", "is_active"]),
             models.Index(fields=["lon", "lat"]),
-        ]
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -74,12 +74,12 @@ class FacilityItem(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["facility_id", "item_code"]
+        ordering = ["facility_id", "item_code"]  # noqa: RUF012 - as migrated
         verbose_name = _("设施服务项目")
         verbose_name_plural = _("设施服务项目")
-        constraints = [
-            models.UniqueConstraint(fields=["facility", "item_code"], name="facility_item_once")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["facility", "item_code"], name="facility_item_once"),
+        )
 
     def __str__(self) -> str:
         return self.item_code

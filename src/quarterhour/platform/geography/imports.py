@@ -28,7 +28,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from quarterhour.engine.coords import to_wgs84
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.geography.error_codes import GeographyError as E
 from quarterhour.platform.geography.models import Community, District, Street
 
 COLUMNS = (
@@ -125,9 +124,9 @@ def read_adcode(paths: Sequence[Path]) -> list[AdcodeRow]:
             if not cells or all(not c.strip() for c in cells):
                 continue
 
-            def bad(field_name: str, message: str, *, _n: int = n) -> None:
+            def bad(field_name: str, message: str, *, _n: int = n, _file: str = path.name) -> None:
                 issues.append(
-                    Issue("adcode_invalid", message, row=_n, field=field_name, file=path.name)
+                    Issue("adcode_invalid", message, row=_n, field=field_name, file=_file)
                 )
 
             if len(cells) != len(COLUMNS):
@@ -251,7 +250,7 @@ def _urban_rural(ur_code: str) -> str:
 def _community_kind(name: str) -> str:
     return (
         Community.Kind.VILLAGERS
-        if "村" in name and "委员会" in name or name.endswith("村委会")
+        if ("村" in name and "委员会" in name) or name.endswith("村委会")
         else Community.Kind.RESIDENTS
     )
 

@@ -19,7 +19,7 @@ class District(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code"]  # noqa: RUF012 - as migrated
         verbose_name = _("区县")
         verbose_name_plural = _("区县")
 
@@ -45,7 +45,7 @@ class Street(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code"]  # noqa: RUF012 - as migrated
         verbose_name = _("街道（乡镇）")
         verbose_name_plural = _("街道（乡镇）")
 
@@ -82,7 +82,7 @@ class Community(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code"]  # noqa: RUF012 - as migrated
         verbose_name = _("社区")
         verbose_name_plural = _("社区")
 
@@ -127,7 +127,7 @@ class Circle(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["code"]  # noqa: RUF012 - as migrated
         verbose_name = _("服务圈")
         verbose_name_plural = _("服务圈")
 
@@ -148,16 +148,16 @@ class CircleMembership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["circle_id", "community__code"]
+        ordering = ["circle_id", "community__code"]  # noqa: RUF012 - as migrated
         verbose_name = _("服务圈成员社区")
         verbose_name_plural = _("服务圈成员社区")
-        constraints = [
+        constraints = (
             models.UniqueConstraint(fields=["circle", "community"], name="circle_member_once"),
             models.CheckConstraint(
                 condition=models.Q(population_share__gt=0) & models.Q(population_share__lte=1),
                 name="circle_member_share_0_1",
             ),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.circle} · {self.community} ({self.population_share:.0%})"

@@ -78,7 +78,7 @@ def scope_circles(run: AssessmentRun) -> Any:
 
 
 def inputs_date(communities: Sequence[Community], run: AssessmentRun) -> datetime | None:
-    """The newest change among the inputs: facilities near the area, the communities, the network."""
+    """The newest change among the inputs: nearby facilities, the communities, the network."""
     dates: list[datetime] = []
     if run.network is not None:
         dates.append(run.network.created_at)

@@ -24,7 +24,7 @@ class WalkNetworkFile(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-created_at", "-id"]  # noqa: RUF012 - as in the initial migration
         verbose_name = _("步行路网")
         verbose_name_plural = _("步行路网")
 
@@ -71,7 +71,7 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-created_at", "-id"]  # noqa: RUF012 - as in the initial migration
         verbose_name = _("评估")
         verbose_name_plural = _("评估")
 
@@ -97,10 +97,10 @@ class CommunityResult(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["run", "community"], name="community_result_once")
-        ]
-        indexes = [models.Index(fields=["community", "is_latest"])]
+        constraints = (
+            models.UniqueConstraint(fields=["run", "community"], name="community_result_once"),
+        )
+        indexes = (models.Index(fields=["community", "is_latest"]),)
 
 
 class CommunityItemResult(models.Model):
@@ -113,11 +113,11 @@ class CommunityItemResult(models.Model):
     met = models.BooleanField(null=True)
 
     class Meta:
-        constraints = [
+        constraints = (
             models.UniqueConstraint(
                 fields=["run", "community", "item_code"], name="community_item_result_once"
-            )
-        ]
+            ),
+        )
 
 
 class CircleResult(models.Model):
@@ -131,8 +131,10 @@ class CircleResult(models.Model):
     demonstration = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "circle"], name="circle_result_once")]
-        indexes = [models.Index(fields=["circle", "is_latest"])]
+        constraints = (
+            models.UniqueConstraint(fields=["run", "circle"], name="circle_result_once"),
+        )
+        indexes = (models.Index(fields=["circle", "is_latest"]),)
 
 
 class CircleItemResult(models.Model):
@@ -145,8 +147,8 @@ class CircleItemResult(models.Model):
     met = models.BooleanField(null=True)
 
     class Meta:
-        constraints = [
+        constraints = (
             models.UniqueConstraint(
                 fields=["run", "circle", "item_code"], name="circle_item_result_once"
-            )
-        ]
+            ),
+        )

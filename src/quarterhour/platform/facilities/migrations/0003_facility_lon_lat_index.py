@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0002_initial'),
-        ('facilities', '0002_initial'),
-        ('geography', '0001_initial'),
+        ("catalogue", "0002_initial"),
+        ("facilities", "0002_initial"),
+        ("geography", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='facility',
-            index=models.Index(fields=['lon', 'lat'], name='facilities__lon_de3379_idx'),
+            model_name="facility",
+            index=models.Index(fields=["lon", "lat"], name="facilities__lon_de3379_idx"),
         ),
     ]
