@@ -34,7 +34,11 @@ For very large instances :func:`mclp_greedy` is lazy greedy (CELF). Coverage is 
 submodular, so greedy reaches at least (1 − 1/e) of the optimum, and the run also yields a
 data-dependent upper bound: for any greedy prefix S_t, OPT ≤ f(S_t) + the sum of the k largest
 marginal gains w.r.t. S_t (Minoux 1978); stale lazy gains are upper bounds of the true ones, so
-the bound stays valid. :func:`lscp_greedy` is the greedy set cover (≤ H(max set size) × OPT).
+the bound stays valid. :func:`lscp_greedy` is the greedy set cover (≤ H(max set size) × OPT);
+the same bound turned around gives a lower bound on the fewest sites (see its docstring).
+:func:`mclp` and :func:`lscp` start from these heuristic answers (MCLP adds a 1-interchange
+local search) and keep whichever of the heuristic and the HiGHS answer is better, with the
+tighter of the two bounds.
 
 Example (two candidates, three demand points of weights 5, 3, 1; k = 1)::
 
