@@ -33,7 +33,6 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -95,8 +94,8 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench_bookings needs PostgreSQL: set DATABASE_URL=postgres://…")
-    db = settings.DATABASES["default"]
-    db["TEST"] = {"NAME": f"{db['NAME']}_bench_bookings"}
+    db = connection.settings_dict
+    db["TEST"]["NAME"] = f"{db['NAME']}_bench_bookings"
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
