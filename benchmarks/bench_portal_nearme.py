@@ -1,0 +1,288 @@
+"""Resident "near me" on a 1M-node network: warm server time per request, and under load.
+
+    python benchmarks/bench_portal_nearme.py [--nodes 1000000] [--requests 200] [--facilities 20000]
+                                             [--concurrent] [--clients 50] [--seconds 10]
+
+A fresh SQLite platform in a temporary data directory gets the seeded grid network of
+``benchmarks/gen.py`` (stored as the platform's walk network) and ``--facilities`` facilities at
+random nodes with 1–2 standard items each. After one warm-up request (network, edge index,
+routing arrays and facility snaps load once per process) each request is a random point within
+40 m of a random node:
+
+- ``page``      GET /portal/?lon=…&lat=… through Django's test client (whole server time:
+                snapping, bounded search, facility gather, DB reads, template);
+- ``isochrone``  GET /portal/near.json (the map's walking area and local network);
+- ``search``    the bounded search from the point alone (``walking.reach_from``);
+- ``peer``      a plain full-graph Dijkstra per request from the snapped edge's end
+                (``scipy.sparse.csgraph.dijkstra`` on the same CSR, no limit), same points.
+
+Ratio = peer p95 / page p95. With ``--concurrent``, gunicorn (production settings, 2 workers ×
+8 threads) serves the same data on loopback and ``--clients`` keep-alive clients request random
+points for ``--seconds``; every answer must be 200. Target: page p95 ≤ 50 ms warm, ≤ 150 ms under
+50 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[int(q * (len(s) - 1))]
+
+
+def fill(nodes: int, n_fac: int) -> tuple[object, list[tuple[float, float]]]:
+    from benchmarks.gen import grid_network
+    from quarterhour.platform import standard
+    from quarterhour.platform.facilities.models import Facility, FacilityItem
+    from quarterhour.platform.geography.models import Community, District, Street
+    from quarterhour.platform.planning.networks import store_network
+
+    t = time.perf_counter()
+    net = grid_network(nodes)
+    store_network(net, name="bench grid", attribution="seeded grid")
+    print(f"network {net.n_nodes:,} nodes, {net.n_edges:,} edges ({time.perf_counter() - t:.1f} s)")
+    d = District.objects.create(code="110102000000", name="西城区")
+    s = Street.objects.create(code="110102001000", district=d, name="街道")
+    c = Community.objects.create(code="110102001001", street=s, name="社区")
+    rng = np.random.default_rng(3)
+    at = rng.integers(0, net.n_nodes, n_fac)
+    codes = [i.code for i in standard.items()]
+    facs = Facility.objects.bulk_create(
+        [
+            Facility(
+                key=f"bench:{i}",
+                name=f"设施{i}",
+                community=c,
+                lon=float(net.node_lon[k]),
+                lat=float(net.node_lat[k]),
+                opening_hours=[{"days": [1, 2, 3, 4, 5], "opens": "08:00", "closes": "20:00"}],
+            )
+            for i, k in enumerate(at)
+        ],
+        batch_size=2000,
+    )
+    pick = random.Random(5)
+    FacilityItem.objects.bulk_create(
+        [
+            FacilityItem(facility=f, item_code=code)
+            for f in facs
+            for code in pick.sample(codes, pick.choice((1, 2)))
+        ],
+        batch_size=5000,
+    )
+    # request points: near nodes in the middle 80 % of the grid (40 m jitter)
+    lo, la = net.node_lon, net.node_lat
+    x0, x1 = np.quantile(lo, [0.1, 0.9])
+    y0, y1 = np.quantile(la, [0.1, 0.9])
+    inner = np.flatnonzero((lo > x0) & (lo < x1) & (la > y0) & (la < y1))
+    chosen = rng.choice(inner, 2000)
+    pts = [
+        (float(lo[k]) + rng.uniform(-3e-4, 3e-4), float(la[k]) + rng.uniform(-3e-4, 3e-4))
+        for k in chosen
+    ]
+    return net, pts
+
+
+def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]:
+    import scipy.sparse.csgraph as csgraph
+    from django.test import Client
+
+    from quarterhour.platform.portal import walking
+
+    client = Client()
+    t = time.perf_counter()
+    first = client.get("/portal/", {"lon": pts[0][0], "lat": pts[0][1]})
+    if first.status_code != 200:
+        raise SystemExit(f"first request answered {first.status_code}")
+    print(f"first request (loads network, index, snaps): {time.perf_counter() - t:.1f} s")
+    data = walking.walk_data()
+    csr = data.graph.csr()
+    out: dict[str, list[float]] = {"page": [], "isochrone": [], "search": [], "peer": []}
+    found = []
+    for lon, lat in pts[1 : n + 1]:
+        q = {"lon": lon, "lat": lat}
+        t = time.perf_counter()
+        r = client.get("/portal/", q)
+        out["page"].append(time.perf_counter() - t)
+        if r.status_code != 200:
+            raise SystemExit(f"page answered {r.status_code} for {q}")
+        found.append(r.content.count(b'class="hit"'))
+        t = time.perf_counter()
+        r = client.get("/portal/near.json", q)
+        out["isochrone"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reach = walking.reach_from(data, lon, lat, limit_m=1000.0)
+        out["search"].append(time.perf_counter() - t)
+        src = int(data.network.edge_u[reach.edge])
+        t = time.perf_counter()
+        csgraph.dijkstra(csr, directed=False, indices=src)
+        out["peer"].append(time.perf_counter() - t)
+    print(f"facilities within 15 min per point: median {statistics.median(found):.0f}")
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def under_load(
+    env: dict[str, str], pts: list[tuple[float, float]], *, clients: int, seconds: float
+) -> dict[str, float]:
+    import httpx
+
+    port = free_port()
+    server_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "quarterhour", "manage", "collectstatic", "--noinput", "-v0"],
+        env=server_env,
+        check=True,
+        timeout=300,
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "quarterhour.platform.wsgi:application",
+            "-w",
+            "2",
+            "--threads",
+            "8",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"X-Forwarded-Proto": "https"}
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", headers=headers, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        # warm both workers (each loads the network once)
+        with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+            for lon, lat in pts[:20]:
+                http.get("/portal/", params={"lon": lon, "lat": lat})
+        lat_s: list[float] = []
+        errors: list[int] = []
+        lock = threading.Lock()
+        stop_at = time.perf_counter() + seconds
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            mine: list[float] = []
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+                while time.perf_counter() < stop_at:
+                    lon, lat = rng.choice(pts)
+                    t = time.perf_counter()
+                    r = http.get("/portal/", params={"lon": lon, "lat": lat})
+                    mine.append(time.perf_counter() - t)
+                    if r.status_code != 200:
+                        with lock:
+                            errors.append(r.status_code)
+            with lock:
+                lat_s.extend(mine)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        t0 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t0
+        return {
+            "n": len(lat_s),
+            "rps": len(lat_s) / wall,
+            "p50": statistics.median(lat_s) * 1000,
+            "p95": pct(lat_s, 0.95) * 1000,
+            "errors": len(errors),
+        }
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--nodes", type=int, default=1_000_000)
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--facilities", type=int, default=20_000)
+    ap.add_argument("--concurrent", action="store_true")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "QUARTERHOUR_DATA_DIR": tmp,
+            "DATABASE_URL": "",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "LOG_LEVEL": "WARNING",
+        }
+        os.environ.update(env)
+        from quarterhour.platform.bootstrap import setup
+
+        setup("quarterhour.platform.settings.base")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        _net, pts = fill(args.nodes, args.facilities)
+        res = in_process(pts, args.requests)
+        print(f"{args.requests} requests, warm, one process ({os.cpu_count()} CPU cores)")
+        print(f"{'measure':<12} {'p50 ms':>8} {'p95 ms':>8}")
+        for k, v in res.items():
+            print(f"{k:<12} {statistics.median(v) * 1000:>8.1f} {pct(v, 0.95) * 1000:>8.1f}")
+        page95 = pct(res["page"], 0.95) * 1000
+        peer95 = pct(res["peer"], 0.95) * 1000
+        verdict = "ok" if page95 <= 50 else "OVER 50 ms"
+        print(f"page p95 {page95:.1f} ms ({verdict}); full-graph Dijkstra p95 {peer95:.1f} ms;")
+        print(f"ratio peer/page = {peer95 / page95:.1f}")
+        if args.concurrent:
+            r = under_load(env, pts, clients=args.clients, seconds=args.seconds)
+            verdict = "ok" if r["p95"] <= 150 else "OVER 150 ms"
+            print(
+                f"gunicorn 2×8 threads, {args.clients} clients, {args.seconds:.0f} s: "
+                f"{r['n']} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
+                f"p95 {r['p95']:.1f} ms ({verdict}), errors {r['errors']}"
+            )
+
+
+if __name__ == "__main__":
+    main()
