@@ -56,7 +56,9 @@ def read_env() -> Env:
     data_dir = Path(os.environ.get("QUARTERHOUR_DATA_DIR", "var")).resolve()
     default_db = f"sqlite:///{data_dir / 'quarterhour.sqlite3'}"
     url = os.environ.get("DATABASE_URL", "").strip() or default_db
-    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["CONN_MAX_AGE"] = 0
         database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

@@ -9,7 +9,7 @@ usually reaches beyond the registered area). One transaction; a dry run rolls ba
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from quarterhour.engine import places
 from quarterhour.engine._errors import InputError, InputErrors, QuarterhourError
 from quarterhour.engine.coords import parse_crs
+from quarterhour.engine.progress import Progress
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.errors import Invalid, Issue
 from quarterhour.platform.facilities.error_codes import FacilityError as E
@@ -30,8 +31,6 @@ from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.geography.selectors import CommunityLocator, communities_visible
 from quarterhour.platform.standard import engine_standard
-
-Progress = Callable[[str, int, int], None]
 
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
 PHONE_KEYS = ("电话", "联系电话", "服务电话", "phone", "contact:phone")
@@ -199,9 +198,9 @@ def upsert_facilities(
             new_items.append((fac, f.item_codes))
             report.count(report.created, "facility")
             continue
-        diff = [k for k, v in values.items() if getattr(fac, k) != v]
-        for k in diff:
-            setattr(fac, k, values[k])
+        diff = [name for name, v in values.items() if getattr(fac, name) != v]
+        for name in diff:
+            setattr(fac, name, values[name])
         wanted = set(f.item_codes)
         if wanted != items_now.get(fac.pk, set()):
             item_changes.append((fac, wanted))

@@ -344,7 +344,7 @@ def _plan_and_write(
                 )
             )
             continue
-        values = {"name": r.name, "kind": _street_kind(r.name)}
+        values: dict[str, Any] = {"name": r.name, "kind": _street_kind(r.name)}
         s = streets.get(r.code)
         if s is None:
             if actor is not None and not perm.can_create_street(actor, parent):
@@ -404,20 +404,20 @@ def _plan_and_write(
                 )
             )
             continue
-        values: dict[str, Any] = {
+        cvalues: dict[str, Any] = {
             "name": r.name,
             "kind": _community_kind(r.name),
             "ur_code": r.ur_code,
             "urban_rural": _urban_rural(r.ur_code),
         }
         if r.lon is not None:  # a later list without a centre keeps the one we have
-            values["centre_lon"], values["centre_lat"] = r.lon, r.lat
+            cvalues["centre_lon"], cvalues["centre_lat"] = r.lon, r.lat
         c = communities.get(r.code)
         if actor is not None and not perm.can_create_community(actor, parent):
             refuse(r)
             continue
         if c is None:
-            c = Community(code=r.code, street=parent, **values)
+            c = Community(code=r.code, street=parent, **cvalues)
             communities[r.code] = c
             new_c.append(c)
             report.count(report.created, "community")
@@ -433,7 +433,7 @@ def _plan_and_write(
                     )
                 )
                 continue
-            changed = _apply(c, values)
+            changed = _apply(c, cvalues)
             if not changed:
                 report.count(report.unchanged, "community")
                 continue

@@ -143,7 +143,7 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "items_met": [(standard.item_label(i.item_code), i) for i in items if i.met],
         "items_missing": [(standard.item_label(i.item_code), i) for i in items if not i.met],
-        "stale": bool(result) and plan.is_stale(result.run, circle=circle),
+        "stale": result is not None and plan.is_stale(result.run, circle=circle),
         "facilities": facilities,
         "map_svg": _circle_map(circle, facilities, missing),
         "can_edit": perm.can_edit_circle(
