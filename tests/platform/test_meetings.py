@@ -1,0 +1,206 @@
+"""Joint meetings: convene, record (attendees, decisions, actions), task lists, every transition,
+bad input, permissions per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.meetings import selectors, services
+from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
+from quarterhour.platform.notifications.models import Notification
+
+TZ = timezone.get_fixed_timezone(8 * 60)
+T0 = dt.datetime(2026, 5, 12, 14, 30, tzinfo=TZ)
+TODAY = T0.date()
+
+
+def convene(w: Any, *, circle: Any = None, actor: Any = None) -> Meeting:
+    return services.convene(
+        actor=actor or w.users["street"],
+        circle=circle or w.cA1,
+        title="长安服务圈第二季度联席会议",
+        held_at=T0,
+        agenda="1. 驻区单位场地开放\n2. 便民服务网点补缺",
+        place="街道办事处三楼会议室",
+        invitees=[w.users["provider"], w.users["community"]],
+    )
+
+
+def minutes(w: Any, **kw: Any) -> dict[str, Any]:
+    args = {
+        "attendees": [
+            {"name": "王主任", "organisation": "西长安街街道", "user": w.users["street"]},
+            {"name": "李经理", "organisation": "长安便民服务社", "unit": w.pA1},
+            {"name": "赵书记", "organisation": "南北长街社区", "user": w.users["community"]},
+        ],
+        "decisions": ["第一中学操场周末向居民开放", "增设一处便民维修点"],
+        "actions": [
+            {
+                "description": "与第一中学签订开放协议",
+                "owner": w.users["community"],
+                "due_on": TODAY + dt.timedelta(days=14),
+                "decision": 1,
+            },
+            {
+                "description": "提交维修点选址方案",
+                "owner": w.users["provider"],
+                "due_on": TODAY + dt.timedelta(days=7),
+                "decision": 2,
+            },
+        ],
+        "minutes": "会议由王主任主持。",
+        "now": T0,
+    }
+    args.update(kw)
+    return args
+
+
+def test_convene_record_and_task_lists(world):
+    m = convene(world)
+    assert Notification.objects.filter(kind="meetings.invitation").count() == 2
+    m = services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    assert m.status == "held"
+    assert [a.name for a in m.attendees.all()] == ["王主任", "李经理", "赵书记"]
+    assert [(d.number, d.text) for d in m.decisions.all()] == [
+        (1, "第一中学操场周末向居民开放"),
+        (2, "增设一处便民维修点"),
+    ]
+    tasks = list(selectors.task_list(world.users["community"]))
+    assert [(t.description, t.due_on, t.decision.number) for t in tasks] == [
+        ("与第一中学签订开放协议", TODAY + dt.timedelta(days=14), 1)
+    ]
+    assert [t.description for t in selectors.task_list(world.users["provider"])] == [
+        "提交维修点选址方案"
+    ]
+    assert selectors.task_list(world.users["street"]).count() == 0
+    assert Notification.objects.filter(
+        recipient=world.users["provider"], kind="meetings.action"
+    ).exists()
+    # the owner closes its action; it leaves the open list
+    services.close_action(
+        actor=world.users["provider"],
+        action=tasks[0].__class__.objects.get(owner=world.users["provider"]),
+        note="方案已提交",
+        now=T0,
+    )
+    assert selectors.task_list(world.users["provider"]).count() == 0
+    assert selectors.task_list(world.users["provider"], include_done=True).count() == 1
+    overdue = selectors.overdue_actions(today=TODAY + dt.timedelta(days=15))
+    assert [a.description for a in overdue] == ["与第一中学签订开放协议"]
+
+
+def test_meeting_transitions(world):
+    m = convene(world)
+    services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    with pytest.raises(Invalid) as exc:  # held twice
+        services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    assert exc.value.code == "meeting_illegal_transition"
+    with pytest.raises(Invalid) as exc:  # cancel a held meeting
+        services.cancel(actor=world.users["street"], meeting=m, reason="x")
+    assert exc.value.code == "meeting_illegal_transition"
+    other = convene(world)
+    with pytest.raises(Invalid) as exc:
+        services.cancel(actor=world.users["street"], meeting=other, reason=" ")
+    assert exc.value.code == "meeting_text_required"
+    services.cancel(actor=world.users["street"], meeting=other, reason="改期")
+    with pytest.raises(Invalid) as exc:  # record a cancelled meeting
+        services.record(actor=world.users["street"], meeting=other, **minutes(world))
+    assert exc.value.code == "meeting_illegal_transition"
+    action = Action.objects.filter(owner=world.users["community"]).get()
+    services.close_action(actor=world.users["community"], action=action, note="已签订")
+    with pytest.raises(Invalid) as exc:
+        services.close_action(actor=world.users["community"], action=action, note="again")
+    assert exc.value.code == "meeting_illegal_transition"
+    assert [h.history_change_reason for h in m.history.order_by("history_id")] == [
+        "convene",
+        "record",
+    ]
+
+
+def test_bad_minutes_collect_every_problem_and_store_nothing(world):
+    m = convene(world)
+    bad = minutes(
+        world,
+        attendees=[{"name": "", "organisation": "x"}],
+        decisions=["ok", " "],
+        actions=[
+            {
+                "description": "x",
+                "owner": world.users["resident"],
+                "due_on": TODAY - dt.timedelta(days=1),
+            },
+            {"description": "y", "owner": world.users["street"], "due_on": TODAY, "decision": 5},
+        ],
+    )
+    with pytest.raises(Invalid) as exc:
+        services.record(actor=world.users["street"], meeting=m, **bad)
+    assert [(i.code, i.row) for i in exc.value.issues] == [
+        ("meeting_text_required", 1),
+        ("meeting_text_required", 2),
+        ("meeting_action_due_in_past", 1),
+        ("meeting_owner_not_staff", 1),
+        ("field_invalid", 2),
+    ]
+    assert (Attendee.objects.count(), MeetingDecision.objects.count(), Action.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    assert Meeting.objects.get(pk=m.pk).status == "planned"
+
+
+ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
+# fmt: off
+EXPECTED = {
+    #              city  district street community provider resident superuser
+    "convene":    ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "record":     ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "side", "allowed"),
+    [
+        (a, r, s, EXPECTED[a][i][j] == "Y")
+        for a in EXPECTED
+        for i, r in enumerate(ROLES)
+        for j, s in enumerate(("own", "other"))
+    ],
+)
+def test_meeting_permission(world, action, role, side, allowed):
+    circle = world.cA1 if side == "own" else world.cB1
+    user = world.users[role]
+    if action == "convene":
+
+        def call() -> Any:
+            return convene(world, circle=circle, actor=user)
+    else:
+        m = convene(world, circle=circle, actor=world.users["city"])
+
+        def call() -> Any:
+            return services.record(actor=user, meeting=m, **minutes(world))
+
+    before = (Meeting.objects.count(), Meeting.objects.filter(status="held").count())
+    if allowed:
+        call()
+        assert before != (Meeting.objects.count(), Meeting.objects.filter(status="held").count())
+    else:
+        with pytest.raises(PermissionRefused):
+            call()
+        assert before == (Meeting.objects.count(), Meeting.objects.filter(status="held").count())
+
+
+def test_only_owner_or_street_closes_an_action(world):
+    m = convene(world)
+    services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    action = Action.objects.get(owner=world.users["community"])
+    with pytest.raises(PermissionRefused):
+        services.close_action(actor=world.users["provider"], action=action, note="x")
+    services.close_action(actor=world.users["street"], action=action, note="街道确认完成")
+    assert Action.objects.get(pk=action.pk).status == "done"
