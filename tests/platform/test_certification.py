@@ -477,3 +477,17 @@ def test_refusal_comes_before_any_write(world):
     with pytest.raises(PermissionRefused):
         meeting(world, cert, actor=world.users["provider"])
     assert _snapshot(cert) == before
+
+
+def test_scheduler_runs_the_notice_job_with_its_clock(world):
+    from quarterhour.platform.jobs.registry import run_due
+
+    cert = notice(world, sign(world, meeting(world, apply(world))))
+    only = frozenset({"certification.tick", "evaluation.enforce_defects"})
+    assert run_due(T0 + 2 * DAY, only=only) == ["certification.tick", "evaluation.enforce_defects"]
+    cert.refresh_from_db()
+    assert cert.state == State.PUBLIC_NOTICE
+    assert run_due(T0 + 2 * DAY + dt.timedelta(minutes=5), only=only) == []  # not due yet
+    assert "certification.tick" in run_due(T0 + 9 * DAY, only=only)
+    cert.refresh_from_db()
+    assert cert.state == State.CERTIFIED
