@@ -241,3 +241,15 @@ def test_page_weight_small(client, hsds_world, url):
     html = client.get(url).content
     assert len(html) < 60_000
     assert not re.search(rb"https?://(?!testserver)[^\"' ]+\.(js|css)", html)
+
+
+def test_english_alongside(client, hsds_world):
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        html = near(client, 275, 25).content.decode()
+        body = client.get("/api/hsds/services?page=0").json()
+    assert "Standard items not within walking reach" in html
+    assert "Within 15 minutes of home" in html
+    assert body["error"]["message"] == "Parameter page must be between 1 and 1000000"
