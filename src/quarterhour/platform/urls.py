@@ -25,5 +25,11 @@ urlpatterns = [
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
+    path("certification/", include("quarterhour.platform.certification.urls")),
+    path("sharing/", include("quarterhour.platform.sharing.urls")),
+    path("volunteers/", include("quarterhour.platform.volunteers.urls")),
+    path("evaluation/", include("quarterhour.platform.evaluation.urls")),
+    path("meetings/", include("quarterhour.platform.meetings.urls")),
+    path("funding/", include("quarterhour.platform.funding.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]

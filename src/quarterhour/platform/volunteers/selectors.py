@@ -68,3 +68,18 @@ def totals_table(volunteers: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
 def certificate_number(volunteer: Volunteer, year: int | None) -> str:
     """A stable number printed on the certificate: community code, volunteer id, year."""
     return f"ZY-{volunteer.community.code}-{volunteer.pk:06d}-{year or 'ALL'}"
+
+
+def network_for(lon: float, lat: float) -> Any:
+    """The newest stored walk network covering the point (None when there is none)."""
+    from quarterhour.platform.planning.models import WalkNetworkFile
+    from quarterhour.platform.planning.networks import load_network
+
+    record = (
+        WalkNetworkFile.objects.filter(
+            min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return load_network(record) if record is not None else None

@@ -1,0 +1,107 @@
+"""Pages for shared facilities: offers (staff: those they manage; residents: those open), an
+offer's coming openings with free places and the booking form, my bookings, withdrawal."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.certification import pages
+from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.sharing import permissions as perm
+from quarterhour.platform.sharing import selectors, services
+from quarterhour.platform.sharing.models import Booking, SharedFacility
+
+
+@login_required
+def offer_list(request: HttpRequest) -> HttpResponse:
+    staff = can_use_staff_pages(request.user)
+    offers = selectors.shared_visible(request.user) if staff else selectors.offers_open()
+    return render(request, "sharing/list.html", {"offers": offers, "staff": staff})
+
+
+@login_required
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shared = get_object_or_404(SharedFacility.objects.select_related("unit", "community"), pk=pk)
+    manager = perm.can_manage_shared(request.user, shared)
+    if not (manager or perm.can_book(request.user, shared)):
+        raise PermissionRefused("sharing_permission_denied", _("您无权查看该共享设施"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "sharing/detail.html",
+        {
+            "shared": shared,
+            "windows": shared.windows.all(),
+            "openings": selectors.upcoming(shared, start=today, days=14),
+            "can_book": perm.can_book(request.user, shared),
+            "manager": manager,
+            "bookings": selectors.bookings_of_facility(shared).filter(slot__date__gte=today)
+            if manager
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    shared = get_object_or_404(SharedFacility, pk=pk)
+    d = request.POST
+    return pages.run(
+        request,
+        lambda: services.book(
+            actor=request.user,
+            shared=shared,
+            date=pages.date(d, "date"),
+            start=pages.clock(d, "start"),
+            places=pages.integer(d, "places") if d.get("places") else 1,
+            note=pages.text(d, "note"),
+        ),
+        success=_("预约成功"),
+        to="sharing:detail",
+        pk=shared.pk,
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    shared = get_object_or_404(SharedFacility, pk=pk)
+    d = request.POST
+    return pages.run(
+        request,
+        lambda: services.withdraw(
+            actor=request.user,
+            shared=shared,
+            effective_from=pages.date(d, "effective_from"),
+            reason=pages.text(d, "reason"),
+        ),
+        success=_("已登记退出，已通知受影响的预约人"),
+        to="sharing:detail",
+        pk=shared.pk,
+    )
+
+
+@login_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "sharing/mine.html", {"bookings": selectors.bookings_of(request.user)[:200]}
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking, pk=pk)
+    return pages.run(
+        request,
+        lambda: services.cancel(actor=request.user, booking=booking),
+        success=_("预约已取消"),
+        to="sharing:mine",
+    )

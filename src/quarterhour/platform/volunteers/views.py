@@ -1,0 +1,195 @@
+"""Pages for volunteers and mutual aid: registration, the community's approval list with
+totals, needs and their matching, hours confirmation, certificates."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from quarterhour.platform.certification import pages
+from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.geography.models import Community
+from quarterhour.platform.volunteers import permissions as perm
+from quarterhour.platform.volunteers import selectors, services
+from quarterhour.platform.volunteers.models import Need, Organisation, Skill, Volunteer
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    pages.staff_only(request)
+    rows = selectors.totals_table(selectors.volunteers_visible(request.user)).order_by(
+        "status", "name"
+    )
+    return render(request, "volunteers/list.html", {"rows": rows[:500]})
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    pages.staff_only(request)
+    v = get_object_or_404(Volunteer, pk=pk)
+    return pages.run(
+        request,
+        lambda: services.decide(
+            actor=request.user,
+            volunteer=v,
+            action=pages.text(request.POST, "action"),
+            note=pages.text(request.POST, "note"),
+        ),
+        success=_("已保存"),
+        to="volunteers:list",
+    )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        d = request.POST
+
+        def call() -> Volunteer:
+            community = get_object_or_404(Community, pk=pages.integer(d, "community"))
+            return services.register(
+                actor=request.user,
+                community=community,
+                name=pages.text(d, "name"),
+                phone=pages.text(d, "phone"),
+                lon=community.centre_lon or 0.0,
+                lat=community.centre_lat or 0.0,
+                skills=d.getlist("skills"),
+                availability=[
+                    {
+                        "days": [int(x) for x in d.getlist("days")],
+                        "opens": pages.text(d, "opens"),
+                        "closes": pages.text(d, "closes"),
+                    }
+                ],
+                organisation=pages.text(d, "organisation"),
+            )
+
+        return pages.run(
+            request, call, success=_("注册已提交，待社区审核"), to="volunteers:register"
+        )
+    mine = Volunteer.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "volunteers/register.html",
+        {
+            "mine": mine,
+            "skills": Skill.choices,
+            "organisations": Organisation.choices,
+            "communities": Community.objects.order_by("code")[:2000],
+            "days": [(i, n) for i, n in enumerate("一二三四五六日", start=1)],
+        },
+    )
+
+
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "volunteers/needs.html",
+        {"needs": selectors.needs_visible(request.user)[:300], "skills": Skill.choices},
+    )
+
+
+@login_required
+@require_POST
+def post_need(request: HttpRequest) -> HttpResponse:
+    d = request.POST
+
+    def call() -> Need:
+        community = get_object_or_404(Community, pk=pages.integer(d, "community"))
+        return services.post_need(
+            actor=request.user,
+            community=community,
+            recipient=request.user,
+            skill=pages.text(d, "skill"),
+            description=pages.text(d, "description"),
+            lon=community.centre_lon or 0.0,
+            lat=community.centre_lat or 0.0,
+            wanted_at=pages.moment(d, "wanted_at"),
+        )
+
+    return pages.run(request, call, success=_("需求已发布"), to="volunteers:needs")
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(selectors.needs_visible(request.user), pk=pk)
+    matcher = perm.can_match_need(request.user, need)
+    candidates, no_network = [], False
+    if matcher and need.status == Need.Status.OPEN:
+        network = selectors.network_for(need.lon, need.lat)
+        if network is None:
+            no_network = True
+        else:
+            candidates = services.candidates(need, network=network)
+    record = getattr(need, "record", None)
+    return render(
+        request,
+        "volunteers/need.html",
+        {
+            "need": need,
+            "matcher": matcher,
+            "candidates": candidates,
+            "no_network": no_network,
+            "record": record,
+            "can_record": need.status == Need.Status.MATCHED
+            and perm.can_record_hours(request.user, need),
+            "can_confirm": record is not None and perm.can_confirm_hours(request.user, record),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def need_act(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(Need, pk=pk)
+    d, user, action = request.POST, request.user, request.POST.get("action")
+    calls = {
+        "assign": lambda: services.assign(
+            actor=user,
+            need=need,
+            volunteer=get_object_or_404(Volunteer, pk=pages.integer(d, "volunteer")),
+        ),
+        "record": lambda: services.record_hours(
+            actor=user,
+            need=need,
+            minutes=pages.integer(d, "minutes"),
+            served_on=pages.date(d, "served_on"),
+            note=pages.text(d, "note"),
+        ),
+        "confirm": lambda: services.confirm_hours(
+            actor=user,
+            record=need.record,
+            accept=pages.flag(d, "accept"),
+            note=pages.text(d, "note"),
+        ),
+        "cancel": lambda: services.cancel_need(actor=user, need=need, reason=pages.text(d, "note")),
+    }
+    if action not in calls:
+        raise PermissionRefused("unknown_action", _("未知的操作"))
+    return pages.run(request, calls[action], success=_("已保存"), to="volunteers:need", pk=need.pk)
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    v = get_object_or_404(Volunteer.objects.select_related("community__street"), pk=pk)
+    if not (v.user_id == request.user.pk or perm.can_approve_volunteer(request.user, v)):
+        raise PermissionRefused("volunteer_permission_denied", _("您无权查看该证明"))
+    return render(
+        request,
+        "volunteers/certificate.html",
+        {
+            "v": v,
+            "year": year,
+            "totals": selectors.totals(v, year=year),
+            "number": selectors.certificate_number(v, year),
+            "issued": timezone.localdate(),
+        },
+    )
