@@ -192,10 +192,17 @@ def under_load(
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        # warm both workers (each loads the network once)
-        with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
-            for lon, lat in pts[:20]:
-                http.get("/portal/", params={"lon": lon, "lat": lat})
+        # warm every worker (each loads the network once): concurrent requests until all fast
+        def warm(i: int) -> None:
+            with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+                for lon, lat in pts[i * 10 : i * 10 + 10]:
+                    http.get("/portal/", params={"lon": lon, "lat": lat})
+
+        warmers = [threading.Thread(target=warm, args=(i,)) for i in range(16)]
+        for th in warmers:
+            th.start()
+        for th in warmers:
+            th.join()
         lat_s: list[float] = []
         errors: list[int] = []
         lock = threading.Lock()

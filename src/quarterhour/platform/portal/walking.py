@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Max
 from shapely.geometry.base import BaseGeometry
 
 from quarterhour.engine._kernels import bounded_distances
@@ -122,13 +122,18 @@ def walk_data() -> WalkData:
 
 
 def facility_snaps(data: WalkData) -> FacilitySnaps:
-    """Active facilities snapped to the network; rebuilt when the register changes."""
-    qs = Facility.objects.filter(is_active=True)
-    agg = qs.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    key = (int(agg["n"] or 0), int(agg["top"] or 0), str(agg["last"]))
+    """Active facilities snapped to the network; rebuilt when the register changes.
+
+    The change key uses two index-backed maxima: a new facility raises the largest key, and any
+    edit (a move, a deactivation) raises the latest update time. A deleted facility may linger
+    among the candidates, but every request reads its hits back from the database.
+    """
+    agg = Facility.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
+    key = (0, int(agg["top"] or 0), str(agg["last"]))
     cached = _snaps.get(data.record_id)
     if cached is not None and cached.key == key:
         return cached
+    qs = Facility.objects.filter(is_active=True)
     rows = list(qs.order_by("pk").values_list("pk", "lon", "lat"))
     pk = np.array([r[0] for r in rows], dtype=np.int64)
     lon = np.array([r[1] for r in rows], dtype=np.float64)
