@@ -73,8 +73,13 @@ def run(
     try:
         call()
     except Invalid as exc:
+        shown = {str(exc.message)}
+        messages.error(request, str(exc.message))
         for issue in exc.issues:
-            messages.error(request, str(issue.message))
+            text = str(issue.message)
+            if text not in shown:
+                shown.add(text)
+                messages.error(request, text)
     else:
         messages.success(request, success)
     return redirect(to, **kw)

@@ -3,18 +3,31 @@ publish, reward), defect notices; the public page of published results and super
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quarterhour.platform.accounts.models import Role
+from quarterhour.platform.accounts.permissions import memberships
+from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import pages
 from quarterhour.platform.errors import PermissionRefused
 from quarterhour.platform.evaluation import selectors, services
 from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback, Review
+
+
+def _providers(user: Any) -> list[Provider]:
+    """Providers the user may record feedback for (community staff: those of its street)."""
+    streets = [m.community.street_id for m in memberships(user) if m.role == Role.COMMUNITY]
+    qs = Provider.objects.filter(Q(pk__in=providers_visible(user)) | Q(street_id__in=streets))
+    return list(qs.distinct().order_by("name")[:500])
 
 
 @login_required
@@ -28,7 +41,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "feedback": selectors.feedback_visible(user)[:200],
             "evaluations": selectors.evaluations_visible(user)[:200],
             "notices": selectors.notices_visible(user)[:200],
-            "providers": providers_visible(user).order_by("name")[:500],
+            "providers": _providers(user),
             "kinds": Feedback.Kind.choices,
             "verdicts": Review.Verdict.choices,
             "year": timezone.localdate().year,
@@ -42,8 +55,8 @@ def act(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
     d, user, action = request.POST, request.user, request.POST.get("action")
 
-    def provider():  # type: ignore[no-untyped-def]
-        return get_object_or_404(providers_visible(user), pk=pages.integer(d, "provider"))
+    def provider() -> Provider:  # the service decides whether the user may act for it
+        return get_object_or_404(Provider, pk=pages.integer(d, "provider"))
 
     def rating() -> int | None:
         return pages.integer(d, "rating") if d.get("rating") else None

@@ -13,6 +13,9 @@ from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import District
 
 
+CENT = Decimal("0.01")
+
+
 def funds_visible(user: Any) -> QuerySet[Fund]:
     return Fund.objects.filter(
         scope_q(user, district="street__district_id", street="street_id", community=None)
@@ -55,7 +58,7 @@ def rollup(district: District, year: int) -> Rollup:
         .order_by("street__code", "source", "use")
     )
     for r in rows:
-        amount = r["total"]
+        amount = Decimal(r["total"]).quantize(CENT)  # SQLite sums lose the scale
         street = r["street__name"]
         out.cells[(street, r["source"], r["use"])] = amount
         out.by_source[r["source"]] = out.by_source.get(r["source"], Decimal(0)) + amount
