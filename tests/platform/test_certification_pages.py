@@ -134,3 +134,40 @@ def test_hub_page_and_english(world):
     text = c.get(reverse("certification:mechanisms")).content.decode()
     assert "联席会议" in text and "经费保障" in text
     assert "运行机制" in c.get(reverse("web:home")).content.decode()
+
+
+def test_admin_lists_are_scoped_and_read_only(world):
+    from quarterhour.platform.certification import services
+
+    city = world.users["city"]
+    for p, c in ((world.pA1, world.a1x), (world.pB1, world.b1x)):
+        services.apply(
+            actor=city,
+            provider=p,
+            community=c,
+            category="convenience",
+            item_codes=["shop.pharmacy"],
+            hotline="1",
+        )
+    client = Client()
+    client.force_login(world.users["street"])
+    for name in (
+        "certification_certification",
+        "sharing_sharedfacility",
+        "sharing_booking",
+        "volunteers_volunteer",
+        "volunteers_need",
+        "evaluation_feedback",
+        "evaluation_evaluation",
+        "evaluation_defectnotice",
+        "meetings_meeting",
+        "meetings_action",
+        "funding_fund",
+        "funding_contract",
+    ):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    text = client.get(reverse("admin:certification_certification_changelist")).content.decode()
+    assert "长安便民服务社" in text and "东华门家政" not in text
+    cert = Certification.objects.get(provider=world.pA1)
+    page = client.get(reverse("admin:certification_certification_change", args=[cert.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()

@@ -50,3 +50,19 @@ def test_record_rollup_and_export(world):
     rows = list(wb["来源 Sources"].iter_rows(min_row=3, values_only=True))
     assert rows[0][0] == "西长安街街道" and rows[0][-1] == 1500.5
     assert c.get(reverse("funding:rollup", args=[world.B.pk, 2026])).status_code == 403
+
+
+def test_admin_is_read_only_for_funds(world):
+    c = Client()
+    c.force_login(world.users["street"])
+    r = c.post(
+        reverse("admin:funding_fund_add"),
+        {
+            "street": world.A1.pk,
+            "year": "2026",
+            "source": "fiscal",
+            "use": "staff",
+            "amount": "500.00",
+        },
+    )
+    assert r.status_code == 403 and Fund.objects.count() == 0

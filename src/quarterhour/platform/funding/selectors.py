@@ -12,7 +12,6 @@ from quarterhour.platform.accounts.permissions import scope_q
 from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import District
 
-
 CENT = Decimal("0.01")
 
 
