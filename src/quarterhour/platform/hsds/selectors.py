@@ -11,7 +11,10 @@ from quarterhour.platform.hsds.taxonomy import Taxonomies, Term
 from quarterhour.platform.portal.search import text_q
 
 
-def services() -> QuerySet[Service]:
+def services(*, full: bool = True) -> QuerySet[Service]:
+    """Services in key order; ``full=False`` reads only what a list item shows."""
+    if not full:
+        return Service.objects.select_related("provider").order_by("pk")
     return (
         Service.objects.select_related("provider", "facility__community__street__district")
         .prefetch_related(Prefetch("items", queryset=ServiceItem.objects.order_by("item_code")))

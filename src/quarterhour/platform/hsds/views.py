@@ -125,10 +125,12 @@ def _organization(request: HttpRequest) -> int | None:
     return pk
 
 
-def _filtered_services(request: HttpRequest, tax: Taxonomies) -> QuerySet[Service]:
+def _filtered_services(
+    request: HttpRequest, tax: Taxonomies, *, full: bool = True
+) -> QuerySet[Service]:
     q = request.GET
     return sel.filter_services(
-        sel.services(),
+        sel.services(full=full),
         search=params.text(q, "search"),
         term=_term(request, tax),
         taxonomy_id=_taxonomy_id(request, tax),
@@ -158,8 +160,8 @@ def openapi(request: HttpRequest) -> HttpResponse:
 @api
 def service_list(request: HttpRequest) -> HttpResponse:
     tax = current()
-    qs = _filtered_services(request, tax)
     full = params.boolean(request.GET, "full")
+    qs = _filtered_services(request, tax, full=full)
     if params.boolean(request.GET, "minimal"):
         return _page(
             request,

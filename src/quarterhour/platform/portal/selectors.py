@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from quarterhour.platform import standard
@@ -233,21 +233,28 @@ def item_codes_for(category: str) -> tuple[str, ...]:
     )
 
 
+def _service_has(codes: Iterable[str]) -> Exists:
+    return Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=list(codes)))
+
+
+def _facility_has(codes: Iterable[str]) -> Exists:
+    return Exists(FacilityItem.objects.filter(facility=OuterRef("pk"), item_code__in=list(codes)))
+
+
 def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
+    """Active services matching every filter (no row joins that could repeat a service)."""
     qs = (
         Service.objects.filter(is_active=True)
-        .select_related("provider", "facility__community")
+        .select_related("provider", "facility")
         .prefetch_related(Prefetch("items", queryset=ServiceItem.objects.order_by("item_code")))
         .order_by("provider__name", "name", "pk")
     )
-    if flt.category and flt.category != OTHER:
-        qs = qs.filter(
-            Q(category=flt.category) | Q(items__item_code__in=item_codes_for(flt.category))
-        )
-    elif flt.category == OTHER:
-        qs = qs.filter(items__item_code__in=item_codes_for(OTHER))
+    if flt.category == OTHER:
+        qs = qs.filter(_service_has(item_codes_for(OTHER)))
+    elif flt.category:
+        qs = qs.filter(Q(category=flt.category) | Q(_service_has(item_codes_for(flt.category))))
     if flt.item:
-        qs = qs.filter(items__item_code=flt.item)
+        qs = qs.filter(_service_has([flt.item]))
     if flt.community is not None:
         qs = qs.filter(
             Q(facility__community_id=flt.community) | Q(provider__community_id=flt.community)
@@ -258,29 +265,35 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
         qs = qs.filter(**{METHODS[flt.method]: True})
     if flt.q:
         qs = qs.filter(text_q(flt.q, "name", "description", "provider__name", "facility__address"))
-    return qs.distinct()
+    return qs
 
 
 def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
     qs = (
         Facility.objects.filter(is_active=True)
-        .select_related("provider", "community")
+        .select_related("provider")
         .prefetch_related(Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")))
         .order_by("name", "pk")
     )
     if flt.item:
-        qs = qs.filter(items__item_code=flt.item)
+        qs = qs.filter(_facility_has([flt.item]))
     elif flt.category:
-        qs = qs.filter(items__item_code__in=item_codes_for(flt.category))
+        qs = qs.filter(_facility_has(item_codes_for(flt.category)))
     if flt.community is not None:
         qs = qs.filter(community_id=flt.community)
     if flt.street is not None:
         qs = qs.filter(community__street_id=flt.street)
     if flt.q:
         qs = qs.filter(text_q(flt.q, "name", "address"))
-    if flt.method:
-        qs = qs.filter(**{f"services__{METHODS.get(flt.method, 'home_visit')}": True})
-    return qs.distinct()
+    if flt.method in METHODS:
+        qs = qs.filter(
+            Exists(
+                Service.objects.filter(
+                    facility=OuterRef("pk"), is_active=True, **{METHODS[flt.method]: True}
+                )
+            )
+        )
+    return qs
 
 
 def open_filter(rows: Sequence[Any], *, hours: str = "opening_hours") -> list[Any]:

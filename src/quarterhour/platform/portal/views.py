@@ -266,8 +266,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             ],
             "fpage": fpage,
             "facilities": [(f, is_open(f.opening_hours, now)) for f in fpage.object_list],
-            "streets": sel.streets(),
-            "communities": sel.communities()[:500],
+            "streets": list(sel.streets().values_list("pk", "name")),
+            # a city has thousands of communities: list them once a street is chosen
+            "communities": (
+                list(sel.communities().filter(street_id=flt.street).values_list("pk", "name"))
+                if flt.street is not None
+                else []
+            ),
             "methods": [
                 ("home_visit", _("上门")),
                 ("appointment", _("预约")),
