@@ -171,3 +171,20 @@ def test_admin_lists_are_scoped_and_read_only(world):
     cert = Certification.objects.get(provider=world.pA1)
     page = client.get(reverse("admin:certification_certification_change", args=[cert.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+
+
+def test_pages_switch_to_english(world):
+    from django.utils import translation
+
+    client = Client()
+    client.force_login(world.users["street"])
+    client.cookies["django_language"] = "en"
+    text = client.get(reverse("certification:mechanisms")).content.decode()
+    assert "Operating mechanisms" in text and "Joint meetings" in text
+    with translation.override("en"):
+        from quarterhour.platform.certification.models import State
+
+        assert str(State.PUBLIC_NOTICE.label) == "Under public notice"
+        from quarterhour.platform.funding.models import Source
+
+        assert str(Source.DONATION_UNIT.label) == "Donation by a unit"
