@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -101,35 +102,42 @@ def _csv_cell(v: Cell) -> str:
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> None:
-    """One worksheet per sheet: Chinese headers, an English row beneath, frozen panes."""
-    wb = Workbook()
-    first = wb.active
-    if first is not None:
-        wb.remove(first)
+    """One worksheet per sheet: Chinese headers, an English row beneath, frozen panes.
+
+    Written in openpyxl's streaming (write-only) mode: tens of thousands of rows stay quick.
+    """
+    wb = Workbook(write_only=True)
     bold = Font(bold=True)
     grey = Font(italic=True, color="666666")
     fill = PatternFill("solid", fgColor="DDEBF7")
     for sh in sheets:
         ws = wb.create_sheet(sh.title_zh[:31])
-        ws.append([c.zh for c in sh.columns])
-        ws.append([c.en for c in sh.columns])
-        for cell in ws[1]:
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(wrap_text=True)
-        for cell in ws[2]:
-            cell.font = grey
-        for row in sh.rows:
-            ws.append([_xlsx_cell(v) for v in row])
         ws.freeze_panes = "A3"
         for i, c in enumerate(sh.columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, 2 * len(c.zh) + 4))
+        head = []
+        for c in sh.columns:
+            cell = WriteOnlyCell(ws, value=c.zh)
+            cell.font = bold
+            cell.fill = fill
+            cell.alignment = Alignment(wrap_text=True)
+            head.append(cell)
+        ws.append(head)
+        sub = []
+        for c in sh.columns:
+            cell = WriteOnlyCell(ws, value=c.en)
+            cell.font = grey
+            sub.append(cell)
+        ws.append(sub)
+        for row in sh.rows:
+            ws.append([_xlsx_cell(v) for v in row])
     info = wb.create_sheet("说明")
-    info.append(["说明 / notes"])
-    info["A1"].font = bold
+    info.column_dimensions["A"].width = 100
+    title = WriteOnlyCell(info, value="说明 / notes")
+    title.font = bold
+    info.append([title])
     for line in notes:
         info.append([line])
-    info.column_dimensions["A"].width = 100
     wb.properties.creator = "quarterhour"
     wb.properties.created = _dt.datetime(2000, 1, 1)
     wb.save(path)

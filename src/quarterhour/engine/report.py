@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib import rc_context
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
@@ -101,18 +102,50 @@ def _png(fig: Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _base_map(data: ReportData, title: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(7.5, 6.0), layout="constrained")
-    ax = fig.add_subplot(1, 1, 1)
-    net = data.network
-    seg = np.stack(
+@dataclass(frozen=True, slots=True, eq=False)
+class _Background:
+    """The walk network drawn once as an image, reused under every map (lines are slow)."""
+
+    image: npt.NDArray[np.uint8]
+    extent: tuple[float, float, float, float]
+
+
+def _segments(net: WalkNetwork) -> FloatArray:
+    return np.stack(
         [
             np.column_stack([net.node_lon[net.edge_u], net.node_lat[net.edge_u]]),
             np.column_stack([net.node_lon[net.edge_v], net.node_lat[net.edge_v]]),
         ],
         axis=1,
     )
-    ax.add_collection(LineCollection(list(seg), colors="#c8c8c8", linewidths=0.4, zorder=1))
+
+
+def network_background(net: WalkNetwork, *, width_px: int = 1000) -> _Background:
+    x0, x1 = float(net.node_lon.min()), float(net.node_lon.max())
+    y0, y1 = float(net.node_lat.min()), float(net.node_lat.max())
+    k = math.cos(math.radians((y0 + y1) / 2.0))
+    span_x = max((x1 - x0) * k, 1e-9)
+    height_px = max(1, round(width_px * max(y1 - y0, 1e-9) / span_x))
+    fig = Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.add_collection(LineCollection(_segments(net), colors="#c8c8c8", linewidths=0.5))  # type: ignore[arg-type]
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    rgba = np.asarray(canvas.buffer_rgba()).copy()  # type: ignore[no-untyped-call]
+    return _Background(rgba, (x0, x1, y0, y1))
+
+
+def _base_map(data: ReportData, title: str, bg: _Background | None = None) -> tuple[Figure, Axes]:
+    # a fixed layout: the constrained-layout engine cost more than drawing the map itself
+    fig = Figure(figsize=(7.5, 6.0))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.94)
+    ax = fig.add_subplot(1, 1, 1)
+    net = data.network
+    bg = bg or network_background(net)
+    ax.imshow(bg.image, extent=bg.extent, interpolation="antialiased", zorder=0)
     ax.set_xlim(float(net.node_lon.min()), float(net.node_lon.max()))
     ax.set_ylim(float(net.node_lat.min()), float(net.node_lat.max()))
     ax.set_aspect(1.0 / math.cos(math.radians(float(net.node_lat.mean()))))
@@ -126,12 +159,14 @@ def _base_map(data: ReportData, title: str) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def coverage_map(data: ReportData, spec: ItemSpec, cjk: bool) -> str | None:
+def coverage_map(
+    data: ReportData, spec: ItemSpec, cjk: bool, bg: _Background | None = None
+) -> str | None:
     if data.origins is None or spec.code not in data.minutes:
         return None
     m = data.minutes[spec.code]
     o = data.origins
-    fig, ax = _base_map(data, _label(spec.name_zh, spec.name_en, cjk) + f" ({spec.code})")
+    fig, ax = _base_map(data, _label(spec.name_zh, spec.name_en, cjk) + f" ({spec.code})", bg)
     within = np.isfinite(m)
     ax.scatter(
         o.lon[~within], o.lat[~within], s=3, c="#d62728", marker="x", linewidths=0.5,
@@ -152,7 +187,7 @@ def coverage_map(data: ReportData, spec: ItemSpec, cjk: bool) -> str | None:
     return _png(fig)
 
 
-def gap_map(data: ReportData, cjk: bool) -> str | None:
+def gap_map(data: ReportData, cjk: bool, bg: _Background | None = None) -> str | None:
     if data.origins is None or not data.minutes:
         return None
     req = [s.code for s in data.item_specs if s.required and s.code in data.minutes]
@@ -162,7 +197,7 @@ def gap_map(data: ReportData, cjk: bool) -> str | None:
     for c in req:
         missing += ~np.isfinite(data.minutes[c])
     fig, ax = _base_map(
-        data, _label("步行时限内缺少的项目数", "required items missing within the walk", cjk)
+        data, _label("步行时限内缺少的项目数", "required items missing within the walk", cjk), bg
     )
     sc = ax.scatter(
         data.origins.lon, data.origins.lat, s=4, c=missing, cmap="Reds", vmin=0,
@@ -172,12 +207,12 @@ def gap_map(data: ReportData, cjk: bool) -> str | None:
     return _png(fig)
 
 
-def circles_map(data: ReportData, cjk: bool) -> str | None:
+def circles_map(data: ReportData, cjk: bool, bg: _Background | None = None) -> str | None:
     if data.layout is None:
         return None
     net = data.network
     lab = data.layout.node_circle
-    fig, ax = _base_map(data, _label("服务圈划分", "circle layout", cjk))
+    fig, ax = _base_map(data, _label("服务圈划分", "circle layout", cjk), bg)
     has = lab >= 0
     ax.scatter(net.node_lon[has], net.node_lat[has], s=3, c=lab[has] % 20, cmap="tab20", zorder=2)
     cx = [c.centre_lon for c in data.layout.circles if c.centre_node >= 0]
@@ -190,11 +225,14 @@ def circles_map(data: ReportData, cjk: bool) -> str | None:
     return _png(fig)
 
 
-def sites_map(data: ReportData, plan: SitingPlan, cjk: bool) -> str | None:
+def sites_map(
+    data: ReportData, plan: SitingPlan, cjk: bool, bg: _Background | None = None
+) -> str | None:
     fig, ax = _base_map(
         data,
         _label("选址建议", "proposed sites", cjk)
         + f": {_label(plan.item.name_zh, plan.item.name_en, cjk)}",
+        bg,
     )
     if data.origins is not None and plan.item.code in data.minutes:
         m = data.minutes[plan.item.code]
@@ -338,6 +376,7 @@ def render_html(data: ReportData) -> str:
     """The whole report as one HTML string."""
     parts: list[str] = []
     with _style() as cjk:
+        bg = network_background(data.network)
         parts.append(f"<h1>{_e(data.title_zh)}<br><span class=en>{_e(data.title_en)}</span></h1>")
         parts.append(
             f"<p>步行 {data.walk_minutes:g} 分钟，步速 {data.speed_kmh:g} 公里/小时，即 "
@@ -374,7 +413,7 @@ def render_html(data: ReportData) -> str:
         if table is not None:
             parts.append(f"<h2>{_bi('各项目覆盖情况', 'Coverage by item')}</h2>")
             parts.append(_items_overview(table))
-        parts.append(_img(gap_map(data, cjk), "gap map", _bi("缺项地图", "gap map")))
+        parts.append(_img(gap_map(data, cjk, bg), "gap map", _bi("缺项地图", "gap map")))
         if data.layout is not None and data.circle_table is not None:
             spread = data.layout.population_spread()
             parts.append(f"<h2>{_bi('服务圈', 'Circles')}</h2>")
@@ -397,7 +436,7 @@ def render_html(data: ReportData) -> str:
                     )
                     + "</p>"
                 )
-            parts.append(_img(circles_map(data, cjk), "circles"))
+            parts.append(_img(circles_map(data, cjk, bg), "circles"))
             labels = {
                 c.circle_id: "、".join(
                     data.communities.name[p.community] if data.communities else str(p.community)
@@ -428,7 +467,7 @@ def render_html(data: ReportData) -> str:
                 )
                 for n in r.notes:
                     parts.append(f'<p class="note">{_e(n)}</p>')
-                parts.append(_img(sites_map(data, plan, cjk), f"sites {plan.item.code}"))
+                parts.append(_img(sites_map(data, plan, cjk, bg), f"sites {plan.item.code}"))
                 rows = "".join(
                     f"<tr><td class=num>{i}</td><td>{_e(plan.candidates[s.candidate].candidate_id)}"
                     f"</td><td>{_e(plan.candidates[s.candidate].name)}</td>"
@@ -449,7 +488,7 @@ def render_html(data: ReportData) -> str:
             parts.append(f"<h2>{_bi('各项目步行可达地图', 'Coverage map per item')}</h2>")
             shown = [s for s in data.item_specs if s.code in data.minutes][: data.max_item_maps]
             for spec in shown:
-                parts.append(_img(coverage_map(data, spec, cjk), spec.code))
+                parts.append(_img(coverage_map(data, spec, cjk, bg), spec.code))
         if data.osm_derived:
             parts.append(f"<p>地图数据 / map data {_e(OSM_ATTRIBUTION)} (ODbL)</p>")
     body = "\n".join(p for p in parts if p)
