@@ -15,21 +15,27 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyrosm
 import pytest
 
 from quarterhour.cli import main
+from quarterhour.cli.assess import write_all
+from quarterhour.engine.assessment import load_facility_file, load_network
 from quarterhour.engine.batch import (
     STATUS_FILE,
     CityOutcome,
     SchedulerUnreachable,
     dask_client,
+    dask_tile_runner,
     read_job,
     run_job,
 )
+from quarterhour.engine.standards import load_standard
+from quarterhour.engine.tiling import PartitionedRun, run_partitioned
 
 distributed = pytest.importorskip("distributed")
 
@@ -79,8 +85,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+Cluster = tuple[str, dict[str, "subprocess.Popen[bytes]"], Callable[[str], None]]
+
+
 @pytest.fixture()
-def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[bytes]]]]:
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
     """``dask scheduler`` and two ``dask worker`` processes (no nanny: a kill is a loss)."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -94,7 +103,8 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[by
         )
     ]
     workers: dict[str, subprocess.Popen[bytes]] = {}
-    for name in ("w0", "w1"):
+
+    def start_worker(name: str) -> None:
         p = subprocess.Popen(
             [
                 *(str(DASK), "worker", address, "--nthreads", "1", "--no-nanny", "--name", name),
@@ -105,8 +115,11 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[by
         )
         workers[name] = p
         procs.append(p)
+
+    start_worker("w0")
+    start_worker("w1")
     try:
-        yield address, workers
+        yield address, workers, start_worker
     finally:
         for p in procs:  # ours; a kill is quickest and leaves nothing behind
             if p.poll() is None:
@@ -115,14 +128,33 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, subprocess.Popen[by
         log.close()
 
 
+def kill_a_busy_worker(
+    client: Any, workers: dict[str, subprocess.Popen[bytes]], work: threading.Thread
+) -> str:
+    """Once some worker runs a task, SIGKILL it; return its name."""
+    names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
+    work.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and work.is_alive():
+        busy = [a for a, keys in client.processing().items() if keys and a in names]
+        if busy:
+            time.sleep(0.2)  # inside the task
+            victim = str(names[busy[0]])
+            os.kill(workers[victim].pid, signal.SIGKILL)
+            workers[victim].wait()
+            return victim
+        time.sleep(0.02)
+    raise AssertionError("no task was seen running")
+
+
 def files(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in FILES}
 
 
 def test_cluster_survives_a_killed_worker_and_matches_single_process(
-    tmp_path: Path, cluster: tuple[str, dict[str, subprocess.Popen[bytes]]]
+    tmp_path: Path, cluster: Cluster
 ) -> None:
-    address, workers = cluster
+    address, workers, start_worker = cluster
     ref_dir = tmp_path / "single"
     ref_dir.mkdir()
     (ref_dir / "job.toml").write_text(job_text(GOOD), encoding="utf-8")
@@ -133,26 +165,13 @@ def test_cluster_survives_a_killed_worker_and_matches_single_process(
     run_dir.mkdir()
     (run_dir / "job.toml").write_text(job_text(GOOD), encoding="utf-8")
     job = read_job(run_dir / "job.toml")
-    killed: list[str] = []
     outcomes: list[CityOutcome] = []
     with dask_client(address, timeout_s=20) as client:
         client.wait_for_workers(2, timeout=60)
-        names = {a: w["name"] for a, w in client.scheduler_info()["workers"].items()}
-        runner = threading.Thread(target=lambda: outcomes.extend(run_job(job, client=client)))
-        runner.start()
-        deadline = time.monotonic() + 60
-        while not killed and time.monotonic() < deadline:
-            busy = [a for a, keys in client.processing().items() if keys]
-            if busy:
-                time.sleep(0.3)  # well inside the city's task (reading OSM takes longer)
-                victim = names[busy[0]]
-                os.kill(workers[victim].pid, signal.SIGKILL)
-                workers[victim].wait()
-                killed.append(victim)
-            time.sleep(0.05)
-        runner.join(timeout=120)
-    assert killed, "no task ever started"
-    assert not runner.is_alive()
+        work = threading.Thread(target=lambda: outcomes.extend(run_job(job, client=client)))
+        kill_a_busy_worker(client, workers, work)
+        work.join(timeout=120)
+    assert not work.is_alive()
     assert [(o.name, o.status, o.error) for o in outcomes] == [
         ("chengdu", "done", ""),
         ("sao-paulo", "done", ""),
@@ -161,30 +180,66 @@ def test_cluster_survives_a_killed_worker_and_matches_single_process(
     for name in ("chengdu", "sao-paulo", "helsinki"):
         assert files(run_dir / "results" / name) == files(ref_dir / "results" / name), name
     # and the cluster's city equals the plain `quarterhour assess` of it
-    assert (
-        main(
-            [
-                "assess",
-                "--network",
-                str(CHENGDU),
-                "--facilities",
-                str(CHENGDU),
-                "--out",
-                str(tmp_path / "cli"),
-            ]
-        )
-        == 0
-    )
+    argv = ["assess", "--network", str(CHENGDU), "--facilities", str(CHENGDU)]
+    assert main([*argv, "--out", str(tmp_path / "cli")]) == 0
     assert files(tmp_path / "cli") == files(run_dir / "results" / "chengdu")
     # a rerun on the cluster skips every city (inputs unchanged)
     with dask_client(address, timeout_s=20) as client:
         again = run_job(job, client=client)
     assert [o.status for o in again] == ["skipped"] * 3
-    # one city cut into tiles that run as tasks on the (now one-worker) cluster: same files
-    tiled = tmp_path / "tiled"
-    argv = ["assess", "--network", str(CHENGDU), "--facilities", str(CHENGDU), "--out", str(tiled)]
-    assert main([*argv, "--scheduler", address, "--tile-m", "5000"]) == 0
-    assert files(tiled) == files(tmp_path / "cli")
+
+    # one city cut into tiles that run as tasks; a worker dies with tiles on it
+    start_worker("w2")
+    standard = load_standard("beijing-2011")
+    network, _, _ = load_network(CHENGDU)
+    facilities = load_facility_file(CHENGDU, standard)
+    tiled: list[PartitionedRun] = []
+    with dask_client(address, timeout_s=20) as client:
+        client.wait_for_workers(2, timeout=60)
+
+        sent: list[int] = []
+        scatter = client.scatter
+
+        def counting_scatter(data: Any, **kw: Any) -> Any:
+            sent.append(len(data))
+            return scatter(data, **kw)
+
+        client.scatter = counting_scatter
+
+        def run_tiles() -> None:
+            run = run_partitioned(
+                network,
+                facilities,
+                standard=standard,
+                tile_m=1500.0,
+                run_tiles=dask_tile_runner(client),
+            )
+            tiled.append(run)
+
+        kill_a_busy_worker(client, workers, threading.Thread(target=run_tiles))
+        deadline = time.monotonic() + 120
+        while not tiled and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert tiled, "the tiled run did not finish"
+    assert sum(sent) > tiled[0].plan.n_tiles  # the lost worker's tiles were sent again
+    write_all(tiled[0].assessment, tmp_path / "tiled", export_network=False)
+    assert files(tmp_path / "tiled") == files(tmp_path / "cli")
+    # the same through the command line, tiles on the (now one-worker) cluster
+    assert (
+        main(
+            [
+                *argv,
+                "--out",
+                str(tmp_path / "cli-tiled"),
+                "--scheduler",
+                address,
+                "--tile-m",
+                "5000",
+            ]
+        )
+        == 0
+    )
+    assert files(tmp_path / "cli-tiled") == files(tmp_path / "cli")
 
 
 def test_bad_inputs_fail_their_city_only_and_a_rerun_resumes(tmp_path: Path) -> None:

@@ -62,8 +62,12 @@ def run(args: argparse.Namespace) -> int:
             dask_client(args.scheduler, workers=args.workers, timeout_s=args.timeout) as client,
             progress_bar() as progress,
         ):
+
+            def cities(stage: str, done: int, total: int) -> None:
+                progress("城市 / cities" if stage == "cities" else stage, done, total)
+
             outcomes = run_job(
-                job, client=client, force=args.force, progress=progress, on_outcome=report
+                job, client=client, force=args.force, progress=cities, on_outcome=report
             )
     except QuarterhourError as exc:
         error(escape(str(exc)))

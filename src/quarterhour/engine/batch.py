@@ -591,11 +591,16 @@ def _run_on_cluster(
         try:
             outcome = fut.result()
         except Exception as exc:  # a lost worker (KilledWorker) or a crash outside the engine
+            lost = type(exc).__name__ == "KilledWorker"
             outcome = CityOutcome(
                 city.name,
                 "failed",
                 str(Path(out_root) / city.name),
-                error=f"[worker_failed] 计算节点出错 / the worker failed: {_describe(exc)}",
+                error=(
+                    f"[worker_lost] 计算节点多次中断 / workers died running this city: {exc}"
+                    if lost
+                    else f"[city_crashed] 计算出错 / the city's task crashed: {_describe(exc)}"
+                ),
             )
         record(outcome)
 
@@ -625,18 +630,44 @@ def write_status(path: Path, outcomes: Iterable[CityOutcome]) -> None:
 # one city's tiles on a cluster
 
 
-def dask_tile_runner(client: Any) -> Callable[..., Iterator[Any]]:
+def dask_tile_runner(client: Any, *, attempts: int = 3) -> Callable[..., Iterator[Any]]:
     """A ``run_tiles`` for :func:`quarterhour.engine.tiling.assess_partitioned` on Dask: each
-    tile is sent to the cluster as it is cut and runs as one task."""
-    as_completed = _distributed().as_completed
+    tile is sent to the cluster as it is cut and runs as one task.
+
+    A tile's data lives on the worker it was sent to; if that worker is lost, the tile is sent
+    again (up to ``attempts`` times) rather than failing the city.
+    """
+    dist = _distributed()
 
     def run(tiles: Iterable[Any], assess_one: Callable[[Any], Any]) -> Iterator[Any]:
-        futures = []
+        pending = dist.as_completed()
+        sent: dict[Any, tuple[Any, int]] = {}
+
+        def send(tile: Any, attempt: int) -> None:
+            for k in range(attempts):
+                try:
+                    [data] = client.scatter([tile])
+                    break
+                except OSError:  # the worker chosen for the data just died
+                    if k == attempts - 1:
+                        raise
+                    time.sleep(0.5)
+            fut = client.submit(assess_one, data, pure=False)
+            sent[fut] = (tile, attempt)
+            pending.add(fut)
+
         for tile in tiles:
-            [data] = client.scatter([tile])
-            futures.append(client.submit(assess_one, data, pure=False))
-        for fut in as_completed(futures):
-            yield fut.result()
+            send(tile, 1)
+        for fut in pending:
+            tile, attempt = sent.pop(fut)
+            try:
+                result = fut.result()
+            except Exception:  # the worker holding the tile was lost, or the tile failed
+                if attempt >= attempts:
+                    raise
+                send(tile, attempt + 1)
+                continue
+            yield result
 
     return run
 
