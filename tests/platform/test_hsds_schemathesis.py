@@ -27,6 +27,20 @@ CHECKS = [
 ]
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: the WSGI app must not close the test transaction's
+    connection at the end of each request (PostgreSQL runs)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -35,5 +49,5 @@ CHECKS = [
     derandomize=True,
 )
 @pytest.mark.django_db
-def test_api_against_its_openapi(case, hsds_world):
+def test_api_against_its_openapi(case, hsds_world, keep_test_connection):
     case.call_and_validate(checks=CHECKS)
