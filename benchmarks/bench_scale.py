@@ -7,12 +7,13 @@ read OSM → network → read facilities → snap → 30 items → coverage. Eve
 fresh subprocess; memory is that process's peak resident set (``ru_maxrss``) after each stage.
 
     python benchmarks/bench_scale.py stages   [--sizes 100000,500000,1000000,2000000] [--runs 1]
+    python benchmarks/bench_scale.py write    [--write-sizes 100000,500000]
     python benchmarks/bench_scale.py overhead [--size 1000000] [--tile-m 40000]
     python benchmarks/bench_scale.py workers  [--size 1000000] [--tile-m 40000]
     python benchmarks/bench_scale.py ministry [--sample 4] [--cities 200] [--workers 2]
 
-The reach.csv of a 2M-node city is 60M rows (~3 GB); the benchmark does not write it (the
-coverage summary is computed) — writing is linear and measured by the CLI tests' sizes.
+``stages`` stops at the coverage summary; ``write`` adds writing the CSV files (reach.csv has one
+row per node and item: 60M rows at 2M nodes) and reports its time and memory separately.
 Generated files are cached in ``--work`` (default: a folder in the system temp directory).
 """
 
@@ -146,7 +147,7 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
     facilities = load_facility_file(path, std)
     t = stage("read_facilities", t)
     out["nodes"], out["edges"], out["facilities"] = net.n_nodes, net.n_edges, len(facilities)
-    if mode == "whole":
+    if mode.startswith("whole"):
         from quarterhour.engine.places import Origins
         from quarterhour.engine.reach import prepare, reach
         from quarterhour.engine.snapping import EdgeIndex
@@ -165,8 +166,25 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
             prepared=prep,
         )
         t = stage("reach_30_items", t)
-        summarise(res, std, speed_kmh=std.walking.speed_kmh)
+        summaries = summarise(res, std, speed_kmh=std.walking.speed_kmh)
         t = stage("coverage", t)
+        if mode == "whole+write":
+            from quarterhour.cli.assess import write_all
+            from quarterhour.engine.assessment import Assessment
+
+            done = Assessment(
+                standard=std,
+                network=net,
+                result=res,
+                minutes=std.walking.minutes,
+                speed_kmh=std.walking.speed_kmh,
+                osm_derived=False,
+                summaries=summaries,
+            )
+            with tempfile.TemporaryDirectory() as tmp:
+                write_all(done, Path(tmp) / "out", export_network=False)
+                out["reach_csv_mb"] = (Path(tmp) / "out" / "reach.csv").stat().st_size / 2**20
+            t = stage("write_csv", t)
         del res, prep  # the same steps assess() runs, timed one by one
     else:
         from quarterhour.engine.tiling import assess_partitioned
@@ -236,6 +254,18 @@ def median_run(args: list[str], runs: int) -> dict[str, Any]:
     results = [run_child(args) for _ in range(runs)]
     results.sort(key=lambda r: r["seconds"])
     return results[len(results) // 2]
+
+
+def bench_write(work: Path, sizes: list[int]) -> None:
+    print("== with the CSV files written (reach.csv: one row per node x item)")
+    for n in sizes:
+        r = run_child(["stages", str(city_file(work, n)), "whole+write", "0", "0"])
+        w = r["stages"][-1]
+        print(
+            f"  {r['nodes']:>9} nodes: write {w['seconds']:6.1f} s, reach.csv "
+            f"{r['reach_csv_mb']:.0f} MiB, peak {r['peak_mb']:.0f} MiB "
+            f"(without writing: {r['stages'][-2]['peak_mb']:.0f} MiB)"
+        )
 
 
 def bench_stages(work: Path, sizes: list[int], runs: int, threads: int) -> None:
@@ -346,10 +376,13 @@ def main() -> None:
         child_main(sys.argv[2:])
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("what", nargs="*", default=["stages", "overhead", "workers", "ministry"])
+    ap.add_argument(
+        "what", nargs="*", default=["stages", "write", "overhead", "workers", "ministry"]
+    )
     ap.add_argument("--work", type=Path, default=DEFAULT_WORK)
     ap.add_argument("--sizes", default="100000,500000,1000000,2000000")
     ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument("--write-sizes", default="100000,500000")
     ap.add_argument("--tile-m", type=float, default=40_000.0)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
@@ -362,6 +395,8 @@ def main() -> None:
         t = time.perf_counter()
         if what == "stages":
             bench_stages(a.work, [int(s) for s in a.sizes.split(",")], a.runs, a.threads)
+        elif what == "write":
+            bench_write(a.work, [int(x) for x in a.write_sizes.split(",")])
         elif what == "overhead":
             bench_overhead(a.work, a.size, a.tile_m, a.threads)
         elif what == "workers":
