@@ -323,3 +323,40 @@ def test_evaluation_permission(world, action, role, side, allowed):
         with pytest.raises(PermissionRefused):
             call()
         assert state() == before
+
+
+def test_overdue_and_complaint_requests_count_in_the_score(world):
+    from quarterhour.platform.requests.models import Category, ServiceRequest
+
+    help_ = Category.objects.create(code="help", name="求助")
+    complaint = Category.objects.create(code="complain", name="投诉", kind="complaint")
+    due = dt.datetime(2026, 5, 10, 17, 0, tzinfo=TZ)
+
+    def req(category: Any, *, closed: dt.datetime | None, provider: Any = None) -> None:
+        ServiceRequest.objects.create(
+            category=category,
+            status="closed" if closed else "accepted",
+            channel="web",
+            community=world.a1x,
+            street=world.A1,
+            district=world.A,
+            owner_level="provider",
+            owner_provider=provider or world.pA1,
+            received_at=due - 3 * DAY,
+            due_at=due,
+            remind_at=due - DAY,
+            updated_at=due,
+            closed_at=closed,
+        )
+
+    req(help_, closed=due + DAY)  # closed late: overdue
+    req(help_, closed=None)  # still open after its deadline: overdue
+    req(help_, closed=due - DAY)  # closed in time
+    req(complaint, closed=due - DAY)  # a complaint, handled in time
+    req(help_, closed=None, provider=world.pB1)  # another provider's
+    assert services.overdue_requests(world.pA1, 2026, now=T0) == 2
+    assert services.overdue_requests(world.pA1, 2025, now=T0) == 0
+    ev = services.evaluate(actor=world.users["street"], provider=world.pA1, year=2026, now=T0)
+    assert ev.parts["overdue"] == {"n": 2, "points": 9}
+    assert ev.parts["complaints"] == {"n": 1, "points": 12}
+    assert "超期未办结诉求：2 件，得 9 / 15" in ev.reasons

@@ -5,7 +5,8 @@ The year-end score (0–100) is the sum of four published parts:
 * residents' ratings (40): mean of the year's feedback ratings and survey scores about the
   provider, 1–5 mapped to 0–40; no ratings → half marks, said so in the reasons;
 * democratic review (30): 满意 = 1, 基本满意 = 0.6, 不满意 = 0, mean × 30; none → half marks;
-* complaints (15): 15 − 3 per complaint received in the year, not below 0;
+* complaints (15): 15 − 3 per complaint received in the year (feedback of kind 投诉 and
+  complaint requests the provider owned), not below 0;
 * overdue requests (15): 15 − 3 per request the provider owned whose deadline (in the year)
   passed before it was closed, not below 0.
 """
@@ -384,6 +385,22 @@ def overdue_requests(provider: Provider, year: int, *, now: dt.datetime | None =
     ).count()
 
 
+def request_complaints(provider: Provider, year: int) -> int:
+    """Complaints filed as requests (category kind 投诉) that the provider owned, received in
+    ``year`` (0 when the requests app is not installed)."""
+    if not apps.is_installed("quarterhour.platform.requests"):
+        return 0
+    from quarterhour.platform.requests.models import ServiceRequest
+
+    start, end = _year_range(year)
+    return ServiceRequest.objects.filter(
+        owner_provider=provider,
+        category__kind="complaint",
+        received_at__gte=start,
+        received_at__lt=end,
+    ).count()
+
+
 def score_parts(provider: Provider, year: int, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The four parts of the year-end score with the figures behind them."""
     start, end = _year_range(year)
@@ -411,7 +428,9 @@ def score_parts(provider: Provider, year: int, *, now: dt.datetime | None = None
     else:
         review_mean = None
         review_part = WEIGHTS["reviews"] / 2
-    complaints = fb.filter(kind=Feedback.Kind.COMPLAINT).count()
+    complaints = fb.filter(kind=Feedback.Kind.COMPLAINT).count() + request_complaints(
+        provider, year
+    )
     overdue = overdue_requests(provider, year, now=now)
     return {
         "ratings": {"n": n_ratings, "mean": mean_rating, "points": round(ratings, 1)},
