@@ -158,6 +158,10 @@ def test_circle_page_with_results_shows_missing_items_in_fixed_queries(graded_wo
     assert "卫生服务站" in missing and "药店" in met and "药店" not in missing
     assert missing.count("<li>") == 22
     assert 'id="stale"' not in text
+    # the walk network under the map: nodes within 0.002° of the two squares (x ≤ 1170 m → 23
+    # columns, y ≤ 722 m → 14 rows); edges with both ends inside: 14 × 22 + 23 × 13 = 607
+    street_path = text.split('<path class="street" d="')[1].split('"')[0]
+    assert street_path.count("M") == 607
     assert len(ctx.captured_queries) == 12  # constant: no query per member or facility
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +23,12 @@ class SvgMap:
     polygons: list[tuple[Sequence[Sequence[float]], str, str]] = field(default_factory=list)
     points: list[tuple[float, float, float, str, str]] = field(default_factory=list)
     labels: list[tuple[float, float, str]] = field(default_factory=list)
+    segments: list[tuple[Any, Any, Any, Any, str]] = field(default_factory=list)
+
+    def lines(self, x0: Any, y0: Any, x1: Any, y1: Any, *, css: str) -> None:
+        """Straight segments (arrays of lon/lat of both ends), drawn as one path under the rest.
+        They do not widen the drawing: the extent comes from polygons and points."""
+        self.segments.append((x0, y0, x1, y1, css))
 
     def polygon(self, ring: Sequence[Sequence[float]], *, css: str, title: str = "") -> None:
         self.polygons.append((ring, css, title))
@@ -66,6 +73,16 @@ class SvgMap:
                 f'<polygon class="{escape(css)}" points="{pts}"><title>{escape(title)}</title>'
                 "</polygon>"
             )
+        for sx0, sy0, sx1, sy1, css in self.segments:
+            path = " ".join(
+                f"M{a:.1f} {b:.1f}L{c:.1f} {d:.1f}"
+                for (a, b), (c, d) in zip(
+                    (xy(u, v) for u, v in zip(sx0, sy0, strict=True)),
+                    (xy(u, v) for u, v in zip(sx1, sy1, strict=True)),
+                    strict=True,
+                )
+            )
+            parts.append(f'<path class="{escape(css)}" d="{path}"/>')
         for lon, lat, r, css, title in self.points:
             x, y = xy(lon, lat)
             parts.append(

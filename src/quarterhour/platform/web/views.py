@@ -31,7 +31,8 @@ from quarterhour.platform.geography import selectors as geo
 from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.geography.models import Circle, Community, District, Street
 from quarterhour.platform.planning import selectors as plan
-from quarterhour.platform.planning.models import AssessmentRun, CommunityResult
+from quarterhour.platform.planning.models import AssessmentRun, CommunityResult, WalkNetworkFile
+from quarterhour.platform.planning.networks import load_network
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.web.svgmap import SvgMap
 
@@ -145,7 +146,43 @@ def circle_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _circle_map(circle: Circle, facilities: list[Any], missing: set[str]) -> Any:
+#: at most this many street segments drawn under a circle (keeps the page small)
+MAP_MAX_SEGMENTS = 6000
+
+
+def _network_under(svg: SvgMap, circle: Circle, network: WalkNetworkFile | None) -> None:
+    """Draw the walk network's segments inside the circle's extent (the map's base layer)."""
+    if network is None:
+        return
+    xs: list[float] = []
+    ys: list[float] = []
+    for m in circle.memberships.all():
+        for ring in geo.boundary_coordinates(m.community.boundary_geojson):
+            xs += [p[0] for p in ring]
+            ys += [p[1] for p in ring]
+        if m.community.centre_lon is not None and m.community.centre_lat is not None:
+            xs.append(m.community.centre_lon)
+            ys.append(m.community.centre_lat)
+    if not xs:
+        return
+    try:
+        net = load_network(network)
+    except OSError:  # the file is gone; the map still shows the register
+        return
+    pad = 0.002
+    lon, lat = net.node_lon, net.node_lat
+    inside = (
+        (lon >= min(xs) - pad)
+        & (lon <= max(xs) + pad)
+        & (lat >= min(ys) - pad)
+        & (lat <= max(ys) + pad)
+    )
+    keep = inside[net.edge_u] & inside[net.edge_v]
+    u, v = net.edge_u[keep][:MAP_MAX_SEGMENTS], net.edge_v[keep][:MAP_MAX_SEGMENTS]
+    svg.lines(lon[u], lat[u], lon[v], lat[v], css="street")
+
+
+def _circle_map(circle: Circle, facilities: list[Any], network: WalkNetworkFile | None) -> Any:
     svg = SvgMap()
     for m in circle.memberships.all():
         c = m.community
@@ -154,6 +191,7 @@ def _circle_map(circle: Circle, facilities: list[Any], missing: set[str]) -> Any
         if c.centre_lon is not None and c.centre_lat is not None:
             svg.point(c.centre_lon, c.centre_lat, r=5, css="community-centre", title=c.name)
             svg.label(c.centre_lon, c.centre_lat, c.name)
+    _network_under(svg, circle, network)
     for f in facilities:
         codes = [i.item_code for i in f.items.all()]
         title = f"{f.name} — " + "、".join(standard.item_label(code) for code in codes)
@@ -180,7 +218,6 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
     result = plan.latest_circle_result(circle)
     items = plan.circle_item_results(result) if result else []
-    missing = set(result.missing) if result else set()
     member_ids = [m.community_id for m in circle.memberships.all()]
     facilities = list(facilities_near_communities(member_ids))
     context = {
@@ -190,7 +227,7 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "items_missing": [(standard.item_label(i.item_code), i) for i in items if not i.met],
         "stale": result is not None and plan.is_stale(result.run, circle=circle),
         "facilities": facilities,
-        "map_svg": _circle_map(circle, facilities, missing),
+        "map_svg": _circle_map(circle, facilities, result.run.network if result else None),
         "can_edit": perm.can_edit_circle(
             request.user, circle.street, [m.community for m in circle.memberships.all()]
         ),
