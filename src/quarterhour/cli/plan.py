@@ -634,6 +634,7 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
             )  # fmt: skip
     notes = _notes(run)
     with atomic_output_dir(out) as tmp:
+        t_exports = time.perf_counter()
         for sh in sheets:
             ex.write_csv(tmp / f"{sh.name}.csv", sh)
         for layer in layers:
@@ -642,6 +643,7 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
             ex.write_gpkg(tmp / "quarterhour.gpkg", layers)
         if "xlsx" in kinds and sheets:
             ex.write_xlsx(tmp / "quarterhour.xlsx", sheets, notes=notes)
+        run.timings["exports"] = time.perf_counter() - t_exports
         if html:
             from quarterhour.engine.report import ReportData, render_html
 
