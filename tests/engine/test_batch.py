@@ -179,6 +179,12 @@ def test_cluster_survives_a_killed_worker_and_matches_single_process(
     ]
     for name in ("chengdu", "sao-paulo", "helsinki"):
         assert files(run_dir / "results" / name) == files(ref_dir / "results" / name), name
+    assert sorted(p.name for p in (run_dir / "results").iterdir()) == [
+        STATUS_FILE,
+        "chengdu",
+        "helsinki",
+        "sao-paulo",
+    ]  # nothing half-written is left from the killed worker
     # and the cluster's city equals the plain `quarterhour assess` of it
     argv = ["assess", "--network", str(CHENGDU), "--facilities", str(CHENGDU)]
     assert main([*argv, "--out", str(tmp_path / "cli")]) == 0

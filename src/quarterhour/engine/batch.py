@@ -569,6 +569,10 @@ def run_job(
     else:
         _run_on_cluster(client, todo, str(out_root), record)
     result = [outcomes[c.name] for c in job.cities]
+    for city, _ in todo:  # a worker killed while writing leaves its temporary folders behind
+        for left in out_root.glob(f".{city.name}.*"):
+            if left.is_dir() and (".staging-" in left.name or ".partial-" in left.name):
+                shutil.rmtree(left, ignore_errors=True)
     write_status(out_root / STATUS_FILE, result)
     return result
 
