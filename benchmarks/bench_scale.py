@@ -9,7 +9,7 @@ fresh subprocess; memory is that process's peak resident set (``ru_maxrss``) aft
     python benchmarks/bench_scale.py stages   [--sizes 100000,500000,1000000,2000000] [--runs 1]
     python benchmarks/bench_scale.py write    [--write-sizes 100000,500000]
     python benchmarks/bench_scale.py overhead [--size 1000000] [--tile-m 40000]
-    python benchmarks/bench_scale.py workers  [--size 1000000] [--tile-m 40000]
+    python benchmarks/bench_scale.py workers  [--workers-size 500000] [--workers-tile-m 20000]
     python benchmarks/bench_scale.py ministry [--sample 4] [--cities 200] [--workers 2]
 
 ``stages`` stops at the coverage summary; ``write`` adds writing the CSV files (reach.csv has one
@@ -383,6 +383,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,500000,1000000,2000000")
     ap.add_argument("--size", type=int, default=1_000_000)
     ap.add_argument("--write-sizes", default="100000,500000")
+    ap.add_argument("--workers-size", type=int, default=500_000)
+    ap.add_argument("--workers-tile-m", type=float, default=20_000.0)
     ap.add_argument("--tile-m", type=float, default=40_000.0)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
@@ -400,7 +402,7 @@ def main() -> None:
         elif what == "overhead":
             bench_overhead(a.work, a.size, a.tile_m, a.threads)
         elif what == "workers":
-            bench_workers(a.work, a.size, a.tile_m)
+            bench_workers(a.work, a.workers_size, a.workers_tile_m)
         elif what == "ministry":
             bench_ministry(a.work, a.sample, a.cities, a.workers)
         else:
