@@ -244,6 +244,7 @@ def test_filters_combine_with_and(client, hsds_world):
     assert names("?search=ＡＢＣ") == ["社区课堂"]
     assert names("?search=abc") == ["社区课堂"]
     assert names("?search=送藥") == ["送药上门"]
+    assert names("?search=day-care") == ["社区课堂"]
 
 
 def test_modified_after(client, hsds_world):

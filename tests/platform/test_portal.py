@@ -136,6 +136,10 @@ def test_catalogue_filters_and_escaping(client, hsds_world):
     assert names(q="送藥") == ["送药上门"]
     assert names(q="english") == ["社区课堂"]
     assert names(q="ＡＢＣ") == ["社区课堂"]
+    # English and traditional names of the standard's items find services filed under them
+    assert names(q="Pharmacy") == ["送药上门"]
+    assert names(q="藥店") == ["送药上门"]
+    assert names(q="hairdresser") == ["<b>特价</b>理发"]
     html = client.get("/portal/catalogue/").content.decode()
     assert "<b>特价</b>" not in html and "&lt;b&gt;特价&lt;/b&gt;理发" in html
     assert "<script>alert(1)</script>" not in html

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.hsds.taxonomy import Taxonomies, Term
-from quarterhour.platform.portal.search import text_q
+from quarterhour.platform.portal.search import matching_item_codes, text_q
 
 
 def services(*, full: bool = True) -> QuerySet[Service]:
@@ -48,7 +48,12 @@ def filter_services(
 ) -> QuerySet[Service]:
     """Every given condition must hold (AND)."""
     if search:
-        qs = qs.filter(text_q(search, "name", "description", "provider__name"))
+        cond = text_q(search, "name", "description", "provider__name")
+        codes = matching_item_codes(search)
+        if codes:
+            items = ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=codes)
+            cond |= Q(Exists(items))
+        qs = qs.filter(cond)
     if term is not None:
         qs = qs.filter(term_q(term, tax))
     if taxonomy_id is not None:

@@ -58,3 +58,18 @@ def text_q(query: str, *fields: str) -> Q:
         for f in fields:
             cond |= Q(**{f"{f}__icontains": form})
     return cond
+
+
+def matching_item_codes(query: str) -> list[str]:
+    """Standard items and services whose Chinese or English names contain the query
+    (so "pharmacy" or "藥店" finds services filed under 药店 whatever their own names)."""
+    from quarterhour.platform import standard
+
+    needle = fold(query)
+    if len(needle) < 2:
+        return []
+    std = standard.engine_standard()
+    out = [i.code for i in std.items if any(needle in fold(n) for n in i.names())]
+    for cat in std.categories:
+        out += [s.code for s in cat.services if needle in fold(f"{s.name_zh} {s.name_en}")]
+    return out

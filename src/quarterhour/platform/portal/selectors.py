@@ -18,7 +18,7 @@ from quarterhour.platform.facilities.hours import is_open
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import Community, Street
 from quarterhour.platform.portal import walking
-from quarterhour.platform.portal.search import fold, text_q
+from quarterhour.platform.portal.search import fold, matching_item_codes, text_q
 
 OTHER = "other"  # items the standard lists under no service category
 
@@ -264,7 +264,9 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
     if flt.method in METHODS:
         qs = qs.filter(**{METHODS[flt.method]: True})
     if flt.q:
-        qs = qs.filter(text_q(flt.q, "name", "description", "provider__name", "facility__address"))
+        cond = text_q(flt.q, "name", "description", "provider__name", "facility__address")
+        codes = matching_item_codes(flt.q)
+        qs = qs.filter(cond | Q(_service_has(codes)) if codes else cond)
     return qs
 
 
@@ -284,7 +286,9 @@ def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
     if flt.street is not None:
         qs = qs.filter(community__street_id=flt.street)
     if flt.q:
-        qs = qs.filter(text_q(flt.q, "name", "address"))
+        cond = text_q(flt.q, "name", "address")
+        codes = matching_item_codes(flt.q)
+        qs = qs.filter(cond | Q(_facility_has(codes)) if codes else cond)
     if flt.method in METHODS:
         qs = qs.filter(
             Exists(
