@@ -339,6 +339,40 @@ class TileOutput:
     facility_along: FloatArray
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class CutGeometry:
+    """Projected positions computed once per plan and shared by every tile's cut."""
+
+    edge_mx: FloatArray  # edge midpoints
+    edge_my: FloatArray
+    edge_reach: FloatArray  # halo + half the edge's length
+    origin_x: FloatArray | None  # None for network-node origins
+    origin_y: FloatArray | None
+    facility_x: FloatArray
+    facility_y: FloatArray
+
+
+def cut_geometry(
+    network: WalkNetwork, origins: Origins, facilities: Sequence[Facility], plan: TilePlan
+) -> CutGeometry:
+    proj = plan.projection()
+    nx_, ny_ = proj.to_xy(network.node_lon, network.node_lat)
+    u, v = network.edge_u, network.edge_v
+    # an edge with a point within H of the core has its midpoint within H + half its length
+    half = np.hypot(nx_[u] - nx_[v], ny_[u] - ny_[v]) / 2.0
+    ox, oy = (None, None) if origins.node is not None else _origin_xy(origins, proj)
+    fx, fy = _facility_xy(facilities, proj)
+    return CutGeometry(
+        edge_mx=(nx_[u] + nx_[v]) / 2.0,
+        edge_my=(ny_[u] + ny_[v]) / 2.0,
+        edge_reach=halo_m(plan.limit_m, plan.max_snap_m) + half * (1.0 + HALO_RELATIVE_SLACK),
+        origin_x=ox,
+        origin_y=oy,
+        facility_x=fx,
+        facility_y=fy,
+    )
+
+
 def cut_tile(
     network: WalkNetwork,
     origins: Origins,
@@ -346,28 +380,19 @@ def cut_tile(
     plan: TilePlan,
     index: int,
     *,
-    projected: tuple[FloatArray, FloatArray] | None = None,
+    geometry: CutGeometry | None = None,
 ) -> TileInput:
     """The halo sub-network, origins and facilities of tile ``index``.
 
-    ``projected`` may pass the network nodes' projected (x, y) to save re-projecting per tile.
+    ``geometry`` (:func:`cut_geometry`) saves re-projecting everything for each tile.
     """
-    proj = plan.projection()
+    g = geometry or cut_geometry(network, origins, facilities, plan)
     core = plan.cores[index]
-    nx_, ny_ = (
-        projected if projected is not None else proj.to_xy(network.node_lon, network.node_lat)
-    )
-    halo = halo_m(plan.limit_m, plan.max_snap_m)
     radius = points_radius_m(plan.limit_m, plan.max_snap_m)
     u = network.edge_u
     v = network.edge_v
-    # an edge with a point within H of the core has its midpoint within H + half its length
-    mx = (nx_[u] + nx_[v]) / 2.0
-    my = (ny_[u] + ny_[v]) / 2.0
-    half = np.hypot(nx_[u] - nx_[v], ny_[u] - ny_[v]) / 2.0
-    reach_m = halo + half * (1.0 + HALO_RELATIVE_SLACK)
-    edge_sel = core.distance(mx, my, upto=float(reach_m.max(initial=0.0))) <= reach_m
-    del mx, my, half
+    upto = float(g.edge_reach.max(initial=0.0))
+    edge_sel = core.distance(g.edge_mx, g.edge_my, upto=upto) <= g.edge_reach
     keep = np.zeros(network.n_nodes, dtype=bool)
     keep[u[edge_sel]] = True
     keep[v[edge_sel]] = True
@@ -376,13 +401,15 @@ def cut_tile(
     if origins.node is not None:
         o_sel = np.flatnonzero(o_core)
         keep[origins.node[o_sel]] = True
+    elif g.origin_x is not None and g.origin_y is not None:
+        near = core.distance(g.origin_x, g.origin_y, upto=radius) <= radius
+        o_sel = np.flatnonzero(o_core | near)
     else:
-        ox, oy = _origin_xy(origins, proj)
-        o_sel = np.flatnonzero(o_core | (core.distance(ox, oy, upto=radius) <= radius))
+        raise ValueError("cut geometry lacks the origins' positions")
     f_home = plan.facility_tile == index
     if facilities:
-        fx, fy = _facility_xy(facilities, proj)
-        f_sel = np.flatnonzero(f_home | (core.distance(fx, fy, upto=radius) <= radius))
+        near_f = core.distance(g.facility_x, g.facility_y, upto=radius) <= radius
+        f_sel = np.flatnonzero(f_home | near_f)
     else:
         f_sel = np.empty(0, dtype=np.int64)
 
@@ -705,11 +732,11 @@ def run_partitioned(
             for k in range(plan.n_tiles)
             if k not in set(todo)
         }
-    projected = plan.projection().to_xy(network.node_lon, network.node_lat)
+    geometry = cut_geometry(network, orig, facilities, plan)
 
     def tiles() -> Iterable[TileInput]:
         for k in todo:
-            yield cut_tile(network, orig, facilities, plan, k, projected=projected)
+            yield cut_tile(network, orig, facilities, plan, k, geometry=geometry)
 
     one = functools.partial(
         assess_tile,
