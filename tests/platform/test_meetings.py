@@ -204,3 +204,19 @@ def test_only_owner_or_street_closes_an_action(world):
         services.close_action(actor=world.users["provider"], action=action, note="x")
     services.close_action(actor=world.users["street"], action=action, note="街道确认完成")
     assert Action.objects.get(pk=action.pk).status == "done"
+
+
+def test_overdue_actions_are_reminded_once_by_the_job(world):
+    from quarterhour.platform.jobs.registry import run_due
+
+    m = convene(world)
+    services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    later = T0 + dt.timedelta(days=10)  # the provider's action (7 days) is overdue
+    assert run_due(later, only=frozenset({"meetings.remind_overdue"})) == [
+        "meetings.remind_overdue"
+    ]
+    note = Notification.objects.get(kind="meetings.overdue", recipient=world.users["provider"])
+    assert note.body == "提交维修点选址方案"
+    assert Notification.objects.filter(kind="meetings.overdue").count() == 2  # owner + convener
+    assert services.remind_overdue(today=(later + dt.timedelta(days=1)).date()) == 0
+    assert Action.objects.get(owner=world.users["provider"]).reminded_on == later.date()

@@ -121,6 +121,7 @@ class Action(models.Model):
     status = models.CharField(_("状态"), max_length=6, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     done_note = models.TextField(_("完成情况"), blank=True)
+    reminded_on = models.DateField(_("逾期提醒日期"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

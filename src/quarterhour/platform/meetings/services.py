@@ -197,3 +197,29 @@ def close_action(
     row.done_note = note.strip()
     save_audited(row, actor=actor, reason="done")
     return row
+
+
+def remind_overdue(*, today: dt.date | None = None) -> int:
+    """Scheduled job: tell each owner once about an open action past its due date (and the
+    meeting's convener). Returns how many actions were reminded."""
+    day = today or timezone.localdate()
+    due = (
+        Action.objects.select_for_update()
+        .filter(status=Action.Status.OPEN, due_on__lt=day, reminded_on__isnull=True)
+        .select_related("owner", "meeting__convened_by")
+        .order_by("pk")
+    )
+    n = 0
+    with transaction.atomic():
+        for act in due:
+            tell(
+                recipients=[act.owner, act.meeting.convened_by],
+                kind="meetings.overdue",
+                subject=_("联席会议交办事项已逾期（期限 %(d)s）") % {"d": act.due_on},
+                body=act.description,
+                obj=act,
+            )
+            act.reminded_on = day
+            save_audited(act, actor=None, reason="overdue reminder")
+            n += 1
+    return n
