@@ -142,3 +142,12 @@ def test_admin_edit_goes_through_the_service_and_is_audited(client, world):
 def test_admin_superuser_without_membership_sees_nothing(client, world):
     client.force_login(world.users["superuser"])
     assert client.get("/admin/geography/community/").status_code == 403
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, world):
+    client.force_login(world.users["street"])
+    page = client.get(reverse("web:communities"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/communities/"})
+    page = client.get(reverse("web:communities"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en">' in page.content.decode()
