@@ -290,10 +290,10 @@ def bench_stages(work: Path, sizes: list[int], runs: int, threads: int) -> None:
         )
 
 
-def bench_overhead(work: Path, size: int, tile_m: float, threads: int) -> None:
+def bench_overhead(work: Path, size: int, tile_m: float, threads: int, runs: int) -> None:
     path = city_file(work, size)
-    whole = run_child(["stages", str(path), "whole", "0", str(threads)])
-    tiled = run_child(["stages", str(path), "tiled", str(tile_m), str(threads)])
+    whole = median_run(["stages", str(path), "whole", "0", str(threads)], runs)
+    tiled = median_run(["stages", str(path), "tiled", str(tile_m), str(threads)], runs)
 
     def compute(r: dict[str, Any]) -> float:
         return sum(
@@ -317,11 +317,11 @@ def bench_overhead(work: Path, size: int, tile_m: float, threads: int) -> None:
     )
 
 
-def bench_workers(work: Path, size: int, tile_m: float) -> None:
+def bench_workers(work: Path, size: int, tile_m: float, runs: int) -> None:
     path = city_file(work, size)
-    one = run_child(["stages", str(path), "tiled", str(tile_m), "1"])
-    both = run_child(["stages", str(path), "whole", "0", "0"])
-    dask = run_child(["stages", str(path), "tiled-dask", str(tile_m), "1"])
+    one = median_run(["stages", str(path), "tiled", str(tile_m), "1"], runs)
+    both = median_run(["stages", str(path), "whole", "0", "0"], runs)
+    dask = median_run(["stages", str(path), "tiled-dask", str(tile_m), "1"], runs)
 
     def compute(r: dict[str, Any]) -> float:
         skip = ("read_network", "read_facilities", "start_cluster")
@@ -392,7 +392,10 @@ def main() -> None:
     ap.add_argument("--cities", type=int, default=200)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+        f"load average {os.getloadavg()[0]:.1f} at start; medians of {a.runs} run(s)"
+    )
     for what in a.what:
         t = time.perf_counter()
         if what == "stages":
@@ -400,9 +403,9 @@ def main() -> None:
         elif what == "write":
             bench_write(a.work, [int(x) for x in a.write_sizes.split(",")])
         elif what == "overhead":
-            bench_overhead(a.work, a.size, a.tile_m, a.threads)
+            bench_overhead(a.work, a.size, a.tile_m, a.threads, a.runs)
         elif what == "workers":
-            bench_workers(a.work, a.workers_size, a.workers_tile_m)
+            bench_workers(a.work, a.workers_size, a.workers_tile_m, a.runs)
         elif what == "ministry":
             bench_ministry(a.work, a.sample, a.cities, a.workers)
         else:
