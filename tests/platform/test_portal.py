@@ -257,3 +257,37 @@ def test_english_alongside(client, hsds_world):
     assert "Standard items not within walking reach" in html
     assert "Within 15 minutes of home" in html
     assert body["error"]["message"] == "Parameter page must be between 1 and 1000000"
+
+
+@pytest.mark.parametrize("capacity", [4, 1 << 18])
+def test_local_search_equals_the_engine_search(capacity):
+    """Same distances as the engine's bounded search on a perturbed grid with missing links,
+    also when the buffers start too small (the search grows them and runs again)."""
+    from benchmarks.gen import grid_network
+    from quarterhour.engine._kernels import bounded_distances
+    from quarterhour.engine.graph import routing_graph
+    from quarterhour.platform.portal.localsearch import LocalSearch
+
+    net = grid_network(2500, seed=4)
+    graph, _ = routing_graph(net, [])
+    search = LocalSearch(net.n_nodes, capacity=capacity)
+    rng = np.random.default_rng(9)
+    for _ in range(25):
+        e = int(rng.integers(0, net.n_edges))
+        a = float(rng.uniform(0, net.edge_length_m[e]))
+        off = float(rng.uniform(0, 40))
+        src = np.array([net.edge_u[e], net.edge_v[e]], dtype=np.int32)
+        src_d = np.array([off + a, off + net.edge_length_m[e] - a])
+        expected = np.empty(net.n_nodes)
+        bounded_distances(graph.indptr, graph.indices, graph.weights, src, src_d, 700.0, expected)
+        nodes, values, seen = search.run(
+            graph.indptr, graph.indices, graph.weights, src, src_d, 700.0, lambda d: d.copy()
+        )
+        got = np.full(net.n_nodes, np.inf)
+        got[nodes] = values
+        assert np.array_equal(np.isfinite(got), np.isfinite(expected))
+        assert np.array_equal(got, expected)
+        assert np.array_equal(seen, expected)  # the full array handed to the reader
+    # the buffers are clean again after every run
+    dist = search._local.buf[0]
+    assert np.isinf(dist).all()

@@ -9,6 +9,7 @@ refreshed when the register changes.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,6 @@ from django.conf import settings
 from django.db.models import Max
 from shapely.geometry.base import BaseGeometry
 
-from quarterhour.engine._kernels import bounded_distances
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.isochrone import PointOffNetworkError as PointOffNetworkError
 from quarterhour.engine.isochrone import isochrone
@@ -29,6 +29,7 @@ from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.planning.models import WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
+from quarterhour.platform.portal.localsearch import Int32Array, LocalSearch
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -52,6 +53,7 @@ class WalkData:
     graph: RoutingGraph
     node_edge_ptr: Int64Array  # node -> incident edges (CSR)
     node_edge_ids: Int64Array
+    search: LocalSearch
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -65,7 +67,7 @@ class FacilitySnaps:
     offset: FloatArray
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(eq=False)
 class PointReach:
     lon: float
     lat: float
@@ -73,8 +75,17 @@ class PointReach:
     edge: int
     along_m: float
     offset_m: float
-    dist: FloatArray  # per network node (inf beyond the limit)
+    n_nodes: int
+    nodes: Int32Array  # network nodes within the limit
+    node_m: FloatArray  # their walking distances
     facility_m: dict[int, float]  # facility pk -> walking metres (within the limit only)
+
+    @functools.cached_property
+    def dist(self) -> FloatArray:
+        """Per network node (inf beyond the limit); built on demand (maps and routes)."""
+        out = np.full(self.n_nodes, np.inf)
+        out[self.nodes] = self.node_m
+        return out
 
 
 _lock = threading.Lock()
@@ -99,6 +110,7 @@ def _build(record: WalkNetworkFile) -> WalkData:
         graph=graph,
         node_edge_ptr=ptr,
         node_edge_ids=ids[order],
+        search=LocalSearch(n),
     )
 
 
@@ -174,17 +186,26 @@ def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> Poi
     length = float(net.edge_length_m[e])
     src = np.array([net.edge_u[e], net.edge_v[e]], dtype=np.int32)
     src_d = np.array([off + along, off + (length - along)], dtype=np.float64)
-    dist = np.empty(net.n_nodes, dtype=np.float64)
-    bounded_distances(
-        data.graph.indptr, data.graph.indices, data.graph.weights, src, src_d, limit_m, dist
-    )
     fs = facility_snaps(data)
     ok = fs.edge >= 0
     fe = np.where(ok, fs.edge, 0)
     fu = net.edge_u[fe]
     fv = net.edge_v[fe]
     flen = net.edge_length_m[fe]
-    d = np.minimum(dist[fu] + fs.along, dist[fv] + (flen - fs.along)) + fs.offset
+
+    def facility_distances(dist: FloatArray) -> FloatArray:
+        return np.asarray(np.minimum(dist[fu] + fs.along, dist[fv] + (flen - fs.along)))
+
+    nodes, node_m, through = data.search.run(
+        data.graph.indptr,
+        data.graph.indices,
+        data.graph.weights,
+        src,
+        src_d,
+        limit_m,
+        facility_distances,
+    )
+    d = np.asarray(through) + fs.offset
     same = ok & (fs.edge == e)
     d[same] = np.minimum(d[same], off + np.abs(fs.along[same] - along) + fs.offset[same])
     d[~ok] = np.inf
@@ -196,13 +217,15 @@ def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> Poi
         edge=e,
         along_m=along,
         offset_m=off,
-        dist=dist,
+        n_nodes=net.n_nodes,
+        nodes=nodes,
+        node_m=node_m,
         facility_m={int(fs.pk[i]): float(d[i]) for i in hit},
     )
 
 
 def _reached_edges(data: WalkData, pr: PointReach) -> Int64Array:
-    nodes = np.flatnonzero(np.isfinite(pr.dist))
+    nodes = pr.nodes.astype(np.int64)
     ptr, ids = data.node_edge_ptr, data.node_edge_ids
     counts = ptr[nodes + 1] - ptr[nodes]
     starts = np.repeat(ptr[nodes] - np.cumsum(counts) + counts, counts)
