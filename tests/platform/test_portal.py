@@ -264,6 +264,7 @@ def test_local_search_equals_the_engine_search(capacity):
     """Same distances as the engine's bounded search on a perturbed grid with missing links,
     also when the buffers start too small (the search grows them and runs again)."""
     from benchmarks.gen import grid_network
+
     from quarterhour.engine._kernels import bounded_distances
     from quarterhour.engine.graph import routing_graph
     from quarterhour.platform.portal.localsearch import LocalSearch
