@@ -52,3 +52,40 @@ def test_demo_builds_an_assessed_platform(tmp_path):
     assert n_comm > 10 and n_fac > 100
     assert status == "done"
     assert n_results == n_circles
+
+    # a street officer queues an assessment; the worker process started by our own command runs it
+    env.update(
+        QUARTERHOUR_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        QUARTERHOUR_DEMO="1",
+    )
+    queue = (
+        "from quarterhour.platform.bootstrap import setup; setup();"
+        "from quarterhour.platform.accounts.models import User;"
+        "from quarterhour.platform.planning.services import assessment_request;"
+        "u = User.objects.get(username='demo-street');"
+        "m = u.memberships.get();"
+        "print(assessment_request(actor=u, street=m.street).pk)"
+    )
+    queued = subprocess.run(
+        [sys.executable, "-c", queue], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert queued.returncode == 0, queued.stderr
+    run_id = int(queued.stdout.strip().splitlines()[-1])
+    worker = subprocess.run(
+        [sys.executable, "-m", "quarterhour", "worker", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert "worker: 1 assessment(s) run" in worker.stdout
+    db = sqlite3.connect(tmp_path / "demo.sqlite3")
+    try:
+        row = db.execute(
+            "select status, n_communities from planning_assessmentrun where id = ?", (run_id,)
+        ).fetchone()
+    finally:
+        db.close()
+    assert row[0] == "done" and row[1] > 0
