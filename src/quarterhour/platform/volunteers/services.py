@@ -280,7 +280,11 @@ def record_hours(
     now: dt.datetime | None = None,
 ) -> ServiceRecord:
     """The volunteer (or community staff) records the time served; the recipient confirms."""
-    row = Need.objects.select_for_update().select_related("volunteer", "community").get(pk=need.pk)
+    row = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("volunteer", "community")
+        .get(pk=need.pk)
+    )
     if not perm.can_record_hours(actor, row):
         raise _refuse()
     if row.status != Need.Status.MATCHED or row.volunteer is None:
