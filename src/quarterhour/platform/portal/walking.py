@@ -140,8 +140,11 @@ def facility_snaps(data: WalkData) -> FacilitySnaps:
     edit (a move, a deactivation) raises the latest update time. A deleted facility may linger
     among the candidates, but every request reads its hits back from the database.
     """
-    agg = Facility.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
-    key = (0, int(agg["top"] or 0), str(agg["last"]))
+    # two single-aggregate queries: each is answered from its index (SQLite and PostgreSQL),
+    # where one query with both would scan the table
+    top = Facility.objects.aggregate(top=Max("pk"))["top"]
+    last = Facility.objects.aggregate(last=Max("updated_at"))["last"]
+    key = (0, int(top or 0), str(last))
     cached = _snaps.get(data.record_id)
     if cached is not None and cached.key == key:
         return cached
