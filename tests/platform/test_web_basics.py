@@ -151,3 +151,47 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, w
     client.post(reverse("set_language"), {"language": "en", "next": "/communities/"})
     page = client.get(reverse("web:communities"), HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert '<html lang="en">' in page.content.decode()
+
+
+def test_granting_a_role_in_the_admin_is_recorded(client, world):
+    from quarterhour.platform.accounts.models import Membership
+
+    client.force_login(world.users["city"])
+    resident = world.users["resident"]
+    url = f"/admin/accounts/user/{resident.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    existing = list(Membership.objects.filter(user=resident))
+    data = {
+        "username": resident.username,
+        "display_name": "",
+        "phone": "",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "on",
+        "memberships-TOTAL_FORMS": str(len(existing) + 1),
+        "memberships-INITIAL_FORMS": str(len(existing)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, m in enumerate(existing):
+        data.update(
+            {
+                f"memberships-{i}-id": str(m.pk),
+                f"memberships-{i}-user": str(resident.pk),
+                f"memberships-{i}-role": m.role,
+            }
+        )
+    n = len(existing)
+    data.update(
+        {
+            f"memberships-{n}-user": str(resident.pk),
+            f"memberships-{n}-role": "community",
+            f"memberships-{n}-community": str(world.a2x.pk),
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    granted = Membership.objects.get(user=resident, role="community")
+    record = granted.history.get()
+    assert (record.history_type, record.history_user.username) == ("+", "city")

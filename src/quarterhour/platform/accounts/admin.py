@@ -20,6 +20,18 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ("district", "street", "community", "provider")
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_users(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_users(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_users(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_manage_users(request.user)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

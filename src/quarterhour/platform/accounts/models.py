@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -54,6 +55,8 @@ class Membership(models.Model):
     provider = models.ForeignKey(
         "catalogue.Provider", models.CASCADE, null=True, blank=True, verbose_name=_("服务商")
     )
+    #: who granted or removed a role, when (the admin records the acting user)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("任职")
