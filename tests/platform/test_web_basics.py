@@ -195,3 +195,73 @@ def test_granting_a_role_in_the_admin_is_recorded(client, world):
     granted = Membership.objects.get(user=resident, role="community")
     record = granted.history.get()
     assert (record.history_type, record.history_user.username) == ("+", "city")
+
+
+def _circle_post(world, **over):
+    data = {
+        "code": "A1-2",
+        "street": str(world.A1.pk),
+        "name": "北长街服务圈",
+        "status": "planned",
+        "service_centre_name": "",
+        "centre_lon": "",
+        "centre_lat": "",
+        "notes": "",
+        "members": f"{world.a1y.code} 0.5",
+    }
+    data.update(over)
+    return data
+
+
+def test_street_officer_delineates_a_circle_in_the_admin(client, world):
+    from quarterhour.platform.geography.models import Circle, CircleMembership
+
+    geo_members = CircleMembership.objects.filter(circle=world.cA1, community=world.a1y)
+    geo_members.update(population_share=0.5)  # a1y: half in cA1, half free
+    client.force_login(world.users["street"])
+    response = client.post("/admin/geography/circle/add/", _circle_post(world))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    circle = Circle.objects.get(code="A1-2")
+    assert [(m.community.code, m.population_share) for m in circle.memberships.all()] == [
+        ("110102001002", 0.5)
+    ]
+    assert circle.history.get().history_user == world.users["street"]
+
+
+def test_admin_circle_form_refuses_others_and_overfull_shares(client, world):
+    from quarterhour.platform.geography.models import Circle
+
+    client.force_login(world.users["street"])
+    other = client.post(
+        "/admin/geography/circle/add/", _circle_post(world, members=f"{world.b1x.code}")
+    )
+    assert other.status_code == 200
+    assert f"您辖区内没有社区 {world.b1x.code}" in other.content.decode()
+    full = client.post("/admin/geography/circle/add/", _circle_post(world, members=world.a1y.code))
+    assert full.status_code == 200 and "超过 1" in full.content.decode()
+    empty = client.post("/admin/geography/circle/add/", _circle_post(world, members=""))
+    assert empty.status_code == 200
+    assert not Circle.objects.filter(code="A1-2").exists()
+
+
+def test_admin_changes_circle_members_through_the_service(client, world):
+    client.force_login(world.users["street"])
+    url = f"/admin/geography/circle/{world.cA1.pk}/change/"
+    assert client.get(url).status_code == 200
+    data = {
+        "name": "长安服务圈",
+        "status": "building",
+        "service_centre_name": "",
+        "centre_lon": "",
+        "centre_lat": "",
+        "notes": "",
+        "members": f"{world.a1x.code} 1\n{world.a1y.code} 0.6",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    world.cA1.refresh_from_db()
+    assert world.cA1.status == "building"
+    shares = {m.community.code: m.population_share for m in world.cA1.memberships.all()}
+    assert shares == {world.a1x.code: 1.0, world.a1y.code: 0.6}
+    changed = world.cA1.memberships.get(community=world.a1y).history.first()
+    assert (changed.history_type, changed.history_user.username) == ("~", "street_a1")

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.accounts.admin_scope import ScopedAdmin
 from quarterhour.platform.geography import selectors, services
 from quarterhour.platform.geography.models import (
     Circle,
-    CircleMembership,
     Community,
     District,
     Street,
@@ -111,21 +113,66 @@ class CommunityAdmin(ScopedAdmin):
         return services.community_update(actor=request.user, community=obj, **data)
 
 
-class MembershipInline(admin.TabularInline):
-    model = CircleMembership
-    extra = 0
-    fields = ("community", "population_share")
-    readonly_fields = ("community", "population_share")
-    can_delete = False
+def _parse_members(text: str, user: Any) -> list[tuple[Community, float]]:
+    """Lines of "<community code> [population share]" → (community, share) pairs."""
+    members: list[tuple[Community, float]] = []
+    errors: list[str] = []
+    visible = selectors.communities_visible(user).select_related("street")
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if not parts:
+            continue
+        code = parts[0]
+        try:
+            share = float(parts[1]) if len(parts) > 1 else 1.0
+        except ValueError:
+            errors.append(_("第 %(n)d 行：人口占比不是数字") % {"n": n})
+            continue
+        community = visible.filter(code=code).first()
+        if community is None:
+            errors.append(_("第 %(n)d 行：您辖区内没有社区 %(c)s") % {"n": n, "c": code})
+            continue
+        members.append((community, share))
+    if errors:
+        raise forms.ValidationError(errors)
+    return members
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class CircleForm(forms.ModelForm):
+    members = forms.CharField(
+        label=gettext_lazy("成员社区"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("每行一个：社区区划代码 [人口占比，默认 1]，如 110102001001 0.5"),
+    )
+    user: Any = None  # set by CircleAdmin.get_form
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return perm.can_use_staff_pages(request.user)
+    class Meta:
+        model = Circle
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["members"] = "\n".join(
+                f"{m.community.code} {m.population_share:g}"
+                for m in self.instance.memberships.select_related("community")
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "members" not in data:
+            return data
+        members = _parse_members(data["members"], self.user)
+        street = data.get("street") or getattr(self.instance, "street", None)
+        if street is not None and not perm.can_edit_circle(
+            self.user, street, [c for c, _s in members]
+        ):
+            raise forms.ValidationError(_("服务圈的牵头街道或成员社区不在您的辖区内"))
+        issues = services.check_members(members, circle=self.instance if self.instance.pk else None)
+        if issues:
+            raise forms.ValidationError([str(i.message) for i in issues])
+        data["members"] = members
+        return data
 
 
 @admin.register(Circle)
@@ -134,16 +181,37 @@ class CircleAdmin(ScopedAdmin):
     list_select_related = ("street",)
     list_filter = ("status",)
     search_fields = ("code", "name")
-    inlines = (MembershipInline,)
+    form = CircleForm
     service_fields = (
+        "code",
+        "street",
         "name",
         "status",
         "service_centre_name",
         "centre_lon",
         "centre_lat",
         "notes",
+        "members",
     )
-    readonly_fields = ("code", "street", "service_centre", "derived_for_demo")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("service_centre", "derived_for_demo")
+        return ("code", "street", "service_centre", "derived_for_demo")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def can_add(self, request: HttpRequest) -> bool:
+        return any(
+            perm.can_edit_circle(request.user, s, [])
+            for s in selectors.streets_visible(request.user)[:50]
+        )
+
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Model:
+        return services.circle_create(actor=request.user, **data)
 
     def visible(self, request: HttpRequest) -> QuerySet[Any]:
         return selectors.circles_visible(request.user).select_related("street")
@@ -153,4 +221,10 @@ class CircleAdmin(ScopedAdmin):
         return perm.can_edit_circle(request.user, obj.street, members)
 
     def update(self, request: HttpRequest, obj: Any, data: dict[str, Any]) -> Model:
-        return services.circle_update(actor=request.user, circle=obj, **data)
+        members = data.pop("members", None)
+        data.pop("code", None)
+        data.pop("street", None)
+        circle = services.circle_update(actor=request.user, circle=obj, **data)
+        if members is not None:
+            services.circle_set_members(actor=request.user, circle=circle, members=members)
+        return circle

@@ -156,7 +156,7 @@ def community_update(*, actor: Any, community: Community, **fields: Any) -> Comm
 # -- circles -------------------------------------------------------------------------------------
 
 
-def _check_members(
+def check_members(
     members: Sequence[tuple[Community, float]], *, circle: Circle | None
 ) -> list[Issue]:
     issues: list[Issue] = []
@@ -234,7 +234,7 @@ def circle_create(
     """A circle led by ``street`` over ``members`` — (community, population share) pairs."""
     if not perm.can_edit_circle(actor, street, [c for c, _s in members]):
         raise _refuse()
-    issues = _check_members(members, circle=None)
+    issues = check_members(members, circle=None)
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
     circle = Circle(street=street, code=code, name=name)
@@ -261,7 +261,7 @@ def circle_set_members(
     current = [m.community for m in circle.memberships.select_related("community__street")]
     if not perm.can_edit_circle(actor, circle.street, [*current, *(c for c, _s in members)]):
         raise _refuse()
-    issues = _check_members(members, circle=circle)
+    issues = check_members(members, circle=circle)
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
     _write_members(circle, members, actor=actor)
