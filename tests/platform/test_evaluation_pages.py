@@ -48,3 +48,45 @@ def test_feedback_forms_and_public_page(world):
     assert "长安便民服务社" in page and "010-1234-5678" in page and str(ev.score) in page
     c.force_login(world.users["resident"])
     assert c.get(reverse("evaluation:overview")).status_code == 403
+
+
+def test_survey_opened_and_answered_through_pages(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from quarterhour.platform.evaluation.models import Survey, SurveyResponse
+
+    c = Client()
+    c.force_login(world.users["street"])
+    today = timezone.localdate()
+    c.post(
+        reverse("evaluation:act"),
+        {
+            "action": "survey",
+            "circle": world.cA1.pk,
+            "title": "季度调查",
+            "opens_on": str(today),
+            "closes_on": str(today + dt.timedelta(days=10)),
+        },
+    )
+    s = Survey.objects.get()
+    c.force_login(world.users["resident"])
+    page = c.get(reverse("evaluation:surveys")).content.decode()
+    assert "季度调查" in page and "长安便民服务社" in page
+    r = c.post(
+        reverse("evaluation:answer", args=[s.pk]),
+        {"score": "4", "provider": world.pA1.pk},
+        follow=True,
+    )
+    assert "感谢您的评价" in r.content.decode()
+    r = c.post(
+        reverse("evaluation:answer", args=[s.pk]),
+        {"score": "5", "provider": world.pA1.pk},
+        follow=True,
+    )
+    assert "您已填写过该调查" in r.content.decode()
+    assert list(SurveyResponse.objects.values_list("score", flat=True)) == [4]
+    c.force_login(world.users["street"])
+    overview = c.get(reverse("evaluation:overview")).content.decode()
+    assert "季度调查" in overview and "4.00" in overview

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("act", views.act, name="act"),
     path("public/", views.public, name="public"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/<int:pk>/answer", views.answer, name="answer"),
 ]

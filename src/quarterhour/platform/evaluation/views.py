@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,8 +19,16 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import pages
 from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation import selectors, services
-from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback, Review
+from quarterhour.platform.evaluation.models import (
+    DefectNotice,
+    Evaluation,
+    Feedback,
+    Review,
+    Survey,
+)
+from quarterhour.platform.geography.selectors import circles_visible
 
 
 def _providers(user: Any) -> list[Provider]:
@@ -42,6 +50,14 @@ def overview(request: HttpRequest) -> HttpResponse:
             "evaluations": selectors.evaluations_visible(user)[:200],
             "notices": selectors.notices_visible(user)[:200],
             "providers": _providers(user),
+            "surveys": selectors.surveys_visible(user)
+            .annotate(n=Count("responses"), mean=Avg("responses__score"))
+            .order_by("-opens_on")[:100],
+            "survey_circles": [
+                c
+                for c in circles_visible(user).select_related("street")[:500]
+                if perm.can_run_survey(user, c)
+            ],
             "kinds": Feedback.Kind.choices,
             "verdicts": Review.Verdict.choices,
             "year": timezone.localdate().year,
@@ -106,6 +122,13 @@ def act(request: HttpRequest) -> HttpResponse:
             defect=pages.text(d, "defect"),
             correct_by=pages.moment(d, "correct_by"),
         ),
+        "survey": lambda: services.open_survey(
+            actor=user,
+            circle=get_object_or_404(circles_visible(user), pk=pages.integer(d, "circle")),
+            title=pages.text(d, "title"),
+            opens_on=pages.date(d, "opens_on"),
+            closes_on=pages.date(d, "closes_on"),
+        ),
         "corrected": lambda: services.accept_correction(
             actor=user,
             notice=get_object_or_404(DefectNotice, pk=pages.integer(d, "notice")),
@@ -123,4 +146,39 @@ def public(request: HttpRequest) -> HttpResponse:
         request,
         "evaluation/public.html",
         {"evaluations": selectors.published()[:500], "phones": selectors.supervision_phones()},
+    )
+
+
+@login_required
+def surveys(request: HttpRequest) -> HttpResponse:
+    """Satisfaction surveys open today, for residents to answer (one answer each)."""
+    today = timezone.localdate()
+    open_now = Survey.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related(
+        "circle__street"
+    )
+    rows = [
+        (s, Provider.objects.filter(street_id=s.circle.street_id).order_by("name")[:200])
+        for s in open_now.order_by("closes_on")[:50]
+    ]
+    return render(request, "evaluation/surveys.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    d = request.POST
+    return pages.run(
+        request,
+        lambda: services.answer_survey(
+            actor=request.user,
+            survey=survey,
+            score=pages.integer(d, "score"),
+            provider=get_object_or_404(Provider, pk=pages.integer(d, "provider"))
+            if d.get("provider")
+            else None,
+            comment=pages.text(d, "comment"),
+        ),
+        success=_("感谢您的评价"),
+        to="evaluation:surveys",
     )
