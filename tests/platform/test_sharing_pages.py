@@ -58,3 +58,43 @@ def test_provider_of_another_district_cannot_see_an_offer(world):
     c = Client()
     c.force_login(world.users["provider"])  # staff of pA1, not of the unit
     assert c.get(reverse("sharing:detail", args=[shared.pk])).status_code == 403
+
+
+def test_unit_staff_offers_through_the_page(world):
+    from tests.platform.test_sharing import unit_of
+
+    unit, staff = unit_of(world, world.A1, world.a1x, "第一中学")
+    c = Client()
+    c.force_login(staff)
+    assert "第一中学" in c.get(reverse("sharing:new")).content.decode()
+    bad = c.post(
+        reverse("sharing:new"),
+        {
+            "unit": unit.pk,
+            "name": "操场",
+            "kind": "sports_ground",
+            "price": "free",
+            "capacity": "10",
+            "windows": "8 25:00 12:00",
+        },
+        follow=True,
+    )
+    text = bad.content.decode()
+    assert "第 1 个时段的星期须为 1–7" in text and "第 1 个时段的时间须为 HH:MM" in text
+    from quarterhour.platform.sharing.models import SharedFacility
+
+    assert SharedFacility.objects.count() == 0
+    c.post(
+        reverse("sharing:new"),
+        {
+            "unit": unit.pk,
+            "name": "操场",
+            "kind": "sports_ground",
+            "price": "free",
+            "capacity": "10",
+            "windows": "6 08:00 12:00 60\n7 08:00 12:00",
+        },
+    )
+    s = SharedFacility.objects.get()
+    assert (s.lon, s.lat) == (world.a1x.centre_lon, world.a1x.centre_lat)
+    assert [(w.weekday, w.slot_minutes) for w in s.windows.all()] == [(6, 60), (7, 0)]

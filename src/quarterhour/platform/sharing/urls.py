@@ -5,6 +5,7 @@ from quarterhour.platform.sharing import views
 app_name = "sharing"
 urlpatterns = [
     path("", views.offer_list, name="list"),
+    path("new", views.offer_new, name="new"),
     path("<int:pk>/", views.offer_detail, name="detail"),
     path("<int:pk>/book", views.book, name="book"),
     path("<int:pk>/withdraw", views.withdraw, name="withdraw"),

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import pages
 from quarterhour.platform.errors import PermissionRefused
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
-from quarterhour.platform.sharing.models import Booking, SharedFacility
+from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility
 
 
 @login_required
@@ -104,4 +105,65 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.cancel(actor=request.user, booking=booking),
         success=_("预约已取消"),
         to="sharing:mine",
+    )
+
+
+def _windows(raw: str) -> list[dict[str, object]]:
+    """Lines ``星期 开始 结束 [时段分钟]``, e.g. ``6 08:00 12:00 60``."""
+    out: list[dict[str, object]] = []
+    for line in raw.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        out.append(
+            {
+                "weekday": int(parts[0]) if parts[0].isdigit() else parts[0],
+                "start": parts[1] if len(parts) > 1 else "",
+                "end": parts[2] if len(parts) > 2 else "",
+                "slot_minutes": int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0,
+            }
+        )
+    return out
+
+
+@login_required
+def offer_new(request: HttpRequest) -> HttpResponse:
+    """A resident unit's staff (or the community) offers a facility."""
+    units = Provider.objects.filter(kind=Provider.Kind.RESIDENT_UNIT).select_related(
+        "street", "community"
+    )
+    mine = [
+        u
+        for u in units.order_by("name")[:500]
+        if u.community is not None and perm.can_offer_facility(request.user, u, u.community)
+    ]
+    if request.method == "POST":
+        d = request.POST
+
+        def call() -> SharedFacility:
+            unit = get_object_or_404(units, pk=pages.integer(d, "unit"))
+            community = unit.community
+            if community is None:
+                raise PermissionRefused("sharing_permission_denied", _("该单位没有所在社区"))
+            return services.offer(
+                actor=request.user,
+                unit=unit,
+                community=community,
+                name=pages.text(d, "name"),
+                kind=pages.text(d, "kind"),
+                lon=float(d.get("lon") or community.centre_lon or 0.0),
+                lat=float(d.get("lat") or community.centre_lat or 0.0),
+                price=pages.text(d, "price"),
+                price_note=pages.text(d, "price_note"),
+                capacity=pages.integer(d, "capacity"),
+                windows=_windows(d.get("windows", "")),
+                item_codes=d.getlist("item_codes"),
+                address=pages.text(d, "address"),
+            )
+
+        return pages.run(request, call, success=_("共享设施已登记"), to="sharing:list")
+    return render(
+        request,
+        "sharing/new.html",
+        {"units": mine, "kinds": Kind.choices, "prices": Price.choices},
     )
