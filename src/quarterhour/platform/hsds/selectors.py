@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.hsds.taxonomy import Taxonomies, Term
@@ -25,7 +25,8 @@ def services(*, full: bool = True) -> QuerySet[Service]:
 def term_q(t: Term, tax: Taxonomies) -> Q:
     if t.kind == "category":
         return Q(category=t.code)
-    return Q(Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=t.item_codes)))
+    # IN (subquery) is answered from the item-code index; a correlated EXISTS runs per row
+    return Q(pk__in=ServiceItem.objects.filter(item_code__in=t.item_codes).values("service_id"))
 
 
 def taxonomy_q(taxonomy_id: str, tax: Taxonomies) -> Q:
@@ -33,7 +34,7 @@ def taxonomy_q(taxonomy_id: str, tax: Taxonomies) -> Q:
     if any(t.kind == "category" for t in terms):
         return Q(category__in=[t.code for t in terms if t.kind == "category"])
     codes = sorted({c for t in terms for c in t.item_codes})
-    return Q(Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=codes)))
+    return Q(pk__in=ServiceItem.objects.filter(item_code__in=codes).values("service_id"))
 
 
 def filter_services(
@@ -51,8 +52,7 @@ def filter_services(
         cond = text_q(search, "name", "description", "provider__name")
         codes = matching_item_codes(search)
         if codes:
-            items = ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=codes)
-            cond |= Q(Exists(items))
+            cond |= Q(pk__in=ServiceItem.objects.filter(item_code__in=codes).values("service_id"))
         qs = qs.filter(cond)
     if term is not None:
         qs = qs.filter(term_q(term, tax))

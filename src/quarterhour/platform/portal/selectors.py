@@ -233,12 +233,13 @@ def item_codes_for(category: str) -> tuple[str, ...]:
     )
 
 
-def _service_has(codes: Iterable[str]) -> Exists:
-    return Exists(ServiceItem.objects.filter(service=OuterRef("pk"), item_code__in=list(codes)))
+def _service_has(codes: Iterable[str]) -> Q:
+    # IN (subquery) is answered from the item-code index; a correlated EXISTS runs per row
+    return Q(pk__in=ServiceItem.objects.filter(item_code__in=list(codes)).values("service_id"))
 
 
-def _facility_has(codes: Iterable[str]) -> Exists:
-    return Exists(FacilityItem.objects.filter(facility=OuterRef("pk"), item_code__in=list(codes)))
+def _facility_has(codes: Iterable[str]) -> Q:
+    return Q(pk__in=FacilityItem.objects.filter(item_code__in=list(codes)).values("facility_id"))
 
 
 def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
@@ -252,7 +253,7 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
     if flt.category == OTHER:
         qs = qs.filter(_service_has(item_codes_for(OTHER)))
     elif flt.category:
-        qs = qs.filter(Q(category=flt.category) | Q(_service_has(item_codes_for(flt.category))))
+        qs = qs.filter(Q(category=flt.category) | (_service_has(item_codes_for(flt.category))))
     if flt.item:
         qs = qs.filter(_service_has([flt.item]))
     if flt.community is not None:
@@ -266,7 +267,7 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
     if flt.q:
         cond = text_q(flt.q, "name", "description", "provider__name", "facility__address")
         codes = matching_item_codes(flt.q)
-        qs = qs.filter(cond | Q(_service_has(codes)) if codes else cond)
+        qs = qs.filter(cond | (_service_has(codes)) if codes else cond)
     return qs
 
 
@@ -288,7 +289,7 @@ def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
     if flt.q:
         cond = text_q(flt.q, "name", "address")
         codes = matching_item_codes(flt.q)
-        qs = qs.filter(cond | Q(_facility_has(codes)) if codes else cond)
+        qs = qs.filter(cond | (_facility_has(codes)) if codes else cond)
     if flt.method in METHODS:
         qs = qs.filter(
             Exists(
