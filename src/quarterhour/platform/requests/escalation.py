@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,6 +128,10 @@ def escalate_overdue(*, now: datetime | None = None) -> dict[str, int]:
     total: Counter[str] = Counter()
     while True:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # a chunk lost in a crash is still overdue and escalated by the next run
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit TO OFF")
             rows = _take(ServiceRequest.objects.filter(status__in=OPEN_STATUSES, due_at__lte=when))
             if not rows:
                 break
@@ -139,64 +144,125 @@ def escalate_overdue(*, now: datetime | None = None) -> dict[str, int]:
 def _escalate_chunk(
     rows: list[dict[str, Any]], when: datetime, names: _Names, total: Counter[str]
 ) -> None:
-    due_case, remind_case = _due_cases(rows, when)
+    ids = [r["pk"] for r in rows]
     by_target: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-    handovers, events, targets = [], [], {}
-    reason = _("超过办结期限，自动升级")
     for r in rows:
-        level, unit = _next(r, names)
-        by_target[(level, unit)].append(r["pk"])
-        targets[r["pk"]] = (level, unit)
-        to_name = names.unit(level, unit)
-        handovers.append(
-            Handover(
-                request_id=r["pk"],
-                kind=Handover.Kind.ESCALATION,
-                at=when,
-                by=None,
-                from_level=r["owner_level"],
-                from_unit=names.unit(r["owner_level"], _unit_id(r["owner_level"], r))[:200],
-                from_user_id=r["owner_user_id"],
-                to_level=level,
-                to_unit=to_name[:200],
-                to_user=None,
-                reason=reason,
-            )
-        )
-        events.append(
-            Event(
-                request_id=r["pk"],
-                at=when,
-                actor=None,
-                action=Event.Action.ESCALATE,
-                from_status=r["status"],
-                to_status=Status.NEW,
-                note=f"{reason} → {to_name}"[:1000],
-            )
-        )
-    for (level, unit), ids in by_target.items():
-        fields: dict[str, Any] = {
-            "owner_level": level,
-            "owner_community": None,
-            "owner_street_id": unit if level == Level.STREET else None,
-            "owner_district_id": unit if level == Level.DISTRICT else None,
-            "owner_provider": None,
-            "owner_user": None,
-        }
-        for i in range(0, len(ids), 5000):
-            ServiceRequest.objects.filter(pk__in=ids[i : i + 5000]).update(
-                **fields,
-                status=Status.NEW,
-                due_at=due_case,
-                remind_at=remind_case,
-                reminded_at=None,
-                escalations=F("escalations") + 1,
-                updated_at=when,
-            )
-        total[level] += len(ids)
-    Handover.objects.bulk_create(handovers, batch_size=5000)
-    Event.objects.bulk_create(events, batch_size=5000)
+        by_target[_next(r, names)].append(r["pk"])
+    # the records first (they read the owners before the update), in SQL: a chunk of 10,000
+    # requests is two INSERT … SELECT statements, not 20,000 model instances
+    _record(ids, when)
+    due_case, remind_case = _due_cases(rows, when)
+    community_street = Community.objects.filter(pk=OuterRef("owner_community_id")).values(
+        "street_id"
+    )[:1]
+    provider_street = Provider.objects.filter(pk=OuterRef("owner_provider_id")).values("street_id")[
+        :1
+    ]
+    street_district = Street.objects.filter(pk=OuterRef("owner_street_id")).values("district_id")[
+        :1
+    ]
+    ServiceRequest.objects.filter(pk__in=_id_set(ids)).update(
+        owner_level=Case(
+            When(owner_level__in=[Level.COMMUNITY, Level.PROVIDER], then=Value(Level.STREET)),
+            When(owner_level=Level.STREET, then=Value(Level.DISTRICT)),
+            default=Value(Level.CITY),
+        ),
+        owner_street_id=Case(
+            When(owner_level=Level.COMMUNITY, then=Subquery(community_street)),
+            When(owner_level=Level.PROVIDER, then=Subquery(provider_street)),
+            default=None,
+        ),
+        owner_district_id=Case(
+            When(owner_level=Level.STREET, then=Subquery(street_district)),
+            default=None,
+        ),
+        owner_community=None,
+        owner_provider=None,
+        owner_user=None,
+        status=Status.NEW,
+        due_at=due_case,
+        remind_at=remind_case,
+        reminded_at=None,
+        escalations=F("escalations") + 1,
+        updated_at=when,
+    )
+    for (level, _unit), chunk_ids in by_target.items():
+        total[str(level)] += len(chunk_ids)
     _notify_escalated(rows, by_target, when)
+
+
+def _id_set(ids: list[int]) -> Any:
+    """``ids`` for an ``__in`` lookup: one array parameter on PostgreSQL (10,000 placeholders
+    cost more to send than the update itself), a plain list elsewhere."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
+
+
+def _record(ids: list[int], when: datetime) -> None:
+    """One handover and one event per request, written by the database from the rows."""
+    table = ServiceRequest._meta.db_table
+    if connection.vendor == "postgresql":
+        marks, id_params = "SELECT unnest(%s::bigint[])", [ids]
+    else:
+        marks, id_params = ", ".join(["%s"] * len(ids)), list(ids)
+    label = {lv: str(lv.label) for lv in Level}
+    reason = _("超过办结期限，自动升级")
+    handover_sql = f"""
+        INSERT INTO {Handover._meta.db_table}
+            (request_id, kind, at, by_id, from_level, from_unit, from_user_id,
+             to_level, to_unit, to_user_id, reason)
+        SELECT r.id, %s, %s, NULL, r.owner_level,
+            CASE r.owner_level
+                WHEN 'community' THEN %s || ' ' || c.name
+                WHEN 'provider' THEN %s || ' ' || p.name
+                WHEN 'street' THEN %s || ' ' || s.name
+                WHEN 'district' THEN %s || ' ' || d.name
+                ELSE %s END,
+            r.owner_user_id,
+            CASE r.owner_level
+                WHEN 'community' THEN 'street' WHEN 'provider' THEN 'street'
+                WHEN 'street' THEN 'district' ELSE 'city' END,
+            CASE r.owner_level
+                WHEN 'community' THEN %s || ' ' || cs.name
+                WHEN 'provider' THEN %s || ' ' || ps.name
+                WHEN 'street' THEN %s || ' ' || sd.name
+                ELSE %s END,
+            NULL, %s
+        FROM {table} r
+        LEFT JOIN {Community._meta.db_table} c ON c.id = r.owner_community_id
+        LEFT JOIN {Provider._meta.db_table} p ON p.id = r.owner_provider_id
+        LEFT JOIN {Street._meta.db_table} s ON s.id = r.owner_street_id
+        LEFT JOIN {District._meta.db_table} d ON d.id = r.owner_district_id
+        LEFT JOIN {Street._meta.db_table} cs ON cs.id = c.street_id
+        LEFT JOIN {Street._meta.db_table} ps ON ps.id = p.street_id
+        LEFT JOIN {District._meta.db_table} sd ON sd.id = s.district_id
+        WHERE r.id IN ({marks})
+    """
+    handover_params = [
+        Handover.Kind.ESCALATION,
+        when,
+        label[Level.COMMUNITY],
+        label[Level.PROVIDER],
+        label[Level.STREET],
+        label[Level.DISTRICT],
+        label[Level.CITY],
+        label[Level.STREET],
+        label[Level.STREET],
+        label[Level.DISTRICT],
+        label[Level.CITY],
+        reason,
+        *id_params,
+    ]
+    event_sql = f"""
+        INSERT INTO {Event._meta.db_table}
+            (request_id, at, actor_id, action, from_status, to_status, note)
+        SELECT r.id, %s, NULL, %s, r.status, %s, %s FROM {table} r WHERE r.id IN ({marks})
+    """
+    event_params = [when, Event.Action.ESCALATE, Status.NEW, reason, *id_params]
+    with connection.cursor() as cur:
+        cur.execute(handover_sql, handover_params)
+        cur.execute(event_sql, event_params)
 
 
 def _unit_staff(level: str, units: set[int | None]) -> dict[int | None, list[Any]]:
@@ -239,20 +305,23 @@ def _notify_escalated(
                         + (" …" if len(ids) > 50 else ""),
                     )
                 )
-    submitters = {r["submitter_id"] for r in rows if r["submitter_id"] is not None}
-    people = User.objects.in_bulk(list(submitters))
+    mine: dict[int, list[int]] = defaultdict(list)
     for r in rows:
-        person = people.get(r["submitter_id"])
-        if person is not None:
-            messages.append(
-                Message(
-                    person,
-                    "request.status",
-                    _("您的诉求 #%(n)s 已超期，已升级督办") % {"n": r["pk"]},
-                    "",
-                    ServiceRequest(pk=r["pk"]),
-                )
-            )
+        if r["submitter_id"] is not None:
+            mine[r["submitter_id"]].append(r["pk"])
+    people = User.objects.in_bulk(list(mine))
+    for uid, their in mine.items():
+        person = people.get(uid)
+        if person is None:
+            continue
+        if len(their) == 1:
+            subject = _("您的诉求 #%(n)s 已超期，已升级督办") % {"n": their[0]}
+            about: Any = ServiceRequest(pk=their[0])
+        else:
+            subject = _("您的 %(k)d 件诉求已超期，已升级督办") % {"k": len(their)}
+            about = None
+        body = ", ".join(f"#{i}" for i in their[:50])
+        messages.append(Message(person, "request.status", subject, body, about))
     notify_bulk(messages, now=when)
 
 

@@ -172,8 +172,10 @@ class Channel(models.TextChoices):
 
 
 class ServiceRequest(models.Model):
+    # no index of its own: request_cat_time_idx starts with it (every index costs the escalation
+    # job a write per request)
     category = models.ForeignKey(
-        Category, models.PROTECT, related_name="requests", verbose_name=_("类别")
+        Category, models.PROTECT, related_name="requests", verbose_name=_("类别"), db_index=False
     )
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.NEW)
     channel = models.CharField(_("来源"), max_length=8, choices=Channel.choices)
@@ -241,7 +243,12 @@ class ServiceRequest(models.Model):
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     # Open311: the client that posted it, its idempotency key and the request's fingerprint
     api_client = models.ForeignKey(
-        "open311.ApiClient", models.PROTECT, null=True, blank=True, related_name="+"
+        "open311.ApiClient",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # request_idempotent (api_client, idempotency_key) starts with it
     )
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     fingerprint = models.CharField(max_length=64, blank=True)
