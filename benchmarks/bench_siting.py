@@ -99,19 +99,27 @@ def main() -> None:
         f"distance matrices {t_cov:.1f} s"
     )
 
-    def timed(fn, runs):
-        times, res = [], None
+    cpu: dict[str, float] = {}
+
+    def timed(fn, runs, name="x"):
+        # wall clock is what the limit means; CPU time shows what a shared, loaded machine hid
+        times, cpus, res = [], [], None
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             res = fn()
             times.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        cpu[name] = statistics.median(cpus)
         return statistics.median(times), res
 
     t_h, r_h = timed(
-        lambda: mclp(cov, w, k=args.k, existing=existing, time_limit_s=args.time_limit), args.runs
+        lambda: mclp(cov, w, k=args.k, existing=existing, time_limit_s=args.time_limit),
+        args.runs,
+        "highs",
     )
     print(
-        f"ours HiGHS : median {t_h:7.2f} s  objective {r_h.objective:,.0f}  bound "
+        f"ours HiGHS : median {t_h:7.2f} s (CPU {cpu['highs']:.1f} s)  objective "
+        f"{r_h.objective:,.0f}  bound "
         f"{r_h.bound:,.0f}  gap {r_h.gap:.4%}  optimal={r_h.optimal}  share "
         f"{r_h.share_before:.1%} → {r_h.share_after:.1%}  [{r_h.status}]"
     )
