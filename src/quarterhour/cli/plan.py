@@ -270,11 +270,14 @@ def _load_communities(run: Run) -> None:
             areas = areas_from_polygons(run.network, comms.polygon, source=str(a.communities))
         else:
             areas = derived_areas(run.network, comms.lon, comms.lat, max_snap_m=a.max_snap_m)
-    for i in areas.without_area:
+    if areas.without_area:
+        listed = "、".join(f"{comms.code[i]} {comms.name[i]}" for i in areas.without_area[:10])
+        more = len(areas.without_area) - 10
+        tail = f" … (+{more})" if more > 0 else ""
         run.warnings.append(
-            f"社区 {comms.code[i]} {comms.name[i]} 没有步行网络区域（中心点缺失或离路网过远），"
-            f"其人口未计入 / community {comms.code[i]} has no walk-network area (no centre or "
-            "too far from the network); its residents are not counted"
+            f"{len(areas.without_area)} 个社区没有步行网络区域（中心点缺失或离路网过远），其人口"
+            f"未计入 / {len(areas.without_area)} communities have no walk-network area (no centre "
+            f"or too far from the network); their residents are not counted: {listed}{tail}"
         )
     run.communities, run.areas = comms, areas
 
