@@ -159,3 +159,19 @@ def test_plan_sites_with_residents_in_buildings(communities: Path, tmp_path: Pat
     assert site["model"] == "mclp/greedy" and float(site["newly_covers"]) > 0
     readme = (out / "README.txt").read_text("utf-8")
     assert "residential buildings" in readme and "© OpenStreetMap contributors" in readme
+
+
+def test_community_off_the_network_is_reported(communities: Path, tmp_path: Path) -> None:
+    lines = communities.read_text("utf-8").splitlines()
+    far = tmp_path / "far.csv"
+    far.write_text("\n".join([*lines, "FAR,远郊社区,5000,1000,S9,105.5,31.5"]) + "\n", "utf-8")
+    out = tmp_path / "out"
+    argv = ["plan", "circles", "--network", str(CHENGDU), "--communities", str(far)]
+    assert main([*argv, "--out", str(out)]) == 0
+    readme = (out / "README.txt").read_text("utf-8")
+    assert "1 communities have no walk-network area" in readme and "FAR 远郊社区" in readme
+    (row,) = [
+        c for c in read_csv(out / "circles.csv") if c["reason_en"].startswith("the community")
+    ]
+    assert row["population"] == "5000" and row["in_range"] == "no"
+    assert row["reason_en"] == "the community has no walk-network area"
