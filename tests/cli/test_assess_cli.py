@@ -252,3 +252,13 @@ def test_gcj02_declared_as_wgs84_is_warned(
     err = capsys.readouterr().err
     assert code == 0
     assert "gcj02" in err.lower() and "gcj.csv" in err
+
+
+def test_error_codes_are_printed_not_swallowed_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.osm"
+    empty.write_bytes(b"")
+    assert main(["assess", "--network", str(empty), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "[file_empty]" in err  # the error code survives the console's markup

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quarterhour.engine.progress import Progress as ProgressCallback
@@ -45,8 +46,8 @@ def progress_bar() -> Iterator[ProgressCallback]:
 
 
 def error(message: str) -> None:
-    console.print(f"[bold red]错误 / error:[/] {message}")
+    console.print(f"[bold red]错误 / error:[/] {escape(message)}")
 
 
 def warn(message: str) -> None:
-    console.print(f"[yellow]注意 / warning:[/] {message}")
+    console.print(f"[yellow]注意 / warning:[/] {escape(message)}")
