@@ -292,3 +292,27 @@ def test_local_search_equals_the_engine_search(capacity):
     # the buffers are clean again after every run
     dist = search._local.buf[0]
     assert np.isinf(dist).all()
+
+
+def test_certified_provider_is_marked(client, hsds_world):
+    import datetime as dt
+
+    from quarterhour.platform.certification.models import Certification, State
+
+    now = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    Certification.objects.create(
+        provider=hsds_world.pA1,
+        community=hsds_world.a1x,
+        state=State.CERTIFIED,
+        category="convenience",
+        item_codes=["shop.pharmacy"],
+        hotline="010-0001",
+        applied_at=now,
+        certified_at=now,
+    )
+    html = client.get(f"/portal/providers/{hsds_world.pA1.pk}/").content.decode()
+    assert "★ 认证服务商" in html and "2026-03-01" in html
+    listing = client.get("/portal/catalogue/", {"q": "送药"})
+    assert [(s.name, cert) for s, _open, cert in listing.context["services"]] == [
+        ("送药上门", True)
+    ]
