@@ -190,3 +190,27 @@ def test_the_jobs_command(world: Any, req: ServiceRequest, capsys: Any) -> None:
     assert cli_main(["jobs", "--list", "--settings", "quarterhour.platform.settings.test"]) == 0
     assert "requests.escalate\t0:05:00" in capsys.readouterr().out
     assert cli_main(["jobs", "--once", "--now", "2026-03-05T10:00:00"]) == 2
+
+
+def test_overdue_count_for_provider(world: Any, req: ServiceRequest) -> None:
+    from quarterhour.platform.requests.selectors import overdue_count_for_provider
+
+    services.transfer(
+        actor=world.users["community"],
+        request=req,
+        to=services.Owner("provider", provider=world.pA1),
+        reason="由服务站点维修",
+        now=bj(2026, 3, 2, 11),
+    )
+    assert overdue_count_for_provider(world.pA1, year=2026, now=bj(2026, 3, 5, 9)) == 0
+    # late and still with the station (the job has not run yet)
+    assert overdue_count_for_provider(world.pA1, year=2026, now=bj(2026, 3, 5, 10, 1)) == 1
+    registry.loop(clock=FakeClock(bj(2026, 3, 5, 10, 1)), once=True, only=REQUEST_JOBS)
+    req.refresh_from_db()
+    assert req.owner_level == "street"
+    h = Handover.objects.get(request=req, kind="escalation")
+    assert (h.from_provider, h.from_unit) == (world.pA1, "服务站点 长安便民服务社")
+    # escalated away from the station: still counted against it, once
+    assert overdue_count_for_provider(world.pA1, year=2026, now=bj(2026, 3, 20, 9)) == 1
+    assert overdue_count_for_provider(world.pB1, year=2026, now=bj(2026, 3, 20, 9)) == 0
+    assert overdue_count_for_provider(world.pA1, year=2025, now=bj(2026, 3, 20, 9)) == 0

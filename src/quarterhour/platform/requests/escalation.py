@@ -210,7 +210,7 @@ def _record(ids: list[int], when: datetime) -> None:
     reason = _("超过办结期限，自动升级")
     handover_sql = f"""
         INSERT INTO {Handover._meta.db_table}
-            (request_id, kind, at, by_id, from_level, from_unit, from_user_id,
+            (request_id, kind, at, by_id, from_level, from_unit, from_user_id, from_provider_id,
              to_level, to_unit, to_user_id, reason)
         SELECT r.id, %s, %s, NULL, r.owner_level,
             CASE r.owner_level
@@ -219,7 +219,7 @@ def _record(ids: list[int], when: datetime) -> None:
                 WHEN 'street' THEN %s || ' ' || s.name
                 WHEN 'district' THEN %s || ' ' || d.name
                 ELSE %s END,
-            r.owner_user_id,
+            r.owner_user_id, r.owner_provider_id,
             CASE r.owner_level
                 WHEN 'community' THEN 'street' WHEN 'provider' THEN 'street'
                 WHEN 'street' THEN 'district' ELSE 'city' END,

@@ -440,6 +440,7 @@ def transfer(
         from_level=before.level,
         from_unit=before.name()[:200],
         from_user=before.user,
+        from_provider=before.provider,
         to_level=to.level,
         to_unit=to.name()[:200],
         to_user=to.user,
