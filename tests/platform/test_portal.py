@@ -267,7 +267,7 @@ def test_local_search_equals_the_engine_search(capacity):
 
     from quarterhour.engine._kernels import bounded_distances
     from quarterhour.engine.graph import routing_graph
-    from quarterhour.platform.portal.localsearch import LocalSearch
+    from quarterhour.engine.point_search import LocalSearch
 
     net = grid_network(2500, seed=4)
     graph, _ = routing_graph(net, [])

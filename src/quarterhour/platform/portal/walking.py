@@ -29,7 +29,7 @@ from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.planning.models import WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
-from quarterhour.platform.portal.localsearch import Int32Array, LocalSearch
+from quarterhour.engine.point_search import Int32Array, LocalSearch
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]

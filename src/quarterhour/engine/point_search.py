@@ -1,6 +1,7 @@
 """A bounded shortest-path search whose cost follows the nodes it reaches, not the network size.
 
-The engine's search initialises arrays over every node on each call; on a city network of a
+For one-point queries ("what is near me", routes): the batch kernels in :mod:`._kernels`
+initialise arrays over every node on each call; on a city network of a
 million nodes that is most of the cost of a "near me" request. Here each thread keeps its
 distance array between requests (all +inf), the search records the nodes it touches, and the
 caller resets only those. Same distances as the engine's ``bounded_distances`` (tests compare).
@@ -9,6 +10,7 @@ caller resets only those. Same distances as the engine's ``bounded_distances`` (
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -129,7 +131,7 @@ class LocalSearch:
                 np.empty(capacity, dtype=np.int32),
             )
             self._local.buf = buf
-        return buf  # type: ignore[no-any-return]
+        return buf
 
     def run(
         self,
@@ -139,7 +141,7 @@ class LocalSearch:
         src: Int32Array,
         src_d: FloatArray,
         limit: float,
-        read: object = None,
+        read: Callable[[FloatArray], object] | None = None,
     ) -> tuple[Int32Array, FloatArray, object]:
         capacity = self.capacity
         while True:
@@ -153,6 +155,6 @@ class LocalSearch:
                 continue
             nodes = touched[:nt].copy()
             values = dist[nodes].copy()
-            extra = read(dist) if callable(read) else None
+            extra = read(dist) if read is not None else None
             dist[nodes] = np.inf
             return nodes, values, extra
