@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from quarterhour.engine._errors import QuarterhourError
 from quarterhour.engine._kernels import bounded_distances
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
-from quarterhour.engine.graph import routing_graph
+from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.snapping import EdgeIndex
 
@@ -37,9 +37,13 @@ def node_distances(
     limit_m: float,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     edge_index: EdgeIndex | None = None,
+    graph: RoutingGraph | None = None,
 ) -> tuple[FloatArray, int, float, float]:
     """Distances from a point to every network node (inf beyond ``limit_m``).
 
+    The search starts at both ends of the point's edge, each at the walk to it (offset plus the
+    way along the edge), so no graph is rebuilt per point: pass the network's ``graph``
+    (``routing_graph(network, [])``) and ``edge_index`` to reuse them across calls.
     Returns (distances, snapped edge, metres along it, snap offset).
     """
     index = edge_index or EdgeIndex(network)
@@ -49,23 +53,22 @@ def node_distances(
             f"该点距步行网络超过 {max_snap_m:.0f} 米",
             f"the point is more than {max_snap_m:.0f} m from the walk network",
         )
-    graph, (node,) = routing_graph(network, [snap])
-    dist = np.empty(graph.n_nodes, dtype=np.float64)
+    base = graph if graph is not None else routing_graph(network, [])[0]
+    e = int(snap.edge[0])
+    along = float(snap.along_m[0])
+    off = float(snap.offset_m[0])
+    length = float(network.edge_length_m[e])
+    dist = np.empty(base.n_nodes, dtype=np.float64)
     bounded_distances(
-        graph.indptr,
-        graph.indices,
-        graph.weights,
-        node.astype(np.int32),
-        snap.offset_m.copy(),
+        base.indptr,
+        base.indices,
+        base.weights,
+        np.array([network.edge_u[e], network.edge_v[e]], dtype=np.int32),
+        np.array([off + along, off + length - along]),
         float(limit_m),
         dist,
     )
-    return (
-        dist[: network.n_nodes],
-        int(snap.edge[0]),
-        float(snap.along_m[0]),
-        float(snap.offset_m[0]),
-    )
+    return dist[: network.n_nodes], e, along, off
 
 
 def isochrone(
@@ -77,6 +80,7 @@ def isochrone(
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     buffer_m: float = DEFAULT_STREET_BUFFER_M,
     edge_index: EdgeIndex | None = None,
+    graph: RoutingGraph | None = None,
 ) -> BaseGeometry:
     """The area within ``limit_m`` metres' walk of a point, as a WGS-84 (Multi)Polygon.
 
@@ -85,7 +89,7 @@ def isochrone(
     """
     index = edge_index or EdgeIndex(network)
     dist, s_edge, s_along, s_off = node_distances(
-        network, lon, lat, limit_m=limit_m, max_snap_m=max_snap_m, edge_index=index
+        network, lon, lat, limit_m=limit_m, max_snap_m=max_snap_m, edge_index=index, graph=graph
     )
     u, v, length = network.edge_u, network.edge_v, network.edge_length_m
     du, dv = dist[u], dist[v]
