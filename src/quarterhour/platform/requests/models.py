@@ -351,7 +351,12 @@ class Event(models.Model):
     )
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read per request, never looked up by actor
     )
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     from_status = models.CharField(max_length=8, blank=True)
@@ -377,21 +382,41 @@ class Handover(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     from_level = models.CharField(max_length=10, choices=Level.choices)
     from_unit = models.CharField(_("原责任单位"), max_length=200)
     from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     #: the station that held it (evaluation counts a provider's overdue requests by this)
     from_provider = models.ForeignKey(
-        "catalogue.Provider", models.SET_NULL, null=True, blank=True, related_name="+"
+        "catalogue.Provider",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below
     )
     to_level = models.CharField(max_length=10, choices=Level.choices)
     to_unit = models.CharField(_("新责任单位"), max_length=200)
     to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reason = models.CharField(_("原因"), max_length=1000)
 
@@ -399,3 +424,10 @@ class Handover(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("转办/升级记录")
         verbose_name_plural = _("转办/升级记录")
+        indexes = [
+            models.Index(
+                fields=["from_provider", "at"],
+                name="handover_provider_idx",
+                condition=models.Q(from_provider__isnull=False),
+            )
+        ]
