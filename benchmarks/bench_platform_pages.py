@@ -3,15 +3,19 @@
 loopback. Target: p95 ≤ 100 ms.
 
     python benchmarks/bench_platform_pages.py [--seconds 10] [--clients 20] [--workers 3]
-                                              [--database postgres|sqlite]
+                                              [--threads 4] [--database postgres|sqlite] [--cold]
 
 A child process fills a fresh database (30 streets × 100 communities with 500 m boundaries,
 1,000 circles of 3 communities, 20,000 facilities with 1–2 items, one finished assessment with
 results for every community and circle) and logs a district officer in; static files are
 collected as in a deployment. gunicorn then serves
-``quarterhour.platform.wsgi`` (production settings, behind an assumed TLS proxy: requests carry
-``X-Forwarded-Proto: https``). The load generator is a thread per client, each with its own
-keep-alive ``httpx`` client, for ``--seconds`` per page kind; every response must be 200.
+``quarterhour.platform.wsgi`` as the README's deployment does (``gthread`` workers: 3 processes ×
+4 threads on two cores; production settings, behind an assumed TLS proxy: requests carry
+``X-Forwarded-Proto: https``). Before measuring, every page is requested once, so the measured
+run is the steady state of the page-fragment cache (production's file cache, shared by the
+workers); ``--cold`` skips that and measures with the cache empty at the start. The load
+generator is a thread per client, each with its own keep-alive ``httpx`` client, for
+``--seconds`` per page kind; every response must be 200.
 The peer, measured in the same run against the same server, is ``/healthz`` (one ``SELECT 1``):
 the cost of the stack itself. Ratio = page p95 / healthz p95.
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 PG_ADMIN = os.environ.get(
     "QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
 )
-PG_DB = "qh_bench_pages"
+PG_DB = os.environ.get("QH_BENCH_DB", "qh_bench_pages")
 
 FILL = r"""
 import json, random
@@ -169,6 +173,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    ap.add_argument("--cold", action="store_true", help="do not warm the page cache first")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
@@ -217,8 +223,12 @@ def main() -> None:
                 "-m",
                 "gunicorn",
                 "quarterhour.platform.wsgi:application",
-                "-w",
+                "--worker-class",
+                "gthread" if args.threads > 1 else "sync",
+                "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--log-level",
@@ -249,14 +259,23 @@ def main() -> None:
             clients=args.clients,
             seconds=2,
         )
+        if not args.cold:  # every page once: the fragment cache's steady state
+            with httpx.Client(
+                base_url=base,
+                headers={"Cookie": f"sessionid={data['session']}", "X-Forwarded-Proto": "https"},
+            ) as http:
+                for path in [*lists, *circles]:
+                    http.get(path).raise_for_status()
         results = {
             k: load(base, p, data["session"], clients=args.clients, seconds=args.seconds)
             for k, p in kinds.items()
         }
         peer = results["healthz (peer)"]["p95"]
         print(
-            f"gunicorn -w {args.workers}, {args.clients} concurrent clients, "
-            f"{args.seconds:.0f} s per page kind, {os.cpu_count()} CPU cores"
+            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
+            f"clients, {args.seconds:.0f} s per page kind, {os.cpu_count()} CPU cores, "
+            f"page cache {'cold' if args.cold else 'warm'}, load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
         print(
             f"{'page':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from quarterhour.platform.accounts.permissions import scope_q
@@ -59,12 +59,17 @@ def circles_visible(user: Any) -> QuerySet[Circle]:
 _LIST_DEFER = ("boundary_geojson", "street__boundary_geojson", "street__district__boundary_geojson")
 
 
-def community_list(user: Any, *, street: Street | None = None) -> QuerySet[Community]:
+def community_list(
+    user: Any, *, street_id: int | None = None, search: str = ""
+) -> QuerySet[Community]:
     """Communities for the list page: street and district joined, circle count as a correlated
-    subquery (no GROUP BY over every column; the paginator's count ignores it)."""
+    subquery (no GROUP BY over every column; the paginator's count ignores it). ``street_id``
+    narrows to one street, ``search`` to names containing it or codes starting with it."""
     qs = communities_visible(user).select_related("street__district").defer(*_LIST_DEFER)
-    if street is not None:
-        qs = qs.filter(street=street)
+    if street_id is not None:
+        qs = qs.filter(street_id=street_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__startswith=search))
     n_circles = (
         CircleMembership.objects.filter(community=OuterRef("pk"))
         .order_by()
@@ -73,6 +78,11 @@ def community_list(user: Any, *, street: Street | None = None) -> QuerySet[Commu
         .values("n")
     )
     return qs.annotate(n_circles=Coalesce(Subquery(n_circles), 0)).order_by("code")
+
+
+def street_choices(user: Any) -> list[tuple[int, str]]:
+    """(pk, name) of the streets ``user`` sees, by code (the list page's street filter)."""
+    return list(streets_visible(user).order_by("code").values_list("pk", "name"))
 
 
 def circle_list(user: Any) -> QuerySet[Circle]:

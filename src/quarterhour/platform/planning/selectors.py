@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from quarterhour.platform.accounts.permissions import scope_q
 from quarterhour.platform.geography.models import Circle
@@ -13,6 +13,7 @@ from quarterhour.platform.planning.models import (
     AssessmentRun,
     CircleItemResult,
     CircleResult,
+    CommunityResult,
 )
 
 
@@ -21,6 +22,17 @@ def runs_visible(user: Any) -> QuerySet[AssessmentRun]:
         scope_q(user, district="district_id", street="street_id", community=None)
         | scope_q(user, district="street__district_id", street=None, community=None)
     ).select_related("district", "street", "requested_by", "network")
+
+
+def with_latest_community_result(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Communities annotated with their latest result's ``items_met`` / ``items_required`` (None
+    when never assessed): two correlated lookups on the (community, is_latest) index, so a page
+    of rows costs no extra query."""
+    latest = CommunityResult.objects.filter(community=OuterRef("pk"), is_latest=True)
+    return qs.annotate(
+        items_met=Subquery(latest.values("items_met")[:1]),
+        items_required=Subquery(latest.values("items_required")[:1]),
+    )
 
 
 def latest_circle_result(circle: Circle) -> CircleResult | None:

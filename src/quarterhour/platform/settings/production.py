@@ -29,3 +29,39 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Caches. "pages" holds rendered staff-page fragments keyed by the register's data version
+# (web/pagecache.py), so an edit is seen on the next request and nothing is ever invalidated by
+# hand. It lives in files under the data dir: shared by all gunicorn workers of one host (a page
+# rendered by one worker serves them all) and kept across restarts. With several hosts, point it
+# at a shared cache instead, e.g.
+#   {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://…:6379/1"}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qh"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "pages"),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
+# Compiled templates kept for the life of the worker (explicit, whatever DEBUG says)
+TEMPLATES = [
+    {
+        **TEMPLATES[0],  # noqa: F405
+        "APP_DIRS": False,
+        "OPTIONS": {
+            **TEMPLATES[0]["OPTIONS"],  # noqa: F405
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+        },
+    }
+]

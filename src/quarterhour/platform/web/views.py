@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,9 +33,15 @@ from quarterhour.platform.geography import selectors as geo
 from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.geography.models import Circle, Community, District, Street
 from quarterhour.platform.planning import selectors as plan
-from quarterhour.platform.planning.models import AssessmentRun, CommunityResult, WalkNetworkFile
+from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
 from quarterhour.platform.planning.services import assessment_request
+from quarterhour.platform.web.pagecache import (
+    FRAGMENT_SECONDS,
+    data_version,
+    fragment_key,
+    page_cache,
+)
 from quarterhour.platform.web.svgmap import SvgMap
 
 PAGE_SIZE = 50
@@ -79,17 +87,20 @@ _COMMUNITY_FIELDS = (
     "street__name",
     "street__district__name",
     "n_circles",
+    "items_met",
+    "items_required",
 )
+#: longest search text taken from the query string
+SEARCH_MAX_CHARS = 50
 
 
-def _community_rows(rows: list[dict[str, Any]], latest: dict[int, tuple[int, int]]) -> str:
+def _community_rows(rows: list[dict[str, Any]]) -> str:
     """The table rows, formatted directly (50 rows × 8 cells through the template engine cost
     more than the queries); every value is escaped by ``format_html``."""
     labels = dict(Community.UrbanRural.choices)
     demo = format_html(' <span class="tag demo">{}</span>', _("演示推导"))
     out = []
     for r in rows:
-        met = latest.get(r["pk"])
         out.append(
             format_html(
                 "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -102,29 +113,78 @@ def _community_rows(rows: list[dict[str, Any]], latest: dict[int, tuple[int, int
                 labels.get(r["urban_rural"], r["urban_rural"]),
                 "—" if r["population"] is None else r["population"],
                 r["n_circles"],
-                "—" if met is None else f"{met[0]} / {met[1]}",
+                "—" if r["items_met"] is None else f"{r['items_met']} / {r['items_required']}",
             )
         )
     return mark_safe("\n".join(out))  # safe: each row is built by format_html
 
 
+def _list_filters(request: HttpRequest) -> tuple[int | None, str, int]:
+    """(street id, search text, page number) from the query string; junk becomes no filter."""
+    raw_street = request.GET.get("street", "")
+    street_id = int(raw_street) if raw_street.isdigit() and len(raw_street) < 12 else None
+    search = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    raw_page = request.GET.get("page", "")
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 8 else 1
+    return street_id, search, page
+
+
+def _scope_signature(user: Any) -> tuple[tuple[Any, ...], ...]:
+    """What the user's rows depend on: its memberships' roles and jurisdictions."""
+    return tuple(
+        sorted(
+            (m.role, m.district_id, m.street_id, m.community_id, m.provider_id)
+            for m in perm.memberships(user)
+        )
+    )
+
+
+def _community_list_body(
+    request: HttpRequest, street_id: int | None, search: str, page_number: int
+) -> str:
+    qs = geo.community_list(request.user, street_id=street_id, search=search)
+    qs = plan.with_latest_community_result(qs).values(*_COMMUNITY_FIELDS)
+    page = Paginator(qs, PAGE_SIZE).get_page(page_number)
+    rows = list(page.object_list)
+    kept = {k: v for k, v in (("street", street_id), ("q", search)) if v}
+    html: str = render_to_string(
+        "web/_communities_body.html",
+        {
+            "page": page,
+            "rows_html": _community_rows(rows),
+            "n_rows": len(rows),
+            "streets": geo.street_choices(request.user),
+            "street_id": street_id,
+            "search": search,
+            "pager_query": urlencode(kept) + "&" if kept else "",
+        },
+    )
+    return html
+
+
 @login_required
 def community_list(request: HttpRequest) -> HttpResponse:
+    """Communities in the user's jurisdiction, 50 a page, by street and by name or code. The
+    rendered table is cached under the data version (see ``pagecache``)."""
     _staff_only(request)
-    qs = geo.community_list(request.user).values(*_COMMUNITY_FIELDS)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    latest = {
-        cid: (met, req)
-        for cid, met, req in CommunityResult.objects.filter(
-            community_id__in=[r["pk"] for r in rows], is_latest=True
-        ).values_list("community_id", "items_met", "items_required")
-    }
-    return render(
-        request,
-        "web/communities.html",
-        {"page": page, "rows_html": _community_rows(rows, latest), "n_rows": len(rows)},
-    )
+    street_id, search, page_number = _list_filters(request)
+    cache = page_cache()
+    if cache is None:
+        body = _community_list_body(request, street_id, search, page_number)
+    else:
+        key = fragment_key(
+            "communities",
+            _scope_signature(request.user),
+            street_id,
+            search,
+            page_number,
+            version=data_version(),
+        )
+        body = cache.get(key)
+        if body is None:
+            body = _community_list_body(request, street_id, search, page_number)
+            cache.set(key, body, FRAGMENT_SECONDS)
+    return render(request, "web/communities.html", {"body": mark_safe(body)})
 
 
 @login_required
@@ -207,15 +267,8 @@ def _circle_map(circle: Circle, facilities: list[Any], network: WalkNetworkFile 
     return svg.render(aria_label=_("服务圈地图：%(name)s") % {"name": circle.name})
 
 
-@login_required
-def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
-    try:
-        circle = geo.circle_detail(pk)
-    except Circle.DoesNotExist:
-        raise Http404(_("没有这个服务圈")) from None
-    if not perm.can_view_circle(request.user, circle):
-        raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
+def _circle_body(circle: Circle) -> str:
+    """The circle page's content: members, map, met and missing items, facilities."""
     result = plan.latest_circle_result(circle)
     items = plan.circle_item_results(result) if result else []
     member_ids = [m.community_id for m in circle.memberships.all()]
@@ -228,11 +281,37 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale": result is not None and plan.is_stale(result.run, circle=circle),
         "facilities": facilities,
         "map_svg": _circle_map(circle, facilities, result.run.network if result else None),
-        "can_edit": perm.can_edit_circle(
-            request.user, circle.street, [m.community for m in circle.memberships.all()]
-        ),
     }
-    return render(request, "web/circle.html", context)
+    html: str = render_to_string("web/_circle_body.html", context)
+    return html
+
+
+def _load_circle(pk: int) -> Circle:
+    try:
+        return geo.circle_detail(pk)
+    except Circle.DoesNotExist:
+        raise Http404(_("没有这个服务圈")) from None
+
+
+@login_required
+def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One circle. With the page cache, a hit costs the version query only: the circle (with its
+    members, for the permission check) and the rendered content are cached together under the
+    data version, so an edit of any of them is seen on the next request."""
+    _staff_only(request)
+    cache = page_cache()
+    key = fragment_key("circle", pk, version=data_version()) if cache is not None else ""
+    hit = cache.get(key) if cache is not None else None
+    circle = _load_circle(pk) if hit is None else hit[0]
+    if not perm.can_view_circle(request.user, circle):
+        raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
+    if hit is None:
+        body = _circle_body(circle)
+        if cache is not None:
+            cache.set(key, (circle, body), FRAGMENT_SECONDS)
+    else:
+        body = hit[1]
+    return render(request, "web/circle.html", {"circle": circle, "body": mark_safe(body)})
 
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024

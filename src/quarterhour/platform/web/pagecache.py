@@ -1,0 +1,107 @@
+"""Rendered page fragments cached under the register's data version.
+
+The register's version is one cheap query: the newest history row of every model the staff pages
+show (districts, streets, communities, circles and their members, facilities and their items —
+every write goes through ``simple_history``, bulk imports included) and the newest assessment
+run, result rows and walk network. Each of those ids only grows, so any edit, import or finished
+assessment gives a new version and a new key: a cached fragment is never served after the data
+under it changed, and nothing has to be invalidated by hand (old keys age out of the cache).
+Results are append-only (a new run writes new rows and clears ``is_latest`` on the old ones in
+the same transaction), so the newest result ids cover them.
+
+Caching is on when the settings name a ``"pages"`` cache (production: local memory per worker;
+with several hosts, point it at a shared cache such as Redis — see the README). Without it every
+request renders afresh (development, tests that do not ask for it).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone, translation
+
+from quarterhour.platform.facilities.models import Facility, FacilityItem
+from quarterhour.platform.geography.models import (
+    Circle,
+    CircleMembership,
+    Community,
+    District,
+    Street,
+)
+from quarterhour.platform.planning.models import (
+    AssessmentRun,
+    CircleResult,
+    CommunityResult,
+    WalkNetworkFile,
+)
+
+PAGE_CACHE_ALIAS = "pages"
+#: how long a fragment stays (an edit changes the key at once; this only bounds memory)
+FRAGMENT_SECONDS = 3600
+
+_HISTORY: tuple[type[Model], ...] = (
+    District,
+    Street,
+    Community,
+    Circle,
+    CircleMembership,
+    Facility,
+    FacilityItem,
+)
+_APPEND_ONLY: tuple[type[Model], ...] = (
+    AssessmentRun,
+    CommunityResult,
+    CircleResult,
+    WalkNetworkFile,
+)
+
+
+def page_cache() -> BaseCache | None:
+    """The fragment cache, or None when the settings do not configure one."""
+    if PAGE_CACHE_ALIAS not in settings.CACHES:
+        return None
+    return caches[PAGE_CACHE_ALIAS]
+
+
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    """The version query's text (built once per database vendor: looking the history models up
+    through their managers costs more than the query)."""
+    qn = connection.ops.quote_name
+    parts = []
+    for model in _HISTORY:
+        hist = model.history.model
+        parts.append(f"(SELECT MAX({qn('history_id')}) FROM {qn(hist._meta.db_table)})")
+    for model in _APPEND_ONLY:
+        pk = model._meta.pk.column if model._meta.pk is not None else "id"
+        parts.append(f"(SELECT MAX({qn(pk)}) FROM {qn(model._meta.db_table)})")
+    return "SELECT " + ", ".join(parts)
+
+
+def data_version() -> str:
+    """The register's version now: one query of index-only MAX() lookups."""
+    with connection.cursor() as cur:
+        cur.execute(_version_sql(connection.vendor))
+        row = cur.fetchone()
+    return ".".join("-" if v is None else str(v) for v in row)
+
+
+def fragment_key(kind: str, *parts: Any, version: str) -> str:
+    """A short cache key for one fragment: kind, its own parts (page, filters, scope), the data
+    version and what the rendering depends on besides the data (language, time zone)."""
+    raw = "|".join(
+        [
+            kind,
+            *(str(p) for p in parts),
+            version,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+        ]
+    )
+    return f"qh:{kind}:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
