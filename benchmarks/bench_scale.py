@@ -196,6 +196,7 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
 
             ctx = dask_client(workers=2)
             client = ctx.__enter__()
+            client.run(warm_up)  # a long-running cluster's workers have their kernels loaded
             runner = dask_tile_runner(client)
             t = stage("start_cluster", t)
         assess_partitioned(
@@ -207,6 +208,17 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
     out["seconds"] = time.perf_counter() - t_all
     out["peak_mb"] = rss_mb()
     return out
+
+
+def warm_up() -> None:
+    """Load the compiled kernels in this process (numba's on-disk cache)."""
+    from quarterhour.engine.network import build_network
+    from quarterhour.engine.places import Facility, Origins
+    from quarterhour.engine.reach import reach
+
+    net = build_network([116.0, 116.001, 116.002], [39.9, 39.9, 39.9], [0, 1], [1, 2])
+    fac = [Facility("f", "", 116.0005, 39.9001, ("x",))]
+    reach(net, Origins.from_network_nodes(net), fac, item_codes=["x"], limit_m=1000.0)
 
 
 def child_ministry(job: Path, workers: int) -> dict[str, Any]:

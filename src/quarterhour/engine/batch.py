@@ -650,7 +650,7 @@ def dask_tile_runner(client: Any, *, attempts: int = 3) -> Callable[..., Iterato
         def send(tile: Any, attempt: int) -> None:
             for k in range(attempts):
                 try:
-                    [data] = client.scatter([tile])
+                    [data] = client.scatter([tile], hash=False)  # no tokenizing of the tile
                     break
                 except OSError:  # the worker chosen for the data just died
                     if k == attempts - 1:
