@@ -340,3 +340,13 @@ def test_job_file_problems_are_reported_together(tmp_path: Path) -> None:
     assert "job_city_name" in text
     assert "job_key_missing" in text
     assert "job_key_type" in text
+
+
+def test_assess_on_a_local_cluster_equals_plain_assess(tmp_path: Path) -> None:
+    argv = ["assess", "--network", str(HELSINKI), "--facilities", str(HELSINKI)]
+    assert main([*argv, "--out", str(tmp_path / "plain")]) == 0
+    assert (
+        main([*argv, "--out", str(tmp_path / "local"), "--local-cluster", "2", "--tile-m", "1500"])
+        == 0
+    )
+    assert files(tmp_path / "local") == files(tmp_path / "plain")
