@@ -37,8 +37,6 @@ from quarterhour.engine.batch import (
 from quarterhour.engine.standards import load_standard
 from quarterhour.engine.tiling import PartitionedRun, run_partitioned
 
-distributed = pytest.importorskip("distributed")
-
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CHENGDU = DATA / "chengdu-osm-2018" / "chengdu.osm"
 SAO_PAULO = DATA / "sao-paulo-r5py" / "spo_osm.pbf"
