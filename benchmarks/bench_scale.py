@@ -169,8 +169,8 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
         summaries = summarise(res, std, speed_kmh=std.walking.speed_kmh)
         t = stage("coverage", t)
         if mode == "whole+write":
-            from quarterhour.cli.assess import write_all
             from quarterhour.engine.assessment import Assessment
+            from quarterhour.engine.outputs import write_assessment
 
             done = Assessment(
                 standard=std,
@@ -182,7 +182,7 @@ def child_stages(path: Path, mode: str, tile_m: float, threads: int) -> dict[str
                 summaries=summaries,
             )
             with tempfile.TemporaryDirectory() as tmp:
-                write_all(done, Path(tmp) / "out", export_network=False)
+                write_assessment(done, Path(tmp) / "out", export_network=False)
                 out["reach_csv_mb"] = (Path(tmp) / "out" / "reach.csv").stat().st_size / 2**20
             t = stage("write_csv", t)
         del res, prep  # the same steps assess() runs, timed one by one

@@ -23,7 +23,6 @@ import pyrosm
 import pytest
 
 from quarterhour.cli import main
-from quarterhour.cli.assess import write_all
 from quarterhour.engine.assessment import load_facility_file, load_network
 from quarterhour.engine.batch import (
     STATUS_FILE,
@@ -34,6 +33,7 @@ from quarterhour.engine.batch import (
     read_job,
     run_job,
 )
+from quarterhour.engine.outputs import write_assessment
 from quarterhour.engine.standards import load_standard
 from quarterhour.engine.tiling import PartitionedRun, run_partitioned
 
@@ -226,7 +226,7 @@ def test_cluster_survives_a_killed_worker_and_matches_single_process(
             time.sleep(0.1)
     assert tiled, "the tiled run did not finish"
     assert sum(sent) > tiled[0].plan.n_tiles  # the lost worker's tiles were sent again
-    write_all(tiled[0].assessment, tmp_path / "tiled", export_network=False)
+    write_assessment(tiled[0].assessment, tmp_path / "tiled", export_network=False)
     assert files(tmp_path / "tiled") == files(tmp_path / "cli")
     # the same through the command line, tiles on the (now one-worker) cluster
     assert (
@@ -344,7 +344,6 @@ def test_assess_on_a_local_cluster_equals_plain_assess(tmp_path: Path) -> None:
     argv = ["assess", "--network", str(HELSINKI), "--facilities", str(HELSINKI)]
     assert main([*argv, "--out", str(tmp_path / "plain")]) == 0
     assert (
-        main([*argv, "--out", str(tmp_path / "local"), "--local-cluster", "2", "--tile-m", "1500"])
-        == 0
+        main([*argv, "--out", str(tmp_path / "local"), "--workers", "2", "--tile-m", "1500"]) == 0
     )
     assert files(tmp_path / "local") == files(tmp_path / "plain")

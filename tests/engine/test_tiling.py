@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import shapely
 
-from quarterhour.cli.assess import write_all
 from quarterhour.engine import tiling
 from quarterhour.engine.assessment import Assessment, assess, load_facility_file, load_network
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.origins_io import read_origins
+from quarterhour.engine.outputs import write_assessment
 from quarterhour.engine.places import Facility
 from quarterhour.engine.standards import Standard, load_standard
 
@@ -55,7 +55,7 @@ def scattered_facilities(
 
 
 def write(result: Assessment, out: Path) -> dict[str, bytes]:
-    write_all(result, out, export_network=False)
+    write_assessment(result, out, export_network=False)
     return {name: (out / name).read_bytes() for name in FILES}
 
 

@@ -11,21 +11,17 @@ from rich.table import Table
 
 from quarterhour.cli._console import console, error, progress_bar, warn
 from quarterhour.engine._errors import QuarterhourError
-from quarterhour.engine.assessment import Assessment, load_facility_file, load_network
+from quarterhour.engine.assessment import (
+    Assessment,
+    load_facility_file,
+    load_network,
+    placement_warnings,
+)
 from quarterhour.engine.batch import cluster_assess
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coords import parse_crs
 from quarterhour.engine.input_checks import check_placement
-from quarterhour.engine.network import WalkNetwork
-from quarterhour.engine.outputs import (
-    OSM_ATTRIBUTION,
-    atomic_output_dir,
-    write_facilities_csv,
-    write_network_geojson,
-    write_reach_csv,
-    write_rows_csv,
-)
-from quarterhour.engine.places import Facility
+from quarterhour.engine.outputs import OSM_ATTRIBUTION, write_assessment
 from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.engine.standards import load_standard
 
@@ -67,11 +63,17 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--all-components", action="store_true", help="保留所有连通分量 / keep all parts"
     )
-    p.add_argument("--workers", type=int, default=0, help="线程数（0 = 每核一个） / threads")
+    p.add_argument("--threads", type=int, default=0, help="线程数（0 = 每核一个） / threads")
     p.add_argument(
         "--scheduler", metavar="tcp://HOST:PORT", help="Dask 调度器：分块计算 / tiles on Dask"
     )
-    p.add_argument("--local-cluster", type=int, default=0, metavar="N", help="本机 N 个 Dask 进程")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="在本机启动 N 个 Dask 工作进程分块计算 / tiles on a local Dask cluster of N processes",
+    )
     p.add_argument("--tile-m", type=float, help="分块边长（米），结果与不分块相同 / tile size, m")
     p.add_argument("--export-network", action="store_true", help="写出 network.geojson")
     p.add_argument("--out", required=True, type=Path, help="输出目录 / output folder")
@@ -127,9 +129,7 @@ def _run(args: argparse.Namespace) -> int:
                 index=index,
             )
             warnings += [str(w) for w in report.warnings]
-        run_assess = cluster_assess(
-            args.scheduler, local_workers=args.local_cluster, tile_m=args.tile_m
-        )
+        run_assess = cluster_assess(args.scheduler, local_workers=args.workers, tile_m=args.tile_m)
         result = run_assess(
             network,
             facilities,
@@ -138,128 +138,20 @@ def _run(args: argparse.Namespace) -> int:
             minutes=args.minutes,
             speed_kmh=speed,
             max_snap_m=args.max_snap_m,
-            workers=args.workers,
+            workers=args.threads,
             osm_derived=osm_derived,
             network_report=net_report,
             progress=progress,
             edge_index=index,
         )
         progress("write", 0, 1)
-        write_all(result, args.out, export_network=args.export_network)
+        write_assessment(result, args.out, export_network=args.export_network)
         progress("write", 1, 1)
     for w in warnings:
         warn(w)
     print_summary(result)
     console.print(f"结果已写入 / results written to: {args.out}")
     return 0
-
-
-def placement_warnings(
-    network: WalkNetwork,
-    index: EdgeIndex,
-    facilities: list[Facility],
-    *,
-    source: str,
-    crs: str,
-    max_snap_m: float,
-) -> list[str]:
-    """Raise for a facility file that plainly does not fit the network; return warnings."""
-    if not facilities:
-        return [f"{source}: 未找到任何标准设施 / no standard facility found"]
-    report = check_placement(
-        network,
-        [f.lon for f in facilities],
-        [f.lat for f in facilities],
-        source=source,
-        ids=[f.facility_id for f in facilities],
-        declared_crs=parse_crs(crs),
-        max_snap_m=max_snap_m,
-        index=index,
-    )
-    out = [str(w) for w in report.warnings]
-    if report.beyond.size:
-        out.append(
-            f"{source}: {report.beyond.size} 处设施超出吸附距离 {max_snap_m:.0f} 米，已跳过并列入"
-            f" unsnapped.csv / {report.beyond.size} facilities beyond the snap limit were skipped"
-            " and listed in unsnapped.csv"
-        )
-    return out
-
-
-def write_all(result: Assessment, out: Path, *, export_network: bool) -> None:
-    with atomic_output_dir(out) as tmp:
-        write_facilities_csv(tmp / "facilities.csv", result.result)
-        write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)
-        write_rows_csv(
-            tmp / "summary.csv",
-            [
-                "item_code",
-                "name_zh",
-                "name_en",
-                "walk_applies",
-                "facilities",
-                "origins",
-                "reachable_origins",
-                "population",
-                "reachable_population",
-                "share",
-                "median_minutes",
-                "p90_minutes",
-            ],
-            [
-                [
-                    s.item_code,
-                    s.name_zh,
-                    s.name_en,
-                    "yes" if s.walk_applies else "no",
-                    s.facilities,
-                    s.origins,
-                    s.reachable_origins,
-                    f"{s.population:.2f}",
-                    f"{s.reachable_population:.2f}",
-                    "" if math.isnan(s.share) else f"{s.share:.4f}",
-                    "" if math.isnan(s.median_minutes) else f"{s.median_minutes:.2f}",
-                    "" if math.isnan(s.p90_minutes) else f"{s.p90_minutes:.2f}",
-                ]
-                for s in result.summaries
-            ],
-        )
-        write_unsnapped(tmp / "unsnapped.csv", result)
-        if export_network:
-            write_network_geojson(
-                tmp / "network.geojson", result.network, osm_derived=result.osm_derived
-            )
-        (tmp / "README.txt").write_text(
-            "quarterhour assess\n"
-            f"walk: {result.minutes:g} min at {result.speed_kmh:g} km/h = {result.limit_m:.0f} m\n"
-            f"standard: {result.standard.code}\n"
-            + (f"Map data {OSM_ATTRIBUTION} (ODbL)\n" if result.osm_derived else ""),
-            encoding="utf-8",
-        )
-
-
-def write_unsnapped(path: Path, result: Assessment) -> None:
-    """Points beyond the snap limit: listed, not silently dropped."""
-    rows: list[list[object]] = []
-    r = result.result
-    for i, f in enumerate(r.facilities):
-        if r.facility_snap.edge[i] < 0:
-            rows.append(
-                ["facility", f.facility_id, f"{f.lon:.7f}", f"{f.lat:.7f}", "beyond_snap_limit"]
-            )
-    if r.origin_snap is not None:
-        for i in range(len(r.origins)):
-            if r.origin_snap.edge[i] < 0:
-                rows.append(
-                    [
-                        "origin",
-                        r.origins.origin_id[i],
-                        f"{r.origins.lon[i]:.7f}",
-                        f"{r.origins.lat[i]:.7f}",
-                        "beyond_snap_limit",
-                    ]
-                )
-    write_rows_csv(path, ["kind", "id", "lon", "lat", "reason"], rows)
 
 
 def print_summary(result: Assessment) -> None:

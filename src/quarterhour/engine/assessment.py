@@ -15,6 +15,8 @@ import numpy as np
 
 from quarterhour.engine._errors import InputError, Problem
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, minutes_to_metres
+from quarterhour.engine.coords import parse_crs
+from quarterhour.engine.input_checks import check_placement
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -210,3 +212,35 @@ def assess(
         summaries=summarise(result, std, speed_kmh=speed),
         network_report=tuple(network_report),
     )
+
+
+def placement_warnings(
+    network: WalkNetwork,
+    index: EdgeIndex,
+    facilities: list[Facility],
+    *,
+    source: str,
+    crs: str,
+    max_snap_m: float,
+) -> list[str]:
+    """Raise for a facility file that plainly does not fit the network; return warnings."""
+    if not facilities:
+        return [f"{source}: 未找到任何标准设施 / no standard facility found"]
+    report = check_placement(
+        network,
+        [f.lon for f in facilities],
+        [f.lat for f in facilities],
+        source=source,
+        ids=[f.facility_id for f in facilities],
+        declared_crs=parse_crs(crs),
+        max_snap_m=max_snap_m,
+        index=index,
+    )
+    out = [str(w) for w in report.warnings]
+    if report.beyond.size:
+        out.append(
+            f"{source}: {report.beyond.size} 处设施超出吸附距离 {max_snap_m:.0f} 米，已跳过并列入"
+            f" unsnapped.csv / {report.beyond.size} facilities beyond the snap limit were skipped"
+            " and listed in unsnapped.csv"
+        )
+    return out

@@ -395,10 +395,14 @@ def _describe(exc: BaseException) -> str:
 
 def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[str]]:
     # the CLI's writer and placement checks, so that a batch city's files equal `assess`'s
-    from quarterhour.cli.assess import placement_warnings, write_all
-    from quarterhour.engine.assessment import assess, load_facility_file, load_network
+    from quarterhour.engine.assessment import (
+        assess,
+        load_facility_file,
+        load_network,
+        placement_warnings,
+    )
     from quarterhour.engine.coords import parse_crs
-    from quarterhour.engine.outputs import atomic_output_dir
+    from quarterhour.engine.outputs import atomic_output_dir, write_assessment
     from quarterhour.engine.snapping import EdgeIndex
     from quarterhour.engine.standards import load_standard
 
@@ -452,7 +456,7 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
         del index
     # write into a temporary folder first: a folder with job.json is a complete result
     staging = out.with_name(f".{out.name}.staging-{uuid.uuid4().hex[:12]}")
-    write_all(result, staging, export_network=False)
+    write_assessment(result, staging, export_network=False)
     (staging / MARKER_FILE).write_text(
         json.dumps(
             {"digest": digest, "city": asdict(city), "version": __version__},

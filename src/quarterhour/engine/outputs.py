@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +24,9 @@ import numpy.typing as npt
 from quarterhour.engine.config import speed_m_per_min
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.reach import ReachResult
+
+if TYPE_CHECKING:
+    from quarterhour.engine.assessment import Assessment
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 CSV_ENCODING = "utf-8-sig"
@@ -67,29 +72,39 @@ def write_facilities_csv(path: Path, result: ReachResult) -> None:
                 w.writerow([f.facility_id, code, f.name, f"{f.lon:.7f}", f"{f.lat:.7f}", snap_m])
 
 
+#: origins formatted at a time when writing reach.csv (bounds memory on million-node runs)
+REACH_BLOCK = 50_000
+
+
 def write_reach_csv(path: Path, result: ReachResult, *, speed_kmh: float) -> None:
     """One row per origin × item: nearest facility within the limit, or an empty distance."""
     codes = list(result.items)
     fac_ids = np.array([f.facility_id for f in result.facilities] + [""], dtype=object)
-    per_item = []
-    for code in codes:
-        item = result.items[code]
-        per_item.append(
-            (
-                _fmt(item.distance_m, 2),
-                _fmt(item.distance_m / speed_m_per_min(speed_kmh), 2),
-                list(fac_ids[item.facility]),  # -1 → the trailing ""
-                result.reasons(code),
-            )
-        )
+    reasons = {code: result.reasons(code) for code in codes}
+    per_min = speed_m_per_min(speed_kmh)
+    n = len(result.origins)
     with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
         fh.write("origin_id,item_code,distance_m,minutes,facility_id,reason\n")
         w = csv.writer(fh, lineterminator="\n")
-        for o, oid in enumerate(result.origins.origin_id):
-            w.writerows(
-                [oid, code, d[o], m[o], f[o], r[o]]
-                for code, (d, m, f, r) in zip(codes, per_item, strict=True)
-            )
+        for lo in range(0, n, REACH_BLOCK):
+            hi = min(n, lo + REACH_BLOCK)
+            block = []
+            for code in codes:
+                item = result.items[code]
+                d = item.distance_m[lo:hi]
+                block.append(
+                    (
+                        _fmt(d, 2),
+                        _fmt(d / per_min, 2),
+                        list(fac_ids[item.facility[lo:hi]]),  # -1 → the trailing ""
+                        reasons[code][lo:hi],
+                    )
+                )
+            for k, oid in enumerate(result.origins.origin_id[lo:hi]):
+                w.writerows(
+                    [oid, code, dd[k], mm[k], ff[k], rr[k]]
+                    for code, (dd, mm, ff, rr) in zip(codes, block, strict=True)
+                )
 
 
 def write_rows_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -122,3 +137,80 @@ def write_network_geojson(path: Path, network: WalkNetwork, *, osm_derived: bool
                 f"[[{lon[u]:.7f},{lat[u]:.7f}],[{lon[v]:.7f},{lat[v]:.7f}]]}}}}"
             )
         fh.write("\n]}\n")
+
+
+def write_assessment(result: Assessment, out: Path, *, export_network: bool) -> None:
+    """Every output file of an assessment, into ``out`` atomically."""
+    with atomic_output_dir(out) as tmp:
+        write_facilities_csv(tmp / "facilities.csv", result.result)
+        write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)
+        write_rows_csv(
+            tmp / "summary.csv",
+            [
+                "item_code",
+                "name_zh",
+                "name_en",
+                "walk_applies",
+                "facilities",
+                "origins",
+                "reachable_origins",
+                "population",
+                "reachable_population",
+                "share",
+                "median_minutes",
+                "p90_minutes",
+            ],
+            [
+                [
+                    s.item_code,
+                    s.name_zh,
+                    s.name_en,
+                    "yes" if s.walk_applies else "no",
+                    s.facilities,
+                    s.origins,
+                    s.reachable_origins,
+                    f"{s.population:.2f}",
+                    f"{s.reachable_population:.2f}",
+                    "" if math.isnan(s.share) else f"{s.share:.4f}",
+                    "" if math.isnan(s.median_minutes) else f"{s.median_minutes:.2f}",
+                    "" if math.isnan(s.p90_minutes) else f"{s.p90_minutes:.2f}",
+                ]
+                for s in result.summaries
+            ],
+        )
+        write_unsnapped(tmp / "unsnapped.csv", result)
+        if export_network:
+            write_network_geojson(
+                tmp / "network.geojson", result.network, osm_derived=result.osm_derived
+            )
+        (tmp / "README.txt").write_text(
+            "quarterhour assess\n"
+            f"walk: {result.minutes:g} min at {result.speed_kmh:g} km/h = {result.limit_m:.0f} m\n"
+            f"standard: {result.standard.code}\n"
+            + (f"Map data {OSM_ATTRIBUTION} (ODbL)\n" if result.osm_derived else ""),
+            encoding="utf-8",
+        )
+
+
+def write_unsnapped(path: Path, result: Assessment) -> None:
+    """Points beyond the snap limit: listed, not silently dropped."""
+    rows: list[list[object]] = []
+    r = result.result
+    for i, f in enumerate(r.facilities):
+        if r.facility_snap.edge[i] < 0:
+            rows.append(
+                ["facility", f.facility_id, f"{f.lon:.7f}", f"{f.lat:.7f}", "beyond_snap_limit"]
+            )
+    if r.origin_snap is not None:
+        for i in range(len(r.origins)):
+            if r.origin_snap.edge[i] < 0:
+                rows.append(
+                    [
+                        "origin",
+                        r.origins.origin_id[i],
+                        f"{r.origins.lon[i]:.7f}",
+                        f"{r.origins.lat[i]:.7f}",
+                        "beyond_snap_limit",
+                    ]
+                )
+    write_rows_csv(path, ["kind", "id", "lon", "lat", "reason"], rows)
