@@ -44,7 +44,16 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
+# Sessions read through the same kind of host-wide cache (written to the database as well, so a
+# restart or an evicted entry loses nothing; logging out deletes both, for every worker at once)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 # Compiled templates kept for the life of the worker (explicit, whatever DEBUG says)
 TEMPLATES = [
