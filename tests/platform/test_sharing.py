@@ -232,6 +232,14 @@ def test_shared_facilities_feed_coverage_and_siting(world):
     assert selectors.planning_facilities(today=dt.date(2026, 3, 10)) == []
 
 
+def test_platform_assessment_counts_shared_facilities(world):
+    from quarterhour.platform.planning.assessment import engine_facilities
+
+    shared = offer(world)
+    ids = [f.facility_id for f in engine_facilities([world.a1x], 1000.0)]
+    assert f"shared:{shared.pk}" in ids
+
+
 # -- permissions ------------------------------
 
 ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser", "unit")

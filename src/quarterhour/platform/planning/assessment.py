@@ -166,6 +166,10 @@ def build_origins(
 
 
 def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[places.Facility]:
+    """The register's active facilities near the communities, plus resident units' facilities
+    on offer for sharing (驻区单位资源共享: they count in coverage while the offer runs)."""
+    from quarterhour.platform.sharing.selectors import planning_facilities
+
     box = _bbox(communities, limit_m + 300.0)
     if box is None:
         return []
@@ -176,7 +180,7 @@ def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[
         .prefetch_related("items")
         .order_by("pk")
     )
-    return [
+    register = [
         places.Facility(
             facility_id=f.key,
             name=f.name,
@@ -188,6 +192,7 @@ def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[
         )
         for f in qs
     ]
+    return register + planning_facilities(bbox=(box[0], box[1], box[2], box[3]))
 
 
 def _specs() -> list[ItemSpec]:
