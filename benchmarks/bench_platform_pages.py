@@ -9,8 +9,8 @@ A child process fills a fresh database (30 streets × 100 communities with 500 m
 1,000 circles of 3 communities, 20,000 facilities with 1–2 items, one finished assessment with
 results for every community and circle) and logs a district officer in; static files are
 collected as in a deployment. gunicorn then serves
-``quarterhour.platform.wsgi`` as the README's deployment does (``gthread`` workers: 3 processes ×
-4 threads on two cores; production settings, behind an assumed TLS proxy: requests carry
+``quarterhour.platform.wsgi`` as the README's deployment does (``gthread`` workers: 2 processes ×
+2 threads on two cores; production settings, behind an assumed TLS proxy: requests carry
 ``X-Forwarded-Proto: https``). Before measuring, every page is requested once, so the measured
 run is the steady state of the page-fragment cache (production's file cache, shared by the
 workers); ``--cold`` skips that and measures with the cache empty at the start. The load
@@ -172,8 +172,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--workers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="gthread threads per worker")
     ap.add_argument("--cold", action="store_true", help="do not warm the page cache first")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = ap.parse_args()
