@@ -15,7 +15,7 @@ from quarterhour.platform.accounts.permissions import can_manage_users
 admin.site.unregister(Group)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     raw_id_fields = ("district", "street", "community", "provider")
@@ -34,7 +34,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = (MembershipInline,)
     list_display = ("username", "display_name", "is_active", "last_login")
     fieldsets = (

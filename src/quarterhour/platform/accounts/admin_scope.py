@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+
+if TYPE_CHECKING:
+    # simple_history ships no type hints; its admin is a ModelAdmin subclass
+    SimpleHistoryAdmin = admin.ModelAdmin[Any]
+else:
+    from simple_history.admin import SimpleHistoryAdmin
 
 from quarterhour.platform.accounts.permissions import can_use_staff_pages
 

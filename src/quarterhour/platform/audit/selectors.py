@@ -22,9 +22,9 @@ class Change:
 
 def changes(instance: models.Model) -> list[Change]:
     """Every recorded field change of ``instance``, newest first."""
-    records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")
-    )  # type: ignore[attr-defined]
+    # ``history`` is added to each model by simple_history's HistoricalRecords (untyped)
+    history = instance.history  # type: ignore[attr-defined]
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id"))
     out: list[Change] = []
     for i, rec in enumerate(records):
         who = str(rec.history_user) if rec.history_user else ""

@@ -56,7 +56,7 @@ class ProviderAdmin(ScopedAdmin):
         return services.provider_update(actor=request.user, provider=obj, **data)
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm[Service]):
     item_codes = forms.CharField(label=_("项目代码"), help_text=_("多个用逗号分隔"))
 
     class Meta:

@@ -14,7 +14,7 @@ from quarterhour.platform.certification import selectors
 from quarterhour.platform.certification.models import Certification, CertificationEvent
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[CertificationEvent, Certification]):
     model = CertificationEvent
     extra = 0
     can_delete = False

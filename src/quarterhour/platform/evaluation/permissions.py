@@ -26,7 +26,9 @@ def can_collect_feedback(user: Any, provider: Provider) -> bool:
     if _any_covers(user, place_of_street(provider.street), lowest=Role.STREET):
         return True
     return any(
-        m.role == Role.COMMUNITY and m.community.street_id == provider.street_id
+        m.role == Role.COMMUNITY
+        and m.community is not None  # the membership_scope_matches_role constraint
+        and m.community.street_id == provider.street_id
         for m in memberships(user)
     )
 

@@ -33,7 +33,11 @@ from quarterhour.platform.geography.selectors import circles_visible
 
 def _providers(user: Any) -> list[Provider]:
     """Providers the user may record feedback for (community staff: those of its street)."""
-    streets = [m.community.street_id for m in memberships(user) if m.role == Role.COMMUNITY]
+    streets = [
+        m.community.street_id
+        for m in memberships(user)
+        if m.role == Role.COMMUNITY and m.community is not None  # the scope constraint holds it
+    ]
     qs = Provider.objects.filter(Q(pk__in=providers_visible(user)) | Q(street_id__in=streets))
     return list(qs.distinct().order_by("name")[:500])
 

@@ -15,7 +15,7 @@ from quarterhour.platform.facilities import selectors, services
 from quarterhour.platform.facilities.models import Facility
 
 
-class FacilityForm(forms.ModelForm):
+class FacilityForm(forms.ModelForm[Facility]):
     item_codes = forms.CharField(
         label=_("标准项目代码"), help_text=_("多个用逗号分隔，如 shop.pharmacy, station.health")
     )

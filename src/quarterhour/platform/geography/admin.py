@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -138,7 +138,7 @@ def _parse_members(text: str, user: Any) -> list[tuple[Community, float]]:
     return members
 
 
-class CircleForm(forms.ModelForm):
+class CircleForm(forms.ModelForm[Circle]):
     members = forms.CharField(
         label=gettext_lazy("成员社区"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -199,9 +199,12 @@ class CircleAdmin(ScopedAdmin):
             return ("service_centre", "derived_for_demo")
         return ("code", "street", "service_centre", "derived_for_demo")
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        form.user = request.user
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        form = super().get_form(request, obj, change, **kwargs)
+        # the admin builds the form class from ``self.form``, a CircleForm subclass
+        cast("type[CircleForm]", form).user = request.user
         return form
 
     def can_add(self, request: HttpRequest) -> bool:

@@ -35,28 +35,28 @@ class CityOnly:
         return False
 
 
-class AttributeInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+class AttributeInline(CityOnly, admin.TabularInline[Attribute, Category]):
     model = Attribute
     extra = 0
 
 
-class DeadlineInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+class DeadlineInline(CityOnly, admin.TabularInline[CategoryDeadline, Category]):
     model = CategoryDeadline
     extra = 0
 
 
 @admin.register(Category)
-class CategoryAdmin(CityOnly, admin.ModelAdmin):  # type: ignore[misc]
+class CategoryAdmin(CityOnly, admin.ModelAdmin[Category]):
     list_display = ("code", "name", "kind", "deadline_amount", "deadline_unit", "is_active")
-    inlines = [AttributeInline, DeadlineInline]
+    inlines = (AttributeInline, DeadlineInline)
 
 
-class DayInline(CityOnly, admin.TabularInline):  # type: ignore[misc]
+class DayInline(CityOnly, admin.TabularInline[CalendarDay, WorkCalendar]):
     model = CalendarDay
     extra = 0
 
 
 @admin.register(WorkCalendar)
-class CalendarAdmin(CityOnly, admin.ModelAdmin):  # type: ignore[misc]
+class CalendarAdmin(CityOnly, admin.ModelAdmin[WorkCalendar]):
     list_display = ("district", "weekdays", "day_start", "day_end")
-    inlines = [DayInline]
+    inlines = (DayInline,)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
 
 from quarterhour.platform.env import read_env
+
+# Django's admin and form classes subscriptable at run time (``admin.ModelAdmin[Model]``)
+django_stubs_ext.monkeypatch()
 
 ENV = read_env()
 PLATFORM_DIR = Path(__file__).resolve().parent.parent
@@ -68,7 +74,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],

@@ -76,10 +76,12 @@ def _version_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     parts = []
     for model in _HISTORY:
-        hist = model.history.model
+        # ``history`` is added to each model by simple_history's HistoricalRecords (untyped)
+        hist = model.history.model  # type: ignore[attr-defined]
         parts.append(f"(SELECT MAX({qn('history_id')}) FROM {qn(hist._meta.db_table)})")
     for model in _APPEND_ONLY:
-        pk = model._meta.pk.column if model._meta.pk is not None else "id"
+        pk_field = model._meta.pk
+        pk = pk_field.column if pk_field is not None and pk_field.column is not None else "id"
         parts.append(f"(SELECT MAX({qn(pk)}) FROM {qn(model._meta.db_table)})")
     return "SELECT " + ", ".join(parts)
 
