@@ -3,6 +3,8 @@ XLSX export."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +18,7 @@ from quarterhour.platform.errors import PermissionRefused
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
-from quarterhour.platform.funding.models import Contract, Source, Use
+from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import Circle, District
 from quarterhour.platform.geography.selectors import districts_visible, streets_visible
 
@@ -47,6 +49,7 @@ def record(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
     d, user = request.POST, request.user
     street = get_object_or_404(streets_visible(user), pk=pages.integer(d, "street"))
+    call: Callable[[], Contract | Fund]
     if d.get("action") == "contract":
         call = lambda: services.record_contract(  # noqa: E731
             actor=user,

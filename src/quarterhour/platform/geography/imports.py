@@ -392,8 +392,8 @@ def _plan_and_write(
     fields = ["name", "kind", "ur_code", "urban_rural", "centre_lon", "centre_lat"]
     village_rows = [r for r in rows if r.level == "village"]
     for k, r in enumerate(village_rows):
-        parent = streets.get(r.parent)
-        if parent is None:
+        parent_street = streets.get(r.parent)
+        if parent_street is None:
             issues.append(
                 Issue(
                     "parent_missing",
@@ -413,16 +413,16 @@ def _plan_and_write(
         if r.lon is not None:  # a later list without a centre keeps the one we have
             cvalues["centre_lon"], cvalues["centre_lat"] = r.lon, r.lat
         c = communities.get(r.code)
-        if actor is not None and not perm.can_create_community(actor, parent):
+        if actor is not None and not perm.can_create_community(actor, parent_street):
             refuse(r)
             continue
         if c is None:
-            c = Community(code=r.code, street=parent, **cvalues)
+            c = Community(code=r.code, street=parent_street, **cvalues)
             communities[r.code] = c
             new_c.append(c)
             report.count(report.created, "community")
         else:
-            if c.street_id != parent.pk:
+            if c.street_id != parent_street.pk:
                 issues.append(
                     Issue(
                         "parent_changed",

@@ -71,7 +71,10 @@ class _Names:
             Level.PROVIDER: self.provider,
         }.get(Level(level))
         label = str(Level(level).label)
-        return f"{label} {table.get(unit_id, '')}".strip() if table is not None else label
+        if table is None:
+            return label
+        name = table.get(unit_id, "") if unit_id is not None else ""
+        return f"{label} {name}".strip()
 
 
 def _unit_id(level: str, row: dict[str, Any]) -> int | None:
@@ -202,6 +205,7 @@ def _id_set(ids: list[int]) -> Any:
 def _record(ids: list[int], when: datetime) -> None:
     """One handover and one event per request, written by the database from the rows."""
     table = ServiceRequest._meta.db_table
+    id_params: list[list[int]] | list[int]
     if connection.vendor == "postgresql":
         marks, id_params = "SELECT unnest(%s::bigint[])", [ids]
     else:
@@ -239,7 +243,7 @@ def _record(ids: list[int], when: datetime) -> None:
         LEFT JOIN {District._meta.db_table} sd ON sd.id = s.district_id
         WHERE r.id IN ({marks})
     """
-    handover_params = [
+    handover_params: list[str | datetime | int | list[int]] = [
         Handover.Kind.ESCALATION,
         when,
         label[Level.COMMUNITY],
@@ -259,7 +263,13 @@ def _record(ids: list[int], when: datetime) -> None:
             (request_id, at, actor_id, action, from_status, to_status, note)
         SELECT r.id, %s, NULL, %s, r.status, %s, %s FROM {table} r WHERE r.id IN ({marks})
     """
-    event_params = [when, Event.Action.ESCALATE, Status.NEW, reason, *id_params]
+    event_params: list[str | datetime | int | list[int]] = [
+        when,
+        Event.Action.ESCALATE,
+        Status.NEW,
+        reason,
+        *id_params,
+    ]
     with connection.cursor() as cur:
         cur.execute(handover_sql, handover_params)
         cur.execute(event_sql, event_params)
@@ -267,11 +277,12 @@ def _record(ids: list[int], when: datetime) -> None:
 
 def _unit_staff(level: str, units: set[int | None]) -> dict[int | None, list[Any]]:
     q = Membership.objects.select_related("user")
+    ids = {u for u in units if u is not None}  # ``__in`` drops None itself; said for the types
     if level == Level.STREET:
-        q = q.filter(role=Role.STREET, street_id__in=units)
+        q = q.filter(role=Role.STREET, street_id__in=ids)
         key = "street_id"
     elif level == Level.DISTRICT:
-        q = q.filter(role=Role.DISTRICT, district_id__in=units)
+        q = q.filter(role=Role.DISTRICT, district_id__in=ids)
         key = "district_id"
     else:
         q = q.filter(role=Role.CITY)

@@ -146,14 +146,15 @@ def owner_people(req: ServiceRequest) -> list[Any]:
     if req.owner_user_id is not None:
         return [req.owner_user]
     q = Membership.objects.select_related("user")
+    # the ignores: django-stubs rejects None for nullable ``<fk>_id`` lookups (django-stubs#3472)
     if req.owner_level == Level.COMMUNITY:
-        q = q.filter(role=Role.COMMUNITY, community_id=req.owner_community_id)
+        q = q.filter(role=Role.COMMUNITY, community_id=req.owner_community_id)  # type: ignore[misc]
     elif req.owner_level == Level.STREET:
-        q = q.filter(role=Role.STREET, street_id=req.owner_street_id)
+        q = q.filter(role=Role.STREET, street_id=req.owner_street_id)  # type: ignore[misc]
     elif req.owner_level == Level.DISTRICT:
-        q = q.filter(role=Role.DISTRICT, district_id=req.owner_district_id)
+        q = q.filter(role=Role.DISTRICT, district_id=req.owner_district_id)  # type: ignore[misc]
     elif req.owner_level == Level.PROVIDER:
-        q = q.filter(role=Role.PROVIDER, provider_id=req.owner_provider_id)
+        q = q.filter(role=Role.PROVIDER, provider_id=req.owner_provider_id)  # type: ignore[misc]
     else:
         q = q.filter(role=Role.CITY)
     return [m.user for m in q]
@@ -162,7 +163,9 @@ def owner_people(req: ServiceRequest) -> list[Any]:
 # -- validation ----------------------------------------------------------------------------------
 
 
-def validate_attributes(category: Category, given: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
+def validate_attributes(
+    category: Category, given: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Issue]]:
     """Check answers against the category's attributes: unknown codes, missing required ones,
     datatypes and list keys. Returns the cleaned answers and every problem found."""
     issues: list[Issue] = []
