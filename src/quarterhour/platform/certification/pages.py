@@ -82,4 +82,6 @@ def run(
                 messages.error(request, text)
     else:
         messages.success(request, success)
-    return redirect(to, **kw)
+    # ``**kw`` may hold ``permanent``, so the stubs' overloads can only answer Any
+    response: HttpResponse = redirect(to, **kw)
+    return response

@@ -271,7 +271,7 @@ def apply(
         from_state="",
         to_state=S.APPLIED,
         actor=actor,
-        reason=_("续期申请") if renewal_of else "",
+        reason=str(_("续期申请")) if renewal_of else "",
         at=at,
     )
     return cert
@@ -613,7 +613,7 @@ def _certify_locked(cert: Certification, *, actor: Any, now: dt.datetime) -> Cer
     if cert.renewal_of_id is not None:
         old = _locked(Certification(pk=cert.renewal_of_id))
         if old.state in TRANSITIONS["supersede"][0]:
-            _move(old, "supersede", actor=actor, reason=_("续期已认证"), now=now)
+            _move(old, "supersede", actor=actor, reason=str(_("续期已认证")), now=now)
             _set_listing(old, active=False, actor=actor, reason="superseded")
     _tell_provider(cert, "certified", _("您已通过服务站点认证"))
     return cert

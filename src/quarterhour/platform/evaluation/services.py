@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 from django.apps import apps
@@ -367,8 +368,9 @@ def overdue_requests(provider: Provider, year: int, *, now: dt.datetime | None =
     (from the requests app; 0 when it is not installed)."""
     if not apps.is_installed("quarterhour.platform.requests"):
         return 0
+    req: ModuleType | None
     try:
-        from quarterhour.platform.requests import selectors as req  # type: ignore[attr-defined]
+        from quarterhour.platform.requests import selectors as req
     except ImportError:
         req = None
     if req is not None and hasattr(req, "overdue_count_for_provider"):
@@ -414,17 +416,17 @@ def score_parts(provider: Provider, year: int, *, now: dt.datetime | None = None
         total = (fb_ratings["avg"] or 0) * (fb_ratings["n"] or 0) + (sv["avg"] or 0) * (
             sv["n"] or 0
         )
-        mean_rating: float | None = total / n_ratings
-        ratings = (mean_rating - 1) / 4 * WEIGHTS["ratings"]
+        mean = total / n_ratings
+        mean_rating: float | None = mean
+        ratings = (mean - 1) / 4 * WEIGHTS["ratings"]
     else:
         mean_rating = None
         ratings = WEIGHTS["ratings"] / 2
     reviews = list(Review.objects.filter(provider=provider, year=year))
     if reviews:
-        review_mean: float | None = sum(
-            VERDICT_VALUE[Review.Verdict(r.verdict)] for r in reviews
-        ) / len(reviews)
-        review_part = review_mean * WEIGHTS["reviews"]
+        mean_verdict = sum(VERDICT_VALUE[Review.Verdict(r.verdict)] for r in reviews) / len(reviews)
+        review_mean: float | None = mean_verdict
+        review_part = mean_verdict * WEIGHTS["reviews"]
     else:
         review_mean = None
         review_part = WEIGHTS["reviews"] / 2
@@ -480,7 +482,7 @@ def evaluate(
     if not perm.can_evaluate_provider(actor, provider):
         raise _refuse()
     parts = score_parts(provider, year, now=now)
-    score = sum(Decimal(str(p["points"])) for p in parts.values())
+    score = sum((Decimal(str(p["points"])) for p in parts.values()), Decimal(0))
     row = Evaluation.objects.select_for_update().filter(provider=provider, year=year).first()
     if row is not None and row.published:
         raise Invalid(E.ALREADY_PUBLISHED, _("该年度评价已公布，不能重新评价"))

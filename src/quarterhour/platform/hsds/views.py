@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -31,7 +32,7 @@ from quarterhour.platform.portal import walking
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://docs.openreferral.org/en/3.0/"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _error(code: HsdsError, message: str, status: int) -> JsonResponse:
@@ -46,7 +47,7 @@ def api(view: View) -> View:
     """GET only; BadRequest becomes its JSON answer."""
 
     @require_GET
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
@@ -67,7 +68,7 @@ def _not_found(what: str) -> JsonResponse:
 
 def _page(
     request: HttpRequest, qs: QuerySet[Any] | list[Any], render: Callable[[Any], dict[str, Any]]
-) -> HttpResponse:
+) -> HttpResponseBase:
     paging = params.paging(request.GET)
     if paging.ndjson:
 
@@ -158,7 +159,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
 
 
 @api
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     full = params.boolean(request.GET, "full")
     qs = _filtered_services(request, tax, full=full)
@@ -190,7 +191,7 @@ def service_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: HttpRequest) -> HttpResponseBase:
     qs = sel.organizations(search=params.text(request.GET, "search"))
     full = params.boolean(request.GET, "full") or params.boolean(request.GET, "full_service")
     if full:
@@ -246,7 +247,7 @@ def _proximity(request: HttpRequest) -> dict[int, float] | None:
 
 
 @api
-def sal_list(request: HttpRequest) -> HttpResponse:
+def sal_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     near = _proximity(request)
     qs = _filtered_services(request, tax).filter(facility__isnull=False)
@@ -254,7 +255,10 @@ def sal_list(request: HttpRequest) -> HttpResponse:
     render = (lambda s: ser.sal_full(s, tax=tax)) if full else ser.sal_basic
     if near is None:
         return _page(request, qs, render)
-    rows = sorted(qs.filter(facility_id__in=list(near)), key=lambda s: near[s.facility_id])
+    # facility__isnull=False above: every row has a facility_id
+    rows = sorted(
+        qs.filter(facility_id__in=list(near)), key=lambda s: near[cast(int, s.facility_id)]
+    )
     return _page(request, rows, render)
 
 
@@ -268,7 +272,7 @@ def sal_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
-def taxonomy_list(request: HttpRequest) -> HttpResponse:
+def taxonomy_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     search = params.text(request.GET, "search").lower()
     rows = [t for t in tax.taxonomies if search in t.name.lower()]
@@ -284,7 +288,7 @@ def taxonomy_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
-def term_list(request: HttpRequest) -> HttpResponse:
+def term_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     q = request.GET
     search = params.text(q, "search")

@@ -258,7 +258,11 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
         value = uuid.UUID(token)
     except ValueError:
         value = None
-    pk = ServiceRequest.objects.filter(token=value).values_list("pk", flat=True).first()
+    pk = (
+        ServiceRequest.objects.filter(token=value).values_list("pk", flat=True).first()
+        if value is not None
+        else None
+    )
     if value is None or pk is None:
         raise ApiError(404, _("未找到 token：%(t)s") % {"t": token})
     return formats.render(

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from quarterhour.platform.accounts.permissions import scope_q
-from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.geography.models import Circle, Community
 from quarterhour.platform.planning.assessment import inputs_date, scope_communities
 from quarterhour.platform.planning.models import (
     AssessmentRun,
@@ -24,7 +24,7 @@ def runs_visible(user: Any) -> QuerySet[AssessmentRun]:
     ).select_related("district", "street", "requested_by", "network")
 
 
-def with_latest_community_result(qs: QuerySet[Any]) -> QuerySet[Any]:
+def with_latest_community_result(qs: QuerySet[Community]) -> QuerySet[Community]:
     """Communities annotated with their latest result's ``items_met`` / ``items_required`` (None
     when never assessed): two correlated lookups on the (community, is_latest) index, so a page
     of rows costs no extra query."""

@@ -44,6 +44,8 @@ def find_places(query: str, *, limit: int = 10) -> list[Place]:
         .exclude(centre_lat=None)
         .select_related("street")[:limit]
     ):
+        if c.centre_lon is None or c.centre_lat is None:  # excluded by the query itself
+            continue
         out.append(Place("community", c.name, c.street.name, c.centre_lon, c.centre_lat))
     for f in Facility.objects.filter(is_active=True).filter(text_q(query, "address", "name"))[
         :limit

@@ -72,7 +72,8 @@ def _check_windows(windows: Sequence[dict[str, Any]]) -> tuple[list[Window], lis
             row_issues.append(_("第 %(i)d 个时段的时段长度须为非负整数") % {"i": i})
         for text in row_issues:
             issues.append(Issue(E.WINDOW_INVALID, text, row=i, field="windows"))
-        if not row_issues:
+        # no issues: the weekday is an int and both times were read (said again for the types)
+        if not row_issues and isinstance(weekday, int) and start is not None and end is not None:
             out.append(
                 Window(
                     weekday=weekday,

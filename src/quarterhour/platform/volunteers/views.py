@@ -73,7 +73,12 @@ def register(request: HttpRequest) -> HttpResponse:
         return pages.run(
             request, call, success=_("注册已提交，待社区审核"), to="volunteers:register"
         )
-    mine = Volunteer.objects.filter(user=request.user).first()
+    # login_required: the user is authenticated (said again for the types)
+    mine = (
+        Volunteer.objects.filter(user=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
     return render(
         request,
         "volunteers/register.html",

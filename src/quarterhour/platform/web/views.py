@@ -142,8 +142,8 @@ def _scope_signature(user: Any) -> tuple[tuple[Any, ...], ...]:
 def _community_list_body(
     request: HttpRequest, street_id: int | None, search: str, page_number: int
 ) -> str:
-    qs = geo.community_list(request.user, street_id=street_id, search=search)
-    qs = plan.with_latest_community_result(qs).values(*_COMMUNITY_FIELDS)
+    communities = geo.community_list(request.user, street_id=street_id, search=search)
+    qs = plan.with_latest_community_result(communities).values(*_COMMUNITY_FIELDS)
     page = Paginator(qs, PAGE_SIZE).get_page(page_number)
     rows = list(page.object_list)
     kept = {k: v for k, v in (("street", street_id), ("q", search)) if v}
