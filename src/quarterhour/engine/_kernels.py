@@ -62,56 +62,115 @@ def _heap_pop(hk: FloatArray, hv: Int32Array, size: int) -> int:  # pragma: no c
     return size
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _sift_up(
-    hk: FloatArray, hv: Int32Array, pos: Int32Array, i: int, key: float, val: int
+    hk: FloatArray, hv: Int32Array, state: Int32Array, i: int, key: float, val: int
 ) -> None:  # pragma: no cover - compiled
-    """Place (key, val) at heap slot i or above (4-ary indexed heap)."""
+    """Place (key, val) at heap slot i or above (4-ary indexed heap); keeps heap slots in
+    ``state[4 * node + 3]``."""
     while i > 0:
         p = (i - 1) >> 2
         if hk[p] <= key:
             break
         hk[i] = hk[p]
         hv[i] = hv[p]
-        pos[hv[i]] = i
+        state[4 * hv[i] + 3] = i
         i = p
     hk[i] = key
     hv[i] = val
-    pos[val] = i
+    state[4 * val + 3] = i
 
 
 @njit(cache=True, nogil=True)
-def _pop_root(
-    hk: FloatArray, hv: Int32Array, pos: Int32Array, size: int
+def msd_core(
+    indptr: Int64Array,
+    indices: Int32Array,
+    weights: FloatArray,
+    src_node: Int32Array,
+    src_dist: FloatArray,
+    src_label: Int32Array,
+    limit: float,
+    rec: FloatArray,
+    hk: FloatArray,
+    hv: Int32Array,
 ) -> int:  # pragma: no cover - compiled
-    """Remove the root (read before); returns the new size."""
-    size -= 1
-    if size == 0:
-        return 0
-    key = hk[size]
-    val = hv[size]
-    i = 0
-    while True:
-        c = 4 * i + 1
-        if c >= size:
-            break
-        best = c
-        bk = hk[c]
-        e = min(c + 4, size)
-        for cc in range(c + 1, e):
-            if hk[cc] < bk:
-                bk = hk[cc]
-                best = cc
-        if bk >= key:
-            break
-        hk[i] = bk
-        hv[i] = hv[best]
-        pos[hv[i]] = i
-        i = best
-    hk[i] = key
-    hv[i] = val
-    pos[val] = i
-    return size
+    """Nearest-source distances within ``limit`` (4-ary indexed heap with decrease-key).
+
+    Afterwards node v's distance is min over sources s of ``src_dist[s] + d(src_node[s], v)``
+    when that is ≤ ``limit`` (else +inf), with that source's label (else -1); ties go to the
+    lower label at the sources and to the first settled path after. Returns the settled count.
+
+    Work arrays come from the caller (``rec``: 2n float64; ``hk``: n float64; ``hv``: n int32)
+    so that repeated passes reuse memory; results stay in ``rec`` (read them with
+    :func:`gather_nearest`).
+
+    Each node's distance, label and heap slot sit together in one 16-byte record (a float64
+    array viewed as int32 for the last two), so relaxing an edge touches one cache line.
+    """
+    n = rec.shape[0] // 2
+    state = rec.view(np.int32)  # label at 4v+2; heap slot at 4v+3 (-1 new, -2 settled)
+    for v in range(n):
+        rec[2 * v] = np.inf
+        state[4 * v + 2] = -1
+        state[4 * v + 3] = -1
+    size = 0
+    for s in range(src_node.shape[0]):
+        v = src_node[s]
+        d = src_dist[s]
+        dv = rec[2 * v]
+        if d <= limit and (d < dv or (d == dv and src_label[s] < state[4 * v + 2])):
+            rec[2 * v] = d
+            state[4 * v + 2] = src_label[s]
+            if state[4 * v + 3] == -1:
+                size += 1
+                _sift_up(hk, hv, state, size - 1, d, v)
+            else:
+                _sift_up(hk, hv, state, state[4 * v + 3], d, v)
+    settled = 0
+    while size > 0:
+        v = hv[0]
+        d = hk[0]
+        state[4 * v + 3] = -2
+        settled += 1
+        size -= 1
+        if size > 0:
+            key = hk[size]
+            val = hv[size]
+            i = 0
+            while True:
+                c = 4 * i + 1
+                if c >= size:
+                    break
+                best = c
+                bk = hk[c]
+                e = min(c + 4, size)
+                for cc in range(c + 1, e):
+                    if hk[cc] < bk:
+                        bk = hk[cc]
+                        best = cc
+                if bk >= key:
+                    break
+                hk[i] = bk
+                hv[i] = hv[best]
+                state[4 * hv[i] + 3] = i
+                i = best
+            hk[i] = key
+            hv[i] = val
+            state[4 * val + 3] = i
+        lv = state[4 * v + 2]
+        for j in range(indptr[v], indptr[v + 1]):
+            w = indices[j]
+            nd = d + weights[j]
+            if nd < rec[2 * w] and nd <= limit:
+                rec[2 * w] = nd
+                state[4 * w + 2] = lv
+                slot = state[4 * w + 3]
+                if slot == -1:
+                    size += 1
+                    _sift_up(hk, hv, state, size - 1, nd, w)
+                else:
+                    _sift_up(hk, hv, state, slot, nd, w)
+    return settled
 
 
 @njit(cache=True, nogil=True)
@@ -126,52 +185,41 @@ def multi_source_dijkstra(
     dist: FloatArray,
     label: Int32Array,
 ) -> int:  # pragma: no cover - compiled
-    """Nearest-source distances within ``limit`` (4-ary indexed heap with decrease-key).
-
-    On return ``dist[v]`` is min over sources s of ``src_dist[s] + d(src_node[s], v)`` when that is
-    ≤ ``limit`` (else +inf) and ``label[v]`` is that source's label (else -1); ties go to the
-    lower label at the sources and to the first settled path after. ``dist`` and ``label`` are
-    overwritten. Returns the number of settled nodes.
-    """
+    """:func:`msd_core` with its own work arrays, writing every node's distance and label."""
     n = dist.shape[0]
-    pos = np.full(n, -1, dtype=np.int32)  # heap slot; -1 never queued, -2 settled
-    for i in range(n):
-        dist[i] = np.inf
-        label[i] = -1
+    rec = np.empty(2 * n, dtype=np.float64)
     hk = np.empty(n, dtype=np.float64)
     hv = np.empty(n, dtype=np.int32)
-    size = 0
-    for s in range(src_node.shape[0]):
-        v = src_node[s]
-        d = src_dist[s]
-        if d <= limit and (d < dist[v] or (d == dist[v] and src_label[s] < label[v])):
-            dist[v] = d
-            label[v] = src_label[s]
-            if pos[v] == -1:
-                size += 1
-                _sift_up(hk, hv, pos, size - 1, d, v)
-            else:
-                _sift_up(hk, hv, pos, pos[v], d, v)
-    settled = 0
-    while size > 0:
-        v = hv[0]
-        d = hk[0]
-        pos[v] = -2
-        size = _pop_root(hk, hv, pos, size)
-        settled += 1
-        lv = label[v]
-        for j in range(indptr[v], indptr[v + 1]):
-            w = indices[j]
-            nd = d + weights[j]
-            if nd < dist[w] and nd <= limit:
-                dist[w] = nd
-                label[w] = lv
-                if pos[w] == -1:
-                    size += 1
-                    _sift_up(hk, hv, pos, size - 1, nd, w)
-                else:
-                    _sift_up(hk, hv, pos, pos[w], nd, w)
+    settled = msd_core(indptr, indices, weights, src_node, src_dist, src_label, limit, rec, hk, hv)
+    state = rec.view(np.int32)
+    for v in range(n):
+        dist[v] = rec[2 * v]
+        label[v] = state[4 * v + 2]
     return settled
+
+
+@njit(cache=True, nogil=True)
+def gather_nearest(
+    rec: FloatArray,
+    origin_node: Int64Array,
+    origin_off: FloatArray,
+    limit: float,
+    out_dist: FloatArray,
+    out_label: Int32Array,
+) -> None:  # pragma: no cover - compiled
+    """Per origin: node distance + its own offset when within ``limit`` (else NaN / -1)."""
+    state = rec.view(np.int32)
+    for o in range(origin_node.shape[0]):
+        v = origin_node[o]
+        d = np.nan
+        lab = -1
+        if v >= 0:
+            t = rec[2 * v] + origin_off[o]
+            if t <= limit:
+                d = t
+                lab = state[4 * v + 2]
+        out_dist[o] = d
+        out_label[o] = lab
 
 
 @njit(cache=True, nogil=True)

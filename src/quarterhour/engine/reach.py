@@ -16,6 +16,7 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from quarterhour.engine._kernels import bounded_one_to_many, multi_source_dijkstra
+from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.network import WalkNetwork
@@ -142,16 +143,31 @@ def prepare(
     )
 
 
+class _Buffers(threading.local):
+    """Per-thread work arrays of the kernel, reused by every pass the thread runs (fresh
+    memory for each pass costs page faults, which threads take turns to serve)."""
+
+    def get(self, n: int) -> tuple[FloatArray, FloatArray, Int32Array]:
+        bufs: tuple[FloatArray, FloatArray, Int32Array] | None = getattr(self, "bufs", None)
+        if bufs is None or bufs[1].shape[0] != n:
+            bufs = (
+                np.empty(2 * n, dtype=np.float64),
+                np.empty(n, dtype=np.float64),
+                np.empty(n, dtype=np.int32),
+            )
+            self.bufs = bufs
+        return bufs
+
+
 def _item_pass(
-    prep: PreparedReach, fac_idx: Int64Array, limit_m: float
+    prep: PreparedReach, fac_idx: Int64Array, limit_m: float, buffers: _Buffers
 ) -> tuple[FloatArray, Int32Array]:
     g = prep.graph
     ok = prep.facility_node[fac_idx] >= 0
     fac_idx = fac_idx[ok]
-    dist = np.empty(g.n_nodes, dtype=np.float64)
-    label = np.empty(g.n_nodes, dtype=np.int32)
+    rec, hk, hv = buffers.get(g.n_nodes)
     limit = limit_m + _LIMIT_SLACK
-    multi_source_dijkstra(
+    msd_core(
         g.indptr,
         g.indices,
         g.weights,
@@ -159,19 +175,14 @@ def _item_pass(
         prep.facility_offset[fac_idx],
         fac_idx.astype(np.int32),
         limit,
-        dist,
-        label,
+        rec,
+        hk,
+        hv,
     )
-    onode = prep.origin_node
-    snapped = onode >= 0
-    d = np.full(onode.shape[0], np.nan)
-    f = np.full(onode.shape[0], -1, dtype=np.int32)
-    at = onode[snapped]
-    dd = dist[at] + prep.origin_offset[snapped]
-    within = dd <= limit
-    sel = np.flatnonzero(snapped)[within]
-    d[sel] = dd[within]
-    f[sel] = label[at[within]]
+    n = prep.origin_node.shape[0]
+    d = np.empty(n, dtype=np.float64)
+    f = np.empty(n, dtype=np.int32)
+    gather_nearest(rec, prep.origin_node, prep.origin_offset, limit, d, f)
     return d, f
 
 
@@ -203,6 +214,7 @@ def reach(
             if code in by_item:
                 by_item[code].append(i)
     n_workers = workers or os.cpu_count() or 1
+    buffers = _Buffers()
     items: dict[str, ItemReach] = {}
     total = len(item_codes)
     done = 0
@@ -213,7 +225,7 @@ def reach(
         if idx.size == 0 or not (prep.facility_node[idx] >= 0).any():
             n = len(origins)
             return ItemReach(code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY)
-        d, f = _item_pass(prep, idx, limit_m)
+        d, f = _item_pass(prep, idx, limit_m, buffers)
         return ItemReach(code, d, f)
 
     if n_workers == 1 or total <= 1:
