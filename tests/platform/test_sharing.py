@@ -322,3 +322,17 @@ def test_only_the_booker_or_the_manager_cancels(world):
     assert Booking.objects.get(pk=b.pk).status == "active"
     services.cancel(actor=world.users["community"], booking=b, reason="代为取消")
     assert Booking.objects.get(pk=b.pk).status == "cancelled"
+
+
+def test_shared_facilities_export_as_siting_candidates(world, tmp_path):
+    from django.core.management import call_command
+
+    from quarterhour.engine.origins_io import read_origins
+
+    shared = offer(world)
+    out = tmp_path / "candidates.csv"
+    call_command("export_siting_candidates", str(out))
+    points = read_origins(out)
+    assert points.origin_id == (f"shared:{shared.pk}",)
+    assert points.lon[0] == pytest.approx(world.a1x.centre_lon, abs=1e-7)
+    assert points.lat[0] == pytest.approx(world.a1x.centre_lat, abs=1e-7)
