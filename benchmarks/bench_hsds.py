@@ -65,7 +65,8 @@ facs = Facility.objects.bulk_create(
               opening_hours=[{"days": [1, 2, 3, 4, 5], "opens": "08:00", "closes": "20:00"}])
      for k in range(5000)], batch_size=2000)
 cats = ["public", "volunteer", "convenience", "special"]
-names = ["送药上门", "家政服务", "助餐", "理发", "维修", "洗衣", "代缴费", "陪诊", "日间照料", "课堂"]
+names = ["送药上门", "家政服务", "助餐", "理发", "维修",
+         "洗衣", "代缴费", "陪诊", "日间照料", "课堂"]
 svcs = Service.objects.bulk_create(
     [Service(provider=provs[k % 1000], name=f"{names[k % 10]}{k}", category=cats[k % 4],
              hotline=f"010-{k:07d}", is_free=k % 3 == 0, home_visit=k % 2 == 0,
@@ -73,7 +74,8 @@ svcs = Service.objects.bulk_create(
              opening_hours=[{"days": [1, 2, 3, 4, 5, 6], "opens": "09:00", "closes": "18:00"}])
      for k in range(n_services)], batch_size=2000)
 ServiceItem.objects.bulk_create(
-    [ServiceItem(service=s, item_code=c) for s in svcs for c in rng.sample(codes, rng.choice((1, 2)))],
+    [ServiceItem(service=s, item_code=c)
+     for s in svcs for c in rng.sample(codes, rng.choice((1, 2)))],
     batch_size=5000)
 tax = current()
 print(json.dumps({

@@ -192,6 +192,7 @@ def under_load(
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+
         # warm every worker (each loads the network once): concurrent requests until all fast
         def warm(i: int) -> None:
             with httpx.Client(base_url=base, headers=headers, timeout=300) as http:

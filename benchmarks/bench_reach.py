@@ -13,7 +13,7 @@ Side by side in one run, each measurement in a fresh subprocess (time and peak m
 Networks: the real Chengdu walk network and seeded grid-like networks (100k, 1M nodes).
 Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input).
 
-    python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000] [--runs 3] [--pandana-max 100000]
+    python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -77,16 +77,28 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
         prep = prepare(net, origins, facilities)
         g, _ = routing_graph(net, [])
         by_item = [
-            np.array([prep.facility_node[i] for i, f in enumerate(facilities) if c in f.item_codes],
-                     dtype=np.int32)
+            np.array(
+                [prep.facility_node[i] for i, f in enumerate(facilities) if c in f.item_codes],
+                dtype=np.int32,
+            )
             for c in codes
         ]
         if mode == "raw":
+
             def one(src: np.ndarray) -> None:
                 dist = np.empty(g.n_nodes)
                 label = np.empty(g.n_nodes, dtype=np.int32)
-                multi_source_dijkstra(g.indptr, g.indices, g.weights, src, np.zeros(src.size),
-                                      np.arange(src.size, dtype=np.int32), LIMIT_M, dist, label)
+                multi_source_dijkstra(
+                    g.indptr,
+                    g.indices,
+                    g.weights,
+                    src,
+                    np.zeros(src.size),
+                    np.arange(src.size, dtype=np.int32),
+                    LIMIT_M,
+                    dist,
+                    label,
+                )
 
             one(by_item[0][:3])
             t = time.perf_counter()
@@ -107,9 +119,12 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
 
         t = time.perf_counter()
         pn = pandana.Network(
-            pd.Series(net.node_lon), pd.Series(net.node_lat),
-            pd.Series(net.edge_u.astype(np.int64)), pd.Series(net.edge_v.astype(np.int64)),
-            pd.DataFrame({"w": net.edge_length_m}), twoway=True,
+            pd.Series(net.node_lon),
+            pd.Series(net.node_lat),
+            pd.Series(net.edge_u.astype(np.int64)),
+            pd.Series(net.edge_v.astype(np.int64)),
+            pd.DataFrame({"w": net.edge_length_m}),
+            twoway=True,
         )
         pn.precompute(LIMIT_M)
         dists = []
@@ -163,14 +178,20 @@ def main() -> None:
         med = {k: statistics.median(r["seconds"] for r in v) for k, v in rows.items()}
         mem = {k: max(r["peak_rss_mb"] for r in v) for k, v in rows.items()}
         first = rows[f"ours[{a.workers}t]"][0]
-        print(f"\n== {size}: {int(first['nodes']):,} nodes, {int(first['facilities']):,} facilities, "
-              f"{N_ITEMS} items, limit {LIMIT_M:.0f} m, runs {a.runs}")
+        print(
+            f"\n== {size}: {int(first['nodes']):,} nodes, {int(first['facilities']):,} facilities, "
+            f"{N_ITEMS} items, limit {LIMIT_M:.0f} m, runs {a.runs}"
+        )
         print(f"{'':16}{'median s':>10}{'peak MiB':>10}{'ours/this':>11}")
         ours = med[f"ours[{a.workers}t]"]
         for k in med:
             print(f"{k:16}{med[k]:10.3f}{mem[k]:10.0f}{ours / med[k]:11.3f}")
-        print(f"pipeline overhead vs raw kernel ({a.workers} threads): "
-              f"{ours / med[f'raw[{a.workers}t]']:.2f}x; vs 30 scipy passes: {ours / med['scipy[1t]']:.2f}x")
+        vs_raw = ours / med[f"raw[{a.workers}t]"]
+        vs_scipy = ours / med["scipy[1t]"]
+        print(
+            f"pipeline overhead vs raw kernel ({a.workers} threads): {vs_raw:.2f}x; "
+            f"vs 30 scipy passes: {vs_scipy:.2f}x"
+        )
         if "pandana[2t]" in med:
             d_ours = str(tmp / f"qh-ours-{size}.npy")
             d_pan = str(tmp / f"qh-pandana-{size}.npy")
@@ -179,9 +200,13 @@ def main() -> None:
             x, y = np.load(d_ours), np.load(d_pan)
             both = np.isfinite(x) & (y < LIMIT_M)
             reach_agree = float(np.mean(np.isfinite(x) == (y < LIMIT_M - 1e-3)))
-            print(f"pandana end to end is {med['pandana[2t]'] / ours:.0f}x slower; distances where both "
-                  f"reach: max |diff| {np.max(np.abs(x[both] - y[both])):.4f} m over {both.sum():,} "
-                  f"pairs; reachable/unreachable agree on {reach_agree:.4%}")
+            slower = med["pandana[2t]"] / ours
+            max_diff = np.max(np.abs(x[both] - y[both]))
+            print(
+                f"pandana end to end is {slower:.0f}x slower; distances where both reach: "
+                f"max |diff| {max_diff:.4f} m over {both.sum():,} pairs; "
+                f"reachable/unreachable agree on {reach_agree:.4%}"
+            )
 
 
 if __name__ == "__main__":

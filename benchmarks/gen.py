@@ -17,7 +17,7 @@ def grid_network(n_nodes: int, *, seed: int = 0, spacing_m: float = 80.0) -> Wal
     Coordinates are WGS-84 around Beijing; lengths are great-circle lengths.
     """
     rng = np.random.default_rng(seed)
-    side = int(round(np.sqrt(n_nodes)))
+    side = round(float(np.sqrt(n_nodes)))
     ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     dlat = spacing_m / 111_195.0
     dlon = dlat / np.cos(np.radians(LAT0))

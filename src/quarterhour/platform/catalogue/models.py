@@ -43,7 +43,7 @@ class Provider(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name", "id"]  # noqa: RUF012 - as migrated
+        ordering = ["name", "id"]
         verbose_name = _("服务商")
         verbose_name_plural = _("服务商")
 
@@ -79,7 +79,7 @@ class Service(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["provider_id", "name", "id"]  # noqa: RUF012 - as migrated
+        ordering = ["provider_id", "name", "id"]
         verbose_name = _("服务")
         verbose_name_plural = _("服务")
 
@@ -95,7 +95,7 @@ class ServiceItem(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["service_id", "item_code"]  # noqa: RUF012 - as migrated
+        ordering = ["service_id", "item_code"]
         verbose_name = _("服务对应项目")
         verbose_name_plural = _("服务对应项目")
         constraints = (

@@ -52,7 +52,7 @@ class Facility(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["name", "id"]  # noqa: RUF012 - as migrated
+        ordering = ["name", "id"]
         verbose_name = _("服务设施")
         verbose_name_plural = _("服务设施")
         indexes = (
@@ -74,7 +74,7 @@ class FacilityItem(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["facility_id", "item_code"]  # noqa: RUF012 - as migrated
+        ordering = ["facility_id", "item_code"]
         verbose_name = _("设施服务项目")
         verbose_name_plural = _("设施服务项目")
         constraints = (

@@ -19,7 +19,7 @@ class District(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]  # noqa: RUF012 - as migrated
+        ordering = ["code"]
         verbose_name = _("区县")
         verbose_name_plural = _("区县")
 
@@ -45,7 +45,7 @@ class Street(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]  # noqa: RUF012 - as migrated
+        ordering = ["code"]
         verbose_name = _("街道（乡镇）")
         verbose_name_plural = _("街道（乡镇）")
 
@@ -82,7 +82,7 @@ class Community(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]  # noqa: RUF012 - as migrated
+        ordering = ["code"]
         verbose_name = _("社区")
         verbose_name_plural = _("社区")
 
@@ -127,7 +127,7 @@ class Circle(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]  # noqa: RUF012 - as migrated
+        ordering = ["code"]
         verbose_name = _("服务圈")
         verbose_name_plural = _("服务圈")
 
@@ -148,7 +148,7 @@ class CircleMembership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["circle_id", "community__code"]  # noqa: RUF012 - as migrated
+        ordering = ["circle_id", "community__code"]
         verbose_name = _("服务圈成员社区")
         verbose_name_plural = _("服务圈成员社区")
         constraints = (

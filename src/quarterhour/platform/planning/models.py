@@ -24,7 +24,7 @@ class WalkNetworkFile(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]  # noqa: RUF012 - as in the initial migration
+        ordering = ["-created_at", "-id"]
         verbose_name = _("步行路网")
         verbose_name_plural = _("步行路网")
 
@@ -71,7 +71,7 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]  # noqa: RUF012 - as in the initial migration
+        ordering = ["-created_at", "-id"]
         verbose_name = _("评估")
         verbose_name_plural = _("评估")
 

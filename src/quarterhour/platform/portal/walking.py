@@ -25,11 +25,11 @@ from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.isochrone import PointOffNetworkError as PointOffNetworkError
 from quarterhour.engine.isochrone import isochrone
 from quarterhour.engine.network import WalkNetwork
+from quarterhour.engine.point_search import Int32Array, LocalSearch
 from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.planning.models import WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
-from quarterhour.engine.point_search import Int32Array, LocalSearch
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
