@@ -317,6 +317,43 @@ def _swap_improve(
     return cur
 
 
+def _iterated_swap(
+    a: sp.csr_array,
+    w: FloatArray,
+    chosen: Sequence[int],
+    *,
+    deadline: float,
+    patience: int = 12,
+    seed: int = 0,
+) -> list[int]:
+    """Iterated local search: 1-interchange to a local optimum, then kick (replace a tenth of the
+    sites by random candidates) and descend again; keep the best. Stops at the deadline or after
+    ``patience`` kicks without improvement (small instances end at once). Seeded: same inputs,
+    same answer.
+    """
+    rng = np.random.default_rng(seed)
+    best = _swap_improve(a, w, chosen, deadline=deadline)
+    best_v = _value(a, w, best)
+    m = a.shape[0]
+    k = len(best)
+    if k == 0 or k >= m:
+        return best
+    stale = 0
+    while stale < patience and time.perf_counter() < deadline:
+        r = max(1, k // 10)
+        drop = set(rng.choice(k, r, replace=False).tolist())
+        keep = [c for i, c in enumerate(best) if i not in drop]
+        pool = np.setdiff1d(np.arange(m), np.asarray(best))
+        start = keep + rng.choice(pool, min(r, pool.size), replace=False).tolist()
+        cur = _swap_improve(a, w, start, deadline=deadline)
+        v = _value(a, w, cur)
+        if v > best_v + 1e-9:
+            best, best_v, stale = cur, v, 0
+        else:
+            stale += 1
+    return best
+
+
 def mclp(
     coverage: sp.sparray | sp.spmatrix,
     weight: npt.ArrayLike,
@@ -328,8 +365,8 @@ def mclp(
 ) -> SitingResult:
     """Maximal covering with k new sites, solved by HiGHS (see the module docstring).
 
-    First lazy greedy and a 1-interchange local search give an incumbent and an upper bound
-    (the greedy submodular bound) in a fraction of the time; HiGHS then gets the rest of
+    First lazy greedy and an iterated 1-interchange local search give an incumbent and an upper
+    bound (the greedy submodular bound) in at most 40 % of the time; HiGHS then gets the rest of
     ``time_limit_s``. The better of the two solutions is returned with the tighter bound.
     A budget larger than the number of useful candidates is clamped, with a note in the result
     (not an error: the answer is then "build them all"). ``k < 0`` is an error.
@@ -360,8 +397,8 @@ def mclp(
         )  # fmt: skip
     # heuristic incumbent and bound on the reduced instance (same objective)
     greedy = mclp_greedy(red.a, red.w, k=kk)
-    heur = _swap_improve(
-        red.a, red.w, [s.candidate for s in greedy.sites], deadline=t0 + 0.25 * time_limit_s
+    heur = _iterated_swap(
+        red.a, red.w, [s.candidate for s in greedy.sites], deadline=t0 + 0.4 * time_limit_s
     )
     heur_value = _value(red.a, red.w, heur)
     # HiGHS overruns its limit by the model hand-over and presolve: give it 85 % of what is left
