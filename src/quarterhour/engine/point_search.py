@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from quarterhour.engine._kernels import _heap_pop, _heap_push
+
 FloatArray = npt.NDArray[np.float64]
 Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
@@ -51,38 +53,11 @@ def _search(
             dist[v] = d
             if size >= cap:
                 return -1
-            i = size
-            size += 1
-            while i > 0:
-                p = (i - 1) >> 1
-                if heap_d[p] <= d:
-                    break
-                heap_d[i] = heap_d[p]
-                heap_v[i] = heap_v[p]
-                i = p
-            heap_d[i] = d
-            heap_v[i] = v
+            size = _heap_push(heap_d, heap_v, size, d, v)
     while size > 0:
         d = heap_d[0]
         v = heap_v[0]
-        size -= 1
-        if size > 0:
-            ld = heap_d[size]
-            lv = heap_v[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and heap_d[c + 1] < heap_d[c]:
-                    c += 1
-                if heap_d[c] >= ld:
-                    break
-                heap_d[i] = heap_d[c]
-                heap_v[i] = heap_v[c]
-                i = c
-            heap_d[i] = ld
-            heap_v[i] = lv
+        size = _heap_pop(heap_d, heap_v, size)
         if d > dist[v]:
             continue  # stale entry
         for j in range(indptr[v], indptr[v + 1]):
@@ -97,17 +72,7 @@ def _search(
                 dist[w] = nd
                 if size >= cap:
                     return -1
-                i = size
-                size += 1
-                while i > 0:
-                    p = (i - 1) >> 1
-                    if heap_d[p] <= nd:
-                        break
-                    heap_d[i] = heap_d[p]
-                    heap_v[i] = heap_v[p]
-                    i = p
-                heap_d[i] = nd
-                heap_v[i] = w
+                size = _heap_push(heap_d, heap_v, size, nd, w)
     return nt
 
 
