@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,10 @@ def test_a_street_level_change_recomputes_only_nearby_tiles(
     assert write(update.assessment, tmp_path / "update") == write(whole, tmp_path / "whole")
     # the new pharmacy is somebody's nearest
     assert "new:1" in (tmp_path / "update" / "reach.csv").read_text(encoding="utf-8-sig")
+    # the answers alone, kept on disk between runs (no merged assessment, no network), do the same
+    kept = pickle.loads(pickle.dumps(first.answers()))
+    again = tiling.run_partitioned(
+        network, changed, standard=standard, tile_m=1200.0, previous=kept
+    )
+    assert again.recomputed == update.recomputed
+    assert write(again.assessment, tmp_path / "again") == write(whole, tmp_path / "whole")

@@ -630,6 +630,20 @@ class PartitionedRun:
     settings: tuple[object, ...]  # what must not change for outputs to be reused
     recomputed: tuple[str, ...]  # names of the tiles computed in this run
 
+    def answers(self) -> TileAnswers:
+        """What a later run reuses, without the merged assessment and the whole network."""
+        return TileAnswers(settings=self.settings, facilities=self.facilities, outputs=self.outputs)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TileAnswers:
+    """The part of a :class:`PartitionedRun` that ``previous=`` reads (small enough to keep on
+    disk between runs: the platform's background assessments do)."""
+
+    settings: tuple[object, ...]
+    facilities: tuple[Facility, ...]
+    outputs: dict[str, TileOutput]
+
 
 def affected_tiles(plan: TilePlan, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[int]:
     """Tiles whose answers may change when facilities at these points are added or removed.
@@ -679,7 +693,7 @@ def run_partitioned(
     network_report: Sequence[str] = (),
     run_tiles: TileRunner | None = None,
     progress: Progress = no_progress,
-    previous: PartitionedRun | None = None,
+    previous: PartitionedRun | TileAnswers | None = None,
 ) -> PartitionedRun:
     """Assess tile by tile; with ``previous`` (same network, origins and settings), recompute
     only the tiles a change of facilities can affect (:func:`affected_tiles`) and reuse the rest.
@@ -687,7 +701,8 @@ def run_partitioned(
     Give ``tile_m`` (square tiles) or ``boundaries`` (WGS-84 polygons). ``run_tiles`` maps tile
     inputs to outputs (default: one after another in this process; the batch runner passes a
     Dask one). Tiles are cut one at a time, so only one tile's network is held besides the
-    whole one. Facilities kept from ``previous`` must keep their relative order.
+    whole one. Facilities kept from ``previous`` must keep their relative order. ``previous``
+    may be a whole :class:`PartitionedRun` or only its :meth:`~PartitionedRun.answers`.
     """
     std = standard or load_standard("beijing-2011")
     mins = std.walking.minutes if minutes is None else minutes
