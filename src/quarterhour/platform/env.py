@@ -11,6 +11,11 @@ Variables (all optional unless production):
 ``CSRF_TRUSTED_ORIGINS`` comma-separated origins (production behind a proxy)
 ``LOG_LEVEL``          default ``INFO``
 ``QUARTERHOUR_DEMO``  ``1`` when serving the demo (pages say the data are derived for it)
+``QUARTERHOUR_TILE_M`` tile size (metres) of the background assessments; default 5000
+``QUARTERHOUR_STATE_DIR`` where assessments keep their tiles' answers between runs; default
+                       ``<data dir>/assessment-state``
+``QUARTERHOUR_DASK_SCHEDULER`` ``tcp://host:port``: run assessment tiles on that Dask cluster;
+                       default none (tiles run in the worker process)
 """
 
 from __future__ import annotations
@@ -49,6 +54,27 @@ class Env:
     map_tiles: str
     log_level: str
     demo: bool
+    tile_m: float
+    state_dir: Path | None  # None: <data dir>/assessment-state
+    dask_scheduler: str
+
+
+def _path(name: str) -> Path | None:
+    raw = os.environ.get(name, "").strip()
+    return Path(raw).resolve() if raw else None
+
+
+def _positive(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of metres, got {raw!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
 
 
 def read_env() -> Env:
@@ -73,6 +99,9 @@ def read_env() -> Env:
         map_tiles=os.environ.get("MAP_TILES", "none").strip() or "none",
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         demo=_flag("QUARTERHOUR_DEMO"),
+        tile_m=_positive("QUARTERHOUR_TILE_M", 5000.0),
+        state_dir=_path("QUARTERHOUR_STATE_DIR"),
+        dask_scheduler=os.environ.get("QUARTERHOUR_DASK_SCHEDULER", "").strip(),
     )
 
 

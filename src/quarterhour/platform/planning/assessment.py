@@ -5,6 +5,10 @@ spread evenly over them); one with only a centre point contributes that point. A
 are its member communities' origins, weighted by each member's population share. Facilities are
 every active facility within the walk limit of the area (those across a street's edge serve its
 residents too).
+
+The reach runs tile by tile (:mod:`quarterhour.platform.planning.tiles`): exactly the distances
+of one whole-network reach, with the previous run's tiles reused where no facility changed near
+them, in this process or on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from quarterhour.engine import places, reach
+from quarterhour.engine import places
 from quarterhour.engine.coverage import CoverageTable, ItemSpec, coverage_table
 from quarterhour.platform import standard
 from quarterhour.platform.facilities.models import Facility
@@ -35,6 +39,7 @@ from quarterhour.platform.planning.models import (
     CommunityResult,
 )
 from quarterhour.platform.planning.networks import load_network
+from quarterhour.platform.planning.tiles import TiledReach, keep_answers, tiled_reach
 
 log = logging.getLogger("quarterhour.platform.assessment")
 
@@ -237,18 +242,18 @@ def execute(run: AssessmentRun, *, workers: int = 1) -> None:
     specs = _specs()
     codes = [s.code for s in specs]
     if len(origins):
-        result = reach.reach(
+        tiled = tiled_reach(
+            run,
             network,
             origins,
             facilities,
             item_codes=codes,
-            limit_m=run.limit_m,
             workers=workers,
             progress=progress,
         )
-        dist = {code: result.items[code].distance_m for code in codes}
     else:
-        dist = {code: np.empty(0) for code in codes}
+        tiled = TiledReach({code: np.empty(0) for code in codes}, tiles_total=0, tiles_computed=0)
+    dist = tiled.distance_m
     progress("coverage", 0, 1)
     community_table = _zone_table(
         dist, origins.weight, zone, [c.code for c in communities], specs, run
@@ -287,10 +292,19 @@ def execute(run: AssessmentRun, *, workers: int = 1) -> None:
         notes,
         inputs,
         n_facilities=len(facilities),
+        tiles_total=tiled.tiles_total,
+        tiles_computed=tiled.tiles_computed,
     )
+    keep_answers(tiled)
     log.info(
         "assessment done",
-        extra={"run": run.pk, "communities": len(communities), "facilities": len(facilities)},
+        extra={
+            "run": run.pk,
+            "communities": len(communities),
+            "facilities": len(facilities),
+            "tiles": tiled.tiles_total,
+            "tiles_computed": tiled.tiles_computed,
+        },
     )
 
 
@@ -310,6 +324,8 @@ def _store(
     inputs: datetime | None,
     *,
     n_facilities: int,
+    tiles_total: int,
+    tiles_computed: int,
 ) -> None:
     n_origins = (
         np.bincount(zone, minlength=len(communities))
@@ -388,5 +404,7 @@ def _store(
         inputs_date=inputs,
         n_facilities=n_facilities,
         n_communities=len(communities),
+        tiles_total=tiles_total,
+        tiles_computed=tiles_computed,
         finished_at=timezone.now(),
     )

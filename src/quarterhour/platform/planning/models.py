@@ -66,6 +66,10 @@ class AssessmentRun(models.Model):
     inputs_date = models.DateTimeField(_("输入数据日期"), null=True, blank=True)
     n_facilities = models.PositiveIntegerField(_("设施数"), default=0)
     n_communities = models.PositiveIntegerField(_("社区数"), default=0)
+    # the run's tiles (engine.tiling): how many there were and how many were computed (the rest
+    # were reused from the previous run of the same scope, no facility having changed near them)
+    tiles_total = models.PositiveIntegerField(_("分块数"), default=0)
+    tiles_computed = models.PositiveIntegerField(_("重算分块数"), default=0)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -77,6 +81,10 @@ class AssessmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.street or self.district or _('全市')}"
+
+    @property
+    def tiles_reused(self) -> int:
+        return max(0, self.tiles_total - self.tiles_computed)
 
     @property
     def percent(self) -> int:

@@ -144,6 +144,13 @@ QH_STANDARD = "beijing-2011"
 
 # Walk assessment defaults (the engine's policy constants are the source of truth)
 QH_NETWORK_DIR = DATA_DIR / "networks"
+# background assessments run tile by tile (engine.tiling): tile size, where the tiles' answers
+# are kept for the next run (a facility change then recomputes only the tiles near it), and an
+# optional Dask scheduler to run the tiles on (none: in the worker process)
+QH_TILE_M = ENV.tile_m
+QH_STATE_DIR = ENV.state_dir  # None: DATA_DIR / "assessment-state"
+QH_DASK_SCHEDULER = ENV.dask_scheduler
+QH_DASK_TIMEOUT_S = 10.0
 
 LOGGING = {
     "version": 1,

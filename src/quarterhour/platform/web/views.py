@@ -438,6 +438,8 @@ def assessment_progress(request: HttpRequest, pk: int) -> JsonResponse:
             "done": run.done,
             "total": run.total,
             "percent": run.percent,
+            "tiles_total": run.tiles_total,
+            "tiles_computed": run.tiles_computed,
             "error": run.error_message,
         }
     )
