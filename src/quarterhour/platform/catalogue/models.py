@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from quarterhour.platform.searchtext import search_text, with_search_text
 
 
 class Category(models.TextChoices):
@@ -40,12 +44,19 @@ class Provider(models.Model):
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("简介"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    #: folded name and description/address for matching (quarterhour.platform.searchtext)
+    search_text = models.TextField(default="", blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("服务商")
         verbose_name_plural = _("服务商")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text(self.name, self.description)
+        kwargs["update_fields"] = with_search_text(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
@@ -76,12 +87,19 @@ class Service(models.Model):
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("提供中"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
+    #: folded name and description/address for matching (quarterhour.platform.searchtext)
+    search_text = models.TextField(default="", blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["provider_id", "name", "id"]
         verbose_name = _("服务")
         verbose_name_plural = _("服务")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text(self.name, self.description)
+        kwargs["update_fields"] = with_search_text(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

@@ -30,6 +30,7 @@ from quarterhour.platform.facilities.models import Facility, FacilityItem, Owner
 from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.geography.selectors import CommunityLocator, communities_visible
+from quarterhour.platform.searchtext import search_text
 from quarterhour.platform.standard import engine_standard
 
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
@@ -216,6 +217,8 @@ def upsert_facilities(
         report.examples.insert(0, _("跳过 %(n)d 处不在任何社区内的设施") % {"n": skipped})
     if dry_run:
         return report
+    for fac in (*new, *changed):  # bulk writes skip Model.save(), which folds it otherwise
+        fac.search_text = search_text(fac.name, fac.address)
     with transaction.atomic():
         progress("write", 0, len(new) + len(changed))
         bulk_create_with_history(new, Facility, default_user=actor, batch_size=500)
@@ -231,7 +234,11 @@ def upsert_facilities(
             for fac in changed:
                 fac.updated_at = now
             bulk_update_with_history(
-                changed, Facility, [*fields, "updated_at"], default_user=actor, batch_size=500
+                changed,
+                Facility,
+                [*fields, "updated_at", "search_text"],
+                default_user=actor,
+                batch_size=500,
             )
         for fac, wanted in item_changes:
             have = items_now.get(fac.pk, set())

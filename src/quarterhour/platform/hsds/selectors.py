@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.hsds.taxonomy import Taxonomies, Term
-from quarterhour.platform.portal.search import matching_item_codes, text_q
+from quarterhour.platform.portal.search import folded_q, matching_item_codes
 
 
 def services(*, full: bool = True) -> QuerySet[Service]:
@@ -49,7 +49,7 @@ def filter_services(
 ) -> QuerySet[Service]:
     """Every given condition must hold (AND)."""
     if search:
-        cond = text_q(search, "name", "description", "provider__name")
+        cond = folded_q(search, "search_text", "provider__search_text")
         codes = matching_item_codes(search)
         if codes:
             cond |= Q(pk__in=ServiceItem.objects.filter(item_code__in=codes).values("service_id"))
@@ -68,5 +68,5 @@ def filter_services(
 def organizations(*, search: str = "") -> QuerySet[Provider]:
     qs = Provider.objects.order_by("pk")
     if search:
-        qs = qs.filter(text_q(search, "name", "description"))
+        qs = qs.filter(folded_q(search, "search_text"))
     return qs

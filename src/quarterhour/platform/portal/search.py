@@ -7,29 +7,15 @@ half-width), its full-width twin, and the simplified form of traditional charact
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 
 from django.db.models import Q
 
+from quarterhour.platform.searchtext import fold as fold
+from quarterhour.platform.searchtext import simplified as simplified
+
 #: longest query we accept (anything longer is cut, never an error)
 MAX_QUERY = 100
-
-
-@functools.cache
-def _t2s() -> object:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    return str(_t2s().convert(text))  # type: ignore[attr-defined]
-
-
-def fold(text: str) -> str:
-    """NFKC (full-width → half-width), simplified Chinese, lower case, single spaces."""
-    return " ".join(simplified(unicodedata.normalize("NFKC", text)).lower().split())
 
 
 def full_width(text: str) -> str:
@@ -73,3 +59,14 @@ def matching_item_codes(query: str) -> list[str]:
     for cat in std.categories:
         out += [s.code for s in cat.services if needle in fold(f"{s.name_zh} {s.name_en}")]
     return out
+
+
+def folded_q(query: str, *fields: str) -> Q:
+    """A filter matching the folded query in any of the folded ``search_text`` fields (empty
+    for a blank query): one ``LIKE`` per field whatever the spelling of the query."""
+    needle = fold(query[:MAX_QUERY])
+    cond = Q()
+    if needle:
+        for f in fields:
+            cond |= Q(**{f"{f}__contains": needle})
+    return cond
