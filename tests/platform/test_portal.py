@@ -34,8 +34,8 @@ def test_near_me_lists_walking_distances_grouped(client, hsds_world):
     assert [r.code for r in blocks["convenience"].items] == ["shop.pharmacy"]
     assert [r.code for r in blocks["other"].items] == ["room.daycare"]
     # 社区课堂 (public) at the day-care room, 送药上门 (convenience) at the pharmacy
-    assert [s.name for s, _h in blocks["public"].services] == ["社区课堂"]
-    assert [s.name for s, _h in blocks["convenience"].services] == ["送药上门"]
+    assert [line.service.name for line in blocks["public"].services] == ["社区课堂"]
+    assert [line.service.name for line in blocks["convenience"].services] == ["送药上门"]
     missing = [code for code, _label in result.missing]
     assert "station.health" in missing and "shop.pharmacy" not in missing
     assert len(missing) == 28

@@ -2,6 +2,12 @@
 
 Lists answer with the spec's page object; every filter given must hold (AND). Bad input is a
 4xx JSON body ``{"error": {"code", "message"}}``, never a server error.
+
+Answers are the same for every caller (public data only), so a JSON answer is kept in the page
+cache under its path, its query parameters (in any order) and the public directory's data
+version (:func:`~quarterhour.platform.web.pagecache.directory_version`): any write to a
+provider, service, facility, item, certification, area or walk network gives new keys, so a
+cached answer is never served after the data under it changed. NDJSON streams are not cached.
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ from quarterhour.platform.hsds.openapi import document
 from quarterhour.platform.hsds.params import BadRequest
 from quarterhour.platform.hsds.taxonomy import Taxonomies, Term, current
 from quarterhour.platform.portal import walking
+from quarterhour.platform.web.pagecache import (
+    FRAGMENT_SECONDS,
+    directory_version,
+    fragment_key,
+    page_cache,
+)
 
 HSDS_VERSION = "3.0"
 PROFILE_URL = "https://docs.openreferral.org/en/3.0/"
@@ -52,6 +64,34 @@ def api(view: View) -> View:
             return view(request, *args, **kwargs)
         except BadRequest as exc:
             return _error(exc.code, exc.message, exc.status)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def cached(view: View) -> View:
+    """Serve a JSON answer from the page cache while the directory's data version holds."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        cache = page_cache()
+        if cache is None or request.GET.get("format", "").lower() == "ndjson":
+            return view(request, *args, **kwargs)
+        key = fragment_key(
+            "hsds",
+            request.build_absolute_uri(request.path),  # answers name our own URLs
+            sorted((k, v) for k in request.GET for v in request.GET.getlist(k)),
+            version=directory_version(),
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            status, content_type, body = hit
+            return HttpResponse(body, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 404) and not response.streaming:
+            body = cast(HttpResponse, response).content
+            cache.set(key, (response.status_code, response["Content-Type"], body), FRAGMENT_SECONDS)
+        return response
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -154,11 +194,13 @@ def root(request: HttpRequest) -> HttpResponse:
 
 
 @api
+@cached
 def openapi(request: HttpRequest) -> HttpResponse:
     return _json(document(server=request.build_absolute_uri(reverse("hsds:root"))))
 
 
 @api
+@cached
 def service_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     full = params.boolean(request.GET, "full")
@@ -182,6 +224,7 @@ def service_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @api
+@cached
 def service_detail(request: HttpRequest, id: str) -> HttpResponse:
     pk = ids.parse("service", id)
     service = None if pk is None else sel.services().filter(pk=pk).first()
@@ -191,6 +234,7 @@ def service_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
+@cached
 def organization_list(request: HttpRequest) -> HttpResponseBase:
     qs = sel.organizations(search=params.text(request.GET, "search"))
     full = params.boolean(request.GET, "full") or params.boolean(request.GET, "full_service")
@@ -201,6 +245,7 @@ def organization_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @api
+@cached
 def organization_detail(request: HttpRequest, id: str) -> HttpResponse:
     pk = ids.parse("organization", id)
     provider = None if pk is None else Provider.objects.filter(pk=pk).first()
@@ -247,6 +292,7 @@ def _proximity(request: HttpRequest) -> dict[int, float] | None:
 
 
 @api
+@cached
 def sal_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     near = _proximity(request)
@@ -263,6 +309,7 @@ def sal_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @api
+@cached
 def sal_detail(request: HttpRequest, id: str) -> HttpResponse:
     pk = ids.parse("service_at_location", id)
     service = None if pk is None else sel.services().filter(pk=pk, facility__isnull=False).first()
@@ -272,6 +319,7 @@ def sal_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
+@cached
 def taxonomy_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     search = params.text(request.GET, "search").lower()
@@ -280,6 +328,7 @@ def taxonomy_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @api
+@cached
 def taxonomy_detail(request: HttpRequest, id: str) -> HttpResponse:
     t = current().taxonomy_by_id.get(id.lower())
     if t is None:
@@ -288,6 +337,7 @@ def taxonomy_detail(request: HttpRequest, id: str) -> HttpResponse:
 
 
 @api
+@cached
 def term_list(request: HttpRequest) -> HttpResponseBase:
     tax = current()
     q = request.GET
@@ -312,6 +362,7 @@ def term_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @api
+@cached
 def term_detail(request: HttpRequest, id: str) -> HttpResponse:
     tax = current()
     t = tax.by_id.get(id.lower())

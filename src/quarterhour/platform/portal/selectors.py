@@ -17,8 +17,9 @@ from quarterhour.platform.catalogue.models import Category, Provider, Service, S
 from quarterhour.platform.facilities.hours import is_open
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import Community, Street
-from quarterhour.platform.portal import walking
-from quarterhour.platform.portal.search import fold, matching_item_codes, text_q
+from quarterhour.platform.portal import directory, walking
+from quarterhour.platform.portal.search import fold, folded_q, matching_item_codes, text_q
+from quarterhour.platform.web.pagecache import directory_version
 
 OTHER = "other"  # items the standard lists under no service category
 
@@ -47,9 +48,7 @@ def find_places(query: str, *, limit: int = 10) -> list[Place]:
         if c.centre_lon is None or c.centre_lat is None:  # excluded by the query itself
             continue
         out.append(Place("community", c.name, c.street.name, c.centre_lon, c.centre_lat))
-    for f in Facility.objects.filter(is_active=True).filter(text_q(query, "address", "name"))[
-        :limit
-    ]:
+    for f in Facility.objects.filter(is_active=True).filter(folded_q(query, "search_text"))[:limit]:
         out.append(Place("facility", f.name, f.address, f.lon, f.lat))
     return out[:limit]
 
@@ -83,20 +82,21 @@ def suggestions(query: str, *, limit: int = 5) -> list[str]:
 
 @dataclass
 class FacilityHit:
-    facility: Facility
+    facility: directory.FacilityView
     metres: float
     minutes: float
     open_now: bool | None
-    services: list[Service] = field(default_factory=list)
+    services: list[directory.ServiceView] = field(default_factory=list)
+    hotline: str = ""
+    walk_text: str = ""  # "步行 12 分钟" in the active language
+    html: str = ""  # its line in the near-me list
 
-    @property
-    def hotline(self) -> str:
-        if self.facility.phone:
-            return str(self.facility.phone)
-        for s in self.services:
-            if s.hotline:
-                return str(s.hotline)
-        return str(self.facility.provider.hotline) if self.facility.provider else ""
+
+@dataclass
+class ServiceLine:
+    service: directory.ServiceView
+    hit: FacilityHit
+    html: str  # its line in the near-me list
 
 
 @dataclass
@@ -111,7 +111,7 @@ class CategoryBlock:
     code: str
     label: str
     items: list[ItemRow]
-    services: list[tuple[Service, FacilityHit]]
+    services: list[ServiceLine]
 
 
 @dataclass
@@ -147,40 +147,42 @@ def category_label(code: str) -> str:
     return str(Category(code).label) if code in Category.values else code
 
 
-def facilities_with_services(pks: Iterable[int]) -> QuerySet[Facility]:
-    return (
-        Facility.objects.filter(pk__in=list(pks), is_active=True)
-        .prefetch_related(
-            Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")),
-            Prefetch(
-                "services",
-                queryset=Service.objects.filter(is_active=True)
-                .select_related("provider")
-                .prefetch_related("items"),
-            ),
-        )
-        .select_related("provider", "community")
-    )
-
-
 def near_me(
-    data: walking.WalkData, lon: float, lat: float, *, elderly: bool, now: datetime | None = None
+    data: walking.WalkData,
+    lon: float,
+    lat: float,
+    *,
+    elderly: bool,
+    now: datetime | None = None,
+    version: str | None = None,
 ) -> tuple[NearMe, walking.PointReach]:
+    """Everything within walking distance of a point, grouped by category and item, with the
+    standard items not within reach. ``version``: the directory's data version if the caller
+    has read it already."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext as _
+
+    ver = directory_version() if version is None else version
     limit_m, speed, minutes = walk_profile(elderly=elderly)
-    reach = walking.reach_from(data, lon, lat, limit_m=limit_m)
+    reach = walking.reach_from(data, lon, lat, limit_m=limit_m, version=ver)
     at = timezone.localtime(now)
     per_min = speed * 1000.0 / 60.0
     hits: list[FacilityHit] = []
-    for f in facilities_with_services(reach.facility_m):
-        m = reach.facility_m[f.pk]
+    for pk, f in directory.facilities(reach.facility_m, version=ver).items():
+        m = reach.facility_m[pk]
+        open_now = is_open(f.opening_hours, at)
+        walk_text = _("步行 %(m)s 分钟") % {"m": floatformat(m / per_min, 0)}
+        html = directory.hit_html(
+            f, walk_text=walk_text, metres_text=floatformat(m, 0), open_now=open_now
+        )
         hits.append(
-            FacilityHit(f, m, m / per_min, is_open(f.opening_hours, at), list(f.services.all()))
+            FacilityHit(f, m, m / per_min, open_now, list(f.services), f.hotline, walk_text, html)
         )
     hits.sort(key=lambda h: (h.metres, h.facility.pk))
     by_item: dict[str, list[FacilityHit]] = {}
     for h in hits:
-        for it in h.facility.items.all():
-            by_item.setdefault(it.item_code, []).append(h)
+        for code in h.facility.item_codes:
+            by_item.setdefault(code, []).append(h)
     cat_items = _category_items()
     placed = {c for codes in cat_items.values() for c in codes}
     std_items = standard.items()
@@ -196,7 +198,12 @@ def near_me(
             for code in codes
             if code in by_item
         ]
-        services = [(s, h) for h in hits for s in h.services if s.category == cat]
+        services = [
+            ServiceLine(s, h, directory.service_line_html(s, walk_text=h.walk_text))
+            for h in hits
+            for s in h.services
+            if s.category == cat
+        ]
         if rows or services:
             blocks.append(CategoryBlock(cat, category_label(cat), rows, services))
     missing = [(i.code, i.label()) for i in std_items if i.code not in by_item]
@@ -267,7 +274,7 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
     if flt.method in METHODS:
         qs = qs.filter(**{METHODS[flt.method]: True})
     if flt.q:
-        cond = text_q(flt.q, "name", "description", "provider__name", "facility__address")
+        cond = folded_q(flt.q, "search_text", "provider__search_text", "facility__search_text")
         codes = matching_item_codes(flt.q)
         qs = qs.filter(cond | (_service_has(codes)) if codes else cond)
     return qs
@@ -289,7 +296,7 @@ def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
     if flt.street is not None:
         qs = qs.filter(community__street_id=flt.street)
     if flt.q:
-        cond = text_q(flt.q, "name", "address")
+        cond = folded_q(flt.q, "search_text")
         codes = matching_item_codes(flt.q)
         qs = qs.filter(cond | (_facility_has(codes)) if codes else cond)
     if flt.method in METHODS:
@@ -396,8 +403,8 @@ def community_card(
         return rows, None, _("社区中心不在步行网络附近")
     nearest: dict[str, FacilityHit] = {}
     for h in result.hits:
-        for it in h.facility.items.all():
-            nearest.setdefault(it.item_code, h)
+        for code in h.facility.item_codes:
+            nearest.setdefault(code, h)
     cats = _category_items()
     where = {code: cat for cat, codes in cats.items() for code in codes}
     for info in standard.items():

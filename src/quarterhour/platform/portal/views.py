@@ -4,13 +4,16 @@ with their convenience card and handbook (HTML and PDF), and the JSON the map re
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -21,6 +24,12 @@ from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.portal import cards, maps, walking
 from quarterhour.platform.portal import selectors as sel
+from quarterhour.platform.web.pagecache import (
+    FRAGMENT_SECONDS,
+    directory_version,
+    fragment_key,
+    page_cache,
+)
 
 PAGE_SIZE = 50
 
@@ -234,16 +243,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         method=request.GET.get("method", "") if request.GET.get("method") in sel.METHODS else "",
         q=_text(request, "q"),
     )
-    services = sel.catalogue_services(flt)
-    facilities = sel.catalogue_facilities(flt)
-    if flt.open_now:
-        services_rows: Any = sel.open_filter(list(services[:2000]))
-        facility_rows: Any = sel.open_filter(list(facilities[:2000]))
-    else:
-        services_rows, facility_rows = services, facilities
-    page = Paginator(services_rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    fpage = Paginator(facility_rows, PAGE_SIZE).get_page(request.GET.get("fpage"))
-    certified = sel.certified_ids({s.provider_id for s in page.object_list})
     now = timezone.localtime()
     std = standard.current()
     cats = [(c, sel.category_label(c)) for c in [*Category.values, sel.OTHER]]
@@ -259,13 +258,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "cats": cats,
             "items": items,
             "codes": codes,
-            "page": page,
-            "services": [
-                (s, is_open(s.opening_hours, now), s.provider_id in certified)
-                for s in page.object_list
-            ],
-            "fpage": fpage,
-            "facilities": [(f, is_open(f.opening_hours, now)) for f in fpage.object_list],
+            "results": _catalogue_results(request, flt, now),
             "streets": list(sel.streets().values_list("pk", "name")),
             # a city has thousands of communities: list them once a street is chosen
             "communities": (
@@ -280,6 +273,46 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
+
+
+def _catalogue_results(request: HttpRequest, flt: sel.CatalogueFilter, now: datetime) -> str:
+    """The services and facilities lists: from the page cache while the directory's data
+    version and the minute ("open now") hold, else read and rendered."""
+    cache = page_cache()
+    key = ""
+    if cache is not None:
+        query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
+        minute = now.strftime("%Y%m%d%H%M")
+        key = fragment_key("catalogue", query, minute, version=directory_version())
+        hit = cache.get(key)
+        if isinstance(hit, str):
+            return mark_safe(hit)  # safe: rendered by our template below
+    services = sel.catalogue_services(flt)
+    facilities = sel.catalogue_facilities(flt)
+    if flt.open_now:
+        services_rows: Any = sel.open_filter(list(services[:2000]))
+        facility_rows: Any = sel.open_filter(list(facilities[:2000]))
+    else:
+        services_rows, facility_rows = services, facilities
+    page = Paginator(services_rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    fpage = Paginator(facility_rows, PAGE_SIZE).get_page(request.GET.get("fpage"))
+    certified = sel.certified_ids({s.provider_id for s in page.object_list})
+    body = render_to_string(
+        "portal/_catalogue_results.html",
+        {
+            "page": page,
+            "services": [
+                (s, is_open(s.opening_hours, now), s.provider_id in certified)
+                for s in page.object_list
+            ],
+            "fpage": fpage,
+            "facilities": [(f, is_open(f.opening_hours, now)) for f in fpage.object_list],
+        },
+        request=request,
+    )
+    if cache is not None:
+        cache.set(key, body, FRAGMENT_SECONDS)
+    return mark_safe(body)  # safe: rendered by our template
 
 
 @require_GET

@@ -5,6 +5,12 @@ with its edge index and routing arrays. A request snaps its point, runs one boun
 seeded at both ends of the snapped edge (offsets included, so distances are exact along the
 edge), and reads facility distances off the result. Facility snaps are cached too and
 refreshed when the register changes.
+
+Only facilities that can lie within the limit are looked at: walking never beats the straight
+line by more than the network's own worst ratio of straight distance to edge length
+(``WalkData.stretch``, 1.0 for lengths measured along the ground), so facilities farther than
+``limit × stretch`` from the point in a straight line are left out by a k-d tree query before the
+search. The answer is the same as with every facility.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from django.conf import settings
-from django.db.models import Max
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from quarterhour.engine.graph import RoutingGraph, routing_graph
@@ -30,6 +36,7 @@ from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.planning.models import WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
+from quarterhour.platform.web.pagecache import directory_version
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -54,17 +61,19 @@ class WalkData:
     node_edge_ptr: Int64Array  # node -> incident edges (CSR)
     node_edge_ids: Int64Array
     search: LocalSearch
+    stretch: float  # max straight distance / edge length over the edges (inf: no pruning)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class FacilitySnaps:
-    key: tuple[int, int, str]
+    key: str  # the directory's data version
     pk: Int64Array
     lon: FloatArray
     lat: FloatArray
     edge: Int64Array
     along: FloatArray
     offset: FloatArray
+    tree: cKDTree  # facility points in the edge index's projection
 
 
 @dataclass(eq=False)
@@ -102,16 +111,30 @@ def _build(record: WalkNetworkFile) -> WalkData:
     order = np.argsort(ends, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
+    index = EdgeIndex(network)
     return WalkData(
         record_id=record.pk,
         attribution=record.attribution or "© OpenStreetMap contributors",
         network=network,
-        index=EdgeIndex(network),
+        index=index,
         graph=graph,
         node_edge_ptr=ptr,
         node_edge_ids=ids[order],
         search=LocalSearch(n),
+        stretch=_stretch(network, index),
     )
+
+
+def _stretch(network: WalkNetwork, index: EdgeIndex) -> float:
+    """The largest ratio of an edge's straight (projected) length to its network length."""
+    u, v = network.edge_u, network.edge_v
+    chord = np.hypot(index.node_x[v] - index.node_x[u], index.node_y[v] - index.node_y[u])
+    length = np.asarray(network.edge_length_m, dtype=np.float64)
+    if bool(((length <= 0) & (chord > 1e-6)).any()):
+        return float("inf")
+    ok = length > 0
+    ratio = float((chord[ok] / length[ok]).max()) if ok.any() else 1.0
+    return max(1.0, ratio)
 
 
 def walk_data() -> WalkData:
@@ -133,18 +156,10 @@ def walk_data() -> WalkData:
     return data
 
 
-def facility_snaps(data: WalkData) -> FacilitySnaps:
-    """Active facilities snapped to the network; rebuilt when the register changes.
-
-    The change key uses two index-backed maxima: a new facility raises the largest key, and any
-    edit (a move, a deactivation) raises the latest update time. A deleted facility may linger
-    among the candidates, but every request reads its hits back from the database.
-    """
-    # two single-aggregate queries: each is answered from its index (SQLite and PostgreSQL),
-    # where one query with both would scan the table
-    top = Facility.objects.aggregate(top=Max("pk"))["top"]
-    last = Facility.objects.aggregate(last=Max("updated_at"))["last"]
-    key = (0, int(top or 0), str(last))
+def facility_snaps(data: WalkData, *, version: str | None = None) -> FacilitySnaps:
+    """Active facilities snapped to the network; rebuilt when the directory's version changes
+    (any write to a facility, its items, services or providers)."""
+    key = directory_version() if version is None else version
     cached = _snaps.get(data.record_id)
     if cached is not None and cached.key == key:
         return cached
@@ -154,7 +169,9 @@ def facility_snaps(data: WalkData) -> FacilitySnaps:
     lon = np.array([r[1] for r in rows], dtype=np.float64)
     lat = np.array([r[2] for r in rows], dtype=np.float64)
     snap = data.index.snap(lon, lat, max_snap_m=MAX_SNAP_M)
-    snaps = FacilitySnaps(key, pk, lon, lat, snap.edge, snap.along_m, snap.offset_m)
+    x, y = data.index.projection.to_xy(lon, lat)
+    tree = cKDTree(np.column_stack([x, y]) if pk.size else np.empty((0, 2)))
+    snaps = FacilitySnaps(key, pk, lon, lat, snap.edge, snap.along_m, snap.offset_m, tree)
     _snaps[data.record_id] = snaps
     return snaps
 
@@ -174,8 +191,26 @@ def nearest_place(data: WalkData, lon: float, lat: float) -> tuple[float, float,
     return float(plon[0]), float(plat[0]), float(snap.offset_m[0])
 
 
-def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> PointReach:
-    """Walking distances from a point (raises PointOffNetworkError when it is off the network)."""
+def _candidates(
+    data: WalkData, fs: FacilitySnaps, lon: float, lat: float, limit_m: float
+) -> Int64Array:
+    """Indices (into ``fs``) of the facilities that may lie within ``limit_m`` on foot."""
+    if not np.isfinite(data.stretch):
+        return np.flatnonzero(fs.edge >= 0)
+    x, y = data.index.projection.to_xy([lon], [lat])
+    # 0.1 % and 1 m more: the projection is exact at its centre only (far below this elsewhere)
+    radius = limit_m * data.stretch * 1.001 + 1.0
+    near = np.asarray(fs.tree.query_ball_point([float(x[0]), float(y[0])], radius), dtype=np.int64)
+    near.sort()
+    return near[fs.edge[near] >= 0]
+
+
+def reach_from(
+    data: WalkData, lon: float, lat: float, *, limit_m: float, version: str | None = None
+) -> PointReach:
+    """Walking distances from a point (raises PointOffNetworkError when it is off the network).
+
+    ``version``: the directory's data version if the caller has read it already."""
     net = data.network
     snap = data.index.snap([lon], [lat], max_snap_m=MAX_SNAP_M)
     if not snap.ok[0]:
@@ -189,15 +224,17 @@ def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> Poi
     length = float(net.edge_length_m[e])
     src = np.array([net.edge_u[e], net.edge_v[e]], dtype=np.int32)
     src_d = np.array([off + along, off + (length - along)], dtype=np.float64)
-    fs = facility_snaps(data)
-    ok = fs.edge >= 0
-    fe = np.where(ok, fs.edge, 0)
+    fs = facility_snaps(data, version=version)
+    cand = _candidates(data, fs, lon, lat, limit_m)
+    fe = fs.edge[cand]
+    f_along = fs.along[cand]
+    f_off = fs.offset[cand]
     fu = net.edge_u[fe]
     fv = net.edge_v[fe]
     flen = net.edge_length_m[fe]
 
     def facility_distances(dist: FloatArray) -> FloatArray:
-        return np.asarray(np.minimum(dist[fu] + fs.along, dist[fv] + (flen - fs.along)))
+        return np.asarray(np.minimum(dist[fu] + f_along, dist[fv] + (flen - f_along)))
 
     nodes, node_m, through = data.search.run(
         data.graph.indptr,
@@ -208,10 +245,9 @@ def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> Poi
         limit_m,
         facility_distances,
     )
-    d = np.asarray(through) + fs.offset
-    same = ok & (fs.edge == e)
-    d[same] = np.minimum(d[same], off + np.abs(fs.along[same] - along) + fs.offset[same])
-    d[~ok] = np.inf
+    d = np.asarray(through) + f_off
+    same = fe == e
+    d[same] = np.minimum(d[same], off + np.abs(f_along[same] - along) + f_off[same])
     hit = np.flatnonzero(d <= limit_m)
     return PointReach(
         lon=lon,
@@ -223,7 +259,7 @@ def reach_from(data: WalkData, lon: float, lat: float, *, limit_m: float) -> Poi
         n_nodes=net.n_nodes,
         nodes=nodes,
         node_m=node_m,
-        facility_m={int(fs.pk[i]): float(d[i]) for i in hit},
+        facility_m={int(fs.pk[cand[i]]): float(d[i]) for i in hit},
     )
 
 

@@ -26,6 +26,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone, translation
 
+from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.certification.models import Certification
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import (
     Circle,
@@ -60,6 +62,20 @@ _APPEND_ONLY: tuple[type[Model], ...] = (
     CircleResult,
     WalkNetworkFile,
 )
+#: what the public directory (resident pages, HSDS) shows: places, providers, their services and
+#: items, the areas they lie in, and certifications (the unified sign on provider entries)
+_DIRECTORY_HISTORY: tuple[type[Model], ...] = (
+    Provider,
+    Service,
+    ServiceItem,
+    Facility,
+    FacilityItem,
+    Certification,
+    District,
+    Street,
+    Community,
+)
+_DIRECTORY_APPEND_ONLY: tuple[type[Model], ...] = (WalkNetworkFile,)
 
 
 def page_cache() -> BaseCache | None:
@@ -70,28 +86,43 @@ def page_cache() -> BaseCache | None:
 
 
 @functools.cache
-def _version_sql(vendor: str) -> str:
-    """The version query's text (built once per database vendor: looking the history models up
-    through their managers costs more than the query)."""
+def _version_sql(vendor: str, group: str = "register") -> str:
+    """The version query's text (built once per database vendor and model group: looking the
+    history models up through their managers costs more than the query)."""
     qn = connection.ops.quote_name
+    history, append_only = (
+        (_HISTORY, _APPEND_ONLY)
+        if group == "register"
+        else (_DIRECTORY_HISTORY, _DIRECTORY_APPEND_ONLY)
+    )
     parts = []
-    for model in _HISTORY:
+    for model in history:
         # ``history`` is added to each model by simple_history's HistoricalRecords (untyped)
         hist = model.history.model  # type: ignore[attr-defined]
         parts.append(f"(SELECT MAX({qn('history_id')}) FROM {qn(hist._meta.db_table)})")
-    for model in _APPEND_ONLY:
+    for model in append_only:
         pk_field = model._meta.pk
         pk = pk_field.column if pk_field is not None and pk_field.column is not None else "id"
         parts.append(f"(SELECT MAX({qn(pk)}) FROM {qn(model._meta.db_table)})")
     return "SELECT " + ", ".join(parts)
 
 
-def data_version() -> str:
-    """The register's version now: one query of index-only MAX() lookups."""
+def _version(group: str) -> str:
     with connection.cursor() as cur:
-        cur.execute(_version_sql(connection.vendor))
+        cur.execute(_version_sql(connection.vendor, group))
         row = cur.fetchone()
     return ".".join("-" if v is None else str(v) for v in row)
+
+
+def data_version() -> str:
+    """The register's version now: one query of index-only MAX() lookups."""
+    return _version("register")
+
+
+def directory_version() -> str:
+    """The public directory's version now (resident pages, HSDS): the same kind of query over
+    providers, services, facilities, their items, certifications, areas and the walk network."""
+    return _version("directory")
 
 
 def fragment_key(kind: str, *parts: Any, version: str) -> str:

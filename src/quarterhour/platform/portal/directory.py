@@ -1,0 +1,337 @@
+"""The facilities "near me" lists, kept in memory per process under the directory's version.
+
+A near-me answer names every facility within walking distance with its items, services,
+provider, hours and hotline. Reading those rows through model instances was most of a request's
+time, and the same facilities come up request after request; so each process keeps light,
+read-only records of them: a facility is read once (four plain queries for all the facilities a
+request misses: facilities with providers, their items, their active services with providers,
+the services' items), together with its fixed HTML lines (address, hotline, provider link, route
+button) in the request's language. Everything is dropped at once when the public directory's
+data version (:func:`~quarterhour.platform.web.pagecache.directory_version`) changes, which any
+write to a facility, service, item, provider, certification or area does: an edit shows on the
+next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from quarterhour.platform.catalogue.models import Service, ServiceItem
+from quarterhour.platform.facilities.models import Facility, FacilityItem
+
+#: most facilities kept per process (a whole city's register fits; beyond it, start again)
+MAX_KEPT = 200_000
+#: registers up to this size are read whole on the first request after a change (about 0.2 s
+#: for 20,000 facilities); larger ones facility by facility as requests need them
+READ_ALL_UP_TO = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    pk: int
+    name: str
+    hotline: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    """What near me, the handbook and the map show of a service (names as on the model)."""
+
+    pk: int
+    name: str
+    category: str
+    provider: ProviderView
+    hotline: str  # the service's own (the provider's is ``provider.hotline``)
+    is_free: bool
+    fee_note: str
+    home_visit: bool
+    by_appointment: bool
+    off_peak: bool
+    item_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityView:
+    """What near me, the cards and the map show of a facility (names as on the model)."""
+
+    pk: int
+    name: str
+    address: str
+    lon: float
+    lat: float
+    opening_hours: Any
+    hours_note: str
+    phone: str
+    is_active: bool
+    provider: ProviderView | None
+    item_codes: tuple[str, ...]
+    services: tuple[ServiceView, ...]
+
+    @property
+    def hotline(self) -> str:
+        """The facility's phone, else its first service's hotline, else its provider's."""
+        if self.phone:
+            return self.phone
+        for s in self.services:
+            if s.hotline:
+                return s.hotline
+        return self.provider.hotline if self.provider else ""
+
+
+_lock = threading.Lock()
+_read_lock = threading.Lock()
+_version: str | None = None
+_entries: dict[int, FacilityView | None] = {}  # None: no such facility
+_html: dict[tuple[str, int, str], SafeString] = {}
+
+
+def _start(version: str) -> None:
+    global _version
+    with _lock:
+        if _version != version:
+            _entries.clear()
+            _html.clear()
+            _version = version
+
+
+def _provider(pk: int | None, name: str | None, hotline: str | None) -> ProviderView | None:
+    return None if pk is None else ProviderView(pk, name or "", hotline or "")
+
+
+def _read(pks: list[int] | None) -> dict[int, FacilityView | None]:
+    """Records of these facilities (None: every facility; absent ones map to None)."""
+    items: dict[int, list[str]] = {}
+    fi = (
+        FacilityItem.objects.all()
+        if pks is None
+        else FacilityItem.objects.filter(facility_id__in=pks)
+    )
+    for fid, code in fi.order_by("facility_id", "item_code").values_list(
+        "facility_id", "item_code"
+    ):
+        items.setdefault(fid, []).append(code)
+    sq = Service.objects.filter(is_active=True, facility_id__isnull=False)
+    if pks is not None:
+        sq = sq.filter(facility_id__in=pks)
+    srows = list(
+        sq.order_by("provider_id", "name", "id").values_list(
+            "pk",
+            "facility_id",
+            "name",
+            "category",
+            "provider_id",
+            "provider__name",
+            "provider__hotline",
+            "hotline",
+            "is_free",
+            "fee_note",
+            "home_visit",
+            "by_appointment",
+            "off_peak",
+        )
+    )
+    s_items: dict[int, list[str]] = {}
+    si = (
+        ServiceItem.objects.filter(service__is_active=True, service__facility_id__isnull=False)
+        if pks is None
+        else ServiceItem.objects.filter(service_id__in=[r[0] for r in srows])
+    )
+    for sid, code in si.order_by("service_id", "item_code").values_list("service_id", "item_code"):
+        s_items.setdefault(sid, []).append(code)
+    services: dict[int, list[ServiceView]] = {}
+    for sid, fid, name, cat, ppk, pname, photline, hotline, free, fee, home, appt, off in srows:
+        provider = ProviderView(ppk, pname, photline)
+        services.setdefault(fid, []).append(
+            ServiceView(
+                sid,
+                name,
+                cat,
+                provider,
+                hotline,
+                free,
+                fee,
+                home,
+                appt,
+                off,
+                tuple(s_items.get(sid, ())),
+            )
+        )
+    out: dict[int, FacilityView | None] = {} if pks is None else dict.fromkeys(pks)
+    fq = Facility.objects.all() if pks is None else Facility.objects.filter(pk__in=pks)
+    for row in fq.values_list(
+        "pk",
+        "name",
+        "address",
+        "lon",
+        "lat",
+        "opening_hours",
+        "hours_note",
+        "phone",
+        "is_active",
+        "provider_id",
+        "provider__name",
+        "provider__hotline",
+    ):
+        pk, name, address, lon, lat, hours, note, phone, active, ppk, pname, phot = row
+        out[pk] = FacilityView(
+            pk,
+            name,
+            address,
+            lon,
+            lat,
+            hours,
+            note,
+            phone,
+            active,
+            _provider(ppk, pname, phot),
+            tuple(items.get(pk, ())),
+            tuple(services.get(pk, ())),
+        )
+    return out
+
+
+def facilities(pks: Iterable[int], *, version: str) -> dict[int, FacilityView]:
+    """The active facilities among ``pks`` (inactive and deleted ones are left out)."""
+    _start(version)
+    wanted = list(pks)
+    read: dict[int, FacilityView | None] = {}
+    if any(pk not in _entries for pk in wanted):
+        with _read_lock:  # one thread reads; the others find its records
+            missing = [pk for pk in wanted if pk not in _entries]
+            if missing and not (_version == version and _complete.get(version, False)):
+                # a newer version arrived meanwhile: read this request's own, keep nothing
+                read = _fill(missing, version) if _version == version else _read(missing)
+    out: dict[int, FacilityView] = {}
+    for pk in wanted:
+        f = read[pk] if pk in read else _entries.get(pk)
+        if f is not None and f.is_active:
+            out[pk] = f
+    return out
+
+
+_complete: dict[str, bool] = {}  # version -> the whole register is in memory
+
+
+def _fill(missing: list[int], version: str) -> dict[int, FacilityView | None]:
+    whole = not _entries and Facility.objects.count() <= READ_ALL_UP_TO
+    read = _read(None if whole else missing)
+    if whole:
+        read.update({pk: None for pk in missing if pk not in read})
+    with _lock:
+        if _version == version:
+            if len(_entries) + len(read) > MAX_KEPT:
+                _entries.clear()
+                _html.clear()
+            _entries.update(read)
+            _complete.clear()
+            _complete[version] = whole
+    return read
+
+
+def _cached(kind: str, pk: int, build: Any) -> SafeString:
+    key = (kind, pk, translation.get_language() or "")
+    html = _html.get(key)
+    if html is None:
+        html = build()
+        _html[key] = html
+    return html
+
+
+def facility_html(f: FacilityView) -> SafeString:
+    """The facility's fixed lines on the near-me page (escaped), in the active language."""
+
+    def build() -> SafeString:
+        parts: list[SafeString] = []
+        if f.address:
+            parts.append(format_html("<br><small>{}</small>", f.address))
+        if f.hotline:
+            parts.append(
+                format_html('<br>{} <a href="tel:{}">{}</a>', _("电话"), f.hotline, f.hotline)
+            )
+        if f.provider is not None:
+            url = reverse("portal:provider", args=[f.provider.pk])
+            parts.append(format_html('<br><a href="{}">{}</a>', url, f.provider.name))
+        parts.append(
+            format_html(
+                '<button type="button" class="route" data-facility="{}">{}</button>',
+                f.pk,
+                _("显示路线"),
+            )
+        )
+        return SafeString("\n  ".join(parts))
+
+    return _cached("facility", f.pk, build)
+
+
+def service_html(s: ServiceView) -> tuple[SafeString, SafeString]:
+    """A service's fixed parts of its near-me line, in the active language: (name and provider,
+    methods, hotline and fee); the walking time goes between them."""
+
+    def head() -> SafeString:
+        url = reverse("portal:provider", args=[s.provider.pk])
+        return format_html(
+            '<strong>{}</strong> · <a href="{}">{}</a>', s.name, url, s.provider.name
+        )
+
+    def tail() -> SafeString:
+        parts: list[SafeString] = [
+            format_html('<span class="tag">{}</span>', label)
+            for on, label in (
+                (s.home_visit, _("上门")),
+                (s.by_appointment, _("预约")),
+                (s.off_peak, _("错时")),
+            )
+            if on
+        ]
+        hotline = s.hotline or s.provider.hotline
+        if hotline:
+            parts.append(format_html('· <a href="tel:{}">{}</a>', hotline, hotline))
+        if s.is_free:
+            parts.append(format_html('<span class="tag free">{}</span>', _("免费")))
+        elif s.fee_note:
+            parts.append(format_html("<small>{}</small>", s.fee_note))
+        return SafeString(" ".join(parts))
+
+    return _cached("service", s.pk, head), _cached("service-tail", s.pk, tail)
+
+
+def hours_html(open_now: bool | None) -> SafeString:
+    """ "Open now" / "closed" / "hours unknown", in the active language."""
+    if open_now is True:
+        return _cached("hours", 1, lambda: format_html('<span class="open">{}</span>', _("营业中")))
+    if open_now is False:
+        return _cached(
+            "hours", 0, lambda: format_html('<span class="closed">{}</span>', _("已休息"))
+        )
+    return _cached(
+        "hours", -1, lambda: format_html('<span class="unknown">{}</span>', _("时间未知"))
+    )
+
+
+def hit_html(f: FacilityView, *, walk_text: str, metres_text: str, open_now: bool | None) -> str:
+    """One facility's line in the near-me list."""
+    return format_html(
+        '<li class="hit" data-facility="{}">\n  <strong>{}</strong> · '
+        '<span class="minutes">{}</span> ({} m)\n  {}\n  {}\n</li>',
+        f.pk,
+        f.name,
+        walk_text,
+        metres_text,
+        hours_html(open_now),
+        facility_html(f),
+    )
+
+
+def service_line_html(s: ServiceView, *, walk_text: str) -> str:
+    """One service's line in the near-me list."""
+    head, tail = service_html(s)
+    return format_html("<li>{} · {}\n  {}\n</li>", head, walk_text, tail)
