@@ -27,9 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +38,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.loadgen import HEADERS, LoadResult, load, serve  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -138,64 +138,16 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def under_load(
     env: dict[str, str], pts: list[tuple[float, float]], *, clients: int, seconds: float
-) -> dict[str, float]:
+) -> LoadResult:
+    """gunicorn with the production settings; ``clients`` closed-loop connections (wrk)."""
     import httpx
 
-    port = free_port()
-    server_env = {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "quarterhour", "manage", "collectstatic", "--noinput", "-v0"],
-        env=server_env,
-        check=True,
-        timeout=300,
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "quarterhour.platform.wsgi:application",
-            "-w",
-            "2",
-            "--threads",
-            "8",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    headers = {"X-Forwarded-Proto": "https"}
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", headers=headers, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-
+    with serve(env, workers=2, threads=8) as base:
         # warm every worker (each loads the network once): concurrent requests until all fast
         def warm(i: int) -> None:
-            with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+            with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as http:
                 for lon, lat in pts[i * 10 : i * 10 + 10]:
                     http.get("/portal/", params={"lon": lon, "lat": lat})
 
@@ -204,47 +156,8 @@ def under_load(
             th.start()
         for th in warmers:
             th.join()
-        lat_s: list[float] = []
-        errors: list[int] = []
-        lock = threading.Lock()
-        stop_at = time.perf_counter() + seconds
-
-        def client(seed: int) -> None:
-            rng = random.Random(seed)
-            mine: list[float] = []
-            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-                while time.perf_counter() < stop_at:
-                    lon, lat = rng.choice(pts)
-                    t = time.perf_counter()
-                    r = http.get("/portal/", params={"lon": lon, "lat": lat})
-                    mine.append(time.perf_counter() - t)
-                    if r.status_code != 200:
-                        with lock:
-                            errors.append(r.status_code)
-            with lock:
-                lat_s.extend(mine)
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        t0 = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t0
-        return {
-            "n": len(lat_s),
-            "rps": len(lat_s) / wall,
-            "p50": statistics.median(lat_s) * 1000,
-            "p95": pct(lat_s, 0.95) * 1000,
-            "errors": len(errors),
-        }
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        paths = [f"/portal/?lon={lon:.7f}&lat={lat:.7f}" for lon, lat in pts]
+        return load(base, paths, clients=clients, seconds=seconds)
 
 
 def main() -> None:
@@ -284,11 +197,12 @@ def main() -> None:
         print(f"ratio peer/page = {peer95 / page95:.1f}")
         if args.concurrent:
             r = under_load(env, pts, clients=args.clients, seconds=args.seconds)
-            verdict = "ok" if r["p95"] <= 150 else "OVER 150 ms"
+            verdict = "ok" if r.p95_ms <= 150 else "OVER 150 ms"
             print(
-                f"gunicorn 2×8 threads, {args.clients} clients, {args.seconds:.0f} s: "
-                f"{r['n']} requests, {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
-                f"p95 {r['p95']:.1f} ms ({verdict}), errors {r['errors']}"
+                f"gunicorn 2×8 threads, {args.clients} clients ({r.generator}), "
+                f"{r.seconds:.0f} s: {r.requests} requests, {r.rps:.0f} req/s, "
+                f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms ({verdict}), "
+                f"p99 {r.p99_ms:.1f} ms, errors {r.errors} {r.error_samples}"
             )
 
 
