@@ -271,7 +271,10 @@ def test_tiles_on_a_dask_cluster_give_the_same_answer(tiled_world: Any, settings
     here = results(run_city(w))
     settings.QH_STATE_DIR = Path(settings.DATA_DIR) / "cluster-state"
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        dashboard_address=":0",  # any free port: another cluster may hold 8787
     ) as cluster:
         settings.QH_DASK_SCHEDULER = cluster.scheduler_address
         on_cluster = run_city(w)
