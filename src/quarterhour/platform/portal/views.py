@@ -244,40 +244,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         q=_text(request, "q"),
     )
     now = timezone.localtime()
-    std = standard.current()
-    cats = [(c, sel.category_label(c)) for c in [*Category.values, sel.OTHER]]
-    items = [
-        (code, standard.item_label(code))
-        for code in (sel.item_codes_for(category) if category else [i.code for i in std.items])
-    ]
     return render(
         request,
         "portal/catalogue.html",
-        {
-            "flt": flt,
-            "cats": cats,
-            "items": items,
-            "codes": codes,
-            "results": _catalogue_results(request, flt, now),
-            "streets": list(sel.streets().values_list("pk", "name")),
-            # a city has thousands of communities: list them once a street is chosen
-            "communities": (
-                list(sel.communities().filter(street_id=flt.street).values_list("pk", "name"))
-                if flt.street is not None
-                else []
-            ),
-            "methods": [
-                ("home_visit", _("上门")),
-                ("appointment", _("预约")),
-                ("off_peak", _("错时")),
-            ],
-        },
+        {"body": _catalogue_body(request, flt, category=category, codes=codes, now=now)},
     )
 
 
-def _catalogue_results(request: HttpRequest, flt: sel.CatalogueFilter, now: datetime) -> str:
-    """The services and facilities lists: from the page cache while the directory's data
-    version and the minute ("open now") hold, else read and rendered."""
+def _catalogue_body(
+    request: HttpRequest,
+    flt: sel.CatalogueFilter,
+    *,
+    category: str,
+    codes: set[str] | None,
+    now: datetime,
+) -> str:
+    """The catalogue's menu, filters and lists: from the page cache while the directory's data
+    version and the minute ("open now") hold, else read and rendered. Nothing in it depends on
+    who asks (the page around it carries the per-user parts)."""
     cache = page_cache()
     key = ""
     if cache is not None:
@@ -297,9 +281,19 @@ def _catalogue_results(request: HttpRequest, flt: sel.CatalogueFilter, now: date
     page = Paginator(services_rows, PAGE_SIZE).get_page(request.GET.get("page"))
     fpage = Paginator(facility_rows, PAGE_SIZE).get_page(request.GET.get("fpage"))
     certified = sel.certified_ids({s.provider_id for s in page.object_list})
+    std = standard.current()
     body = render_to_string(
-        "portal/_catalogue_results.html",
+        "portal/_catalogue_body.html",
         {
+            "flt": flt,
+            "cats": [(c, sel.category_label(c)) for c in [*Category.values, sel.OTHER]],
+            "items": [
+                (code, standard.item_label(code))
+                for code in (
+                    sel.item_codes_for(category) if category else [i.code for i in std.items]
+                )
+            ],
+            "codes": codes,
             "page": page,
             "services": [
                 (s, is_open(s.opening_hours, now), s.provider_id in certified)
@@ -307,6 +301,18 @@ def _catalogue_results(request: HttpRequest, flt: sel.CatalogueFilter, now: date
             ],
             "fpage": fpage,
             "facilities": [(f, is_open(f.opening_hours, now)) for f in fpage.object_list],
+            "streets": list(sel.streets().values_list("pk", "name")),
+            # a city has thousands of communities: list them once a street is chosen
+            "communities": (
+                list(sel.communities().filter(street_id=flt.street).values_list("pk", "name"))
+                if flt.street is not None
+                else []
+            ),
+            "methods": [
+                ("home_visit", _("上门")),
+                ("appointment", _("预约")),
+                ("off_peak", _("错时")),
+            ],
         },
         request=request,
     )
