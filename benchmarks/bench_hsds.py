@@ -121,7 +121,8 @@ def main() -> None:
         )
         data = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"filled {args.services:,} services in {time.perf_counter() - t:.0f} s")
-        with serve(env, workers=args.workers, threads=args.threads) as base:
+        with serve(env, workers=args.workers, threads=args.threads) as server:
+            base = server.base
             rng = random.Random(2)
             pages = [f"/api/hsds/services?page={rng.randint(1, data['pages'])}" for _ in range(300)]
             filt = [
@@ -148,12 +149,12 @@ def main() -> None:
                 raise SystemExit(f"search finds nothing: {search[0]} -> {probe}")
             # a first pass over every path (cold caches; reported too), then the measured runs
             cold = {
-                f"{k} (1st)": load(base, p, clients=args.clients, seconds=args.warm_seconds)
+                f"{k} (1st)": load(server, p, clients=args.clients, seconds=args.warm_seconds)
                 for k, p in kinds.items()
                 if not k.startswith("healthz")
             }
             results = {
-                k: load(base, p, clients=args.clients, seconds=args.seconds)
+                k: load(server, p, clients=args.clients, seconds=args.seconds)
                 for k, p in kinds.items()
             }
             results.update(cold)
@@ -165,7 +166,7 @@ def main() -> None:
             )
             print(
                 f"{'kind':<22} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-                f"{'p99 ms':>8} {'p95/peer':>9} errors"
+                f"{'p99 ms':>8} {'p95/peer':>9} {'CPU ms/req':>10} errors"
             )
             for k, r in results.items():
                 verdict = (
@@ -175,7 +176,8 @@ def main() -> None:
                 )
                 print(
                     f"{k:<22} {r.requests:>9} {r.rps:>7.0f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} "
-                    f"{r.p99_ms:>8.1f} {r.p95_ms / peer:>9.1f} {r.errors}{verdict}"
+                    f"{r.p99_ms:>8.1f} {r.p95_ms / peer:>9.1f} {r.cpu_ms:>10.2f} "
+                    f"{r.errors}{verdict}"
                 )
                 for e in r.error_samples:
                     print("   ", e)

@@ -144,7 +144,9 @@ def under_load(
     """gunicorn with the production settings; ``clients`` closed-loop connections (wrk)."""
     import httpx
 
-    with serve(env, workers=2, threads=8) as base:
+    with serve(env, workers=2, threads=8) as server:
+        base = server.base
+
         # warm every worker (each loads the network once): concurrent requests until all fast
         def warm(i: int) -> None:
             with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as http:
@@ -157,7 +159,7 @@ def under_load(
         for th in warmers:
             th.join()
         paths = [f"/portal/?lon={lon:.7f}&lat={lat:.7f}" for lon, lat in pts]
-        return load(base, paths, clients=clients, seconds=seconds)
+        return load(server, paths, clients=clients, seconds=seconds)
 
 
 def main() -> None:
@@ -202,7 +204,8 @@ def main() -> None:
                 f"gunicorn 2×8 threads, {args.clients} clients ({r.generator}), "
                 f"{r.seconds:.0f} s: {r.requests} requests, {r.rps:.0f} req/s, "
                 f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms ({verdict}), "
-                f"p99 {r.p99_ms:.1f} ms, errors {r.errors} {r.error_samples}"
+                f"p99 {r.p99_ms:.1f} ms, server CPU {r.cpu_ms:.2f} ms per answer, "
+                f"errors {r.errors} {r.error_samples}"
             )
 
 

@@ -16,6 +16,7 @@ the result says which generator ran.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -45,6 +46,33 @@ class LoadResult:
     p99_ms: float
     errors: int  # answers that were not 2xx/3xx, plus socket errors and timeouts
     error_samples: list[str] = field(default_factory=list)
+    #: the server's processes' CPU time per answer (user + system), when the server is known:
+    #: what a request costs, whatever else the machine was doing
+    cpu_ms: float = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server (master and workers) so far (Linux /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        pids = [self.pid]
+        try:
+            kids = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        except OSError:
+            kids = []
+        pids += [int(k) for k in kids]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
 
 
 def free_port() -> int:
@@ -56,8 +84,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(
     env: dict[str, str], *, workers: int = 2, threads: int = 8, timeout_s: int = 300
-) -> Iterator[str]:
-    """gunicorn (production settings, static files collected) on loopback; yields its base URL."""
+) -> Iterator[Server]:
+    """gunicorn (production settings, static files collected) on loopback."""
     import httpx
 
     server_env = {
@@ -106,7 +134,7 @@ def serve(
             time.sleep(0.2)
         else:
             raise SystemExit("the server did not answer /healthz within 60 s")
-        yield base
+        yield Server(base, server.pid)
     finally:
         server.terminate()
         try:
@@ -121,7 +149,7 @@ HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def load(
-    base: str,
+    server: Server | str,
     paths: Sequence[str],
     *,
     clients: int,
@@ -131,9 +159,16 @@ def load(
 ) -> LoadResult:
     """``clients`` closed-loop connections for ``seconds``, each request a random path."""
     hdrs = {**HEADERS, **(headers or {})}
+    base = server.base if isinstance(server, Server) else server
+    cpu0 = server.cpu_seconds() if isinstance(server, Server) else float("nan")
     if shutil.which("wrk") and os.environ.get("QH_LOADGEN", "wrk") == "wrk":
-        return _wrk(base, paths, clients=clients, seconds=seconds, headers=hdrs, seed=seed)
-    return _threads(base, paths, clients=clients, seconds=seconds, headers=hdrs, seed=seed)
+        r = _wrk(base, paths, clients=clients, seconds=seconds, headers=hdrs, seed=seed)
+    else:
+        r = _threads(base, paths, clients=clients, seconds=seconds, headers=hdrs, seed=seed)
+    if isinstance(server, Server) and r.requests:
+        cpu = (server.cpu_seconds() - cpu0) * 1000 / r.requests
+        r = dataclasses.replace(r, cpu_ms=cpu)
+    return r
 
 
 def _lua_string(text: str) -> str:
