@@ -347,3 +347,57 @@ def test_assess_on_a_local_cluster_equals_plain_assess(tmp_path: Path) -> None:
         main([*argv, "--out", str(tmp_path / "local"), "--workers", "2", "--tile-m", "1500"]) == 0
     )
     assert files(tmp_path / "local") == files(tmp_path / "plain")
+
+
+def test_reach_csv_false_keeps_the_summary_and_leaves_out_the_per_origin_table(
+    tmp_path: Path,
+) -> None:
+    cities = f"""
+[[city]]
+name = "full"
+network = "{CHENGDU}"
+
+[[city]]
+name = "summary-only"
+network = "{CHENGDU}"
+reach_csv = false
+"""
+    (tmp_path / "job.toml").write_text(job_text(cities), encoding="utf-8")
+    job = read_job(tmp_path / "job.toml")
+    assert [c.reach_csv for c in job.cities] == [True, False]
+    outcomes = {o.name: o for o in run_job(job)}
+    assert {n: o.status for n, o in outcomes.items()} == {"full": "done", "summary-only": "done"}
+    assert outcomes["summary-only"].origins == outcomes["full"].origins > 0
+    results = tmp_path / "results"
+    assert (results / "full" / "reach.csv").stat().st_size > 0
+    assert not (results / "summary-only" / "reach.csv").exists()
+    for name in ("summary.csv", "facilities.csv", "unsnapped.csv"):
+        assert (results / "summary-only" / name).read_bytes() == (
+            results / "full" / name
+        ).read_bytes()
+    assert "reach_csv = false" in (results / "summary-only" / "README.txt").read_text(
+        encoding="utf-8"
+    )
+    # the option is part of a city's hash: switching it back recomputes, leaving it skips
+    assert {o.name: o.status for o in run_job(job)} == {
+        "full": "skipped",
+        "summary-only": "skipped",
+    }
+    (tmp_path / "job.toml").write_text(
+        job_text(cities.replace("reach_csv = false", "reach_csv = true")), encoding="utf-8"
+    )
+    again = {o.name: o.status for o in run_job(read_job(tmp_path / "job.toml"))}
+    assert again == {"full": "skipped", "summary-only": "done"}
+    assert (results / "summary-only" / "reach.csv").read_bytes() == (
+        results / "full" / "reach.csv"
+    ).read_bytes()
+
+
+def test_reach_csv_must_be_true_or_false(tmp_path: Path) -> None:
+    (tmp_path / "job.toml").write_text(
+        f'[defaults]\nreach_csv = "no"\n[[city]]\nname = "a"\nnetwork = "{CHENGDU}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception) as info:
+        read_job(tmp_path / "job.toml")
+    assert "job_key_type" in str(info.value) and "reach_csv" in str(info.value)

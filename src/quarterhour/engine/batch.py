@@ -14,7 +14,8 @@ A *job file* (TOML) lists cities::
     facilities = ["data/shops.csv"]           # optional; default: the network file, if OSM
     origins = "data/homes.csv"                # optional; default: every network node
     # standard, minutes, speed_kmh, elderly, crs, encoding, max_snap_m, all_components,
-    # tile_m (cut the city into tiles of this size inside its task), threads
+    # tile_m (cut the city into tiles of this size inside its task), threads,
+    # reach_csv (false: leave out reach.csv, the per-origin table; keep summary.csv and the rest)
 
 Each city runs as one Dask task (a worker reads the inputs itself: they must be reachable from
 every worker — a shared path or an fsspec URL such as ``s3://…``). A city's results are written by
@@ -63,6 +64,7 @@ CITY_KEYS: dict[str, type | tuple[type, ...]] = {
     "all_components": bool,
     "tile_m": (int, float),
     "threads": int,
+    "reach_csv": bool,
 }
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 STATUS_FILE = "batch-status.csv"
@@ -87,6 +89,7 @@ class CityJob:
     all_components: bool = False
     tile_m: float | None = None
     threads: int = 1
+    reach_csv: bool = True
 
     def inputs(self) -> list[tuple[str, str]]:
         """(role, location) of every input file."""
@@ -264,6 +267,7 @@ def read_job(path: str | Path) -> Job:
                 all_components=bool(entry.get("all_components", False)),
                 tile_m=_opt_float(entry.get("tile_m")),
                 threads=int(entry.get("threads", 1)),
+                reach_csv=bool(entry.get("reach_csv", True)),
             )
         )
     if problems:
@@ -303,6 +307,8 @@ def input_digest(city: CityJob) -> str:
     the options and the program version. Raises :class:`InputError` for an unreadable input."""
     h = hashlib.sha256()
     options = asdict(city)
+    if city.reach_csv:  # the default: hashes (and so finished results) as before the option
+        del options["reach_csv"]
     h.update(json.dumps({"version": __version__, "options": options}, sort_keys=True).encode())
     for role, location in city.inputs():
         h.update(f"\n{role}:{location}\n".encode())
@@ -456,7 +462,7 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
         del index
     # write into a temporary folder first: a folder with job.json is a complete result
     staging = out.with_name(f".{out.name}.staging-{uuid.uuid4().hex[:12]}")
-    write_assessment(result, staging, export_network=False)
+    write_assessment(result, staging, export_network=False, reach_csv=city.reach_csv)
     (staging / MARKER_FILE).write_text(
         json.dumps(
             {"digest": digest, "city": asdict(city), "version": __version__},

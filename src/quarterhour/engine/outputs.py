@@ -139,11 +139,18 @@ def write_network_geojson(path: Path, network: WalkNetwork, *, osm_derived: bool
         fh.write("\n]}\n")
 
 
-def write_assessment(result: Assessment, out: Path, *, export_network: bool) -> None:
-    """Every output file of an assessment, into ``out`` atomically."""
+def write_assessment(
+    result: Assessment, out: Path, *, export_network: bool, reach_csv: bool = True
+) -> None:
+    """Every output file of an assessment, into ``out`` atomically.
+
+    ``reach_csv=False`` leaves out ``reach.csv`` (one row per origin × item: gigabytes for a
+    city of millions of nodes) and keeps the summary, facility and unsnapped files.
+    """
     with atomic_output_dir(out) as tmp:
         write_facilities_csv(tmp / "facilities.csv", result.result)
-        write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)
+        if reach_csv:
+            write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)
         write_rows_csv(
             tmp / "summary.csv",
             [
@@ -187,6 +194,7 @@ def write_assessment(result: Assessment, out: Path, *, export_network: bool) -> 
             "quarterhour assess\n"
             f"walk: {result.minutes:g} min at {result.speed_kmh:g} km/h = {result.limit_m:.0f} m\n"
             f"standard: {result.standard.code}\n"
+            + ("" if reach_csv else "reach.csv: not written (reach_csv = false)\n")
             + (f"Map data {OSM_ATTRIBUTION} (ODbL)\n" if result.osm_derived else ""),
             encoding="utf-8",
         )
