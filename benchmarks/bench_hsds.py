@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warm-seconds", type=float, default=3.0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

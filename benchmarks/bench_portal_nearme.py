@@ -16,10 +16,11 @@ routing arrays and facility snaps load once per process) each request is a rando
 - ``peer``      a plain full-graph Dijkstra per request from the snapped edge's end
                 (``scipy.sparse.csgraph.dijkstra`` on the same CSR, no limit), same points.
 
-Ratio = peer p95 / page p95. With ``--concurrent``, gunicorn (production settings, 2 workers ×
-8 threads) serves the same data on loopback and ``--clients`` keep-alive clients request random
-points for ``--seconds``; every answer must be 200. Target: page p95 ≤ 50 ms warm, ≤ 150 ms under
-50 clients.
+Ratio = peer p95 / page p95. With ``--concurrent``, gunicorn (production settings and the
+README's deployment line: ``--workers 2 --threads 2``) serves the same data on loopback and
+``--clients`` closed-loop keep-alive connections (``benchmarks/loadgen.py``: wrk when installed)
+request random points for ``--seconds``; every answer must be 200. Target: page p95 ≤ 50 ms
+warm, ≤ 150 ms under 50 clients.
 """
 
 from __future__ import annotations
@@ -139,12 +140,18 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
 
 
 def under_load(
-    env: dict[str, str], pts: list[tuple[float, float]], *, clients: int, seconds: float
+    env: dict[str, str],
+    pts: list[tuple[float, float]],
+    *,
+    clients: int,
+    seconds: float,
+    workers: int,
+    threads: int,
 ) -> LoadResult:
     """gunicorn with the production settings; ``clients`` closed-loop connections (wrk)."""
     import httpx
 
-    with serve(env, workers=2, threads=8) as server:
+    with serve(env, workers=workers, threads=threads) as server:
         base = server.base
 
         # warm every worker (each loads the network once): concurrent requests until all fast
@@ -170,6 +177,8 @@ def main() -> None:
     ap.add_argument("--concurrent", action="store_true")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -198,10 +207,18 @@ def main() -> None:
         print(f"page p95 {page95:.1f} ms ({verdict}); full-graph Dijkstra p95 {peer95:.1f} ms;")
         print(f"ratio peer/page = {peer95 / page95:.1f}")
         if args.concurrent:
-            r = under_load(env, pts, clients=args.clients, seconds=args.seconds)
+            r = under_load(
+                env,
+                pts,
+                clients=args.clients,
+                seconds=args.seconds,
+                workers=args.workers,
+                threads=args.threads,
+            )
             verdict = "ok" if r.p95_ms <= 150 else "OVER 150 ms"
             print(
-                f"gunicorn 2×8 threads, {args.clients} clients ({r.generator}), "
+                f"gunicorn {args.workers}×{args.threads} threads, {args.clients} clients "
+                f"({r.generator}), "
                 f"{r.seconds:.0f} s: {r.requests} requests, {r.rps:.0f} req/s, "
                 f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms ({verdict}), "
                 f"p99 {r.p99_ms:.1f} ms, server CPU {r.cpu_ms:.2f} ms per answer, "

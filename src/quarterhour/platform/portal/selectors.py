@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from quarterhour.platform import standard
 from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
@@ -125,6 +126,11 @@ class NearMe:
     blocks: list[CategoryBlock]
     missing: list[tuple[str, str]]  # (code, label) of standard items not within reach
     hits: list[FacilityHit]
+
+    @property
+    def missing_html(self) -> str:
+        """The not-within-reach list's items (escaped)."""
+        return format_html_join("", '<li data-code="{}">{}</li>', self.missing)
 
 
 def walk_profile(*, elderly: bool) -> tuple[float, float, float]:

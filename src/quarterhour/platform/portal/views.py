@@ -73,8 +73,9 @@ def near(request: HttpRequest) -> HttpResponse:
         "nearest": None,
         "status": 200,
     }
+    version = directory_version()
     try:
-        data = walking.walk_data()
+        data = walking.walk_data(version=version)
     except walking.NoNetworkError:
         data = None
         ctx["problem"] = _("平台尚未导入步行路网，暂时无法计算步行范围。")
@@ -90,7 +91,7 @@ def near(request: HttpRequest) -> HttpResponse:
             ctx["status"] = 404
     if point is not None and data is not None:
         try:
-            result, _reach = sel.near_me(data, point[0], point[1], elderly=elderly)
+            result, _reach = sel.near_me(data, point[0], point[1], elderly=elderly, version=version)
             ctx["result"] = result
             ctx["map_data"] = {
                 "lon": point[0],

@@ -137,8 +137,26 @@ def _stretch(network: WalkNetwork, index: EdgeIndex) -> float:
     return max(1.0, ratio)
 
 
-def walk_data() -> WalkData:
-    """The newest walk network, loaded once per process (raises NoNetworkError)."""
+_for_version: dict[str, WalkData] = {}
+
+
+def walk_data(*, version: str | None = None) -> WalkData:
+    """The newest walk network, loaded once per process (raises NoNetworkError).
+
+    ``version``: the directory's data version, if the caller has read it; it covers the walk
+    networks too, so while it holds the network is not looked up again."""
+    if version is not None:
+        known = _for_version.get(version)
+        if known is not None:
+            return known
+    data = _newest()
+    if version is not None:
+        _for_version.clear()
+        _for_version[version] = data
+    return data
+
+
+def _newest() -> WalkData:
     record = WalkNetworkFile.objects.order_by("-created_at", "-id").first()
     if record is None:
         raise NoNetworkError
