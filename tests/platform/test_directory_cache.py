@@ -7,6 +7,7 @@ distance gives exactly the answer of looking at every facility."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import uuid
 
@@ -149,3 +150,24 @@ def test_catalogue_lists_are_cached_and_see_edits(client, hsds_world, page_cache
     service_update(actor=hsds_world.users["city"], service=hsds_world.sDay, name="长者课堂")
     html = client.get(url).content.decode()
     assert "长者课堂" in html and "社区课堂" not in html
+
+
+def test_cached_catalogue_marks_turn_when_a_listed_place_closes(client, hsds_world, page_cache):
+    from unittest import mock
+
+    from django.utils import timezone
+
+    # 送药上门 at the pharmacy: weekdays 08:30–17:30 (the world's hours); Monday 23 Nov 2026
+    tz = timezone.get_current_timezone()
+    url = "/portal/catalogue/?item=shop.pharmacy"
+
+    def page_at(hour: int, minute: int) -> str:
+        when = dt.datetime(2026, 11, 23, hour, minute, tzinfo=tz)
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            html = client.get(url).content.decode()
+        return html.split('id="services"')[1].split("</section>")[0]
+
+    assert 'class="open"' in page_at(17, 0)
+    assert 'class="open"' in page_at(17, 29)  # from the cache: nothing has closed yet
+    closed = page_at(17, 31)  # the cached lists expired at 17:30
+    assert 'class="open"' not in closed and 'class="closed"' in closed

@@ -1,8 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from quarterhour.platform.facilities.hours import is_open, parse_hours_text
+from quarterhour.platform.facilities.hours import is_open, next_change, parse_hours_text
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 
@@ -35,3 +37,47 @@ def test_open_now_including_past_midnight():
     assert is_open(late, datetime(2026, 11, 28, 1, 0)) is True  # Saturday 01:00
     assert is_open(late, datetime(2026, 11, 28, 3, 0)) is False
     assert is_open([], datetime(2026, 11, 28, 3, 0)) is None
+
+
+_HHMM = st.builds(
+    lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45, 59])
+) | st.just("24:00")
+_PERIOD = st.fixed_dictionaries(
+    {
+        "days": st.lists(st.integers(1, 7), min_size=1, max_size=7, unique=True),
+        "opens": _HHMM.filter(lambda t: t != "24:00"),
+        "closes": _HHMM,
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    periods=st.lists(_PERIOD, max_size=3),
+    at=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)),
+)
+def test_next_change_is_the_first_moment_the_answer_can_change(periods, at):
+    change = next_change(periods, at)
+    if not periods:
+        assert change is None
+        return
+    assert change is not None and change > at
+    # the answer holds at every minute until the change…
+    now = is_open(periods, at)
+    t = at
+    while t + timedelta(minutes=1) < change:
+        t += timedelta(minutes=1)
+        assert is_open(periods, t) == now
+    # …and no opening or closing time lies before it
+    assert change <= at + timedelta(days=8)
+
+
+def test_next_change_examples():
+    weekdays = [{"days": WEEKDAYS, "opens": "08:30", "closes": "17:30"}]
+    monday = datetime(2026, 11, 23, 17, 29)
+    assert next_change(weekdays, monday) == datetime(2026, 11, 23, 17, 30)
+    friday_evening = datetime(2026, 11, 27, 18, 0)
+    assert next_change(weekdays, friday_evening) == datetime(2026, 11, 30, 8, 30)
+    night = [{"days": [5], "opens": "22:00", "closes": "02:00"}]  # Friday night to Saturday
+    assert next_change(night, datetime(2026, 11, 28, 1, 0)) == datetime(2026, 11, 28, 2, 0)
+    assert next_change([], monday) is None

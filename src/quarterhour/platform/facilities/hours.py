@@ -8,8 +8,8 @@ An empty list means "hours unknown", not "closed".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime, time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -61,6 +61,36 @@ def is_open(periods: Sequence[dict[str, Any]], at: datetime) -> bool | None:
             if prev in p["days"] and now < closes:
                 return True
     return False
+
+
+def next_change(periods: Sequence[dict[str, Any]], at: datetime) -> datetime | None:
+    """The first opening or closing time after ``at``: the earliest moment :func:`is_open` may
+    answer differently (None for unknown hours, which never change by themselves)."""
+    if not periods:
+        return None
+    best: datetime | None = None
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    for d in range(-1, 9):  # a period that began yesterday may close today; a week ahead
+        day = midnight + timedelta(days=d)
+        weekday = day.isoweekday()
+        for p in periods:
+            if weekday not in p["days"]:
+                continue
+            opens, closes = _t(p["opens"]), _t(p["closes"])
+            close_day = day if closes > opens else day + timedelta(days=1)
+            for when in (
+                day.replace(hour=opens.hour, minute=opens.minute, second=opens.second),
+                close_day.replace(hour=closes.hour, minute=closes.minute, second=closes.second),
+            ):
+                if when > at and (best is None or when < best):
+                    best = when
+    return best
+
+
+def first_change(all_periods: Iterable[Sequence[dict[str, Any]]], at: datetime) -> datetime | None:
+    """The earliest :func:`next_change` among several places' hours (None: none ever changes)."""
+    times = [t for t in (next_change(p, at) for p in all_periods) if t is not None]
+    return min(times) if times else None
 
 
 def parse_hours_text(text: str) -> list[dict[str, Any]] | None:

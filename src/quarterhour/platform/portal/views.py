@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from quarterhour.platform import standard
 from quarterhour.platform.catalogue.models import Category
-from quarterhour.platform.facilities.hours import is_open
+from quarterhour.platform.facilities.hours import first_change, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.portal import cards, maps, walking
@@ -261,26 +261,34 @@ def _catalogue_body(
     now: datetime,
 ) -> str:
     """The catalogue's menu, filters and lists: from the page cache while the directory's data
-    version and the minute ("open now") hold, else read and rendered. Nothing in it depends on
-    who asks (the page around it carries the per-user parts)."""
+    version holds and nothing listed has opened or closed since ("open now" marks and filter),
+    else read and rendered. Nothing in it depends on who asks (the page around it carries the
+    per-user parts)."""
     cache = page_cache()
     key = ""
     if cache is not None:
         query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
-        minute = now.strftime("%Y%m%d%H%M")
-        key = fragment_key("catalogue", query, minute, version=directory_version())
+        key = fragment_key("catalogue", query, version=directory_version())
         hit = cache.get(key)
-        if isinstance(hit, str):
-            return mark_safe(hit)  # safe: rendered by our template below
+        if isinstance(hit, tuple) and (hit[0] is None or now.timestamp() < hit[0]):
+            return mark_safe(str(hit[1]))  # safe: rendered by our template below
     services = sel.catalogue_services(flt)
     facilities = sel.catalogue_facilities(flt)
     if flt.open_now:
-        services_rows: Any = sel.open_filter(list(services[:2000]))
-        facility_rows: Any = sel.open_filter(list(facilities[:2000]))
+        services_all = list(services[:2000])
+        facilities_all = list(facilities[:2000])
+        # the filter's answer changes when any candidate opens or closes
+        hours = [s.opening_hours for s in services_all] + [f.opening_hours for f in facilities_all]
+        services_rows: Any = sel.open_filter(services_all)
+        facility_rows: Any = sel.open_filter(facilities_all)
     else:
         services_rows, facility_rows = services, facilities
     page = Paginator(services_rows, PAGE_SIZE).get_page(request.GET.get("page"))
     fpage = Paginator(facility_rows, PAGE_SIZE).get_page(request.GET.get("fpage"))
+    if not flt.open_now:  # the marks of the rows shown change when one opens or closes
+        hours = [s.opening_hours for s in page.object_list]
+        hours += [f.opening_hours for f in fpage.object_list]
+    changes = first_change(hours, now)
     certified = sel.certified_ids({s.provider_id for s in page.object_list})
     std = standard.current()
     body = render_to_string(
@@ -318,7 +326,11 @@ def _catalogue_body(
         request=request,
     )
     if cache is not None:
-        cache.set(key, body, FRAGMENT_SECONDS)
+        until = None if changes is None else changes.timestamp()
+        seconds = (
+            FRAGMENT_SECONDS if until is None else min(FRAGMENT_SECONDS, until - now.timestamp())
+        )
+        cache.set(key, (until, body), max(1, int(seconds)))
     return mark_safe(body)  # safe: rendered by our template
 
 
