@@ -356,6 +356,8 @@ def test_overdue_and_complaint_requests_count_in_the_score(world):
     req(help_, closed=None, provider=world.pB1)  # another provider's
     assert services.overdue_requests(world.pA1, 2026, now=T0) == 2
     assert services.overdue_requests(world.pA1, 2025, now=T0) == 0
+    # the evaluation's own "now" decides whether an open request is late yet
+    assert services.overdue_requests(world.pA1, 2026, now=due - DAY) == 1
     ev = services.evaluate(actor=world.users["street"], provider=world.pA1, year=2026, now=T0)
     assert ev.parts["overdue"] == {"n": 2, "points": 9}
     assert ev.parts["complaints"] == {"n": 1, "points": 12}

@@ -374,7 +374,7 @@ def overdue_requests(provider: Provider, year: int, *, now: dt.datetime | None =
     except ImportError:
         req = None
     if req is not None and hasattr(req, "overdue_count_for_provider"):
-        return int(req.overdue_count_for_provider(provider, year=year))
+        return int(req.overdue_count_for_provider(provider, year=year, now=now))
     from quarterhour.platform.requests.models import ServiceRequest
 
     start, end = _year_range(year)
