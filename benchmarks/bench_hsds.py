@@ -2,9 +2,10 @@
 clients, against gunicorn with the production settings on loopback. Target: p95 ≤ 100 ms.
 
     python benchmarks/bench_hsds.py [--services 20000] [--clients 50] [--seconds 10]
-                                    [--workers 2] [--threads 8]
+                                    [--workers 2] [--threads 2] [--database-url postgres://…]
 
-A fresh SQLite platform (temporary data directory) gets 1,000 providers in 20 streets, 5,000
+A fresh SQLite platform (temporary data directory; or a fresh PostgreSQL database with
+``--database-url``) gets 1,000 providers in 20 streets, 5,000
 facilities and ``--services`` services with 1–2 standard items each. Request kinds, each for
 ``--seconds`` with ``--clients`` closed-loop keep-alive connections (``benchmarks/loadgen.py``:
 wrk when installed), after a first pass over the same paths with cold caches (``--warm-seconds``,
@@ -94,6 +95,22 @@ print(json.dumps({
 """
 
 
+def fresh_postgres(url: str) -> None:
+    """Drop and create the database the URL names (connecting to the server's ``postgres``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"give a plain database name in the URL, not {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--services", type=int, default=20_000)
@@ -102,12 +119,19 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warm-seconds", type=float, default=3.0)
+    ap.add_argument(
+        "--database-url",
+        default="",
+        help="PostgreSQL URL of a database to create afresh (dropped first); default SQLite",
+    )
     args = ap.parse_args()
+    if args.database_url:
+        fresh_postgres(args.database_url)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
             "QUARTERHOUR_DATA_DIR": tmp,
-            "DATABASE_URL": "",
+            "DATABASE_URL": args.database_url,
             "LOG_LEVEL": "WARNING",
         }
         t = time.perf_counter()
@@ -162,7 +186,8 @@ def main() -> None:
             gen = results["healthz (peer)"].generator
             print(
                 f"gunicorn -w {args.workers} --threads {args.threads}, {args.clients} clients "
-                f"({gen}), {args.seconds:.0f} s per kind, {os.cpu_count()} CPU cores, SQLite"
+                f"({gen}), {args.seconds:.0f} s per kind, {os.cpu_count()} CPU cores, "
+                f"{'PostgreSQL' if args.database_url else 'SQLite'}"
             )
             print(
                 f"{'kind':<22} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
