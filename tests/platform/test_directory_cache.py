@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import uuid
 
 import pytest
@@ -171,3 +172,24 @@ def test_cached_catalogue_marks_turn_when_a_listed_place_closes(client, hsds_wor
     assert 'class="open"' in page_at(17, 29)  # from the cache: nothing has closed yet
     closed = page_at(17, 31)  # the cached lists expired at 17:30
     assert 'class="open"' not in closed and 'class="closed"' in closed
+
+
+def test_cached_catalogue_page_carries_each_askers_own_csrf_token(hsds_world, page_cache):
+    from django.test import Client
+
+    url = "/portal/catalogue/?item=room.daycare"
+    tokens = []
+    for _ in range(2):  # the first fills the cache, the second is answered from it
+        c = Client(enforce_csrf_checks=True)
+        html = c.get(url).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', html)
+        assert token is not None and "__qh-csrf-token__" not in html
+        tokens.append(token.group(1))
+        # the language switch works with the token this asker got
+        resp = c.post(
+            "/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": token.group(1)}
+        )
+        assert resp.status_code == 302
+        english = c.get(url).content.decode()  # the English page, cached under its language
+        assert 'value="zh-hans">中文' in english and "__qh-csrf-token__" not in english
+    assert tokens[0] != tokens[1]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -245,11 +246,35 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         q=_text(request, "q"),
     )
     now = timezone.localtime()
-    return render(
-        request,
-        "portal/catalogue.html",
-        {"body": _catalogue_body(request, flt, category=category, codes=codes, now=now)},
+    cache = page_cache()
+    if cache is None:
+        body, _changes = _catalogue_body(request, flt, category=category, codes=codes, now=now)
+        return render(request, "portal/catalogue.html", {"body": body})
+    # The whole page is cached while the directory's data version holds and nothing listed has
+    # opened or closed since ("open now" marks and filter). Nothing on it depends on who asks
+    # except the CSRF token of the language switch: the page is kept with a hole there, filled
+    # with the asker's own token on every answer.
+    query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
+    key = fragment_key("catalogue", query, version=directory_version())
+    hit = cache.get(key)
+    if isinstance(hit, tuple) and (hit[0] is None or now.timestamp() < hit[0]):
+        return _with_csrf_token(request, str(hit[1]))
+    body, changes = _catalogue_body(request, flt, category=category, codes=codes, now=now)
+    html = render_to_string(
+        "portal/catalogue.html", {"body": body, "csrf_token": _CSRF_HOLE}, request=request
     )
+    until = None if changes is None else changes.timestamp()
+    seconds = FRAGMENT_SECONDS if until is None else min(FRAGMENT_SECONDS, until - now.timestamp())
+    cache.set(key, (until, html), max(1, int(seconds)))
+    return _with_csrf_token(request, html)
+
+
+#: where a cached page's CSRF token goes (a token has only letters and digits)
+_CSRF_HOLE = "__qh-csrf-token__"
+
+
+def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:
+    return HttpResponse(html.replace(_CSRF_HOLE, get_token(request)))
 
 
 def _catalogue_body(
@@ -259,19 +284,9 @@ def _catalogue_body(
     category: str,
     codes: set[str] | None,
     now: datetime,
-) -> str:
-    """The catalogue's menu, filters and lists: from the page cache while the directory's data
-    version holds and nothing listed has opened or closed since ("open now" marks and filter),
-    else read and rendered. Nothing in it depends on who asks (the page around it carries the
-    per-user parts)."""
-    cache = page_cache()
-    key = ""
-    if cache is not None:
-        query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
-        key = fragment_key("catalogue", query, version=directory_version())
-        hit = cache.get(key)
-        if isinstance(hit, tuple) and (hit[0] is None or now.timestamp() < hit[0]):
-            return mark_safe(str(hit[1]))  # safe: rendered by our template below
+) -> tuple[str, datetime | None]:
+    """The catalogue's menu, filters and lists, and the first moment a listed place opens or
+    closes (their "open now" marks and the open-now filter change then)."""
     services = sel.catalogue_services(flt)
     facilities = sel.catalogue_facilities(flt)
     if flt.open_now:
@@ -325,13 +340,7 @@ def _catalogue_body(
         },
         request=request,
     )
-    if cache is not None:
-        until = None if changes is None else changes.timestamp()
-        seconds = (
-            FRAGMENT_SECONDS if until is None else min(FRAGMENT_SECONDS, until - now.timestamp())
-        )
-        cache.set(key, (until, body), max(1, int(seconds)))
-    return mark_safe(body)  # safe: rendered by our template
+    return mark_safe(body), changes  # safe: rendered by our template
 
 
 @require_GET
