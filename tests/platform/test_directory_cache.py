@@ -193,3 +193,16 @@ def test_cached_catalogue_page_carries_each_askers_own_csrf_token(hsds_world, pa
         english = c.get(url).content.decode()  # the English page, cached under its language
         assert 'value="zh-hans">中文' in english and "__qh-csrf-token__" not in english
     assert tokens[0] != tokens[1]
+
+
+def test_near_me_reads_facility_by_facility_beyond_the_whole_register_limit(
+    client, hsds_world, page_cache, monkeypatch
+):
+    from quarterhour.platform.portal import directory
+
+    monkeypatch.setattr(directory, "READ_ALL_UP_TO", 0)  # a register "too large" to read whole
+    city = hsds_world.users["city"]
+    assert _near_names(client, 275, 25) == ["长安药房", "日间照料室"]
+    assert _near_names(client, 1775, 25) == ["东华门卫生站"]  # read when first asked for
+    facility_update(actor=city, facility=hsds_world.fDay, name="日间照料中心")
+    assert _near_names(client, 275, 25) == ["长安药房", "日间照料中心"]
