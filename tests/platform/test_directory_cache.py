@@ -15,6 +15,8 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.platform.test_assessment import lonlat
 from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
@@ -206,3 +208,17 @@ def test_near_me_reads_facility_by_facility_beyond_the_whole_register_limit(
     assert _near_names(client, 1775, 25) == ["东华门卫生站"]  # read when first asked for
     facility_update(actor=city, facility=hsds_world.fDay, name="日间照料中心")
     assert _near_names(client, 275, 25) == ["长安药房", "日间照料中心"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    # walking metres and minutes (floatformat prints sub-1e-6 values in scientific notation)
+    st.floats(min_value=1e-6, max_value=1e6, allow_nan=False)
+    | st.sampled_from([0.0, 0.5, 2.5, 3.75, 8.25])
+)
+def test_whole_numbers_read_as_the_templates_floatformat_shows_them(x):
+    from django.template.defaultfilters import floatformat
+
+    from quarterhour.platform.portal.selectors import _whole
+
+    assert _whole(x) == floatformat(x, 0)

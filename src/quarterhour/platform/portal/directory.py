@@ -237,8 +237,8 @@ def _fill(missing: list[int], version: str) -> dict[int, FacilityView | None]:
     return read
 
 
-def _cached(kind: str, pk: int, build: Any) -> SafeString:
-    key = (kind, pk, translation.get_language() or "")
+def _cached(kind: str, pk: int, build: Any, lang: str | None) -> SafeString:
+    key = (kind, pk, (translation.get_language() or "") if lang is None else lang)
     html = _html.get(key)
     if html is None:
         html = build()
@@ -246,7 +246,7 @@ def _cached(kind: str, pk: int, build: Any) -> SafeString:
     return html
 
 
-def facility_html(f: FacilityView) -> SafeString:
+def facility_html(f: FacilityView, *, lang: str | None = None) -> SafeString:
     """The facility's fixed lines on the near-me page (escaped), in the active language."""
 
     def build() -> SafeString:
@@ -269,10 +269,10 @@ def facility_html(f: FacilityView) -> SafeString:
         )
         return SafeString("\n  ".join(parts))
 
-    return _cached("facility", f.pk, build)
+    return _cached("facility", f.pk, build, lang)
 
 
-def service_html(s: ServiceView) -> tuple[SafeString, SafeString]:
+def service_html(s: ServiceView, *, lang: str | None = None) -> tuple[SafeString, SafeString]:
     """A service's fixed parts of its near-me line, in the active language: (name and provider,
     methods, hotline and fee); the walking time goes between them."""
 
@@ -301,23 +301,32 @@ def service_html(s: ServiceView) -> tuple[SafeString, SafeString]:
             parts.append(format_html("<small>{}</small>", s.fee_note))
         return SafeString(" ".join(parts))
 
-    return _cached("service", s.pk, head), _cached("service-tail", s.pk, tail)
+    return _cached("service", s.pk, head, lang), _cached("service-tail", s.pk, tail, lang)
 
 
-def hours_html(open_now: bool | None) -> SafeString:
+def hours_html(open_now: bool | None, *, lang: str | None = None) -> SafeString:
     """ "Open now" / "closed" / "hours unknown", in the active language."""
     if open_now is True:
-        return _cached("hours", 1, lambda: format_html('<span class="open">{}</span>', _("营业中")))
+        return _cached(
+            "hours", 1, lambda: format_html('<span class="open">{}</span>', _("营业中")), lang
+        )
     if open_now is False:
         return _cached(
-            "hours", 0, lambda: format_html('<span class="closed">{}</span>', _("已休息"))
+            "hours", 0, lambda: format_html('<span class="closed">{}</span>', _("已休息")), lang
         )
     return _cached(
-        "hours", -1, lambda: format_html('<span class="unknown">{}</span>', _("时间未知"))
+        "hours", -1, lambda: format_html('<span class="unknown">{}</span>', _("时间未知")), lang
     )
 
 
-def hit_html(f: FacilityView, *, walk_text: str, metres_text: str, open_now: bool | None) -> str:
+def hit_html(
+    f: FacilityView,
+    *,
+    walk_text: str,
+    metres_text: str,
+    open_now: bool | None,
+    lang: str | None = None,
+) -> str:
     """One facility's line in the near-me list."""
     return format_html(
         '<li class="hit" data-facility="{}">\n  <strong>{}</strong> · '
@@ -326,12 +335,12 @@ def hit_html(f: FacilityView, *, walk_text: str, metres_text: str, open_now: boo
         f.name,
         walk_text,
         metres_text,
-        hours_html(open_now),
-        facility_html(f),
+        hours_html(open_now, lang=lang),
+        facility_html(f, lang=lang),
     )
 
 
-def service_line_html(s: ServiceView, *, walk_text: str) -> str:
+def service_line_html(s: ServiceView, *, walk_text: str, lang: str | None = None) -> str:
     """One service's line in the near-me list."""
-    head, tail = service_html(s)
+    head, tail = service_html(s, lang=lang)
     return format_html("<li>{} · {}\n  {}\n</li>", head, walk_text, tail)

@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -153,6 +154,11 @@ def category_label(code: str) -> str:
     return str(Category(code).label) if code in Category.values else code
 
 
+def _whole(x: float) -> str:
+    """``x`` rounded half up to a whole number, as the templates' ``floatformat:0`` shows it."""
+    return str(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def near_me(
     data: walking.WalkData,
     lon: float,
@@ -165,10 +171,12 @@ def near_me(
     """Everything within walking distance of a point, grouped by category and item, with the
     standard items not within reach. ``version``: the directory's data version if the caller
     has read it already."""
-    from django.template.defaultfilters import floatformat
+    from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
     ver = directory_version() if version is None else version
+    lang = get_language() or ""
+    english = lang.startswith("en")
     limit_m, speed, minutes = walk_profile(elderly=elderly)
     reach = walking.reach_from(data, lon, lat, limit_m=limit_m, version=ver)
     at = timezone.localtime(now)
@@ -177,9 +185,9 @@ def near_me(
     for pk, f in directory.facilities(reach.facility_m, version=ver).items():
         m = reach.facility_m[pk]
         open_now = is_open(f.opening_hours, at)
-        walk_text = _("步行 %(m)s 分钟") % {"m": floatformat(m / per_min, 0)}
+        walk_text = _("步行 %(m)s 分钟") % {"m": _whole(m / per_min)}
         html = directory.hit_html(
-            f, walk_text=walk_text, metres_text=floatformat(m, 0), open_now=open_now
+            f, walk_text=walk_text, metres_text=_whole(m), open_now=open_now, lang=lang
         )
         hits.append(
             FacilityHit(f, m, m / per_min, open_now, list(f.services), f.hotline, walk_text, html)
@@ -205,14 +213,16 @@ def near_me(
             if code in by_item
         ]
         services = [
-            ServiceLine(s, h, directory.service_line_html(s, walk_text=h.walk_text))
+            ServiceLine(s, h, directory.service_line_html(s, walk_text=h.walk_text, lang=lang))
             for h in hits
             for s in h.services
             if s.category == cat
         ]
         if rows or services:
             blocks.append(CategoryBlock(cat, category_label(cat), rows, services))
-    missing = [(i.code, i.label()) for i in std_items if i.code not in by_item]
+    missing = [
+        (i.code, i.name_en if english else i.name_zh) for i in std_items if i.code not in by_item
+    ]
     return (
         NearMe(lon, lat, elderly, limit_m, speed, minutes, blocks, missing, hits),
         reach,
