@@ -2,14 +2,14 @@
 clients, against gunicorn with the production settings on loopback. Target: p95 ≤ 100 ms.
 
     python benchmarks/bench_hsds.py [--services 20000] [--clients 50] [--seconds 10]
-                                    [--workers 2] [--threads 2] [--database-url postgres://…]
+                                    [--workers 2] [--threads 1] [--database-url postgres://…]
 
 A fresh SQLite platform (temporary data directory; or a fresh PostgreSQL database with
-``--database-url``) gets 1,000 providers in 20 streets, 5,000
-facilities and ``--services`` services with 1–2 standard items each. Request kinds, each for
-``--seconds`` with ``--clients`` closed-loop keep-alive connections (``benchmarks/loadgen.py``:
-wrk when installed), after a first pass over the same paths with cold caches (``--warm-seconds``,
-reported as ``(1st)``); every answer must be 200:
+``--database-url``) gets 1,000 providers in 20 streets, 5,000 facilities and ``--services``
+services with 1–2 standard items each. Request kinds, each for ``--seconds`` with ``--clients``
+closed-loop clients (``benchmarks/loadgen.py``: wrk when installed; a connection per request, as
+a reverse proxy sends them), after a first pass over the same paths with cold caches
+(``--warm-seconds``, reported as ``(1st)``); every answer must be 200:
 
 - ``healthz (peer)``  one ``SELECT 1``: the cost of the stack itself;
 - ``services``        random pages of 50 (``?page=N``);
@@ -117,7 +117,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--warm-seconds", type=float, default=3.0)
     ap.add_argument(
         "--database-url",

@@ -17,9 +17,10 @@ routing arrays and facility snaps load once per process) each request is a rando
                 (``scipy.sparse.csgraph.dijkstra`` on the same CSR, no limit), same points.
 
 Ratio = peer p95 / page p95. With ``--concurrent``, gunicorn (production settings and the
-README's deployment line: ``--workers 2 --threads 2``) serves the same data on loopback and
-``--clients`` closed-loop keep-alive connections (``benchmarks/loadgen.py``: wrk when installed)
-request random points for ``--seconds``; every answer must be 200. Target: page p95 ≤ 50 ms
+README's deployment line: ``--workers 2``, one sync worker per core) serves the same data on
+loopback and ``--clients`` closed-loop clients (``benchmarks/loadgen.py``: wrk when installed; a
+connection per request, as a reverse proxy sends them) request random points for ``--seconds``;
+every answer must be 200. Target: page p95 ≤ 50 ms
 warm, ≤ 150 ms under 50 clients.
 """
 
@@ -178,7 +179,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {

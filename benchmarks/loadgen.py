@@ -156,9 +156,19 @@ def load(
     seconds: float,
     headers: dict[str, str] | None = None,
     seed: int = 1,
+    keep_alive: bool = False,
 ) -> LoadResult:
-    """``clients`` closed-loop connections for ``seconds``, each request a random path."""
+    """``clients`` closed-loop clients for ``seconds``, each request a random path.
+
+    By default each request comes on a new connection, as a reverse proxy such as nginx sends
+    them to its upstream unless told otherwise: the kernel then spreads them over the server's
+    worker processes. With ``keep_alive`` each client keeps its connection, so a worker keeps
+    every connection it happened to accept first, and the two workers' shares can differ by
+    several times from run to run (seen here: the same build at 770 or 2,000 answers a second).
+    """
     hdrs = {**HEADERS, **(headers or {})}
+    if not keep_alive:
+        hdrs["Connection"] = "close"
     base = server.base if isinstance(server, Server) else server
     cpu0 = server.cpu_seconds() if isinstance(server, Server) else float("nan")
     if shutil.which("wrk") and os.environ.get("QH_LOADGEN", "wrk") == "wrk":
