@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any, ClassVar
+
+from django.db import models
 
 
 @functools.cache
@@ -33,8 +36,23 @@ def search_text(*parts: str) -> str:
     return "\n".join(f for f in (fold(p) for p in parts if p) if f)
 
 
-def with_search_text(update_fields: object) -> object:
-    """``save(update_fields=…)`` plus ``search_text`` (None stays None: every field is saved)."""
-    if update_fields is None:
-        return None
-    return {*update_fields, "search_text"}  # type: ignore[misc]
+class FoldedSearchText(models.Model):
+    """A model with a ``search_text`` column kept folded from ``search_text_from`` on every save.
+
+    Bulk writes skip ``save()``: call :meth:`refresh_search_text` on each row before them."""
+
+    #: the fields folded into ``search_text``, in order
+    search_text_from: ClassVar[tuple[str, ...]] = ()
+    search_text = models.TextField(default="", blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_text(*(str(getattr(self, f)) for f in self.search_text_from))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_search_text()
+        if kwargs.get("update_fields") is not None:  # saving some fields refreshes it too
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from quarterhour.platform.searchtext import search_text, with_search_text
+from quarterhour.platform.searchtext import FoldedSearchText
 
 
 class Category(models.TextChoices):
@@ -18,7 +16,7 @@ class Category(models.TextChoices):
     SPECIAL = "special", _("特色服务")
 
 
-class Provider(models.Model):
+class Provider(FoldedSearchText):
     class Kind(models.TextChoices):
         BUSINESS = "business", _("商业服务站点")
         SOCIAL_ORG = "social_org", _("社区社会组织")
@@ -44,8 +42,7 @@ class Provider(models.Model):
     website = models.URLField(_("网站"), blank=True)
     description = models.TextField(_("简介"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    #: folded name and description/address for matching (quarterhour.platform.searchtext)
-    search_text = models.TextField(default="", blank=True, editable=False)
+    search_text_from = ("name", "description")
     history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
@@ -53,16 +50,11 @@ class Provider(models.Model):
         verbose_name = _("服务商")
         verbose_name_plural = _("服务商")
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = search_text(self.name, self.description)
-        kwargs["update_fields"] = with_search_text(kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-
     def __str__(self) -> str:
         return self.name
 
 
-class Service(models.Model):
+class Service(FoldedSearchText):
     provider = models.ForeignKey(
         Provider, models.CASCADE, related_name="services", verbose_name=_("服务商")
     )
@@ -87,19 +79,13 @@ class Service(models.Model):
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("提供中"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    #: folded name and description/address for matching (quarterhour.platform.searchtext)
-    search_text = models.TextField(default="", blank=True, editable=False)
+    search_text_from = ("name", "description")
     history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["provider_id", "name", "id"]
         verbose_name = _("服务")
         verbose_name_plural = _("服务")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = search_text(self.name, self.description)
-        kwargs["update_fields"] = with_search_text(kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

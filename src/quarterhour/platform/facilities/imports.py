@@ -30,7 +30,6 @@ from quarterhour.platform.facilities.models import Facility, FacilityItem, Owner
 from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.geography.selectors import CommunityLocator, communities_visible
-from quarterhour.platform.searchtext import search_text
 from quarterhour.platform.standard import engine_standard
 
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
@@ -218,7 +217,7 @@ def upsert_facilities(
     if dry_run:
         return report
     for fac in (*new, *changed):  # bulk writes skip Model.save(), which folds it otherwise
-        fac.search_text = search_text(fac.name, fac.address)
+        fac.refresh_search_text()
     with transaction.atomic():
         progress("write", 0, len(new) + len(changed))
         bulk_create_with_history(new, Facility, default_user=actor, batch_size=500)

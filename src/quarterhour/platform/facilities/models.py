@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from quarterhour.platform.searchtext import search_text, with_search_text
+from quarterhour.platform.searchtext import FoldedSearchText
 
 
 class OwnerKind(models.TextChoices):
@@ -17,7 +15,7 @@ class OwnerKind(models.TextChoices):
     PROVIDER = "provider", _("服务商")
 
 
-class Facility(models.Model):
+class Facility(FoldedSearchText):
     key = models.CharField(
         _("稳定标识"),
         max_length=200,
@@ -53,8 +51,7 @@ class Facility(models.Model):
     is_active = models.BooleanField(_("在用"), default=True)
     derived_for_demo = models.BooleanField(_("演示用推导数据"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
-    #: folded name and description/address for matching (quarterhour.platform.searchtext)
-    search_text = models.TextField(default="", blank=True, editable=False)
+    search_text_from = ("name", "address")
     history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
@@ -65,11 +62,6 @@ class Facility(models.Model):
             models.Index(fields=["community", "is_active"]),
             models.Index(fields=["lon", "lat"]),
         )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = search_text(self.name, self.address)
-        kwargs["update_fields"] = with_search_text(kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

@@ -39,6 +39,7 @@ from quarterhour.platform.web.pagecache import (
     directory_version,
     fragment_key,
     page_cache,
+    query_key,
 )
 
 HSDS_VERSION = "3.0"
@@ -80,7 +81,7 @@ def cached(view: View) -> View:
         key = fragment_key(
             "hsds",
             request.build_absolute_uri(request.path),  # answers name our own URLs
-            sorted((k, v) for k in request.GET for v in request.GET.getlist(k)),
+            query_key(request.GET),
             version=directory_version(),
         )
         hit = cache.get(key)

@@ -91,16 +91,18 @@ _lock = threading.Lock()
 _read_lock = threading.Lock()
 _version: str | None = None
 _entries: dict[int, FacilityView | None] = {}  # None: no such facility
+_whole = False  # _entries holds the whole register of _version
 _html: dict[tuple[str, int, str], SafeString] = {}
 
 
 def _start(version: str) -> None:
-    global _version
+    global _version, _whole
     with _lock:
         if _version != version:
             _entries.clear()
             _html.clear()
             _version = version
+            _whole = False
 
 
 def _provider(pk: int | None, name: str | None, hotline: str | None) -> ProviderView | None:
@@ -207,7 +209,7 @@ def facilities(pks: Iterable[int], *, version: str) -> dict[int, FacilityView]:
     if any(pk not in _entries for pk in wanted):
         with _read_lock:  # one thread reads; the others find its records
             missing = [pk for pk in wanted if pk not in _entries]
-            if missing and not (_version == version and _complete.get(version, False)):
+            if missing and not (_version == version and _whole):
                 # a newer version arrived meanwhile: read this request's own, keep nothing
                 read = _fill(missing, version) if _version == version else _read(missing)
     out: dict[int, FacilityView] = {}
@@ -218,10 +220,8 @@ def facilities(pks: Iterable[int], *, version: str) -> dict[int, FacilityView]:
     return out
 
 
-_complete: dict[str, bool] = {}  # version -> the whole register is in memory
-
-
 def _fill(missing: list[int], version: str) -> dict[int, FacilityView | None]:
+    global _whole
     whole = not _entries and Facility.objects.count() <= READ_ALL_UP_TO
     read = _read(None if whole else missing)
     if whole:
@@ -232,8 +232,7 @@ def _fill(missing: list[int], version: str) -> dict[int, FacilityView | None]:
                 _entries.clear()
                 _html.clear()
             _entries.update(read)
-            _complete.clear()
-            _complete[version] = whole
+            _whole = whole
     return read
 
 

@@ -30,6 +30,7 @@ from quarterhour.platform.web.pagecache import (
     directory_version,
     fragment_key,
     page_cache,
+    query_key,
 )
 
 PAGE_SIZE = 50
@@ -254,7 +255,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     # opened or closed since ("open now" marks and filter). Nothing on it depends on who asks
     # except the CSRF token of the language switch: the page is kept with a hole there, filled
     # with the asker's own token on every answer.
-    query = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
+    query = query_key(request.GET)
     key = fragment_key("catalogue", query, version=directory_version())
     hit = cache.get(key)
     if isinstance(hit, tuple) and (hit[0] is None or now.timestamp() < hit[0]):

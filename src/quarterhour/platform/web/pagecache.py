@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import connection
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils import timezone, translation
 
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
@@ -138,6 +139,11 @@ def directory_version() -> str:
     """The public directory's version now (resident pages, HSDS): the same kind of query over
     providers, services, facilities, their items, certifications, areas and the walk network."""
     return _version("directory")
+
+
+def query_key(query: QueryDict) -> list[tuple[str, str]]:
+    """A request's query parameters in one order (a key part: ``?a=1&b=2`` is ``?b=2&a=1``)."""
+    return sorted((k, v) for k in query for v in query.getlist(k))
 
 
 def fragment_key(kind: str, *parts: Any, version: str) -> str:
