@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.loadgen import serve
 
 PG_ADMIN = os.environ.get(
     "QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
@@ -72,12 +74,6 @@ ApiClient.objects.create(name="bench", key_prefix=KEY[:8],
                          key_sha256=hashlib.sha256(KEY.encode()).hexdigest())
 print(json.dumps({"squares": squares, "dlon": DLON, "dlat": DLAT}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def pct(values: list[float], q: float) -> float:
@@ -184,7 +180,6 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--workers", type=int, default=3)
     args = ap.parse_args()
-    import httpx
     import psycopg
 
     tmp = tempfile.TemporaryDirectory()
@@ -196,7 +191,6 @@ def main() -> None:
         conn.execute(f"CREATE DATABASE {PG_DB}")
     db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
     env["DATABASE_URL"] = db_url
-    server = None
     try:
         fill = subprocess.run(
             [sys.executable, "-c", FILL % {"key": API_KEY}],
@@ -208,87 +202,51 @@ def main() -> None:
         if fill.returncode != 0:
             raise SystemExit(fill.stderr[-3000:])
         world = json.loads(fill.stdout.strip().splitlines()[-1])
-        (Path(tmp.name) / "static").mkdir()  # the API serves no static files
-        port = free_port()
-        server_log = open(Path(tmp.name) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-        server_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "quarterhour.platform.wsgi:application",
-                "-w",
-                str(args.workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=server_log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        get_load(base, clients=args.workers * 2, seconds=2)  # warm the workers
-        res = post_load(base, world, clients=args.clients, seconds=args.seconds)
-        peer = get_load(base, clients=args.clients, seconds=10)
-        with psycopg.connect(db_url) as conn:
-            rows = conn.execute(
-                "SELECT idempotency_key, id FROM requests_servicerequest"
-            ).fetchall()
-        stored = {k: i for k, i in rows}
-        told = res["told"]
-        lost = [k for k in told if k not in stored]
-        mismatched = [k for k in told if k in stored and stored[k] != told[k]]
-        unknown = [k for k in stored if k not in told]
-        lat = res["lat"]
-        rps = len(lat) / res["wall"]
-        print(
-            f"gunicorn -w {args.workers}, {args.clients} concurrent clients, {args.seconds:.0f} s, "
-            f"PostgreSQL, {os.cpu_count()} CPU cores"
-        )
-        print(
-            f"POST requests.json: {len(lat)} responses ({rps:.0f} req/s), "
-            f"p50 {pct(lat, 0.5):.0f} ms, p95 {pct(lat, 0.95):.0f} ms; "
-            f"{len(told)} distinct keys accepted, {len(res['bad'])} errors"
-        )
-        for e in res["bad"][:5]:
-            print("   ", e)
-        print(
-            f"stored rows {len(rows)}: lost {len(lost)}, duplicated "
-            f"{len(rows) - len(stored)}, id differs from the answer {len(mismatched)}, "
-            f"stored but never acknowledged {len(unknown)} — "
-            + ("exactly once: ok" if not (lost or mismatched or len(rows) != len(told)) else "FAIL")
-        )
-        print(
-            f"peer GET /healthz: {len(peer) / 10:.0f} req/s, p95 {pct(peer, 0.95):.0f} ms; "
-            f"POST p95 / healthz p95 = {pct(lat, 0.95) / pct(peer, 0.95):.1f}×"
-        )
-        if lat:
-            print(f"(median POST {statistics.median(lat) * 1000:.0f} ms)")
+        server_env = {**env, "LOG_LEVEL": "WARNING"}
+        with serve(server_env, workers=args.workers, threads=1) as server:
+            base = server.base
+            get_load(base, clients=args.workers * 2, seconds=2)  # warm the workers
+            res = post_load(base, world, clients=args.clients, seconds=args.seconds)
+            peer = get_load(base, clients=args.clients, seconds=10)
+            with psycopg.connect(db_url) as conn:
+                rows = conn.execute(
+                    "SELECT idempotency_key, id FROM requests_servicerequest"
+                ).fetchall()
+            stored = {k: i for k, i in rows}
+            told = res["told"]
+            lost = [k for k in told if k not in stored]
+            mismatched = [k for k in told if k in stored and stored[k] != told[k]]
+            unknown = [k for k in stored if k not in told]
+            lat = res["lat"]
+            rps = len(lat) / res["wall"]
+            print(
+                f"gunicorn -w {args.workers}, {args.clients} concurrent clients, "
+                f"{args.seconds:.0f} s, PostgreSQL, {os.cpu_count()} CPU cores"
+            )
+            print(
+                f"POST requests.json: {len(lat)} responses ({rps:.0f} req/s), "
+                f"p50 {pct(lat, 0.5):.0f} ms, p95 {pct(lat, 0.95):.0f} ms; "
+                f"{len(told)} distinct keys accepted, {len(res['bad'])} errors"
+            )
+            for e in res["bad"][:5]:
+                print("   ", e)
+            print(
+                f"stored rows {len(rows)}: lost {len(lost)}, duplicated "
+                f"{len(rows) - len(stored)}, id differs from the answer {len(mismatched)}, "
+                f"stored but never acknowledged {len(unknown)} — "
+                + (
+                    "exactly once: ok"
+                    if not (lost or mismatched or len(rows) != len(told))
+                    else "FAIL"
+                )
+            )
+            print(
+                f"peer GET /healthz: {len(peer) / 10:.0f} req/s, p95 {pct(peer, 0.95):.0f} ms; "
+                f"POST p95 / healthz p95 = {pct(lat, 0.95) / pct(peer, 0.95):.1f}×"
+            )
+            if lat:
+                print(f"(median POST {statistics.median(lat) * 1000:.0f} ms)")
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            log = (Path(tmp.name) / "gunicorn.log").read_text()[-2000:]
-            if log.strip():
-                print("gunicorn log (tail):\n" + log)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         tmp.cleanup()

@@ -2,20 +2,20 @@
 20,000 facilities, 20 concurrent clients, against gunicorn with the production settings on
 loopback. Target: p95 ≤ 100 ms.
 
-    python benchmarks/bench_platform_pages.py [--seconds 10] [--clients 20] [--workers 3]
-                                              [--threads 4] [--database postgres|sqlite] [--cold]
+    python benchmarks/bench_platform_pages.py [--seconds 10] [--clients 20] [--workers 2]
+                                              [--threads 1] [--database postgres|sqlite] [--cold]
 
 A child process fills a fresh database (30 streets × 100 communities with 500 m boundaries,
 1,000 circles of 3 communities, 20,000 facilities with 1–2 items, one finished assessment with
 results for every community and circle) and logs a district officer in; static files are
-collected as in a deployment. gunicorn then serves
-``quarterhour.platform.wsgi`` as the README's deployment does (``gthread`` workers: 2 processes ×
-2 threads on two cores; production settings, behind an assumed TLS proxy: requests carry
-``X-Forwarded-Proto: https``). Before measuring, every page is requested once, so the measured
-run is the steady state of the page-fragment cache (production's file cache, shared by the
-workers); ``--cold`` skips that and measures with the cache empty at the start. The load
-generator is a thread per client, each with its own keep-alive ``httpx`` client, for
-``--seconds`` per page kind; every response must be 200.
+collected as in a deployment. gunicorn then serves ``quarterhour.platform.wsgi`` as the
+README's deployment does (``benchmarks/loadgen.serve``: 2 sync workers on two cores; production
+settings, behind an assumed TLS proxy: requests carry ``X-Forwarded-Proto: https``). Before
+measuring, every page is requested once, so the measured run is the steady state of the
+page-fragment cache (production's file cache, shared by the workers); ``--cold`` skips that and
+measures with the cache empty at the start. The clients are ``benchmarks/loadgen.load`` (wrk
+when installed; a connection per request, as a reverse proxy sends them), ``--seconds`` per page
+kind; every response must be 2xx/3xx.
 The peer, measured in the same run against the same server, is ``/healthz`` (one ``SELECT 1``):
 the cost of the stack itself. Ratio = page p95 / healthz p95.
 """
@@ -26,14 +26,14 @@ import argparse
 import json
 import os
 import random
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.loadgen import HEADERS, Server, load, serve
 
 PG_ADMIN = os.environ.get(
     "QH_BENCH_POSTGRES", "postgres://postgres:postgres@127.0.0.1:5432/postgres"
@@ -120,60 +120,12 @@ print(json.dumps({"session": s.session_key, "circles": [c.pk for c in circles],
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def load(base: str, paths: list[str], session: str, *, clients: int, seconds: float) -> dict:
-    import httpx
-
-    lat: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def client(seed: int) -> None:
-        rng = random.Random(seed)
-        mine: list[float] = []
-        headers = {"Cookie": f"sessionid={session}", "X-Forwarded-Proto": "https"}
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            while time.perf_counter() < stop_at:
-                path = rng.choice(paths)
-                t = time.perf_counter()
-                r = http.get(path)
-                mine.append(time.perf_counter() - t)
-                if r.status_code != 200:
-                    with lock:
-                        errors.append(f"{path}: {r.status_code}")
-        with lock:
-            lat.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    lat.sort()
-    return {
-        "n": len(lat),
-        "rps": len(lat) / wall,
-        "p50": statistics.median(lat) * 1000,
-        "p95": lat[int(0.95 * (len(lat) - 1))] * 1000,
-        "errors": errors[:5],
-        "n_errors": len(errors),
-    }
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=2, help="gthread threads per worker")
+    ap.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
     ap.add_argument("--cold", action="store_true", help="do not warm the page cache first")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = ap.parse_args()
@@ -190,7 +142,6 @@ def main() -> None:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {PG_DB}")
         env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
-    server = None
     try:
         t = time.perf_counter()
         fill = subprocess.run(
@@ -203,111 +154,67 @@ def main() -> None:
             f"filled {data['communities']} communities, {len(data['circles'])} circles, "
             f"{data['facilities']} facilities ({args.database}) in {time.perf_counter() - t:.0f} s"
         )
-        port = free_port()
-        server_log = open(Path(tmp.name) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
-        server_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "quarterhour.platform.settings.production",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "quarterhour", "manage", "collectstatic", "--noinput", "-v0"],
-            env=server_env,
-            check=True,
-            timeout=300,
-        )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "quarterhour.platform.wsgi:application",
-                "--worker-class",
-                "gthread" if args.threads > 1 else "sync",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=server_log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        import httpx
-
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        rng = random.Random(1)
-        circles = [f"/circles/{pk}/" for pk in rng.sample(data["circles"], 200)]
-        lists = [f"/communities/?page={p}" for p in range(1, data["pages"] + 1)]
-        kinds = {"healthz (peer)": ["/healthz"], "community list": lists, "circle page": circles}
-        # warm every worker (imports, standard, connections)
-        load(
-            base,
-            ["/healthz", *lists[:3], *circles[:3]],
-            data["session"],
-            clients=args.clients,
-            seconds=2,
-        )
-        if not args.cold:  # every page once: the fragment cache's steady state
-            with httpx.Client(
-                base_url=base,
-                headers={"Cookie": f"sessionid={data['session']}", "X-Forwarded-Proto": "https"},
-            ) as http:
-                for path in [*lists, *circles]:
-                    http.get(path).raise_for_status()
-        results = {
-            k: load(base, p, data["session"], clients=args.clients, seconds=args.seconds)
-            for k, p in kinds.items()
-        }
-        peer = results["healthz (peer)"]["p95"]
-        print(
-            f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
-            f"clients, {args.seconds:.0f} s per page kind, {os.cpu_count()} CPU cores, "
-            f"page cache {'cold' if args.cold else 'warm'}, load average "
-            f"{os.getloadavg()[0]:.1f}"
-        )
-        print(
-            f"{'page':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'p95/peer':>9} errors"
-        )
-        for k, r in results.items():
-            verdict = (
-                "" if k.startswith("healthz") else ("  ok" if r["p95"] <= 100 else "  OVER 100 ms")
-            )
-            print(
-                f"{k:<16} {r['n']:>9} {r['rps']:>7.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                f"{r['p95'] / peer:>9.1f} {r['n_errors']}{verdict}"
-            )
-            for e in r["errors"]:
-                print("   ", e)
+        server_env = {**env, "LOG_LEVEL": "WARNING"}
+        with serve(server_env, workers=args.workers, threads=args.threads) as server:
+            measure(server, data, args)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            log = (Path(tmp.name) / "gunicorn.log").read_text()[-2000:]
-            if log.strip():
-                print("gunicorn log (tail):\n" + log)
         if args.database == "postgres":
             import psycopg
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         tmp.cleanup()
+
+
+def measure(server: Server, data: dict, args: argparse.Namespace) -> None:
+    """The pages under load: healthz (the peer), the community list pages, circle pages."""
+    import httpx
+
+    session = {"Cookie": f"sessionid={data['session']}"}
+    rng = random.Random(1)
+    circles = [f"/circles/{pk}/" for pk in rng.sample(data["circles"], 200)]
+    lists = [f"/communities/?page={p}" for p in range(1, data["pages"] + 1)]
+    kinds = {"healthz (peer)": ["/healthz"], "community list": lists, "circle page": circles}
+    # warm every worker (imports, standard, connections)
+    load(
+        server,
+        ["/healthz", *lists[:3], *circles[:3]],
+        clients=args.clients,
+        seconds=2,
+        headers=session,
+    )
+    # every page once (the fragment cache's steady state; with --cold, one of each kind): each
+    # must answer 200 itself, not a redirect to the login page
+    with httpx.Client(base_url=server.base, headers={**HEADERS, **session}) as http:
+        for path in [*lists, *circles] if not args.cold else [lists[0], circles[0]]:
+            r = http.get(path)
+            if r.status_code != 200:
+                raise SystemExit(f"{path} answered {r.status_code}")
+    results = {
+        k: load(server, p, clients=args.clients, seconds=args.seconds, headers=session)
+        for k, p in kinds.items()
+    }
+    peer = results["healthz (peer)"].p95_ms
+    print(
+        f"gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent "
+        f"clients ({results['healthz (peer)'].generator}), {args.seconds:.0f} s per page kind, "
+        f"{os.cpu_count()} CPU cores, page cache {'cold' if args.cold else 'warm'}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'page':<16} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p95/peer':>9} {'CPU ms/req':>10} errors"
+    )
+    for k, r in results.items():
+        verdict = (
+            "" if k.startswith("healthz") else ("  ok" if r.p95_ms <= 100 else "  OVER 100 ms")
+        )
+        print(
+            f"{k:<16} {r.requests:>9} {r.rps:>7.0f} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} "
+            f"{r.p95_ms / peer:>9.1f} {r.cpu_ms:>10.2f} {r.errors}{verdict}"
+        )
+        for e in r.error_samples:
+            print("   ", e)
 
 
 if __name__ == "__main__":
