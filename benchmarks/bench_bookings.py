@@ -37,7 +37,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from quarterhour.platform.errors import Invalid  # noqa: E402
+from quarterhour.platform.core.errors import Invalid  # noqa: E402
 from quarterhour.platform.sharing import services  # noqa: E402
 from quarterhour.platform.sharing.models import Booking, Slot  # noqa: E402
 

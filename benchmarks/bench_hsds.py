@@ -41,7 +41,7 @@ from quarterhour.platform.bootstrap import setup
 setup("quarterhour.platform.settings.base")
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from quarterhour.platform import standard
+from quarterhour.platform.core import standard
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community, District, Street
@@ -58,7 +58,7 @@ comms = Community.objects.bulk_create(
     [Community(code=f"{st.code[:9]}{c + 1:03d}", street=st, name=f"社区{i}-{c + 1}",
                centre_lon=116.3 + c * 0.01, centre_lat=39.9 + i * 0.01)
      for i, st in enumerate(streets) for c in range(10)])
-from quarterhour.platform.searchtext import search_text
+from quarterhour.platform.core.searchtext import search_text
 # bulk_create skips Model.save(), which keeps search_text otherwise
 provs = Provider.objects.bulk_create(
     [Provider(name=f"服务商{k}", street=streets[k % 20], hotline=f"010-{k:06d}",

@@ -49,7 +49,7 @@ call_command("migrate", verbosity=0)
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
-from quarterhour.platform import standard
+from quarterhour.platform.core import standard
 from quarterhour.platform.accounts.models import Membership, User
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import (

@@ -58,7 +58,7 @@ spec, tile_sizes, runs = sys.argv[1], [float(t) for t in sys.argv[2].split(",")]
 if spec.startswith("grid:"):
     sys.path.insert(0, sys.argv[4])
     from benchmarks.gen import facilities_at_nodes, grid_network
-    from quarterhour.platform.standard import walk_items
+    from quarterhour.platform.core.standard import walk_items
     network = grid_network(int(spec[5:]))
     found = facilities_at_nodes(network, [i.code for i in walk_items()])
 else:

@@ -51,7 +51,7 @@ def pct(values: list[float], q: float) -> float:
 
 def fill(nodes: int, n_fac: int) -> tuple[object, list[tuple[float, float]]]:
     from benchmarks.gen import grid_network
-    from quarterhour.platform import standard
+    from quarterhour.platform.core import standard
     from quarterhour.platform.facilities.models import Facility, FacilityItem
     from quarterhour.platform.geography.models import Community, District, Street
     from quarterhour.platform.planning.networks import store_network

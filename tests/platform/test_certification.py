@@ -17,7 +17,7 @@ from quarterhour.platform.certification.models import (
     Objection,
     State,
 )
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 
 TZ = timezone.get_fixed_timezone(8 * 60)

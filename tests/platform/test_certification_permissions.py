@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from quarterhour.platform.certification import services
 from quarterhour.platform.certification.models import Certification, CertificationEvent, Objection
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core.errors import PermissionRefused
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
 DAY = dt.timedelta(days=1)

@@ -22,10 +22,10 @@ from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
 from quarterhour.platform.catalogue.models import Provider, Service
 from quarterhour.platform.catalogue.services import provider_update, service_update
+from quarterhour.platform.core.searchtext import search_text
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.facilities.services import facility_create, facility_update
 from quarterhour.platform.portal import walking
-from quarterhour.platform.searchtext import search_text
 from quarterhour.platform.web.pagecache import directory_version
 
 

@@ -14,7 +14,7 @@ from tests.platform.conftest import make_user
 from tests.platform.test_certification import certified
 
 from quarterhour.platform.certification.models import CertificationEvent, State
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.evaluation import selectors, services
 from quarterhour.platform.evaluation.models import (
     DefectNotice,

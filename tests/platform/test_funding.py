@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
 from quarterhour.platform.funding.models import Contract, Fund

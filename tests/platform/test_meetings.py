@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.meetings import selectors, services
 from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
 from quarterhour.platform.notifications.models import Notification

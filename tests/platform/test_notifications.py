@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications import selectors, services
 from quarterhour.platform.notifications.channels import LoggingSmsGateway, mask_phone
 from quarterhour.platform.notifications.models import Delivery, Notification, Preference

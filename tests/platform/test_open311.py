@@ -325,7 +325,7 @@ def test_issue_key_is_city_only_and_stored_hashed(api: Any) -> None:
     client, raw = keys.issue_key(actor=world.users["city"], name="市民热线 App")
     assert raw.startswith("qh_") and raw not in (client.key_sha256, client.key_prefix + "x")
     assert keys.check_key(raw) == client
-    from quarterhour.platform.errors import PermissionRefused
+    from quarterhour.platform.core.errors import PermissionRefused
 
     with pytest.raises(PermissionRefused):
         keys.issue_key(actor=world.users["district"], name="x")

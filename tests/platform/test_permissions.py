@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 
 from quarterhour.platform.catalogue import services as cat
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.facilities import services as fac
 from quarterhour.platform.geography import services as geo
 from quarterhour.platform.planning import services as plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quarterhour.platform.audit.selectors import changes
-from quarterhour.platform.errors import Invalid
+from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.facilities.services import facility_create
 from quarterhour.platform.geography import services as geo
 from quarterhour.platform.geography.models import Circle, Community

@@ -11,7 +11,7 @@ import pytest
 from tests.platform.conftest import make_user
 from tests.platform.requests_helpers import BJ, MONDAY_10, make_categories
 
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.requests import configuration, escalation, selectors, services
 from quarterhour.platform.requests import permissions as rperm

@@ -12,7 +12,7 @@ from tests.platform.conftest import make_user
 
 from quarterhour.platform.accounts.models import Membership
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.sharing import selectors, services
 from quarterhour.platform.sharing.models import Booking, SharedFacility, Slot, Window

@@ -14,7 +14,7 @@ from django.db import connection
 from tests.platform.conftest import build_world, make_user
 from tests.platform.test_sharing import SAT, T0, offer
 
-from quarterhour.platform.errors import Invalid
+from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.sharing import services
 from quarterhour.platform.sharing.models import Booking, Slot
 

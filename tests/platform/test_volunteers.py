@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.platform.conftest import make_user
 
 from quarterhour.engine.network import build_network, haversine_m
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.volunteers import selectors, services
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 else:
     from simple_history.admin import SimpleHistoryAdmin
 
-from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.core.access import can_use_staff_pages
 
 
 class ScopedAdmin(SimpleHistoryAdmin):

@@ -12,18 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from quarterhour.platform.core.access import STAFF_ROLES, Role
 
-class Role(models.TextChoices):
-    CITY = "city", _("市级工作人员")
-    DISTRICT = "district", _("区县工作人员")
-    STREET = "street", _("街道工作人员")
-    COMMUNITY = "community", _("社区工作人员")
-    PROVIDER = "provider", _("服务商工作人员")
-    RESIDENT = "resident", _("居民")
-
-
-#: roles that work inside the platform (staff pages, admin)
-STAFF_ROLES = frozenset({Role.CITY, Role.DISTRICT, Role.STREET, Role.COMMUNITY, Role.PROVIDER})
+__all__ = ["STAFF_ROLES", "Membership", "Role", "User"]
 
 
 class User(AbstractUser):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.errors import Invalid, Issue
+from quarterhour.platform.core.errors import Invalid, Issue
 
 
 def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from quarterhour.platform.searchtext import FoldedSearchText
+from quarterhour.platform.core.searchtext import FoldedSearchText
 
 
 class Category(models.TextChoices):

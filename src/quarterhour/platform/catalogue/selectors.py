@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from quarterhour.platform.accounts.permissions import scope_q
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.core.access import scope_q
 
 
 def providers_visible(user: Any) -> QuerySet[Provider]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import (
-    _any_covers,
-    _is_provider_staff,
+from quarterhour.platform.core.access import (
+    Role,
+    any_covers,
+    is_provider_staff,
     memberships,
     place_of_community,
     place_of_street,
@@ -29,9 +29,9 @@ def is_resident(user: Any) -> bool:
 
 
 def can_apply_certification(user: Any, provider: Provider) -> bool:
-    if _is_provider_staff(user, provider.pk):
+    if is_provider_staff(user, provider.pk):
         return True
-    return _any_covers(user, place_of_street(provider.street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(provider.street), lowest=Role.STREET)
 
 
 def can_withdraw_certification(user: Any, cert: Certification) -> bool:
@@ -39,12 +39,12 @@ def can_withdraw_certification(user: Any, cert: Certification) -> bool:
 
 
 def can_record_meeting(user: Any, cert: Certification) -> bool:
-    return _any_covers(user, place_of_community(cert.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(cert.community), lowest=Role.COMMUNITY)
 
 
 def can_decide_certification(user: Any, cert: Certification) -> bool:
     """Sign the agreement, open the notice, certify, resolve objections, renew, sanction."""
-    return _any_covers(user, place_of_street(cert.provider.street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(cert.provider.street), lowest=Role.STREET)
 
 
 def can_object_certification(user: Any, cert: Certification) -> bool:
@@ -52,8 +52,8 @@ def can_object_certification(user: Any, cert: Certification) -> bool:
 
 
 def can_view_certification(user: Any, cert: Certification) -> bool:
-    if _is_provider_staff(user, cert.provider_id):
+    if is_provider_staff(user, cert.provider_id):
         return True
-    if _any_covers(user, place_of_street(cert.provider.street), lowest=Role.STREET):
+    if any_covers(user, place_of_street(cert.provider.street), lowest=Role.STREET):
         return True
-    return _any_covers(user, place_of_community(cert.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(cert.community), lowest=Role.COMMUNITY)

@@ -8,13 +8,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from quarterhour.platform.accounts.permissions import scope_q
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification.models import (
     Certification,
     CertificationEvent,
     State,
 )
+from quarterhour.platform.core.access import scope_q
 
 
 def certifications_visible(user: Any) -> QuerySet[Certification]:

@@ -44,11 +44,11 @@ from quarterhour.platform.certification.models import (
     Objection,
     State,
 )
-from quarterhour.platform.certification.notifying import tell
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.standard import known_item_codes
 
 S = State
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

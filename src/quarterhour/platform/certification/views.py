@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform import standard
-from quarterhour.platform.accounts.permissions import can_use_staff_pages
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
-from quarterhour.platform.certification import pages, selectors, services
 from quarterhour.platform.certification import permissions as perm
+from quarterhour.platform.certification import selectors, services
 from quarterhour.platform.certification.models import Certification, Decision, Objection
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core import standard
+from quarterhour.platform.core.access import can_use_staff_pages
+from quarterhour.platform.core.errors import PermissionRefused
 
 
 def _visible(request: HttpRequest, pk: int) -> Certification:

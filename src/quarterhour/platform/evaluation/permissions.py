@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import (
-    _any_covers,
-    _is_provider_staff,
+from quarterhour.platform.core.access import (
+    Role,
+    any_covers,
+    is_provider_staff,
     memberships,
     place_of_street,
 )
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def can_collect_feedback(user: Any, provider: Provider) -> bool:
-    if _any_covers(user, place_of_street(provider.street), lowest=Role.STREET):
+    if any_covers(user, place_of_street(provider.street), lowest=Role.STREET):
         return True
     return any(
         m.role == Role.COMMUNITY
@@ -34,11 +34,11 @@ def can_collect_feedback(user: Any, provider: Provider) -> bool:
 
 
 def can_reply_feedback(user: Any, feedback: Feedback) -> bool:
-    return _is_provider_staff(user, feedback.provider_id)
+    return is_provider_staff(user, feedback.provider_id)
 
 
 def can_run_survey(user: Any, circle: Circle) -> bool:
-    return _any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
 
 
 def can_answer_survey(user: Any, survey: Survey) -> bool:
@@ -50,4 +50,4 @@ def can_record_review(user: Any, provider: Provider) -> bool:
 
 
 def can_evaluate_provider(user: Any, provider: Provider) -> bool:
-    return _any_covers(user, place_of_street(provider.street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(provider.street), lowest=Role.STREET)

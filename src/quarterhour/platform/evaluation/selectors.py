@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback, Survey
 from quarterhour.platform.geography.models import Street
 

@@ -30,8 +30,8 @@ from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import services as cert_services
 from quarterhour.platform.certification.models import Certification, State
-from quarterhour.platform.certification.notifying import tell
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.notify import tell
 from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation.error_codes import EvaluationError as E
 from quarterhour.platform.evaluation.models import (

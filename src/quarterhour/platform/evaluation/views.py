@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import memberships
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
-from quarterhour.platform.certification import pages
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core.access import Role, memberships
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation import selectors, services
 from quarterhour.platform.evaluation.models import (

@@ -23,14 +23,14 @@ from quarterhour.engine._errors import InputError, InputErrors, QuarterhourError
 from quarterhour.engine.coords import parse_crs
 from quarterhour.engine.progress import Progress
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.errors import Invalid, Issue
+from quarterhour.platform.core.errors import Invalid, Issue
+from quarterhour.platform.core.standard import engine_standard
 from quarterhour.platform.facilities.error_codes import FacilityError as E
 from quarterhour.platform.facilities.hours import parse_hours_text
 from quarterhour.platform.facilities.models import Facility, FacilityItem, OwnerKind
 from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.geography.selectors import CommunityLocator, communities_visible
-from quarterhour.platform.standard import engine_standard
 
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
 PHONE_KEYS = ("电话", "联系电话", "服务电话", "phone", "contact:phone")

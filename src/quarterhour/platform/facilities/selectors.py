@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 
 

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.audit.recording import delete_audited, save_audited, set_fields
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities.error_codes import FacilityError as E
 from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.standard import known_item_codes
 
 FACILITY_FIELDS = frozenset(
     {

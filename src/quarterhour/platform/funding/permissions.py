@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import (
-    _any_covers,
-    place_of_district,
-    place_of_street,
-)
+from quarterhour.platform.core.access import Role, any_covers, place_of_district, place_of_street
 
 if TYPE_CHECKING:
     from quarterhour.platform.geography.models import District, Street
 
 
 def can_record_funds(user: Any, street: Street) -> bool:
-    return _any_covers(user, place_of_street(street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(street), lowest=Role.STREET)
 
 
 def can_view_rollup(user: Any, district: District) -> bool:
-    return _any_covers(user, place_of_district(district), lowest=Role.DISTRICT)
+    return any_covers(user, place_of_district(district), lowest=Role.DISTRICT)

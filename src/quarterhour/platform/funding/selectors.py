@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import District
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.certification import pages
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx

@@ -12,7 +12,7 @@ import shapely
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.geography.models import (
     Circle,
     CircleMembership,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from quarterhour.platform import standard
+from quarterhour.platform.core import standard
 from quarterhour.platform.hsds.ids import named
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import _any_covers, place_of_street
+from quarterhour.platform.core.access import Role, any_covers, place_of_street
 
 if TYPE_CHECKING:
     from quarterhour.platform.geography.models import Circle
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def can_convene_meeting(user: Any, circle: Circle) -> bool:
-    return _any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
+    return any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
 
 
 def can_record_meeting(user: Any, meeting: Meeting) -> bool:

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.accounts.models import User
-from quarterhour.platform.certification import pages
-from quarterhour.platform.errors import Invalid, Issue
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core.errors import Invalid, Issue
 from quarterhour.platform.geography.selectors import circles_visible
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings import selectors, services

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.notifications.channels import Channel, configured_channels
 from quarterhour.platform.notifications.error_codes import NotificationError as E
 from quarterhour.platform.notifications.models import Delivery, Notification, Preference

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.open311.error_codes import Open311Error as E
 from quarterhour.platform.open311.models import ApiClient
 

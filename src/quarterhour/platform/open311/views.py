@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from quarterhour.platform.errors import Invalid
+from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.open311 import formats
 from quarterhour.platform.open311.keys import KeyRefused, check_key

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from quarterhour.platform.accounts.admin_scope import ReadOnlyScopedAdmin
-from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 from quarterhour.platform.planning.selectors import runs_visible
 

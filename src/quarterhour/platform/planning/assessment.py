@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from quarterhour.engine import places
 from quarterhour.engine.coverage import CoverageTable, ItemSpec, coverage_table
-from quarterhour.platform import standard
+from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Circle, CircleMembership, Community
 from quarterhour.platform.planning.models import (

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.geography.models import Circle, Community
 from quarterhour.platform.planning.assessment import inputs_date, scope_communities
 from quarterhour.platform.planning.models import (

@@ -38,8 +38,8 @@ from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.progress import Progress
 from quarterhour.engine.tiling import TileAnswers, run_partitioned
+from quarterhour.platform.core.standard import engine_standard
 from quarterhour.platform.planning.models import AssessmentRun
-from quarterhour.platform.standard import engine_standard
 
 log = logging.getLogger("quarterhour.platform.assessment")
 

@@ -11,8 +11,8 @@ import unicodedata
 
 from django.db.models import Q
 
-from quarterhour.platform.searchtext import fold as fold
-from quarterhour.platform.searchtext import simplified as simplified
+from quarterhour.platform.core.searchtext import fold as fold
+from quarterhour.platform.core.searchtext import simplified as simplified
 
 #: longest query we accept (anything longer is cut, never an error)
 MAX_QUERY = 100
@@ -49,7 +49,7 @@ def text_q(query: str, *fields: str) -> Q:
 def matching_item_codes(query: str) -> list[str]:
     """Standard items and services whose Chinese or English names contain the query
     (so "pharmacy" or "藥店" finds services filed under 药店 whatever their own names)."""
-    from quarterhour.platform import standard
+    from quarterhour.platform.core import standard
 
     needle = fold(query)
     if len(needle) < 2:

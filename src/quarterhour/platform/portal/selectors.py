@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from quarterhour.platform import standard
 from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
+from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.hours import is_open
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import Community, Street

@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from quarterhour.platform import standard
 from quarterhour.platform.catalogue.models import Category
+from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.hours import first_change, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community

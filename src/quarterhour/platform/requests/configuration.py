@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
 from quarterhour.platform.requests.models import (

@@ -15,11 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.accounts.permissions import (
-    Place,
-    can_use_staff_pages,
-    memberships,
-)
+from quarterhour.platform.core.access import Place, can_use_staff_pages, memberships
 from quarterhour.platform.requests.models import Level, ServiceRequest
 
 

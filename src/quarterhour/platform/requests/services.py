@@ -16,9 +16,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.accounts.permissions import memberships
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.access import memberships
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.notifications.services import notify
 from quarterhour.platform.requests import location

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from quarterhour.platform.accounts.models import User
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.geography.selectors import communities_visible
 from quarterhour.platform.requests import permissions as rperm

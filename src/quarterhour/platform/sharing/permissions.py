@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import (
-    _any_covers,
-    _is_provider_staff,
+from quarterhour.platform.core.access import (
+    Role,
+    any_covers,
+    is_provider_staff,
     memberships,
     place_of_community,
 )
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 
 def can_offer_facility(user: Any, unit: Provider, community: Community) -> bool:
-    if _is_provider_staff(user, unit.pk):
+    if is_provider_staff(user, unit.pk):
         return True
-    return _any_covers(user, place_of_community(community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(community), lowest=Role.COMMUNITY)
 
 
 def can_manage_shared(user: Any, shared: SharedFacility) -> bool:
@@ -35,7 +35,7 @@ def can_manage_shared(user: Any, shared: SharedFacility) -> bool:
 def can_book(user: Any, shared: SharedFacility) -> bool:
     if any(m.role == Role.RESIDENT for m in memberships(user)):
         return True
-    return _any_covers(user, place_of_community(shared.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(shared.community), lowest=Role.COMMUNITY)
 
 
 def can_cancel_booking(user: Any, booking: Booking) -> bool:

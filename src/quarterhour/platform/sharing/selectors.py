@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from quarterhour.engine import places
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.sharing.models import Booking, SharedFacility, Slot
 
 

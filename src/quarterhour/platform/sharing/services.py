@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.certification.notifying import tell
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing.error_codes import SharingError as E
 from quarterhour.platform.sharing.models import Booking, SharedFacility, Slot, Window
-from quarterhour.platform.standard import known_item_codes
 
 
 def min_notice_days() -> int:

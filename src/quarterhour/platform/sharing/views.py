@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform.accounts.permissions import can_use_staff_pages
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.certification import pages
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core.access import can_use_staff_pages
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
 from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility

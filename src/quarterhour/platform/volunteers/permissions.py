@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from quarterhour.platform.accounts.models import Role
-from quarterhour.platform.accounts.permissions import _any_covers, memberships, place_of_community
+from quarterhour.platform.core.access import Role, any_covers, memberships, place_of_community
 
 if TYPE_CHECKING:
     from quarterhour.platform.geography.models import Community
@@ -21,11 +20,11 @@ def can_register_volunteer(user: Any) -> bool:
 
 
 def can_approve_volunteer(user: Any, volunteer: Volunteer) -> bool:
-    return _any_covers(user, place_of_community(volunteer.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(volunteer.community), lowest=Role.COMMUNITY)
 
 
 def can_post_need(user: Any, community: Community, recipient: Any) -> bool:
-    if _any_covers(user, place_of_community(community), lowest=Role.COMMUNITY):
+    if any_covers(user, place_of_community(community), lowest=Role.COMMUNITY):
         return True
     if getattr(recipient, "pk", None) != getattr(user, "pk", None):
         return False
@@ -33,13 +32,13 @@ def can_post_need(user: Any, community: Community, recipient: Any) -> bool:
 
 
 def can_match_need(user: Any, need: Need) -> bool:
-    return _any_covers(user, place_of_community(need.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(need.community), lowest=Role.COMMUNITY)
 
 
 def can_record_hours(user: Any, need: Need) -> bool:
     if need.volunteer is not None and need.volunteer.user_id == getattr(user, "pk", None):
         return True
-    return _any_covers(user, place_of_community(need.community), lowest=Role.COMMUNITY)
+    return any_covers(user, place_of_community(need.community), lowest=Role.COMMUNITY)
 
 
 def can_confirm_hours(user: Any, record: ServiceRecord) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from quarterhour.platform.accounts.permissions import scope_q
+from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform.certification import pages
-from quarterhour.platform.errors import PermissionRefused
+from quarterhour.platform.core import forms as pages
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.volunteers import permissions as perm
 from quarterhour.platform.volunteers import selectors, services

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from quarterhour.platform.accounts.permissions import can_use_staff_pages
+from quarterhour.platform.core.access import can_use_staff_pages
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from quarterhour.platform import standard
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core import access, standard
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import selectors as geo
@@ -69,7 +69,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     context = {
-        "memberships": perm.memberships(request.user),
+        "memberships": access.memberships(request.user),
         "n_communities": geo.communities_visible(request.user).count(),
         "n_circles": geo.circles_visible(request.user).count(),
         "runs": list(plan.runs_visible(request.user)[:5]),
@@ -134,7 +134,7 @@ def _scope_signature(user: Any) -> tuple[tuple[Any, ...], ...]:
     return tuple(
         sorted(
             (m.role, m.district_id, m.street_id, m.community_id, m.provider_id)
-            for m in perm.memberships(user)
+            for m in access.memberships(user)
         )
     )
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps: Any, schema_editor: Any) -> None:
-    from quarterhour.platform.searchtext import search_text
+    from quarterhour.platform.core.searchtext import search_text
 
     Provider = apps.get_model("catalogue", "Provider")
     rows = list(Provider.objects.only("pk", "name", "description"))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps: Any, schema_editor: Any) -> None:
-    from quarterhour.platform.searchtext import search_text
+    from quarterhour.platform.core.searchtext import search_text
 
     Facility = apps.get_model("facilities", "Facility")
     rows = list(Facility.objects.only("pk", "name", "address"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quarterhour.platform.errors import Invalid
+from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.facilities.imports import read_osm, read_register, upsert_facilities
 from quarterhour.platform.facilities.models import OwnerKind
 from quarterhour.platform.management_util import actor_from, printer

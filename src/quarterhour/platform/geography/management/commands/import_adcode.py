@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quarterhour.platform.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.management_util import actor_from, printer
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 
 
 def staff_only(request: HttpRequest) -> None:
