@@ -436,7 +436,7 @@ ILLEGAL = [
         "withdraw",
     ]
     for state in State.values
-    if state not in services.TRANSITIONS[action][0]
+    if state not in services.TRANSITIONS[action].sources
 ]
 
 
@@ -453,10 +453,10 @@ def test_illegal_transition_is_refused_and_changes_nothing(world, state, action)
 
 
 def test_the_transition_table_covers_every_state():
-    reachable = {to for _from, to in services.TRANSITIONS.values()} | {"applied"}
+    reachable = {t.target for t in services.TRANSITIONS.values()} | {"applied"}
     assert reachable == set(State.values)
     assert len(ILLEGAL) == 9 * 11 - sum(
-        len(services.TRANSITIONS[a][0])
+        len(services.TRANSITIONS[a].sources)
         for a in [
             "meeting_approve",
             "meeting_reject",

@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification.error_codes import CertificationError as E
@@ -46,32 +45,78 @@ from quarterhour.platform.certification.models import (
 )
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
+from quarterhour.platform.core.transitions import Moved, StateMachine, Transition, now_or
 from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.geography.models import Community
 
 S = State
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "meeting_approve": (frozenset({S.APPLIED}), S.MEETING_APPROVED),
-    "meeting_reject": (frozenset({S.APPLIED}), S.REJECTED),
-    "sign_agreement": (frozenset({S.MEETING_APPROVED}), S.AGREEMENT_SIGNED),
-    "start_notice": (frozenset({S.AGREEMENT_SIGNED}), S.PUBLIC_NOTICE),
-    "uphold_objection": (frozenset({S.PUBLIC_NOTICE}), S.REJECTED),
-    "certify": (frozenset({S.PUBLIC_NOTICE}), S.CERTIFIED),
-    "suspend": (frozenset({S.CERTIFIED}), S.SUSPENDED),
-    "reinstate": (frozenset({S.SUSPENDED}), S.CERTIFIED),
-    "disqualify": (frozenset({S.CERTIFIED, S.SUSPENDED}), S.DISQUALIFIED),
-    "expire": (frozenset({S.CERTIFIED, S.SUSPENDED}), S.EXPIRED),
-    "withdraw": (
-        frozenset({S.APPLIED, S.MEETING_APPROVED, S.AGREEMENT_SIGNED}),
-        S.WITHDRAWN,
-    ),
-    "supersede": (frozenset({S.CERTIFIED, S.EXPIRED}), S.SUPERSEDED),
+
+ACTION_LABELS: dict[str, Any] = {
+    "apply": _("提出申请"),
+    "meeting_approve": _("记录居民代表会议（同意）"),
+    "meeting_reject": _("记录居民代表会议（不同意）"),
+    "sign_agreement": _("签订协议"),
+    "start_notice": _("开始公示"),
+    "uphold_objection": _("异议成立"),
+    "certify": _("认证"),
+    "suspend": _("暂停"),
+    "reinstate": _("恢复"),
+    "disqualify": _("取消资格"),
+    "expire": _("到期"),
+    "withdraw": _("撤回申请"),
+    "supersede": _("续期替代"),
+}
+
+
+def _step(sources: set[State], target: str, action: str) -> Transition:
+    return Transition(frozenset(sources), target, ACTION_LABELS[action])
+
+
+TRANSITIONS: dict[str, Transition] = {
+    a: _step(src, to, a)
+    for a, src, to in (
+        ("meeting_approve", {S.APPLIED}, S.MEETING_APPROVED),
+        ("meeting_reject", {S.APPLIED}, S.REJECTED),
+        ("sign_agreement", {S.MEETING_APPROVED}, S.AGREEMENT_SIGNED),
+        ("start_notice", {S.AGREEMENT_SIGNED}, S.PUBLIC_NOTICE),
+        ("uphold_objection", {S.PUBLIC_NOTICE}, S.REJECTED),
+        ("certify", {S.PUBLIC_NOTICE}, S.CERTIFIED),
+        ("suspend", {S.CERTIFIED}, S.SUSPENDED),
+        ("reinstate", {S.SUSPENDED}, S.CERTIFIED),
+        ("disqualify", {S.CERTIFIED, S.SUSPENDED}, S.DISQUALIFIED),
+        ("expire", {S.CERTIFIED, S.SUSPENDED}, S.EXPIRED),
+        ("withdraw", {S.APPLIED, S.MEETING_APPROVED, S.AGREEMENT_SIGNED}, S.WITHDRAWN),
+        ("supersede", {S.CERTIFIED, S.EXPIRED}, S.SUPERSEDED),
+    )
 }
 #: states of an application still under way (one at a time per provider)
 OPEN_STATES = frozenset({S.APPLIED, S.MEETING_APPROVED, S.AGREEMENT_SIGNED, S.PUBLIC_NOTICE})
 #: states in which a renewal may be applied for
 RENEWABLE = frozenset({S.CERTIFIED, S.EXPIRED})
+
+
+def _record(moved: Moved[Certification]) -> None:
+    CertificationEvent.objects.create(
+        certification=moved.row,
+        provider_id=moved.row.provider_id,
+        action=moved.action,
+        from_state=moved.before,
+        to_state=moved.after,
+        actor=moved.actor,
+        reason=moved.reason,
+        at=moved.at,
+    )
+
+
+MACHINE = StateMachine(
+    model=Certification,
+    transitions=TRANSITIONS,
+    illegal_code=E.ILLEGAL_TRANSITION,
+    state_label=lambda s: State(s).label,
+    record=_record,
+)
 
 
 def notice_days() -> int:
@@ -81,10 +126,6 @@ def notice_days() -> int:
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该服务商的认证事项"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _locked(cert: Certification) -> Certification:
@@ -104,47 +145,10 @@ def _move(
     now: dt.datetime,
     fields: dict[str, Any] | None = None,
 ) -> Certification:
-    """Apply one transition of the table to a locked row: check, write, record the event."""
-    allowed_from, to = TRANSITIONS[action]
-    if cert.state not in allowed_from:
-        raise Invalid(
-            E.ILLEGAL_TRANSITION,
-            _("当前状态为“%(s)s”，不能执行“%(a)s”")
-            % {"s": State(cert.state).label, "a": ACTION_LABELS[action]},
-        )
-    before = cert.state
-    for name, value in (fields or {}).items():
-        setattr(cert, name, value)
-    cert.state = to
-    save_audited(cert, actor=actor, reason=f"{action}: {reason}".strip(": "))
-    CertificationEvent.objects.create(
-        certification=cert,
-        provider_id=cert.provider_id,
-        action=action,
-        from_state=before,
-        to_state=to,
-        actor=actor,
-        reason=reason,
-        at=now,
+    """Apply one transition of the table to a row the caller has locked (and checked)."""
+    return MACHINE.move(
+        cert, action, actor=actor, reason=reason, now=now, fields=fields, locked=True
     )
-    return cert
-
-
-ACTION_LABELS: dict[str, Any] = {
-    "apply": _("提出申请"),
-    "meeting_approve": _("记录居民代表会议（同意）"),
-    "meeting_reject": _("记录居民代表会议（不同意）"),
-    "sign_agreement": _("签订协议"),
-    "start_notice": _("开始公示"),
-    "uphold_objection": _("异议成立"),
-    "certify": _("认证"),
-    "suspend": _("暂停"),
-    "reinstate": _("恢复"),
-    "disqualify": _("取消资格"),
-    "expire": _("到期"),
-    "withdraw": _("撤回申请"),
-    "supersede": _("续期替代"),
-}
 
 
 def _provider_staff(provider_id: int) -> list[Any]:
@@ -248,7 +252,7 @@ def apply(
         renewal_of.provider_id != provider.pk or renewal_of.state not in RENEWABLE
     ):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只有已认证或已到期的认证可以续期"))
-    at = _now(now)
+    at = now_or(now)
     cert = Certification(
         provider=provider,
         community=community,
@@ -303,7 +307,7 @@ def withdraw(
     cert = _locked(certification)
     if not perm.can_withdraw_certification(actor, cert):
         raise _refuse()
-    return _move(cert, "withdraw", actor=actor, reason=reason, now=_now(now))
+    return _move(cert, "withdraw", actor=actor, reason=reason, now=now_or(now))
 
 
 # -- the residents' representative meeting ------------------------------
@@ -327,7 +331,7 @@ def record_meeting(
     cert = _locked(certification)
     if not perm.can_record_meeting(actor, cert):
         raise _refuse()
-    at = _now(now)
+    at = now_or(now)
     issues: list[Issue] = []
     counts = {
         "attendees": attendees,
@@ -428,7 +432,7 @@ def sign_agreement(
         cert,
         "sign_agreement",
         actor=actor,
-        now=_now(now),
+        now=now_or(now),
         fields={
             "agreement_signed_on": signed_on,
             "term_start": term_start,
@@ -454,7 +458,7 @@ def start_notice(
     cert = _locked(certification)
     if not perm.can_decide_certification(actor, cert):
         raise _refuse()
-    at = _now(now)
+    at = now_or(now)
     end = notice_end if notice_end is not None else at + dt.timedelta(days=days or notice_days())
     if end <= at:
         raise Invalid(
@@ -477,7 +481,7 @@ def object_to(
     cert = _locked(certification)
     if not perm.can_object_certification(actor, cert):
         raise _refuse()
-    at = _now(now)
+    at = now_or(now)
     if cert.state != S.PUBLIC_NOTICE or cert.notice_end is None or at >= cert.notice_end:
         raise Invalid(E.NOT_IN_NOTICE, _("只能在公示期内提出异议"))
     if not text.strip():
@@ -527,7 +531,7 @@ def resolve_objection(
     if row.status != Objection.Status.OPEN:
         raise Invalid(E.OBJECTION_CLOSED, _("该异议已处理"))
     _require_reason(resolution)
-    at = _now(now)
+    at = now_or(now)
     row.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
     row.resolution = resolution
     row.resolved_by = actor
@@ -593,7 +597,7 @@ def certify(
     cert = _locked(certification)
     if not perm.can_decide_certification(actor, cert):
         raise _refuse()
-    return _certify_locked(cert, actor=actor, now=_now(now))
+    return _certify_locked(cert, actor=actor, now=now_or(now))
 
 
 def _certify_locked(cert: Certification, *, actor: Any, now: dt.datetime) -> Certification:
@@ -612,7 +616,7 @@ def _certify_locked(cert: Certification, *, actor: Any, now: dt.datetime) -> Cer
     save_audited(cert, actor=actor, reason="listed")
     if cert.renewal_of_id is not None:
         old = _locked(Certification(pk=cert.renewal_of_id))
-        if old.state in TRANSITIONS["supersede"][0]:
+        if old.state in TRANSITIONS["supersede"].sources:
             _move(old, "supersede", actor=actor, reason=str(_("续期已认证")), now=now)
             _set_listing(old, active=False, actor=actor, reason="superseded")
     _tell_provider(cert, "certified", _("您已通过服务站点认证"))
@@ -632,7 +636,7 @@ def _sanction(
     if not system and not perm.can_decide_certification(actor, cert):
         raise _refuse()
     _require_reason(reason)
-    cert = _move(cert, action, actor=actor, reason=reason, now=_now(now))
+    cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
     _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
     _tell_provider(cert, action, ACTION_LABELS[action], reason)
     return cert
@@ -675,7 +679,7 @@ def disqualify_by_rule(
 def tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Certify applications whose notice ended cleanly and expire certifications past their term.
     Notices with open objections wait for the street's decision. Returns counts per action."""
-    at = _now(now)
+    at = now_or(now)
     done = {"certified": 0, "expired": 0, "waiting": 0}
     due = Certification.objects.filter(state=S.PUBLIC_NOTICE, notice_end__lte=at).order_by("pk")
     for pk in due.values_list("pk", flat=True):
@@ -690,12 +694,12 @@ def tick(*, now: dt.datetime | None = None) -> dict[str, int]:
             done["certified"] += 1
     today = timezone.localdate(at)
     old = Certification.objects.filter(
-        state__in=TRANSITIONS["expire"][0], term_end__lt=today
+        state__in=TRANSITIONS["expire"].sources, term_end__lt=today
     ).order_by("pk")
     for pk in old.values_list("pk", flat=True):
         with transaction.atomic():
             cert = _locked(Certification(pk=pk))
-            if cert.state not in TRANSITIONS["expire"][0]:
+            if cert.state not in TRANSITIONS["expire"].sources:
                 continue
             reason = str(_("认证期已于 %(d)s 届满") % {"d": cert.term_end})
             _move(cert, "expire", actor=None, reason=reason, now=at)

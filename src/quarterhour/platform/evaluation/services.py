@@ -26,12 +26,12 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import services as cert_services
 from quarterhour.platform.certification.models import Certification, State
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation.error_codes import EvaluationError as E
 from quarterhour.platform.evaluation.models import (

@@ -9,9 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding.error_codes import FundingError as E
 from quarterhour.platform.funding.models import Contract, Fund, Source, Use

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography.models import Circle
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings.error_codes import MeetingError as E

@@ -19,10 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.sharing import permissions as perm

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Origins
 from quarterhour.engine.reach import distance_matrix
-from quarterhour.platform.audit.recording import save_audited
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.facilities.hours import is_open, validate_hours
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.volunteers import permissions as perm
