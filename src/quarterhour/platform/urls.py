@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from quarterhour.platform.core.views import pick
 from quarterhour.platform.web import views
 
 admin.site.site_header = "一刻钟社区服务圈 · 管理后台"
@@ -12,6 +13,7 @@ admin.site.index_title = "登记簿管理"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("pick/<slug:kind>.json", pick, name="pick"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

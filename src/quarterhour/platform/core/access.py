@@ -102,6 +102,24 @@ def can_use_staff_pages(user: Any) -> bool:
     return any(m.role in STAFF_ROLES for m in memberships(user))
 
 
+def districts_reached(user: Any) -> frozenset[int] | None:
+    """The districts the user's staff memberships lie in; None for city staff (every district).
+    Used to bound what a picker offers: people choose among the units of their own district."""
+    found: set[int] = set()
+    for m in memberships(user):
+        if m.role == Role.CITY:
+            return None
+        if m.role == Role.DISTRICT:
+            found.add(m.district_id)
+        elif m.role == Role.STREET:
+            found.add(m.street.district_id)
+        elif m.role == Role.COMMUNITY:
+            found.add(m.community.street.district_id)
+        elif m.role == Role.PROVIDER:
+            found.add(m.provider.street.district_id)
+    return frozenset(found)
+
+
 # -- places of register objects ---------------------------------------------------------------
 
 

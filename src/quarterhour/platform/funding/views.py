@@ -4,6 +4,7 @@ XLSX export."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.picking import picked
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
@@ -26,6 +27,11 @@ from quarterhour.platform.geography.selectors import districts_visible, streets_
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
+    return _overview(request)
+
+
+def _overview(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    """The page; after a refused form, again with each problem beside its field."""
     user = request.user
     streets = [s for s in streets_visible(user)[:500] if perm.can_record_funds(user, s)]
     return render(
@@ -39,6 +45,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "sources": Source.choices,
             "uses": Use.choices,
             "year": timezone.localdate().year,
+            "errors": errors or {},
+            "failed": request.POST.get("action", "") if errors else "",
         },
     )
 
@@ -54,7 +62,7 @@ def record(request: HttpRequest) -> HttpResponse:
         call = lambda: services.record_contract(  # noqa: E731
             actor=user,
             street=street,
-            provider=get_object_or_404(Provider, pk=pages.integer(d, "provider")),
+            provider=picked(d, "provider", kind_name="provider", user=user),
             number=pages.text(d, "number"),
             title=pages.text(d, "title"),
             amount=pages.text(d, "amount"),
@@ -74,12 +82,29 @@ def record(request: HttpRequest) -> HttpResponse:
             if d.get("circle")
             else None,
             donor=pages.text(d, "donor"),
-            contract=get_object_or_404(Contract, number=pages.text(d, "contract"))
-            if d.get("contract")
-            else None,
+            contract=_contract(d) if d.get("contract") else None,
             note=pages.text(d, "note"),
         )
-    return pages.run(request, call, success=_("已登记"), to="funding:overview")
+    return pages.run(
+        request,
+        call,
+        success=_("已登记"),
+        to="funding:overview",
+        again=lambda errors: _overview(request, errors),
+    )
+
+
+def _contract(d: Any) -> Contract:
+    number = pages.text(d, "contract")[:64]
+    found = Contract.objects.filter(number=number).first()
+    if found is None:
+        message = _("没有编号为“%(n)s”的合同") % {"n": number}
+        raise Invalid(
+            "funding_no_such_contract",
+            message,
+            [Issue("funding_no_such_contract", message, field="contract")],
+        )
+    return found
 
 
 def _rollup_of(request: HttpRequest, district_pk: int, year: int) -> selectors.Rollup:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "quarterhour.platform.core",
     "quarterhour.platform.accounts",
     "quarterhour.platform.audit",
     "quarterhour.platform.geography",
