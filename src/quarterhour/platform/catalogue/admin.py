@@ -9,10 +9,11 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.accounts.admin_scope import ScopedAdmin
+from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue import selectors, services
 from quarterhour.platform.catalogue.models import Provider, Service
+from quarterhour.platform.core import access
 from quarterhour.platform.geography.selectors import streets_visible
 
 
@@ -104,7 +105,7 @@ class ServiceAdmin(ScopedAdmin):
         return selectors.services_visible(request.user)
 
     def can_add(self, request: HttpRequest) -> bool:
-        return perm.can_use_staff_pages(request.user)
+        return access.can_use_staff_pages(request.user)
 
     def can_change(self, request: HttpRequest, obj: Any) -> bool:
         return perm.can_edit_service(request.user, obj.provider)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue.error_codes import CatalogueError as E
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused

@@ -20,12 +20,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.core import access
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 
 
 def staff_only(request: HttpRequest) -> None:
-    if not perm.can_use_staff_pages(request.user):
+    if not access.can_use_staff_pages(request.user):
         raise PermissionRefused("staff_only", _("此页面仅供工作人员使用"))
 
 

@@ -1,23 +1,28 @@
-"""The one door through which the mechanisms apps (certification, sharing, volunteers,
-evaluation, meetings, funding) tell people about what concerns them.
+"""The one door through which the apps tell people about what concerns them.
 
-It forwards to the notifications app (``notifications.services.notify``: an inbox row now, e-mail
-and SMS after commit) when that app is installed; otherwise the message is only logged. Call it
-inside the service's transaction, so nothing is told about a change that rolls back.
+The notifications app plugs itself in when Django starts (``notifications/apps.py`` calls
+:func:`deliver_through` with ``notifications.services.notify``: an inbox row now, e-mail and SMS
+after commit); without it the message is only logged. Call :func:`tell` inside the service's
+transaction, so nobody is told about a change that rolls back.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.apps import apps
 from django.utils.functional import Promise
 
 log = logging.getLogger("quarterhour.platform.mechanisms")
 
-APP = "quarterhour.platform.notifications"
+Sink = Callable[..., Any]
+_sink: list[Sink] = []
+
+
+def deliver_through(sink: Sink) -> None:
+    """Send every later :func:`tell` through ``sink(recipients=, kind=, subject=, body=, obj=)``."""
+    _sink[:] = [sink]
 
 
 def tell(
@@ -33,9 +38,7 @@ def tell(
     people = [r for r in recipients if r is not None]
     if not people:
         return
-    if apps.is_installed(APP):
-        from quarterhour.platform.notifications.services import notify
-
-        notify(recipients=people, kind=kind, subject=str(subject), body=str(body), obj=obj)
+    if _sink:
+        _sink[0](recipients=people, kind=kind, subject=str(subject), body=str(body), obj=obj)
         return
     log.info("notify %s to %d recipient(s): %s", kind, len(people), subject)

@@ -9,8 +9,9 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.accounts.admin_scope import ScopedAdmin
+from quarterhour.platform.core import access
+from quarterhour.platform.facilities import permissions as perm
 from quarterhour.platform.facilities import selectors, services
 from quarterhour.platform.facilities.models import Facility
 
@@ -67,7 +68,7 @@ class FacilityAdmin(ScopedAdmin):
         return selectors.facilities_visible(request.user)
 
     def can_add(self, request: HttpRequest) -> bool:
-        return perm.can_use_staff_pages(request.user)
+        return access.can_use_staff_pages(request.user)
 
     def can_change(self, request: HttpRequest, obj: Any) -> bool:
         return perm.can_edit_facility(request.user, obj.community, obj.provider_id)

@@ -22,9 +22,9 @@ from quarterhour.engine import places
 from quarterhour.engine._errors import InputError, InputErrors, QuarterhourError
 from quarterhour.engine.coords import parse_crs
 from quarterhour.engine.progress import Progress
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core.errors import Invalid, Issue
 from quarterhour.platform.core.standard import engine_standard
+from quarterhour.platform.facilities import permissions as perm
 from quarterhour.platform.facilities.error_codes import FacilityError as E
 from quarterhour.platform.facilities.hours import parse_hours_text
 from quarterhour.platform.facilities.models import Facility, FacilityItem, OwnerKind

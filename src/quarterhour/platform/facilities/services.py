@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
+from quarterhour.platform.facilities import permissions as perm
 from quarterhour.platform.facilities.error_codes import FacilityError as E
 from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.facilities.models import Facility, FacilityItem

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.accounts.admin_scope import ScopedAdmin
+from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography import selectors, services
 from quarterhour.platform.geography.models import (
     Circle,

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from quarterhour.engine.coords import to_wgs84
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.models import Community, District, Street
 
 COLUMNS = (

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
+from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.error_codes import GeographyError as E
 from quarterhour.platform.geography.models import (
     Circle,

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.open311.error_codes import Open311Error as E
 from quarterhour.platform.open311.models import ApiClient
@@ -25,7 +25,7 @@ def issue_key(
     *, actor: Any, name: str, contact: str = "", expires_at: datetime | None = None
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
-    if not perm.can_manage_users(actor):
+    if not account_perm.can_manage_users(actor):
         raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以发放接口密钥"))
     if not name.strip():
         raise Invalid(E.BAD_PARAMETER, _("请填写客户端名称"))

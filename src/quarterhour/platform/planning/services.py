@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.engine.config import minutes_to_metres
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core import standard
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.geography.models import District, Street
+from quarterhour.platform.planning import permissions as perm
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.requests.models import (
     Attribute,
     CalendarDay,
@@ -20,16 +20,16 @@ from quarterhour.platform.requests.models import (
 
 class CityOnly:
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return perm.can_manage_users(request.user)
+        return account_perm.can_manage_users(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return perm.can_manage_users(request.user)
+        return account_perm.can_manage_users(request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return perm.can_manage_users(request.user)
+        return account_perm.can_manage_users(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return perm.can_manage_users(request.user)
+        return account_perm.can_manage_users(request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

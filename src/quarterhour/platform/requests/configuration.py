@@ -10,8 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.accounts import permissions as perm
+from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
 from quarterhour.platform.requests.models import (
@@ -25,8 +26,8 @@ from quarterhour.platform.requests.models import (
 
 def _may(actor: Any, district: District | None) -> bool:
     if district is None:
-        return perm.can_manage_users(actor)  # city level
-    return perm.can_edit_district(actor, district)
+        return account_perm.can_manage_users(actor)  # city level
+    return geo_perm.can_edit_district(actor, district)
 
 
 @transaction.atomic

@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core import access, standard
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
+from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography import selectors as geo
 from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.geography.models import Circle, Community, District, Street
+from quarterhour.platform.planning import permissions as planning_perm
 from quarterhour.platform.planning import selectors as plan
 from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
@@ -48,7 +49,7 @@ PAGE_SIZE = 50
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not perm.can_use_staff_pages(request.user):
+    if not access.can_use_staff_pages(request.user):
         raise PermissionRefused("staff_only", _("此页面仅供工作人员使用"))
 
 
@@ -303,7 +304,7 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key = fragment_key("circle", pk, version=data_version()) if cache is not None else ""
     hit = cache.get(key) if cache is not None else None
     circle = _load_circle(pk) if hit is None else hit[0]
-    if not perm.can_view_circle(request.user, circle):
+    if not geo_perm.can_view_circle(request.user, circle):
         raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
     if hit is None:
         body = _circle_body(circle)
@@ -360,12 +361,12 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 def _assessable(user: Any) -> tuple[list[District], list[Street]]:
     districts = [
-        d for d in geo.districts_visible(user) if perm.can_run_assessment(user, district=d)
+        d for d in geo.districts_visible(user) if planning_perm.can_run_assessment(user, district=d)
     ]
     streets = [
         s
         for s in geo.streets_visible(user).select_related("district")
-        if perm.can_run_assessment(user, street=s)
+        if planning_perm.can_run_assessment(user, street=s)
     ]
     return districts, streets
 
@@ -402,7 +403,7 @@ def assessments(request: HttpRequest) -> HttpResponse:
             "runs": list(plan.runs_visible(request.user)[:50]),
             "districts": districts,
             "streets": streets,
-            "city": perm.can_run_assessment(request.user),
+            "city": planning_perm.can_run_assessment(request.user),
         },
     )
 

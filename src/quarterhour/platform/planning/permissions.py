@@ -1,0 +1,26 @@
+"""Who may run assessments, at which level."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from quarterhour.platform.core.access import (
+    Place,
+    Role,
+    any_covers,
+    place_of_district,
+    place_of_street,
+)
+
+if TYPE_CHECKING:
+    from quarterhour.platform.geography.models import District, Street
+
+
+def can_run_assessment(
+    user: Any, *, district: District | None = None, street: Street | None = None
+) -> bool:
+    if street is not None:
+        return any_covers(user, place_of_street(street), lowest=Role.STREET)
+    if district is not None:
+        return any_covers(user, place_of_district(district), lowest=Role.DISTRICT)
+    return any_covers(user, Place(None), lowest=Role.CITY)
