@@ -25,7 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from quarterhour.platform.accounts import permissions as perm
-from quarterhour.platform.core import access, standard
+from quarterhour.platform.accounts.homes import home_url
+from quarterhour.platform.core import access, standard, todos
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
@@ -65,15 +66,38 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def front(request: HttpRequest) -> HttpResponse:
+    """``/`` when no portal answers it: the person's home, or the login page."""
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))
+    return redirect("login")
+
+
+#: roles with a jurisdiction (their home shows its communities, circles and assessments)
+_JURISDICTION = frozenset({access.Role.CITY, access.Role.DISTRICT, access.Role.STREET})
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    context = {
-        "memberships": access.memberships(request.user),
-        "n_communities": geo.communities_visible(request.user).count(),
-        "n_circles": geo.circles_visible(request.user).count(),
-        "runs": list(plan.runs_visible(request.user)[:5]),
+    """工作台: the staff member's to-dos from every app (overdue first within each), and for
+    jurisdiction staff the register at a glance. Residents go to their own home (我的)."""
+    if not perm.can_use_staff_pages(request.user):
+        return redirect(home_url(request.user))
+    user = request.user
+    found = todos.todos_for(user)
+    roles = {m.role for m in access.memberships(user)}
+    context: dict[str, Any] = {
+        "memberships": access.memberships(user),
+        "sections": todos.by_section(found),
+        "n_overdue": sum(1 for t in found if t.overdue),
+        "jurisdiction": bool(roles & (_JURISDICTION | {access.Role.COMMUNITY})),
     }
+    if context["jurisdiction"]:
+        context.update(
+            n_communities=geo.communities_visible(user).count(),
+            n_circles=geo.circles_visible(user).count(),
+            runs=list(plan.runs_visible(user)[:5]) if roles & _JURISDICTION else [],
+        )
     return render(request, "web/home.html", context)
 
 

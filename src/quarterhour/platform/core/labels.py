@@ -1,0 +1,50 @@
+"""Codes shown as words: standard item codes by the standard's names, model choices by their
+labels, in the active language (zh-hans first). Pages never print a code (``shop.food``,
+``meeting_approved``, ``care, health``); templates use the ``labels`` filters
+(``{% load labels %}``: ``item``, ``items``, ``choice``), Python code these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from django.apps import apps
+
+from quarterhour.platform.core.standard import item_label
+
+__all__ = ["choice_label", "choices_label", "item_label", "items_label", "resolve_choices"]
+
+#: how labels are joined in running Chinese text
+SEPARATOR = "、"
+
+
+def items_label(codes: Iterable[str] | None) -> str:
+    """Standard item (or service) codes as their names, joined: ``居民服务站、药店``."""
+    return SEPARATOR.join(item_label(str(c)) for c in codes or ())
+
+
+def resolve_choices(path: str) -> type[Enum]:
+    """A choices class named ``app_label.Name`` or ``app_label.Model.Name`` (e.g.
+    ``volunteers.Skill``, ``certification.Objection.Status``), from the app's models module."""
+    app_label, _sep, rest = path.partition(".")
+    found: Any = apps.get_app_config(app_label).models_module
+    for part in rest.split("."):
+        found = getattr(found, part)
+    if not (isinstance(found, type) and issubclass(found, Enum) and hasattr(found, "choices")):
+        raise LookupError(f"{path} is not a choices class")
+    return found
+
+
+def choice_label(value: Any, choices: type[Enum] | str) -> str:
+    """The label of one choice value; an unknown value is shown as it is."""
+    cls = resolve_choices(choices) if isinstance(choices, str) else choices
+    labels = dict(cls.choices)  # type: ignore[attr-defined]
+    return str(labels.get(value, value))
+
+
+def choices_label(values: Iterable[Any] | None, choices: type[Enum] | str) -> str:
+    """Several choice values (a JSON list field, say) as their labels, joined."""
+    cls = resolve_choices(choices) if isinstance(choices, str) else choices
+    return SEPARATOR.join(choice_label(v, cls) for v in values or ())
