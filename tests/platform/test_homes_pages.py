@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import translation
 from tests.platform.requests_helpers import make_categories
 
 from quarterhour.platform.accounts.models import Membership, User
@@ -350,7 +351,8 @@ def test_server_error_and_refused_form_pages_are_chinese(world):
     from quarterhour.platform.web.errors import csrf_failure, server_error
 
     request = RequestFactory().get("/")
-    error = server_error(request)
+    with translation.override("zh-hans"):
+        error = server_error(request)
     assert error.status_code == 500 and "系统出错" in error.content.decode()
     c = Client(enforce_csrf_checks=True)
     c.force_login(world.users["street"])
@@ -424,13 +426,18 @@ def test_label_filters_show_codes_as_words():
         '{{ skills|choice:"volunteers.Skill" }}|{{ state|choice:"certification.State" }}|'
         '{{ "open"|choice:"certification.Objection.Status" }}'
     )
-    out = t.render(
-        Context(
-            {
-                "codes": ["shop.pharmacy", "station.health"],
-                "skills": ["care", "health"],
-                "state": "meeting_approved",
-            }
+    with translation.override("zh-hans"):
+        out = t.render(
+            Context(
+                {
+                    "codes": ["shop.pharmacy", "station.health"],
+                    "skills": ["care", "health"],
+                    "state": "meeting_approved",
+                }
+            )
         )
-    )
     assert out == "药店、卫生服务站|药店|生活照料、医疗保健|居民代表会议通过|待处理"
+    with translation.override("en"):
+        assert t.render(Context({"codes": ["shop.pharmacy"], "skills": ["care", "health"]})) == (
+            "Pharmacy|Pharmacy|Daily care, Health care||Open"
+        )

@@ -49,16 +49,27 @@ NEVER = ("/accounts/logout/", "/i18n/")
 # -- what a Chinese page must not show -----------------------------------------------------------
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-#: dotted codes (shop.food, station.health); file names and host names are not codes
+#: dotted codes (shop.food, station.health); file and host names (near.js, example.org, a
+#: two-letter country domain) are not codes
 DOTTED = re.compile(r"\b[a-z][a-z0-9]*(?:\.[a-z][a-z0-9_]*)+\b")
-NOT_CODES = re.compile(r"\.(?:org|com|cn|net|js|css|json|xml|pdf|xlsx|csv|png|svg|html?)\b|^e\.g$")
+NOT_CODES = re.compile(
+    r"\.(?:[a-z]{2}|org|com|net|gov|edu|info|js|css|json|xml|pdf|xlsx|csv|png|svg|html?)$|^e\.g$"
+)
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 BRACKETED = re.compile(r"\[[a-z_][a-z0-9_.:-]*\]")
 OSM_ID = re.compile(r"\bosm:(?:node|way|relation)/\d+")
-#: three or more Latin words in a piece of text without any Chinese
+#: three or more Latin words in a piece of text without any Chinese …
 ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[\s,;:'’-]+[A-Za-z]{2,}){2,}")
+#: … that read as a sentence (a place's name, "Fazer Food Market", is not one): ending like a
+#: sentence, or with the words a sentence of an interface has
+SENTENCE_END = re.compile(r"[A-Za-z]{2,}(?:\s+\S+){3,}[.!?]$")
+SENTENCE_WORDS = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|not|no|please|must|can|cannot|will|should|"
+    r"you|your|this|these|there|here|enter|select|required|invalid|found)\b"
+)
 #: names and notices that stay in their own language on a Chinese page
 ENGLISH_ALLOWED = ("OpenStreetMap contributors", "HSDS API", "Open311")
+JAVASCRIPT_TYPES = {"text/javascript", "application/javascript", "module", ""}
 TEMPLATE_ERROR = re.compile(
     r"\{\{|\}\}|\{%|%\}|%\([a-z_]+\)s|\bTraceback\b|TemplateSyntaxError|\bNone\b"
 )
@@ -96,7 +107,9 @@ class Page(HTMLParser):
             self.lang = a.get("lang") or ""
         if tag in ("script", "style", "template"):
             self._hidden += 1
-            if tag == "script" and not a.get("src"):
+            # a JSON data block (json_script) is never run: only scripts of a JavaScript type
+            runs = (a.get("type") or "text/javascript").lower() in JAVASCRIPT_TYPES
+            if tag == "script" and not a.get("src") and runs:
                 self.inline.append("inline <script>")
             if tag == "style":
                 self.inline.append("<style> element")
@@ -126,15 +139,18 @@ class Page(HTMLParser):
 def text_offences(texts: list[str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for text in texts:
+        found += [("bracketed code", m.group()) for m in BRACKETED.finditer(text)]
+        text = BRACKETED.sub(" ", text)
         for m in DOTTED.finditer(text):
             if not NOT_CODES.search(m.group()):
                 found.append(("raw code", m.group()))
         found += [("raw code", m.group()) for m in SNAKE.finditer(text)]
-        found += [("bracketed code", m.group()) for m in BRACKETED.finditer(text)]
         found += [("OSM id", m.group()) for m in OSM_ID.finditer(text)]
         found += [("template error", m.group()) for m in TEMPLATE_ERROR.finditer(text)]
-        if not CJK.search(text) and not any(a in text for a in ENGLISH_ALLOWED):
-            found += [("English-only text", m.group()) for m in ENGLISH.finditer(text)]
+        if CJK.search(text) or any(a in text for a in ENGLISH_ALLOWED):
+            continue
+        if ENGLISH.search(text) and (SENTENCE_END.search(text) or SENTENCE_WORDS.search(text)):
+            found.append(("English-only sentence", text[:120]))
     return found
 
 
@@ -258,7 +274,11 @@ def test_every_link_of_every_role_answers_and_speaks_chinese(demo):
         ("操作：meeting_approve", [("raw code", "meeting_approve")]),
         ("无权访问 [staff_only]", [("bracketed code", "[staff_only]")]),
         ("位置 osm:node/123", [("OSM id", "osm:node/123")]),
-        ("No results were found", [("English-only text", "No results were found")]),
+        ("No results were found", [("English-only sentence", "No results were found")]),
+        ("This field is required.", [("English-only sentence", "This field is required.")]),
+        ("Bank bar and bistro", []),
+        ("Fazer Food Market", []),
+        ("网站 hair911.fi", []),
         ("负责人：None", [("template error", "None")]),
         ("地图数据 © OpenStreetMap contributors (ODbL)", []),
         ("详见 example.org 与 near.js", []),

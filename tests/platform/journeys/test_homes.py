@@ -92,8 +92,10 @@ def test_a_new_resident_signs_up_registers_to_volunteer_and_the_clerk_has_it_to_
     page.fill("input[name=phone]", "13900001111")
     page.select_option("select[name=community]", label=community)
     page.check("input[name=skills][value=companion]")
+    page.check("input[name=days][value='6']")
     page.get_by_role("button", name="提交登记").click()
     page.wait_for_load_state()
+    assert "注册已提交" in page.locator(".msg").first.inner_text()
     status = demo.one("select status from volunteers_volunteer where user_id = %s", user_id)
     assert status == "pending"
     page.get_by_role("link", name="我的").first.click()

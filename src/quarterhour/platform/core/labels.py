@@ -6,23 +6,49 @@ labels, in the active language (zh-hans first). Pages never print a code (``shop
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from quarterhour.platform.core.standard import item_label
 
-__all__ = ["choice_label", "choices_label", "item_label", "items_label", "resolve_choices"]
+__all__ = [
+    "choice_label",
+    "choices_label",
+    "item_label",
+    "items_label",
+    "place_name",
+    "resolve_choices",
+]
 
-#: how labels are joined in running Chinese text
-SEPARATOR = "、"
+
+def separator() -> str:
+    """How labels are joined in running text: 、 in Chinese, a comma in English."""
+    return ", " if (get_language() or "").startswith("en") else "、"
 
 
 def items_label(codes: Iterable[str] | None) -> str:
     """Standard item (or service) codes as their names, joined: ``居民服务站、药店``."""
-    return SEPARATOR.join(item_label(str(c)) for c in codes or ())
+    return separator().join(item_label(str(c)) for c in codes or ())
+
+
+#: a name that is only an OpenStreetMap id (an unnamed object of the map)
+OSM_ID = re.compile(r"^\s*osm:(?:node|way|relation)/\d+\s*$")
+
+
+def place_name(name: str, codes: Iterable[str] = ()) -> str:
+    """A place's name for people: an unnamed map object (named by its OSM id) is called by what
+    it is, ``未命名的药店``; any other name as it is."""
+    if name and not OSM_ID.match(name):
+        return name
+    first = next(iter(codes), None)
+    what = item_label(str(first)) if first else _("服务设施")
+    return _("未命名的%(what)s") % {"what": what}
 
 
 def resolve_choices(path: str) -> type[Enum]:
@@ -47,4 +73,4 @@ def choice_label(value: Any, choices: type[Enum] | str) -> str:
 def choices_label(values: Iterable[Any] | None, choices: type[Enum] | str) -> str:
     """Several choice values (a JSON list field, say) as their labels, joined."""
     cls = resolve_choices(choices) if isinstance(choices, str) else choices
-    return SEPARATOR.join(choice_label(v, cls) for v in values or ())
+    return separator().join(choice_label(v, cls) for v in values or ())

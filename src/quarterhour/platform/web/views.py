@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.accounts.homes import home_url
-from quarterhour.platform.core import access, standard, todos
+from quarterhour.platform.core import access, labels, standard, todos
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
@@ -278,7 +278,7 @@ def _circle_map(circle: Circle, facilities: list[Any], network: WalkNetworkFile 
     _network_under(svg, circle, network)
     for f in facilities:
         codes = [i.item_code for i in f.items.all()]
-        title = f"{f.name} — " + "、".join(standard.item_label(code) for code in codes)
+        title = f"{labels.place_name(f.name, codes)} — {labels.items_label(codes)}"
         svg.point(f.lon, f.lat, r=3.5, css="facility", title=title)
     if circle.centre_lon is not None and circle.centre_lat is not None:
         svg.point(

@@ -34,3 +34,14 @@ def choice(value: Any, choices: str) -> str:
     if isinstance(value, list | tuple):
         return labels.choices_label(value, choices)
     return labels.choice_label(value, choices)
+
+
+@register.filter(name="place")
+def place(obj: Any) -> str:
+    """A facility-like object's name (``name`` and ``items`` rows or ``item_codes``)."""
+    items = getattr(obj, "items", None)
+    if items is not None and hasattr(items, "all"):
+        codes = [i.item_code for i in items.all()]
+    else:
+        codes = list(getattr(obj, "item_codes", ()) or ())
+    return labels.place_name(str(getattr(obj, "name", "") or ""), codes)
