@@ -12,8 +12,9 @@ Bounded: at most :data:`MAX_PAGES` pages per account, and :data:`PER_PATTERN` pa
 pattern (a path with its numbers taken out and its query's names), so a long list of circles
 costs two visits, not two hundred.
 
-When it finds problems it fails with the full list of offenders (account, page, what, where it
-was linked from), every one of them, so each engineer can find theirs.
+When it finds problems it fails with the full list of offenders, one line per page and kind of
+problem (every finding, the accounts that met it, the pages linking there), so each engineer can
+find theirs.
 """
 
 from __future__ import annotations
@@ -261,10 +262,30 @@ def test_every_link_of_every_role_answers_and_speaks_chinese(demo):
             offences += crawl.offences
             visits[crawl.account] = crawl.visits
     print(f"\npages visited per account: {visits}")
-    for o in offences:
-        print(o)
+    report = grouped(offences)
+    print(f"{len(report)} offending page(s) and problem(s):")
+    for line in report:
+        print(line)
     assert all(n > 3 for n in visits.values()), visits
-    assert not offences, f"{len(offences)} offences (listed above)"
+    assert not offences, f"{len(report)} offending pages and problems (listed above)"
+
+
+def grouped(offences: list[Offence]) -> list[str]:
+    """One line per page and kind of problem: which accounts, every finding, where linked from."""
+    groups: dict[tuple[str, str], list[Offence]] = {}
+    for o in offences:
+        groups.setdefault((o.url, o.what), []).append(o)
+    lines = []
+    for (url, what), found in sorted(groups.items()):
+        accounts = sorted({o.account for o in found})
+        details = sorted({o.detail for o in found if o.detail})
+        origins = sorted({o.linked_from for o in found})
+        lines.append(
+            f"{url} — {what}"
+            + (f" ×{len(details)}: {', '.join(details)}" if details else "")
+            + f"  [accounts: {', '.join(accounts)}; linked from {', '.join(origins)}]"
+        )
+    return lines
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ def sign_up(page, *, name: str, username: str, phone: str, password: str) -> Non
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
+    shot(page, "signup")
     page.get_by_role("button", name="注册").click()
     page.wait_for_load_state()
 
