@@ -441,3 +441,24 @@ def test_label_filters_show_codes_as_words():
         assert t.render(Context({"codes": ["shop.pharmacy"], "skills": ["care", "health"]})) == (
             "Pharmacy|Pharmacy|Daily care, Health care||Open"
         )
+
+
+def test_the_assessment_page_names_its_stage_and_standard_in_words(world):
+    from tests.platform.test_assessment import grid_network
+
+    from quarterhour.platform.planning.models import AssessmentRun
+    from quarterhour.platform.planning.networks import store_network
+    from quarterhour.platform.planning.services import assessment_request
+
+    store_network(grid_network(), name="grid")
+    run = assessment_request(actor=world.users["street"], street=world.A1)
+    AssessmentRun.objects.filter(pk=run.pk).update(stage="tiles")
+    c = Client()
+    c.force_login(world.users["street"])
+    with translation.override("zh-hans"):
+        page = c.get(reverse("web:assessment", args=[run.pk])).content.decode()
+        progress = c.get(reverse("web:assessment_progress", args=[run.pk])).json()
+    assert '<span id="run-stage">分块计算步行可达</span>' in page
+    assert "北京市“一刻钟社区服务圈”服务设施" in page and "beijing-2011" not in page
+    assert 'data-progress-url="' in page and "web/assessment.js" in page
+    assert (progress["stage"], progress["stage_code"]) == ("分块计算步行可达", "tiles")

@@ -15,7 +15,8 @@ from django.apps import apps
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from quarterhour.platform.core.standard import item_label
+from quarterhour.engine._errors import StandardError
+from quarterhour.platform.core.standard import engine_standard, item_label
 
 __all__ = [
     "choice_label",
@@ -24,6 +25,7 @@ __all__ = [
     "items_label",
     "place_name",
     "resolve_choices",
+    "standard_label",
 ]
 
 
@@ -49,6 +51,15 @@ def place_name(name: str, codes: Iterable[str] = ()) -> str:
     first = next(iter(codes), None)
     what = item_label(str(first)) if first else _("服务设施")
     return _("未命名的%(what)s") % {"what": what}
+
+
+def standard_label(code: str) -> str:
+    """A facility standard's name (``beijing-2011`` → its Chinese or English title)."""
+    try:
+        std = engine_standard(code)
+    except StandardError:  # an unknown or unreadable standard: its code is all there is
+        return code
+    return std.name_en if (get_language() or "").startswith("en") else std.name_zh
 
 
 def resolve_choices(path: str) -> type[Enum]:

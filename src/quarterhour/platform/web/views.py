@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -431,6 +432,21 @@ def assessments(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: an assessment's stages (planning/assessment.py, engine/tiling.py) in words
+STAGES = {
+    "start": _lazy("开始"),
+    "prepare": _lazy("准备数据"),
+    "tiles": _lazy("分块计算步行可达"),
+    "coverage": _lazy("计算达标情况"),
+    "store": _lazy("保存结果"),
+    "done": _lazy("完成"),
+}
+
+
+def stage_label(stage: str) -> str:
+    return str(STAGES.get(stage, stage))
+
+
 def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
     _staff_only(request)
     run = plan.runs_visible(request.user).filter(pk=pk).first()
@@ -447,7 +463,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if run.status == AssessmentRun.Status.DONE
         else []
     )
-    return render(request, "web/assessment.html", {"run": run, "circle_results": circles})
+    return render(
+        request,
+        "web/assessment.html",
+        {"run": run, "circle_results": circles, "stage": stage_label(run.stage)},
+    )
 
 
 @login_required
@@ -458,7 +478,8 @@ def assessment_progress(request: HttpRequest, pk: int) -> JsonResponse:
         {
             "status": run.status,
             "status_label": run.get_status_display(),
-            "stage": run.stage,
+            "stage": stage_label(run.stage),
+            "stage_code": run.stage,
             "done": run.done,
             "total": run.total,
             "percent": run.percent,

@@ -45,3 +45,8 @@ def place(obj: Any) -> str:
     else:
         codes = list(getattr(obj, "item_codes", ()) or ())
     return labels.place_name(str(getattr(obj, "name", "") or ""), codes)
+
+
+@register.filter(name="standard")
+def standard(code: Any) -> str:
+    return labels.standard_label(str(code))
