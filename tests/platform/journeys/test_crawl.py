@@ -266,7 +266,7 @@ def test_every_link_of_every_role_answers_and_speaks_chinese(demo):
     print(f"{len(report)} offending page(s) and problem(s):")
     for line in report:
         print(line)
-    assert all(n > 3 for n in visits.values()), visits
+    assert all(n >= 3 for n in visits.values()), visits  # the crawl did crawl
     assert not offences, f"{len(report)} offending pages and problems (listed above)"
 
 
