@@ -462,3 +462,16 @@ def test_the_assessment_page_names_its_stage_and_standard_in_words(world):
     assert "北京市“一刻钟社区服务圈”服务设施" in page and "beijing-2011" not in page
     assert 'data-progress-url="' in page and "web/assessment.js" in page
     assert (progress["stage"], progress["stage_code"]) == ("分块计算步行可达", "tiles")
+
+
+def test_homes_read_in_english_under_the_switch(world):
+    c = Client()
+    c.force_login(world.users["resident"])
+    c.post(reverse("set_language"), {"language": "en", "next": "/me/"})
+    page = c.get("/me/").content.decode()
+    assert "<h1>My page</h1>" in page and "My volunteering" in page
+    assert "Not registered as a volunteer: register" in page and "Change password" in page
+    c.force_login(world.users["city"])
+    c.post(reverse("set_language"), {"language": "en", "next": "/home/"})
+    page = c.get("/home/").content.decode()
+    assert "Targets and gaps" in page and "Urban communities covered 0.0% (target 60%)" in page
