@@ -167,3 +167,15 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first() -> Any:
+    """Every test starts in zh-hans, as a request does: a page answered in English (the test
+    client runs the locale middleware in this thread) must not leak its language into the next
+    test."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")

@@ -60,7 +60,7 @@ def test_street_officer_in_the_browser(assessed_world, live_server):
             page.fill("input[name=username]", "street_a1")
             page.fill("input[name=password]", "pw-street_a1-long")
             page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/")
+            page.wait_for_url(f"{live_server.url}/home/")
             assert "工作台" in page.inner_text("h1")
 
             page.click("nav >> text=社区")

@@ -34,7 +34,19 @@ def test_convene_record_and_tasks_through_pages(world):
         },
         follow=True,
     )
-    assert "没有用户 nobody" in bad.content.decode() and Action.objects.count() == 0
+    # an unknown name is answered as a resident's is: no probing for who exists
+    assert "责任人须为工作人员" in bad.content.decode() and Action.objects.count() == 0
+    resident = c.post(
+        reverse("meetings:detail", args=[m.pk]),
+        {
+            "attendees": "王主任 | 街道",
+            "decisions": "开放操场",
+            "actions": "签协议 | resident | 2030-01-01",
+        },
+        follow=True,
+    )
+    said = [str(x) for x in bad.context["messages"]][-1:]
+    assert said == [str(x) for x in resident.context["messages"]] == ["责任人须为工作人员"]
     c.post(
         reverse("meetings:detail", args=[m.pk]),
         {

@@ -16,6 +16,9 @@ Variables (all optional unless production):
                        ``<data dir>/assessment-state``
 ``QUARTERHOUR_DASK_SCHEDULER`` ``tcp://host:port``: run assessment tiles on that Dask cluster;
                        default none (tiles run in the worker process)
+``QUARTERHOUR_TRUSTED_PROXIES`` how many reverse proxies stand in front of the server and append
+                       to ``X-Forwarded-For``; default 0: the forwarded address is never believed
+                       and login throttling counts the connection's own address
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Env:
     tile_m: float
     state_dir: Path | None  # None: <data dir>/assessment-state
     dask_scheduler: str
+    trusted_proxies: int  # reverse proxies that append to X-Forwarded-For (0: trust none)
 
 
 def _path(name: str) -> Path | None:
@@ -75,6 +79,15 @@ def _positive(name: str, default: float) -> float:
     if not (value > 0 and value < float("inf")):
         raise ValueError(f"{name} must be positive, got {raw!r}")
     return value
+
+
+def _count(name: str, default: int, *, most: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise ValueError(f"{name} must be a whole number from 0 to {most}, got {raw!r}")
+    return int(raw)
 
 
 def read_env() -> Env:
@@ -104,6 +117,7 @@ def read_env() -> Env:
         tile_m=_positive("QUARTERHOUR_TILE_M", 5000.0),
         state_dir=_path("QUARTERHOUR_STATE_DIR"),
         dask_scheduler=os.environ.get("QUARTERHOUR_DASK_SCHEDULER", "").strip(),
+        trusted_proxies=_count("QUARTERHOUR_TRUSTED_PROXIES", 0, most=5),
     )
 
 

@@ -1,9 +1,11 @@
-"""URL map: staff pages, admin, login, language switch, health check."""
+"""URL map: staff pages, admin, accounts (login, sign-up, password, 我的), language switch,
+health check; the error pages (web/errors.py)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from quarterhour.platform.accounts import views as account_views
 from quarterhour.platform.core.views import pick
 from quarterhour.platform.web import views
 
@@ -15,12 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("pick/<slug:kind>.json", pick, name="pick"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="web/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("quarterhour.platform.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/hsds/", include("quarterhour.platform.hsds.urls")),
     path("portal/", include("quarterhour.platform.portal.urls")),
@@ -35,3 +34,8 @@ urlpatterns = [
     path("funding/", include("quarterhour.platform.funding.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]
+
+handler400 = "quarterhour.platform.web.errors.bad_request"
+handler403 = "quarterhour.platform.web.errors.permission_denied"
+handler404 = "quarterhour.platform.web.errors.page_not_found"
+handler500 = "quarterhour.platform.web.errors.server_error"

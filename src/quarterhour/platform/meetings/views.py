@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from quarterhour.platform.accounts.models import User
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import Invalid, Issue
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.geography.selectors import circles_visible
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings import selectors, services
+from quarterhour.platform.meetings.error_codes import MeetingError as E
 from quarterhour.platform.meetings.models import Action, Meeting
 
 
@@ -69,13 +70,9 @@ def _actions(raw: str) -> list[dict[str, Any]]:
                 Issue("field_invalid", _("每行须为：事项 | 责任人 | 期限"), row=i, field="actions")
             )
             continue
-        owner = User.objects.filter(username=parts[1]).first()
-        if owner is None:
-            issues.append(
-                Issue(
-                    "field_invalid", _("没有用户 %(u)s") % {"u": parts[1]}, row=i, field="actions"
-                )
-            )
+        owner = User.objects.filter(username=parts[1][:150]).first()
+        if owner is None:  # answered as for a person who may not own it: no probing for names
+            issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
             continue
         due = pages.date({"due": parts[2]}, "due")
         decision = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
@@ -91,6 +88,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(selectors.meetings_visible(request.user), pk=pk)
     if request.method == "POST":
         d = request.POST
+        if not perm.can_record_meeting(request.user, meeting):  # before any name is looked up
+            raise PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
 
         def call() -> Meeting:
             attendees = []

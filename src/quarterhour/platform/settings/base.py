@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 
 from quarterhour.platform.env import read_env
 
@@ -27,6 +29,7 @@ CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quarterhour.platform.web.middleware.ChineseFirstLocaleMiddleware",
@@ -66,14 +70,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as django-axes asks: turns a locked-out login into the lock-out page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quarterhour.platform.urls"
 WSGI_APPLICATION = "quarterhour.platform.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
+# after login each role goes to its own home (accounts.homes.home_url); this is the fallback
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "/"
 
 TEMPLATES: list[dict[str, Any]] = [
     {
@@ -94,6 +101,25 @@ TEMPLATES: list[dict[str, Any]] = [
 
 DATABASES = {"default": ENV.database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes): failed logins are counted per account and per address (the
+# connection's own, or the forwarded one only with QUARTERHOUR_TRUSTED_PROXIES > 0); an account is
+# locked after AXES_FAILURE_LIMIT failures, an address (an office behind one NAT shares one)
+# after QH_LOGIN_ADDRESS_LIMIT, each for AXES_COOLOFF_TIME after its last failure. Unknown user
+# names are counted like known ones, so the lock-out tells nothing about who exists.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5
+QH_LOGIN_ADDRESS_LIMIT = 20
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_HANDLER = "quarterhour.platform.accounts.throttle.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "quarterhour.platform.accounts.throttle.client_address"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+QH_TRUSTED_PROXIES = ENV.trusted_proxies
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -137,10 +163,45 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "quarterhour.platform.web.errors.csrf_failure"
 
 # map: "none" draws our own vector map; a tile URL template is used only when configured
 MAP_TILES = ENV.map_tiles
 QH_DEMO = ENV.demo
+
+
+def _tile_origins(map_tiles: str) -> list[str]:
+    """Where the map's tile images come from (the CSP's img-src), from ``MAP_TILES`` (the named
+    choices are those of portal/maps.py: ``osm``, ``tianditu:<key>``, or a URL template)."""
+    from urllib.parse import urlsplit
+
+    if map_tiles == "none":
+        return []
+    if map_tiles == "osm":
+        return ["https://tile.openstreetmap.org"]
+    if map_tiles.startswith("tianditu:"):
+        return ["https://*.tianditu.gov.cn"]
+    parts = urlsplit(map_tiles.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site only;
+# no inline script, inline event handler or style attribute on any page (tests/platform/journeys/
+# test_crawl.py checks every page); tile images from the configured tile server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_tile_origins(MAP_TILES)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 QH_STANDARD = "beijing-2011"
 
 # Walk assessment defaults (the engine's policy constants are the source of truth)

@@ -21,10 +21,12 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from quarterhour.platform.core import access, standard
+from quarterhour.platform.accounts.homes import home_url
+from quarterhour.platform.core import access, labels, standard, todos
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
@@ -66,15 +68,38 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def front(request: HttpRequest) -> HttpResponse:
+    """``/`` when no portal answers it: the person's home, or the login page."""
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))
+    return redirect("login")
+
+
+#: roles with a jurisdiction (their home shows its communities, circles and assessments)
+_JURISDICTION = frozenset({access.Role.CITY, access.Role.DISTRICT, access.Role.STREET})
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    context = {
-        "memberships": access.memberships(request.user),
-        "n_communities": geo.communities_visible(request.user).count(),
-        "n_circles": geo.circles_visible(request.user).count(),
-        "runs": list(plan.runs_visible(request.user)[:5]),
+    """工作台: the staff member's to-dos from every app (overdue first within each), and for
+    jurisdiction staff the register at a glance. Residents go to their own home (我的)."""
+    if not access.can_use_staff_pages(request.user):
+        return redirect(home_url(request.user))
+    user = request.user
+    found = todos.todos_for(user)
+    roles = {m.role for m in access.memberships(user)}
+    context: dict[str, Any] = {
+        "memberships": access.memberships(user),
+        "sections": todos.by_section(found),
+        "n_overdue": sum(1 for t in found if t.overdue),
+        "jurisdiction": bool(roles & (_JURISDICTION | {access.Role.COMMUNITY})),
     }
+    if context["jurisdiction"]:
+        context.update(
+            n_communities=geo.communities_visible(user).count(),
+            n_circles=geo.circles_visible(user).count(),
+            runs=list(plan.runs_visible(user)[:5]) if roles & _JURISDICTION else [],
+        )
     return render(request, "web/home.html", context)
 
 
@@ -255,7 +280,7 @@ def _circle_map(circle: Circle, facilities: list[Any], network: WalkNetworkFile 
     _network_under(svg, circle, network)
     for f in facilities:
         codes = [i.item_code for i in f.items.all()]
-        title = f"{f.name} — " + "、".join(standard.item_label(code) for code in codes)
+        title = f"{labels.place_name(f.name, codes)} — {labels.items_label(codes)}"
         svg.point(f.lon, f.lat, r=3.5, css="facility", title=title)
     if circle.centre_lon is not None and circle.centre_lat is not None:
         svg.point(
@@ -408,6 +433,21 @@ def assessments(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: an assessment's stages (planning/assessment.py, engine/tiling.py) in words
+STAGES = {
+    "start": _lazy("开始"),
+    "prepare": _lazy("准备数据"),
+    "tiles": _lazy("分块计算步行可达"),
+    "coverage": _lazy("计算达标情况"),
+    "store": _lazy("保存结果"),
+    "done": _lazy("完成"),
+}
+
+
+def stage_label(stage: str) -> str:
+    return str(STAGES.get(stage, stage))
+
+
 def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
     _staff_only(request)
     run = plan.runs_visible(request.user).filter(pk=pk).first()
@@ -424,7 +464,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if run.status == AssessmentRun.Status.DONE
         else []
     )
-    return render(request, "web/assessment.html", {"run": run, "circle_results": circles})
+    return render(
+        request,
+        "web/assessment.html",
+        {"run": run, "circle_results": circles, "stage": stage_label(run.stage)},
+    )
 
 
 @login_required
@@ -435,7 +479,8 @@ def assessment_progress(request: HttpRequest, pk: int) -> JsonResponse:
         {
             "status": run.status,
             "status_label": run.get_status_display(),
-            "stage": run.stage,
+            "stage": stage_label(run.stage),
+            "stage_code": run.stage,
             "done": run.done,
             "total": run.total,
             "percent": run.percent,
