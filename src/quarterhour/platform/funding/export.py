@@ -25,9 +25,7 @@ def rollup_xlsx(r: Rollup) -> bytes:
             for s in Source
         ]
         ws.row([street, *by_source, r.by_street[street]])
-    ws.row(
-        ["合计 Total", *[r.by_source.get(s.value, 0) for s in Source], r.total], style="bold"
-    )
+    ws.row(["合计 Total", *[r.by_source.get(s.value, 0) for s in Source], r.total], style="bold")
 
     uses = book.sheet("用途 Uses")
     uses.row(["街道 Street", *[f"{u.label} {u.value}" for u in Use], "合计 Total"], style="bold")

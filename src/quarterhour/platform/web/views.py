@@ -6,8 +6,6 @@ that say why.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,10 +25,8 @@ from django.views.decorators.http import require_GET
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core import access, standard
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
-from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import selectors as geo
-from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.geography.models import Circle, Community, District, Street
 from quarterhour.platform.planning import selectors as plan
 from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
@@ -312,50 +308,6 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         body = hit[1]
     return render(request, "web/circle.html", {"circle": circle, "body": mark_safe(body)})
-
-
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
-
-
-def _run_import(request: HttpRequest) -> dict[str, Any]:
-    """Import an uploaded adcode list or facility register as the logged-in user."""
-    kind = request.POST.get("kind", "")
-    upload = request.FILES.get("file")
-    dry_run = request.POST.get("dry_run") == "1"
-    if upload is None or kind not in ("adcode", "facilities"):
-        return {"error": _("请选择文件和导入类型")}
-    if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
-        return {"error": _("文件过大（上限 20 MB）")}
-    suffix = Path(upload.name or "upload.csv").suffix.lower()
-    if suffix not in (".csv", ".txt", ".tsv", ".xlsx"):
-        return {"error": _("只接受 CSV、TSV 或 XLSX 文件")}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(upload.name or f"upload{suffix}").name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        try:
-            if kind == "adcode":
-                report = import_adcode([path], actor=request.user, dry_run=dry_run)
-            else:
-                found, header_row = read_register(path, crs=request.POST.get("crs", "wgs84"))
-                report = upsert_facilities(
-                    found, actor=request.user, dry_run=dry_run, first_row=header_row + 1
-                )
-        except (Invalid, PermissionRefused) as exc:
-            issues = getattr(exc, "issues", ())
-            return {"error": str(exc.message), "issues": [str(i) for i in issues][:200]}
-        except ValueError as exc:  # an unknown CRS name
-            return {"error": str(exc)}
-    return {"report": report.lines()}
-
-
-@login_required
-def imports(request: HttpRequest) -> HttpResponse:
-    """Upload the communities (adcode list) or a facility register of one's own jurisdiction."""
-    _staff_only(request)
-    result = _run_import(request) if request.method == "POST" else {}
-    return render(request, "web/imports.html", result)
 
 
 def _assessable(user: Any) -> tuple[list[District], list[Street]]:

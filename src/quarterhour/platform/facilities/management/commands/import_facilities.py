@@ -1,4 +1,11 @@
-"""``quarterhour manage import_facilities FILE [--crs gcj02] [--osm] [--dry-run] [--as USER]``."""
+"""``quarterhour manage import_facilities FILE [--crs gcj02] [--as USER | --for CODE] [--osm]
+[--dry-run]``.
+
+A register is imported *for* a jurisdiction: ``--as USER`` imports as that staff member, for
+their jurisdiction (``--for`` picks one when they have several), with their permissions checked
+before the file is read; the server operator names the jurisdiction with ``--for`` (an area code
+such as 110102001000). Exit code 2 when the file is refused (every problem is listed).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quarterhour.platform.core.errors import Invalid
-from quarterhour.platform.facilities.imports import read_osm, read_register, upsert_facilities
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.facilities.imports import import_osm, import_register
 from quarterhour.platform.facilities.models import OwnerKind
+from quarterhour.platform.geography.imports import issue_lines
 from quarterhour.platform.management_util import actor_from, printer
 
 
@@ -29,29 +37,40 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="只报告将会发生的变化")
         parser.add_argument("--as", dest="actor", help="以该用户身份导入（检查其辖区权限）")
+        parser.add_argument(
+            "--for",
+            dest="scope",
+            help="登记表所属辖区的区划代码（如 110102001000），或 street:代码 / city",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_from(options["actor"])
         progress = printer(self.stderr)
         try:
-            first_row = 1
             if options["osm"]:
-                found = read_osm(options["file"], progress=progress)
-            else:
-                found, header_row = read_register(
-                    options["file"], crs=options["crs"], encoding=options["encoding"]
+                report = import_osm(
+                    options["file"],
+                    actor=actor,
+                    scope_code=options["scope"],
+                    dry_run=options["dry_run"],
+                    owner_kind=options["owner_kind"],
+                    progress=progress,
                 )
-                first_row = header_row + 1
-            report = upsert_facilities(
-                found,
-                actor=actor,
-                dry_run=options["dry_run"],
-                outside="skip" if options["osm"] else "error",
-                owner_kind=options["owner_kind"],
-                first_row=first_row,
-                progress=progress,
-            )
-        except Invalid as exc:
-            raise CommandError(str(exc)) from None
+            else:
+                report = import_register(
+                    options["file"],
+                    actor=actor,
+                    crs=options["crs"],
+                    scope_code=options["scope"],
+                    encoding=options["encoding"],
+                    dry_run=options["dry_run"],
+                    owner_kind=options["owner_kind"],
+                    progress=progress,
+                )
+        except (Invalid, PermissionRefused) as exc:
+            lines = issue_lines(exc)
+            head = str(exc.message)
+            body = "\n".join(f"  - {line}" for line in lines if line != head)
+            raise CommandError(f"{head}\n{body}" if body else head, returncode=2) from None
         for line in report.lines():
             self.stdout.write(line)
