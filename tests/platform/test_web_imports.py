@@ -227,3 +227,31 @@ def test_gcj02_declared_as_wgs84_is_refused_naming_the_fix(client, gridded):
     first = stored[0]  # on its street: 25 m north of the crossing (100, 100)
     assert abs(first.lon - (116.36 + 100 / 500.0 * DLON)) < 2e-6
     assert abs(first.lat - (39.90 + 125 / 500.0 * DLAT)) < 2e-6
+
+
+def test_the_assessment_after_an_import_shows_which_circles_gained_which_items(client, gridded):
+    """Journey 10's end: import a health station into 南北长街社区, the queued assessment runs,
+    and its page says that 长安服务圈 now meets 卫生服务站 (it did not before)."""
+    from quarterhour.platform.planning.services import assessment_request
+    from quarterhour.platform.planning.worker import work
+
+    world = gridded
+    first = assessment_request(actor=world.users["street"], street=world.A1)
+    assert work(once=True) == 1
+    client.force_login(world.users["street"])
+    lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
+    data = f"名称,类别,经度,纬度\n南北长街卫生服务站,社区卫生服务站,{lon},{lat}\n".encode()
+    done = confirm(client, check(client, "facilities", "卫生.csv", data))
+    run = AssessmentRun.objects.exclude(pk=first.pk).get(street=world.A1)
+    assert f'href="/assessments/{run.pk}/"' in done
+    assert work(once=True) == 1
+    page = client.get(reverse("web:assessment", args=[run.pk])).content.decode()
+    section = page.split('id="circle-changes"')[1].split("</section>")[0]
+    assert "长安服务圈" in section and "新达标：卫生服务站" in section
+    assert "新街口服务圈" not in section  # A2's circle is not in A1's assessment
+    from quarterhour.platform.planning.models import CircleItemResult
+
+    assert CircleItemResult.objects.get(run=run, circle=world.cA1, item_code="station.health").met
+    assert not CircleItemResult.objects.get(
+        run=first, circle=world.cA1, item_code="station.health"
+    ).met

@@ -45,7 +45,7 @@ from quarterhour.engine.tables import DEFAULT_LIMITS, TableLimits
 from quarterhour.platform.accounts import permissions as perm
 from quarterhour.platform.core import access
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.core.standard import engine_standard
+from quarterhour.platform.core.standard import engine_standard, item_label
 from quarterhour.platform.facilities.error_codes import FacilityError as E
 from quarterhour.platform.facilities.hours import parse_hours_text
 from quarterhour.platform.facilities.models import Facility, FacilityItem, OwnerKind
@@ -65,6 +65,8 @@ CRS_WORDS: dict[str, Any] = {
 }
 #: longest file name (its stem is part of every key)
 FILE_NAME_MAX_CHARS = 80
+#: new facilities listed one by one in a report
+ADDED_SHOWN = 50
 
 
 def crs_words(crs: str) -> str:
@@ -213,8 +215,9 @@ def engine_error_to_invalid(exc: QuarterhourError, *, file: str | None = None) -
         if isinstance(exc, InputError)
         else ()
     )
-    issues = [
-        Issue(p.code, _message(p), row=p.row, field=p.column, file=file or p.file) for p in problems
+    issues = [  # in the file's order: file-wide problems, then row by row
+        Issue(p.code, _message(p), row=p.row, field=p.column, file=file or p.file)
+        for p in sorted(problems, key=lambda p: p.row or 0)
     ] or [Issue(exc.code, _message(exc))]
     return Invalid(E.IMPORT_INVALID, _("设施文件有 %(n)d 处问题") % {"n": len(issues)}, issues)
 
@@ -627,6 +630,16 @@ def upsert_facilities(
             new.append(fac)
             new_items.append((fac, f.item_codes))
             report.count(report.created, "facility")
+            if len(report.added) < ADDED_SHOWN:
+                report.added.append(
+                    _("%(where)s「%(name)s」：%(community)s，%(items)s")
+                    % {
+                        "where": _where(f),
+                        "name": fac.name,
+                        "community": c.name if c is not None else "",
+                        "items": "、".join(item_label(code) for code in f.item_codes),
+                    }
+                )
             continue
         diff = [name for name, v in values.items() if getattr(fac, name) != v]
         for name in diff:

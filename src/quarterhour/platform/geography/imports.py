@@ -93,6 +93,8 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    #: what is new, each in words (the first ones)
+    added: list[str] = field(default_factory=list)
     #: rows left out (outside the importer's jurisdiction), each in words
     outside: list[str] = field(default_factory=list)
     dry_run: bool = False

@@ -205,23 +205,27 @@ def _check(request: HttpRequest, cap: CappedUpload) -> dict[str, Any]:
     }
     if cap.too_big:
         return {
+            "entry": entry,
             "errors": [
                 _("文件超过 %(size)s 的上限：请拆分成几个文件分别上传")
                 % {"size": size_text(settings.QH_IMPORT_MAX_BYTES)}
-            ]
+            ],
         }
     upload = request.FILES.get("file")
     if upload is None or entry["kind"] not in ("adcode", "facilities"):
-        return {"errors": [_("请选择文件和导入类型")]}
+        return {"entry": entry, "errors": [_("请选择文件和导入类型")]}
     if Path(upload.name or "").suffix.lower() not in SUFFIXES:
-        return {"errors": [_("只接受 CSV、TSV 或 XLSX 文件（旧版 .xls 请先另存为 .xlsx）")]}
+        return {
+            "entry": entry,
+            "errors": [_("只接受 CSV、TSV 或 XLSX 文件（旧版 .xls 请先另存为 .xlsx）")],
+        }
     if entry["crs"] not in CRS_WORDS or entry["encoding"] not in ENCODINGS:
-        return {"errors": [_("请选择坐标系和文字编码")]}
+        return {"entry": entry, "errors": [_("请选择坐标系和文字编码")]}
     if entry["kind"] == "facilities":
         try:
             scope = register_scope(user, code=entry["scope"] or None)  # refuses before reading
         except Invalid as exc:
-            return {"errors": issue_lines(exc)}
+            return {"entry": entry, "errors": issue_lines(exc)}
         entry["scope"] = scope.namespace
         entry["scope_label"] = scope.label
     elif not can_import_communities(user):
@@ -231,7 +235,7 @@ def _check(request: HttpRequest, cap: CappedUpload) -> dict[str, Any]:
         report = _run(entry, path, user, dry_run=True)
     except (Invalid, PermissionRefused) as exc:
         _discard(token)
-        return {"errors": issue_lines(exc), "file_name": path.name}
+        return {"entry": entry, "errors": issue_lines(exc), "file_name": path.name}
     request.session[SESSION_KEY] = {**entry, "token": token}
     return {
         "preview": report,

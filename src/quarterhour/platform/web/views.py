@@ -370,12 +370,29 @@ def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run(request, pk)
-    circles = (
-        run.circle_results.select_related("circle").order_by("circle__code")
-        if run.status == AssessmentRun.Status.DONE
-        else []
+    done = run.status == AssessmentRun.Status.DONE
+    circles = run.circle_results.select_related("circle").order_by("circle__code") if done else []
+    changes = plan.circle_changes(run) if done else []
+    changed = [
+        {
+            "change": c,
+            "gained": "、".join(standard.item_label(code) for code in c.gained),
+            "lost": "、".join(standard.item_label(code) for code in c.lost),
+        }
+        for c in changes
+        if c.gained or c.lost
+    ]
+    return render(
+        request,
+        "web/assessment.html",
+        {
+            "run": run,
+            "circle_results": circles,
+            "changed": changed,
+            "n_unchanged": sum(1 for c in changes if c.before_met is not None) - len(changed),
+            "compared": any(c.before_met is not None for c in changes),
+        },
     )
-    return render(request, "web/assessment.html", {"run": run, "circle_results": circles})
 
 
 @login_required
