@@ -348,23 +348,23 @@ def _length_issues(
     columns: dict[str, str],
 ) -> list[Issue]:
     """Values longer than the register keeps, each naming its column and what to do."""
-    checks: list[tuple[str, str, int]] = [
-        (columns.get("name", _("名称")), f.name, 200),
-        (columns.get("address", _("地址")), f.address, 300),
-        (columns.get("id", _("编号")), key, 200),
+    checks: list[tuple[str, str, int, bool]] = [  # column, value, longest, is the key
+        (columns.get("name", _("名称")), f.name, 200, False),
+        (columns.get("address", _("地址")), f.address, 300, False),
+        (columns.get("id", _("编号")), key, 200, True),
     ]
     phone_col, phone = _tag(f, PHONE_KEYS)
     owner_col, owner = _tag(f, OWNER_KEYS)
     hours_col = _tag(f, HOURS_KEYS)[0]
-    checks += [(phone_col, phone, 64), (owner_col, owner, 200)]
+    checks += [(phone_col, phone, 64, False), (owner_col, owner, 200, False)]
     if hours is None:
-        checks.append((hours_col, hours_text, 200))
+        checks.append((hours_col, hours_text, 200, False))
     out = []
-    for column, value, limit in checks:
+    for column, value, limit, is_key in checks:
         if len(value) > limit:
             message = (
                 _("编号与文件名合起来有 %(n)d 字，超过 %(m)d 字的上限：请缩短编号或文件名")
-                if value is key
+                if is_key
                 else _("有 %(n)d 字，超过 %(m)d 字的上限：请缩短后重新导入")
             )
             out.append(
