@@ -32,9 +32,9 @@ def run(*args):
 @pytest.mark.django_db
 def test_import_xicheng_adcode_then_reimport_updates_nothing():
     out = run("import_adcode", str(XICHENG))
-    assert "district：新增 1，更新 0，不变 0" in out
-    assert "street：新增 15，更新 0，不变 0" in out
-    assert "community：新增 261，更新 0，不变 0" in out
+    assert "区县：新增 1，更新 0，不变 0" in out
+    assert "街道：新增 15，更新 0，不变 0" in out
+    assert "社区：新增 261，更新 0，不变 0" in out
     c = Community.objects.get(code="110102001001")
     assert c.name == "南北长街社区居委会"
     assert c.street.code == "110102001000"
@@ -46,7 +46,7 @@ def test_import_xicheng_adcode_then_reimport_updates_nothing():
     assert Community.objects.filter(centre_lon__isnull=True).count() == 261 - 156
     assert c.history.count() == 1
     again = run("import_adcode", str(XICHENG))
-    assert "community：新增 0，更新 0，不变 261" in again
+    assert "社区：新增 0，更新 0，不变 261" in again
     assert Community.objects.count() == 261 and c.history.count() == 1
 
 
@@ -54,7 +54,7 @@ def test_import_xicheng_adcode_then_reimport_updates_nothing():
 @pytest.mark.django_db
 def test_dry_run_reports_and_writes_nothing():
     out = run("import_adcode", str(XICHENG), "--dry-run")
-    assert "演练" in out and "community：新增 261" in out
+    assert "演练" in out and "社区：新增 261" in out
     assert (District.objects.count(), Street.objects.count(), Community.objects.count()) == (
         0,
         0,
@@ -79,9 +79,11 @@ def test_bad_adcode_file_names_rows_and_fields_and_changes_nothing(tmp_path):
     with pytest.raises(CommandError) as info:
         run("import_adcode", str(bad))
     text = str(info.value)
-    assert "bad.csv, row 3, field code" in text and "110102003001" in text
-    assert "bad.csv, row 4, field longitude" in text
-    assert "bad.csv, row 5, field *" in text
+    assert info.value.returncode == 2
+    assert "bad.csv 第 3 行「code（第 1 列）」列" in text and "110102003001" in text
+    assert "bad.csv 第 4 行「longitude（第 13 列）」列" in text
+    assert "bad.csv 第 5 行「整行」列" in text
+    assert "[" not in text  # no codes, words only
     assert District.objects.count() == 0
 
 
@@ -121,8 +123,10 @@ def _register(world, tmp_path, *, encoding="utf-8", far=False):
 def test_facility_register_gbk_gcj02_import_and_reimport(world, tmp_path):
     path = _register(world, tmp_path, encoding="gbk")
     out = run("import_facilities", str(path), "--crs", "gcj02", "--as", "street_a1")
-    assert "facility：新增 2，更新 0，不变 0" in out
-    pharmacy = Facility.objects.get(key="register:1")
+    assert "设施：新增 2，更新 0，不变 0" in out
+    # keyed in the register's jurisdiction: street A1's file "register", 编号 1
+    pharmacy = Facility.objects.get(key="street:110102001000/register:1")
+    assert pharmacy.register_scope == "street:110102001000"
     assert pharmacy.community == world.a1x
     assert abs(pharmacy.lon - world.a1x.centre_lon) < 1e-6
     assert list(pharmacy.items.values_list("item_code", flat=True)) == ["shop.pharmacy"]
@@ -130,32 +134,50 @@ def test_facility_register_gbk_gcj02_import_and_reimport(world, tmp_path):
         {"days": [1, 2, 3, 4, 5, 6, 7], "opens": "08:00", "closes": "20:00"}
     ]
     assert pharmacy.history.get().history_user == world.users["street"]
-    market = Facility.objects.get(key="register:2")
+    market = Facility.objects.get(key="street:110102001000/register:2")
     assert market.community == world.a1y
-    assert run("import_facilities", str(path), "--crs", "gcj02").count("不变 2") == 1
-    assert Facility.objects.filter(key__startswith="register:").count() == 2
+    # the server operator names the jurisdiction: the same keys, nothing changes
+    again = run("import_facilities", str(path), "--crs", "gcj02", "--for", "110102001000")
+    assert "设施：新增 0，更新 0，不变 2" in again
+    assert Facility.objects.filter(register_scope="street:110102001000").count() == 2
 
 
-def test_facility_outside_every_community_is_refused_with_its_row(world, tmp_path):
-    path = _register(world, tmp_path, far=True)
-    with pytest.raises(CommandError) as info:
-        run("import_facilities", str(path), "--crs", "gcj02")
-    assert "register.csv, row 3, field lon/lat" in str(info.value)
-    assert "南北长街菜市场" in str(info.value)
-    assert not Facility.objects.filter(key__startswith="register:").exists()
-
-
-def test_register_outside_the_importers_jurisdiction_is_refused(world, tmp_path):
+def test_the_operator_must_name_the_registers_jurisdiction(world, tmp_path):
     path = _register(world, tmp_path)
     with pytest.raises(CommandError) as info:
-        run("import_facilities", str(path), "--crs", "gcj02", "--as", "community_a1x")
-    assert "register.csv, row 3" in str(info.value)  # a1y is not the community officer's
-    assert not Facility.objects.filter(key__startswith="register:").exists()
+        run("import_facilities", str(path), "--crs", "gcj02")
+    assert info.value.returncode == 2 and "--for" in str(info.value)
+    assert not Facility.objects.filter(key__contains="register:").exists()
+
+
+def test_a_row_outside_every_community_is_left_out_and_named(world, tmp_path):
+    path = _register(world, tmp_path, far=True)
+    out = run("import_facilities", str(path), "--crs", "gcj02", "--as", "street_a1")
+    assert "设施：新增 1，更新 0，不变 0，不在辖区内跳过 1" in out
+    assert "第 3 行「南北长街菜市场」（99.99" in out and "不在任何社区内，跳过" in out
+    assert Facility.objects.filter(key__contains="register:").count() == 1
+
+
+def test_rows_outside_the_importers_jurisdiction_are_left_out_and_named(world, tmp_path):
+    path = _register(world, tmp_path)
+    out = run("import_facilities", str(path), "--crs", "gcj02", "--as", "community_a1x")
+    # a1y is not the community officer's: left out, with the community it lies in
+    assert "第 3 行「南北长街菜市场」位于北长街社区，不属于南北长街社区，跳过" in out
+    (only,) = Facility.objects.filter(key__contains="register:")
+    assert only.key == "community:110102001001/register:1" and only.community == world.a1x
+
+
+def test_a_register_with_no_row_in_the_jurisdiction_is_refused(world, tmp_path):
+    path = _register(world, tmp_path)
+    with pytest.raises(CommandError) as info:  # GCJ-02 read as GCJ-02 is right, but not for A2
+        run("import_facilities", str(path), "--crs", "gcj02", "--for", "110102003000")
+    assert "没有一处设施位于新街口街道内" in str(info.value)
+    assert not Facility.objects.filter(key__contains="register:").exists()
 
 
 def test_register_with_unknown_category_names_row_and_column(world, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("名称,类别,经度,纬度\n某店,外星服务,116.37,39.90\n", encoding="utf-8")
     with pytest.raises(CommandError) as info:
-        run("import_facilities", str(path))
-    assert "row 2" in str(info.value) and "类别" in str(info.value)
+        run("import_facilities", str(path), "--as", "street_a1")
+    assert "r.csv 第 2 行「类别」列" in str(info.value) and "外星服务" in str(info.value)

@@ -1,13 +1,26 @@
-"""A street officer imports its communities and its facility register from the web."""
+"""The import page: a street officer uploads its communities or its facility register, sees every
+problem at once or a preview, confirms; bad files change nothing and say what to do."""
 
 from __future__ import annotations
 
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from tests.platform.conftest import DLAT, DLON
+from tests.platform.test_import_ownership import snapshot
+from tests.wide_xlsx import write_wide_xlsx
 
 from quarterhour.engine.coords import from_wgs84
+from quarterhour.engine.network import build_network
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
+from quarterhour.platform.planning.models import AssessmentRun
+from quarterhour.platform.planning.networks import store_network
 
 ROW = (
     "{code},{parent},{name},village,5,110102,,,111,f,f,f,{lon},{lat},,"
@@ -15,11 +28,33 @@ ROW = (
 )
 
 
-def upload(client, kind, name, data, **extra):
-    return client.post(
-        reverse("web:imports"),
-        {"kind": kind, "file": SimpleUploadedFile(name, data), **extra},
+def check(client: Any, kind: str, name: str, data: bytes, **extra: str) -> str:
+    fields = {"kind": kind, "action": "check", "crs": "wgs84", "encoding": "", **extra}
+    response = client.post(
+        reverse("web:imports"), {**fields, "file": SimpleUploadedFile(name, data)}
     )
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def confirm(client: Any, page: str) -> str:
+    token = page.split('name="token" value="')[1].split('"')[0]
+    response = client.post(reverse("web:imports"), {"action": "confirm", "token": token})
+    return str(response.content.decode())
+
+
+def counts(page: str) -> dict[str, str]:
+    """The preview's table: 新增 / 更新 / 不变 / 跳过 of the facility (or community) row."""
+    row = page.split('id="import-counts"')[1].split("</tbody>")[0].split("<tr>")[-1]
+    return {
+        k: row.split(f'data-count="{k}">')[1].split("<")[0]
+        for k in ("created", "updated", "unchanged", "skipped")
+    }
+
+
+def gcj(c: Any, dx: float = 0.0) -> tuple[float, float]:
+    lon, lat = from_wgs84([c.centre_lon + dx], [c.centre_lat], crs="gcj02")
+    return float(lon[0]), float(lat[0])
 
 
 def test_street_officer_imports_its_communities(client, world):
@@ -27,11 +62,11 @@ def test_street_officer_imports_its_communities(client, world):
     text = ROW.format(
         code="110102001003", parent="110102001000", name="新建社区", lon="116.3700", lat="39.9020"
     )
-    dry = upload(client, "adcode", "mine.csv", text.encode(), dry_run="1")
-    assert "community：新增 1" in dry.content.decode()
+    page = check(client, "adcode", "mine.csv", text.encode())
+    assert "预览" in page and counts(page)["created"] == "1"
     assert not Community.objects.filter(code="110102001003").exists()
-    done = upload(client, "adcode", "mine.csv", text.encode())
-    assert "已写入数据库" in done.content.decode()
+    done = confirm(client, page)
+    assert 'id="import-done"' in done and "已导入「mine.csv」" in done
     created = Community.objects.get(code="110102001003")
     assert created.street == world.A1
     assert created.history.get().history_user == world.users["street"]
@@ -40,37 +75,183 @@ def test_street_officer_imports_its_communities(client, world):
 def test_street_officer_cannot_import_another_streets_community(client, world):
     client.force_login(world.users["street"])
     text = ROW.format(code="110101001009", parent="110101001000", name="别处社区", lon="", lat="")
-    page = upload(client, "adcode", "other.csv", text.encode()).content.decode()
-    assert 'id="import-error"' in page and "other.csv, row 1" in page
+    page = check(client, "adcode", "other.csv", text.encode())
+    assert 'id="import-error"' in page and "other.csv 第 1 行" in page
+    assert "无权修改该辖区" in page
     assert not Community.objects.filter(code="110101001009").exists()
 
 
-def test_street_officer_imports_its_facility_register(client, world):
+def test_a_gbk_gcj02_register_previews_then_imports_and_queues_the_assessment(
+    client, world, settings, tmp_path
+):
+    settings.DATA_DIR = tmp_path
+    settings.QH_NETWORK_DIR = tmp_path / "networks"
+    settings.QH_UPLOAD_DIR = tmp_path / "uploads"
+    store_network(_grid(), name="grid")
     client.force_login(world.users["street"])
-    lon, lat = from_wgs84([world.a1x.centre_lon], [world.a1x.centre_lat], crs="gcj02")
-    csv = f"名称,类别,经度,纬度\n长安邮局,生活服务;邮局,{lon[0]},{lat[0]}\n".encode("gbk")
-    page = upload(client, "facilities", "登记表.csv", csv, crs="gcj02").content.decode()
-    assert "facility：新增 1" in page
-    post = Facility.objects.get(key="登记表:2")
-    assert post.community == world.a1x
+    (lon, lat), (lon2, lat2) = gcj(world.a1x), gcj(world.b1x)
+    data = (
+        f"名称,类别,经度,纬度\n长安邮局,生活服务;邮局,{lon},{lat}\n"
+        f"东华门邮局,生活服务;邮局,{lon2},{lat2}\n"
+    ).encode("gbk")
+    page = check(client, "facilities", "登记表.csv", data, crs="gcj02", encoding="gbk")
+    assert counts(page) == {"created": "1", "updated": "0", "unchanged": "0", "skipped": "1"}
+    assert "第 3 行「东华门邮局」位于东华门社区，不属于西长安街街道，跳过" in page
+    assert "这份设施登记表将导入到「西长安街街道」" in page
+    assert not Facility.objects.filter(register_scope="street:110102001000").exists()
+    done = confirm(client, page)
+    post = Facility.objects.get(key="street:110102001000/登记表:2")
+    assert post.community == world.a1x and abs(post.lon - world.a1x.centre_lon) < 1e-6
     assert list(post.items.values_list("item_code", flat=True)) == ["shop.post"]
+    run = AssessmentRun.objects.get(street=world.A1)
+    assert run.status == AssessmentRun.Status.QUEUED and run.requested_by == world.users["street"]
+    assert f'href="/assessments/{run.pk}/"' in done
+    assert not list((tmp_path / "uploads").iterdir())  # the stored upload is gone
+    assert "这次上传已处理或已过期" in confirm(client, page)  # a second confirm does nothing
 
 
-def test_register_row_outside_the_officers_street_is_refused(client, world):
+def test_every_problem_at_once_in_words_and_nothing_changes(client, world):
     client.force_login(world.users["street"])
-    csv = (
+    lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
+    data = (
         "名称,类别,经度,纬度\n"
-        f"本街道邮局,生活服务;邮局,{world.a1x.centre_lon},{world.a1x.centre_lat}\n"
-        f"外街道邮局,生活服务;邮局,{world.b1x.centre_lon},{world.b1x.centre_lat}\n"
+        f"甲药房,外星服务,{lon},{lat}\n"
+        f"乙药房,药房,abc,{lat}\n"
+        "\n"
+        f"{'丙' * 201},药房,{lon},{lat}\n"
     ).encode()
-    page = upload(client, "facilities", "reg.csv", csv).content.decode()
-    assert "row 3" in page and "外街道邮局" in page
-    assert not Facility.objects.filter(key__startswith="reg:").exists()
+    before = snapshot()
+    page = check(client, "facilities", "坏表.csv", data)
+    assert "「坏表.csv」有 2 处问题，未导入任何数据" in page
+    assert "坏表.csv 第 2 行「类别」列：未知的类别" in page
+    assert "坏表.csv 第 3 行「经度」列：经度不是数字" in page
+    assert (
+        "/tmp/" not in page
+        and "[unknown_category]" not in page
+        and "[" not in page.split('id="import-error"')[1].split("</section>")[0]
+    )
+    assert snapshot() == before
+    # the engine's problems fixed, the platform's: the over-long name after the blank line
+    fixed = data.replace("外星服务".encode(), "药房".encode()).replace(b"abc", str(lon).encode())
+    page = check(client, "facilities", "坏表.csv", fixed)
+    assert "坏表.csv 第 5 行「名称」列：有 201 字，超过 200 字的上限" in page
+    assert snapshot() == before
+
+
+def test_the_upload_limit_cuts_a_big_file_off(client, world, settings, tmp_path):
+    settings.QH_IMPORT_MAX_BYTES = 2048
+    settings.QH_UPLOAD_DIR = tmp_path / "uploads"
+    client.force_login(world.users["street"])
+    page = check(client, "facilities", "大.csv", b"x" * 5000)
+    assert "文件超过 2 KB 的上限：请拆分成几个文件分别上传" in page
+    assert not (tmp_path / "uploads").exists() or not list((tmp_path / "uploads").iterdir())
 
 
 def test_uploads_are_checked(client, world):
     client.force_login(world.users["street"])
-    page = upload(client, "facilities", "x.exe", b"MZ").content.decode()
+    page = check(client, "facilities", "x.exe", b"MZ")
     assert "只接受 CSV、TSV 或 XLSX 文件" in page
+    page = check(client, "facilities", "x.xls", b"MZ")
+    assert "另存为 .xlsx" in page
     client.force_login(world.users["resident"])
-    assert upload(client, "adcode", "a.csv", b"").status_code == 403
+    assert client.post(reverse("web:imports"), {"kind": "adcode"}).status_code == 403
+
+
+def test_the_wide_spreadsheet_is_refused_quickly_in_little_memory(client, world, tmp_path):
+    """Audit: a 1 MB XLSX whose 200,000 rows reach column XFD drove a worker to gigabytes."""
+    wide = write_wide_xlsx(tmp_path / "台账.xlsx", declare=False).read_bytes()
+    client.force_login(world.users["street"])
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        page = check(client, "facilities", "台账.xlsx", wide)
+        seconds = time.perf_counter() - t0
+        peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+    assert "第 1 行有单元格" in page and "第 XFD 列" in page and "上限 100 列" in page
+    assert seconds < 10 and peak_mib < 60, (seconds, peak_mib)
+
+
+def _grid() -> Any:
+    """Streets every 50 m over the world's squares (x 0…2000 m, y 0…1000 m), WGS-84."""
+    xs = np.arange(0, 2001, 50.0)
+    ys = np.arange(0, 1001, 50.0)
+    lon, lat, u, v = [], [], [], []
+    for j, y in enumerate(ys):
+        for i, x in enumerate(xs):
+            lon.append(116.36 + x / 500.0 * DLON)
+            lat.append(39.90 + y / 500.0 * DLAT)
+            k = j * len(xs) + i
+            if i + 1 < len(xs):
+                u.append(k)
+                v.append(k + 1)
+            if j + 1 < len(ys):
+                u.append(k)
+                v.append(k + len(xs))
+    return build_network(lon, lat, u, v, edge_length_m=np.full(len(u), 50.0), source="grid")
+
+
+@pytest.fixture
+def gridded(world: Any, settings: Any, tmp_path: Any) -> Any:
+    settings.DATA_DIR = tmp_path
+    settings.QH_NETWORK_DIR = tmp_path / "networks"
+    settings.QH_UPLOAD_DIR = tmp_path / "uploads"
+    store_network(_grid(), name="grid")
+    return world
+
+
+def test_gcj02_declared_as_wgs84_is_refused_naming_the_fix(client, gridded):
+    """Audit: a GCJ-02 point imported from the web as WGS-84 was stored ~530 m off."""
+    world = gridded
+    # six post offices on north-south streets of a1x, halfway between crossings
+    spots = [(100 + 50 * (k % 3), 100 + 50 * (k // 3)) for k in range(6)]
+    rows = []
+    for k, (x, y) in enumerate(spots):
+        wlon, wlat = 116.36 + x / 500.0 * DLON, 39.90 + (y + 25) / 500.0 * DLAT
+        glon, glat = from_wgs84([wlon], [wlat], crs="gcj02")
+        rows.append(f"邮局{k},生活服务;邮局,{float(glon[0]):.7f},{float(glat[0]):.7f}")
+    data = ("名称,类别,经度,纬度\n" + "\n".join(rows) + "\n").encode()
+    client.force_login(world.users["street"])
+    before = snapshot()
+    page = check(client, "facilities", "邮局.csv", data, crs="wgs84")
+    assert "坐标看起来是「高德地图、腾讯地图（GCJ-02）」" in page
+    assert "而不是所选的「GPS 定位、天地图、OpenStreetMap（WGS-84）」" in page
+    assert "请把坐标系改为「高德地图、腾讯地图（GCJ-02）」后重新上传" in page
+    assert snapshot() == before
+    page = check(client, "facilities", "邮局.csv", data, crs="gcj02")
+    assert counts(page)["created"] == "6"
+    confirm(client, page)
+    stored = Facility.objects.filter(register_scope="street:110102001000").order_by("name")
+    assert stored.count() == 6
+    first = stored[0]  # on its street: 25 m north of the crossing (100, 100)
+    assert abs(first.lon - (116.36 + 100 / 500.0 * DLON)) < 2e-6
+    assert abs(first.lat - (39.90 + 125 / 500.0 * DLAT)) < 2e-6
+
+
+def test_the_assessment_after_an_import_shows_which_circles_gained_which_items(client, gridded):
+    """Journey 10's end: import a health station into 南北长街社区, the queued assessment runs,
+    and its page says that 长安服务圈 now meets 卫生服务站 (it did not before)."""
+    from quarterhour.platform.planning.services import assessment_request
+    from quarterhour.platform.planning.worker import work
+
+    world = gridded
+    first = assessment_request(actor=world.users["street"], street=world.A1)
+    assert work(once=True) == 1
+    client.force_login(world.users["street"])
+    lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
+    data = f"名称,类别,经度,纬度\n南北长街卫生服务站,社区卫生服务站,{lon},{lat}\n".encode()
+    done = confirm(client, check(client, "facilities", "卫生.csv", data))
+    run = AssessmentRun.objects.exclude(pk=first.pk).get(street=world.A1)
+    assert f'href="/assessments/{run.pk}/"' in done
+    assert work(once=True) == 1
+    page = client.get(reverse("web:assessment", args=[run.pk])).content.decode()
+    section = page.split('id="circle-changes"')[1].split("</section>")[0]
+    assert "长安服务圈" in section and "新达标：卫生服务站" in section
+    assert "新街口服务圈" not in section  # A2's circle is not in A1's assessment
+    from quarterhour.platform.planning.models import CircleItemResult
+
+    assert CircleItemResult.objects.get(run=run, circle=world.cA1, item_code="station.health").met
+    assert not CircleItemResult.objects.get(
+        run=first, circle=world.cA1, item_code="station.health"
+    ).met

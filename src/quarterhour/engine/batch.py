@@ -620,7 +620,7 @@ def _run_on_cluster(
 
 
 def write_status(path: Path, outcomes: Iterable[CityOutcome]) -> None:
-    from quarterhour.engine.outputs import write_rows_csv
+    from quarterhour.engine.table_writer import write_rows_csv
 
     write_rows_csv(
         path,

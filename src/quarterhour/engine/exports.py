@@ -7,15 +7,15 @@ Two neutral shapes carry everything:
 * :class:`Layer` — features (shapely geometry in WGS-84 + properties) written as a GeoJSON
   FeatureCollection or as a GeoPackage table (stdlib ``sqlite3``, GeoPackage 1.2 encoding).
 
-Builders turn engine results into sheets and layers. Output is deterministic: rows in input
+Builders turn engine results into sheets and layers. Sheets are written (CSV, XLSX) by the one
+table writer, :mod:`quarterhour.engine.table_writer`, which neutralises formula-like text; the
+layers' writers are here. Output is deterministic: rows in input
 order, fixed decimals, fixed GeoPackage timestamps. Layers derived from OpenStreetMap carry
 "© OpenStreetMap contributors"; community areas derived from the network say so.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
 import json
 import math
 import sqlite3
@@ -27,10 +27,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import shapely
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from quarterhour.engine.circles import CircleLayout
 from quarterhour.engine.coverage import CoverageTable, ItemSpec, RollUp
@@ -39,28 +35,16 @@ from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.population import Communities
 from quarterhour.engine.siting import Candidate, SitingResult
 
+# the sheets and their writers live in the one table writer; builders here fill them
+from quarterhour.engine.table_writer import Cell as Cell
+from quarterhour.engine.table_writer import Column as Column
+from quarterhour.engine.table_writer import Sheet as Sheet
+from quarterhour.engine.table_writer import write_csv as write_csv
+from quarterhour.engine.table_writer import write_xlsx as write_xlsx
+
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-CSV_ENCODING = "utf-8-sig"
 #: Timestamp written into GeoPackage metadata (fixed, so that files are reproducible).
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"
-
-Cell = str | int | float | bool | None
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    zh: str
-    en: str
-
-
-@dataclass(frozen=True, slots=True)
-class Sheet:
-    name: str  # file stem / layer key
-    title_zh: str
-    title_en: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,72 +67,6 @@ def _r(x: float | None, nd: int = 4) -> float | None:
 
 # ---------------------------------------------------------------------------------------------
 # writers
-
-
-def write_csv(path: Path, sheet: Sheet) -> None:
-    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow([c.key for c in sheet.columns])
-        for row in sheet.rows:
-            w.writerow(["" if v is None else _csv_cell(v) for v in row])
-
-
-def _csv_cell(v: Cell) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.4f}".rstrip("0").rstrip(".") if math.isfinite(v) else ""
-    return str(v)
-
-
-def write_xlsx(path: Path, sheets: Sequence[Sheet], *, notes: Sequence[str] = ()) -> None:
-    """One worksheet per sheet: Chinese headers, an English row beneath, frozen panes.
-
-    Written in openpyxl's streaming (write-only) mode: tens of thousands of rows stay quick.
-    """
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    grey = Font(italic=True, color="666666")
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for sh in sheets:
-        ws = wb.create_sheet(sh.title_zh[:31])
-        ws.freeze_panes = "A3"
-        for i, c in enumerate(sh.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, 2 * len(c.zh) + 4))
-        head = []
-        for c in sh.columns:
-            cell = WriteOnlyCell(ws, value=c.zh)
-            cell.font = bold
-            cell.fill = fill
-            cell.alignment = Alignment(wrap_text=True)
-            head.append(cell)
-        ws.append(head)
-        sub = []
-        for c in sh.columns:
-            cell = WriteOnlyCell(ws, value=c.en)
-            cell.font = grey
-            sub.append(cell)
-        ws.append(sub)
-        for row in sh.rows:
-            ws.append([_xlsx_cell(v) for v in row])
-    info = wb.create_sheet("说明")
-    info.column_dimensions["A"].width = 100
-    title = WriteOnlyCell(info, value="说明 / notes")
-    title.font = bold
-    info.append([title])
-    for line in notes:
-        info.append([line])
-    wb.properties.creator = "quarterhour"
-    wb.properties.created = _dt.datetime(2000, 1, 1)
-    wb.save(path)
-
-
-def _xlsx_cell(v: Cell) -> Cell:
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def _geojson_value(v: Cell) -> Cell:

@@ -61,6 +61,15 @@ CHINA_SHARE = 0.8
 _CRS_LABEL = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 
+class CrsMismatch(InputError):
+    """The points plainly are in another coordinate system (``suggestion``) than declared."""
+
+    def __init__(self, problem: Problem, *, declared: Crs, suggestion: Crs) -> None:
+        super().__init__(problem)
+        self.declared = declared
+        self.suggestion = suggestion
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CrsTrial:
     """How the points snap when read as ``crs`` (on the sample)."""
@@ -210,7 +219,7 @@ def check_placement(
             file=source,
         )
         if beyond_share > WRONG_FILE_SHARE:
-            raise InputError(problem)
+            raise CrsMismatch(problem, declared=declared_crs, suggestion=suggestion)
         warnings.append(problem)
 
     if n and beyond_share > WRONG_FILE_SHARE:

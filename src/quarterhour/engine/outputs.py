@@ -1,5 +1,8 @@
 """Writing results: CSV and GeoJSON files that people and GIS tools read.
 
+The CSV files go through the one table writer (:mod:`quarterhour.engine.table_writer`), which
+neutralises text that a spreadsheet would run as a formula.
+
 Output is deterministic (same inputs → byte-identical files): rows in input order, numbers with
 fixed decimals, UTF-8 with a BOM so that spreadsheet programs open Chinese text correctly.
 A run writes into a temporary folder next to the destination and renames it into place only
@@ -8,12 +11,11 @@ when everything is written, so a failed run never leaves a folder that looks com
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +26,12 @@ import numpy.typing as npt
 from quarterhour.engine.config import speed_m_per_min
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.reach import ReachResult
+from quarterhour.engine.table_writer import Cell, csv_file, write_rows_csv
 
 if TYPE_CHECKING:
     from quarterhour.engine.assessment import Assessment
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-CSV_ENCODING = "utf-8-sig"
 
 
 @contextmanager
@@ -63,13 +65,14 @@ def _fmt(values: npt.NDArray[np.float64], decimals: int) -> list[str]:
 def write_facilities_csv(path: Path, result: ReachResult) -> None:
     """One row per facility × item it serves."""
     snap = result.facility_snap
-    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["facility_id", "item_code", "name", "lon", "lat", "snap_m"])
+    with csv_file(path) as out:
+        out.row(["facility_id", "item_code", "name", "lon", "lat", "snap_m"])
         for i, f in enumerate(result.facilities):
             snap_m = "" if snap.edge[i] < 0 else f"{snap.offset_m[i]:.2f}"
-            for code in f.item_codes:
-                w.writerow([f.facility_id, code, f.name, f"{f.lon:.7f}", f"{f.lat:.7f}", snap_m])
+            out.rows(
+                [f.facility_id, code, f.name, f"{f.lon:.7f}", f"{f.lat:.7f}", snap_m]
+                for code in f.item_codes
+            )
 
 
 #: origins formatted at a time when writing reach.csv (bounds memory on million-node runs)
@@ -83,9 +86,8 @@ def write_reach_csv(path: Path, result: ReachResult, *, speed_kmh: float) -> Non
     reasons = {code: result.reasons(code) for code in codes}
     per_min = speed_m_per_min(speed_kmh)
     n = len(result.origins)
-    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        fh.write("origin_id,item_code,distance_m,minutes,facility_id,reason\n")
-        w = csv.writer(fh, lineterminator="\n")
+    with csv_file(path) as out:
+        out.row(["origin_id", "item_code", "distance_m", "minutes", "facility_id", "reason"])
         for lo in range(0, n, REACH_BLOCK):
             hi = min(n, lo + REACH_BLOCK)
             block = []
@@ -100,18 +102,11 @@ def write_reach_csv(path: Path, result: ReachResult, *, speed_kmh: float) -> Non
                         reasons[code][lo:hi],
                     )
                 )
-            for k, oid in enumerate(result.origins.origin_id[lo:hi]):
-                w.writerows(
-                    [oid, code, dd[k], mm[k], ff[k], rr[k]]
-                    for code, (dd, mm, ff, rr) in zip(codes, block, strict=True)
-                )
-
-
-def write_rows_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
+            out.rows(
+                [oid, code, dd[k], mm[k], ff[k], rr[k]]
+                for k, oid in enumerate(result.origins.origin_id[lo:hi])
+                for code, (dd, mm, ff, rr) in zip(codes, block, strict=True)
+            )
 
 
 def write_network_geojson(path: Path, network: WalkNetwork, *, osm_derived: bool) -> None:
@@ -202,7 +197,7 @@ def write_assessment(
 
 def write_unsnapped(path: Path, result: Assessment) -> None:
     """Points beyond the snap limit: listed, not silently dropped."""
-    rows: list[list[object]] = []
+    rows: list[list[Cell]] = []
     r = result.result
     for i, f in enumerate(r.facilities):
         if r.facility_snap.edge[i] < 0:

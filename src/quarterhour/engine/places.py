@@ -23,7 +23,8 @@ class Facility:
     """One place that serves one or more standard items (一室多用: several).
 
     ``facility_id`` is stable across runs: ``"osm:node/123"`` for OSM, the register's id column
-    or ``"<file-stem>:<row>"`` for registers.
+    or ``"<file-stem>:<row>"`` for registers. ``row`` is the spreadsheet row a register's
+    facility was read from (None elsewhere), for messages that name it.
     """
 
     facility_id: str
@@ -34,6 +35,7 @@ class Facility:
     address: str = ""
     source: str = ""
     tags: tuple[tuple[str, str], ...] = ()
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -38,6 +38,8 @@ from quarterhour.engine.places import Facility
 from quarterhour.engine.standards import Standard
 from quarterhour.engine.tables import (
     COORD_HEADERS,
+    DEFAULT_LIMITS,
+    TableLimits,
     match_columns,
     read_points,
     read_table,
@@ -134,14 +136,16 @@ def read_facility_register(
     classify: Classifier,
     encoding: str | None = None,
     known_categories: Iterable[str] = (),
+    limits: TableLimits = DEFAULT_LIMITS,
 ) -> RegisterResult:
     """Read a facility register (CSV, TSV or XLSX) into WGS-84 facilities.
 
     ``classify`` maps a category or item text to standard item codes (empty = unknown);
-    ``known_categories`` (optional) are the texts it knows, used to suggest close matches.
+    ``known_categories`` (optional) are the texts it knows, used to suggest close matches;
+    ``limits`` bound the file (:class:`~quarterhour.engine.tables.TableLimits`).
     """
     p = Path(path)
-    table = read_table(p, encoding=encoding, required=COORD_HEADERS)
+    table = read_table(p, encoding=encoding, required=COORD_HEADERS, limits=limits)
     cols = match_columns(table.headers, {**COORD_HEADERS, **REGISTER_HEADERS})
     src = table.source
     problems = ProblemCollector()
@@ -249,6 +253,7 @@ def read_facility_register(
             address=address,
             source=p.name,
             tags=tags,
+            row=table.rows[k][0],
         )
         for k, fid, name, codes, address, tags in rows
     )

@@ -15,9 +15,11 @@ import io
 import math
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -122,38 +124,207 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _csv_records(text: str) -> list[list[str]]:
+@dataclass(frozen=True, slots=True)
+class TableLimits:
+    """How big a table the readers accept. Checked before a file is loaded (its size, an XLSX
+    file's unpacked size and declared extent) and while its rows stream (rows, columns), so that
+    a small file claiming a huge sheet is refused in a moment, in little memory.
+
+    The defaults suit the command line (a city's homes); the platform passes its own, smaller
+    ones for uploads.
+    """
+
+    #: largest file, bytes
+    max_bytes: int = 1 << 30
+    #: most rows (after the header)
+    max_rows: int = 2_000_000
+    #: most columns (cells present in the file, formatted empty ones included)
+    max_columns: int = 256
+    #: XLSX: largest unpacked size of all parts together, bytes
+    max_unpacked_bytes: int = 4 << 30
+    #: XLSX: largest shared-strings part (read whole by the XLSX reader), bytes
+    max_shared_strings_bytes: int = 256 << 20
+
+
+DEFAULT_LIMITS = TableLimits()
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f}".rstrip("0").rstrip(".")
+
+
+def _too_big(source: str, zh: str, en: str, *, row: int | None = None) -> InputError:
+    return InputError(Problem("file_too_large", zh, en, file=source, row=row))
+
+
+def _check_size(path: Path, source: str, limits: TableLimits) -> None:
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise _too_big(
+            source,
+            f"文件有 {_mib(size)} MB，超过上限 {_mib(limits.max_bytes)} MB：请拆分后分别导入",
+            f"the file is {_mib(size)} MB, more than the {_mib(limits.max_bytes)} MB limit: "
+            "split it and import the parts",
+        )
+
+
+def _row_limit(source: str, limits: TableLimits, row: int, sheet: str | None = None) -> InputError:
+    where_zh = f"工作表「{sheet}」" if sheet else "表格"
+    where_en = f"sheet {sheet!r}" if sheet else "the table"
+    return _too_big(
+        source,
+        f"{where_zh}超过 {limits.max_rows} 行（上限）：请拆分后分别导入，或删除多余的空行",
+        f"{where_en} has more than {limits.max_rows} rows (the limit): split it, or delete "
+        "the extra empty rows",
+        row=row,
+    )
+
+
+def _column_limit(
+    source: str, limits: TableLimits, row: int, width: int, sheet: str | None = None
+) -> InputError:
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(min(width, 16_384))
+    where_zh = f"工作表「{sheet}」" if sheet else "表格"
+    where_en = f"sheet {sheet!r}" if sheet else "the table"
+    return _too_big(
+        source,
+        f"{where_zh}第 {row} 行有单元格（包括只设了格式的空单元格）一直到第 {last} 列"
+        f"（第 {width} 列），超过上限 {limits.max_columns} 列：请删除多余的列后另存，再导入",
+        f"row {row} of {where_en} has cells (formatted empty ones included) out to column "
+        f"{last} ({width}), beyond the {limits.max_columns}-column limit: delete the extra "
+        "columns, save, and import again",
+        row=row,
+    )
+
+
+def _extent_limit(source: str, limits: TableLimits, sheet: str, rows: int, cols: int) -> InputError:
+    from openpyxl.utils import get_column_letter
+
+    extent = f"A1:{get_column_letter(min(cols, 16_384))}{rows}"
+    return _too_big(
+        source,
+        f"工作表「{sheet}」的范围是 {extent}（{rows} 行、{cols} 列），超过上限 "
+        f"{limits.max_rows} 行、{limits.max_columns} 列："
+        "请删除多余的行和列（包括只设了格式的空行列）后另存，再导入",
+        f"sheet {sheet!r} spans {extent} ({rows} rows, {cols} columns), beyond the limits of "
+        f"{limits.max_rows} rows and {limits.max_columns} columns: delete the extra rows and "
+        "columns (formatted empty ones too), save, and import again",
+    )
+
+
+def _csv_records(text: str, source: str, limits: TableLimits) -> Iterator[list[str]]:
+    """The records of a CSV/TSV text (tab-separated when the first line has more tabs than
+    commas), trailing empty cells dropped, checked against the limits as they come."""
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return [[c.strip() for c in rec] for rec in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    n = 0
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(
+                Problem(
+                    "file_unreadable",
+                    f"第 {n + 1} 行无法按 CSV 读取（{exc}）：请检查引号是否成对，或另存为 CSV",
+                    f"row {n + 1} cannot be read as CSV ({exc}): check the quotes, or save "
+                    "the file as CSV again",
+                    file=source,
+                    row=n + 1,
+                )
+            ) from exc
+        n += 1
+        if n > limits.max_rows + HEADER_SEARCH_ROWS:
+            raise _row_limit(source, limits, n)
+        cells = [c.strip() for c in rec]
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > limits.max_columns:
+            raise _column_limit(source, limits, n, len(cells))
+        yield cells
 
 
-def _xlsx_sheets(path: Path, source: str) -> list[tuple[str, list[list[str]]]]:
+def _unreadable_xlsx(source: str, detail: str) -> InputError:
+    return InputError(
+        Problem(
+            "file_unreadable",
+            "无法读取该 XLSX 文件（文件已损坏，或并非 XLSX）："
+            "请用 Excel 或 WPS 另存为 .xlsx 或 CSV",
+            f"cannot read the XLSX file{f' ({detail})' if detail else ''}: it is damaged or not "
+            "an XLSX file; save it again as .xlsx or CSV",
+            file=source,
+        )
+    )
+
+
+def _check_xlsx_parts(path: Path, source: str, limits: TableLimits) -> None:
+    """Refuse an XLSX file whose parts unpack beyond the limits, before any is read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _unreadable_xlsx(source, "") from exc
+    unpacked = sum(i.file_size for i in infos)
+    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    if unpacked > limits.max_unpacked_bytes or strings > limits.max_shared_strings_bytes:
+        raise _too_big(
+            source,
+            f"该 XLSX 文件解压后有 {_mib(unpacked)} MB（文字部分 {_mib(strings)} MB），超过上限 "
+            f"{_mib(limits.max_unpacked_bytes)} MB / {_mib(limits.max_shared_strings_bytes)} MB："
+            "请拆分后分别导入",
+            f"the XLSX file unpacks to {_mib(unpacked)} MB (text {_mib(strings)} MB), beyond "
+            f"the {_mib(limits.max_unpacked_bytes)} MB / "
+            f"{_mib(limits.max_shared_strings_bytes)} MB limits: split it",
+        )
+
+
+def _xlsx_rows(ws: Any, source: str, limits: TableLimits) -> Iterator[list[str]]:
+    """The rows of a read-only worksheet as text, row 1 first (missing rows come as empty
+    ones, so that positions are the spreadsheet's row numbers), checked as they stream."""
+    title = str(ws.title)
+    rows, cols = int(ws.max_row or 0), int(ws.max_column or 0)
+    if cols > limits.max_columns or rows > limits.max_rows + HEADER_SEARCH_ROWS:
+        raise _extent_limit(source, limits, title, rows, cols)
+    # the declared extent may be missing or wrong: read each row as far as its own cells go
+    ws.reset_dimensions()
+    for n, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
+        if n > limits.max_rows + HEADER_SEARCH_ROWS:
+            raise _row_limit(source, limits, n, title)
+        if len(values) > limits.max_columns:
+            raise _column_limit(source, limits, n, len(values), title)
+        cells = [_cell_text(v) for v in values]
+        while cells and not cells[-1]:
+            cells.pop()
+        yield cells
+
+
+@contextmanager
+def _xlsx_sheets(
+    path: Path, source: str, limits: TableLimits
+) -> Iterator[Iterator[tuple[str | None, Iterator[list[str]]]]]:
+    """The sheets of an XLSX file, each as (title, streamed rows), read in openpyxl's read-only
+    (streaming) mode after the parts' sizes are checked."""
     from openpyxl import load_workbook
 
+    _check_xlsx_parts(path, source, limits)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(
-            Problem(
-                "file_unreadable",
-                f"无法读取 XLSX 文件：{exc}",
-                f"cannot read the XLSX file: {exc}",
-                file=source,
-            )
-        ) from exc
+        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise _unreadable_xlsx(source, type(exc).__name__) from exc
     try:
-        return [
-            (ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
-            for ws in wb.worksheets
-        ]
+        yield ((str(ws.title), _xlsx_rows(ws, source, limits)) for ws in wb.worksheets)
     finally:
         wb.close()
 
 
-def _records(
-    path: Path, source: str, encoding: str | None
-) -> tuple[list[tuple[str | None, list[list[str]]]], str | None]:
+@contextmanager
+def _sheets(
+    path: Path, source: str, encoding: str | None, limits: TableLimits
+) -> Iterator[tuple[Iterator[tuple[str | None, Iterator[list[str]]]], str | None]]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(Problem("file_missing", "文件不存在", "file not found", file=source))
@@ -166,11 +337,13 @@ def _records(
                 file=source,
             )
         )
+    _check_size(path, source, limits)
     if suffix in (".xlsx", ".xlsm"):
-        sheets: list[tuple[str | None, list[list[str]]]] = list(_xlsx_sheets(path, source))
-        return sheets, None
+        with _xlsx_sheets(path, source, limits) as sheets:
+            yield sheets, None
+        return
     text, used = decode_text(path.read_bytes(), source=source, encoding=encoding)
-    return [(None, _csv_records(text))], used
+    yield iter([(None, _csv_records(text, source, limits))]), used
 
 
 def read_table(
@@ -178,34 +351,41 @@ def read_table(
     *,
     encoding: str | None = None,
     required: Mapping[str, Sequence[str]] = COORD_HEADERS,
+    limits: TableLimits = DEFAULT_LIMITS,
 ) -> Table:
     """Read a CSV/TSV/XLSX table whose header row holds every role in ``required``.
 
     The header is the first row (of the first sheet that has one, within
     :data:`HEADER_SEARCH_ROWS` rows) where all required roles are found. Entirely empty rows are
-    left out. A missing header raises one error listing the headers that were found.
+    left out; row numbers stay the spreadsheet's. A missing header raises one error listing the
+    headers that were found. ``limits`` bound the file (see :class:`TableLimits`); a file beyond
+    them raises ``file_too_large`` before it is loaded, or as soon as a row passes them.
     """
     p = Path(path)
     source = str(path)
-    sheets, used = _records(p, source, encoding)
-    for sheet, records in sheets:
-        for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
-            if len(match_columns(rec, required)) == len(required):
-                width = len(rec)
-                rows = tuple(
-                    (j + 1, tuple((r + [""] * width)[:width]) if len(r) < width else tuple(r))
-                    for j, r in enumerate(records)
-                    if j > i and any(c for c in r)
-                )
-                return Table(
-                    source=source,
-                    headers=tuple(rec),
-                    header_row=i + 1,
-                    rows=rows,
-                    encoding=used,
-                    sheet=sheet,
-                )
-    first = next((rec for _, records in sheets for rec in records if any(rec)), [])
+    first: list[str] = []
+    with _sheets(p, source, encoding, limits) as (sheets, used):
+        for sheet, records in sheets:
+            for i, rec in enumerate(records, start=1):
+                if not first and any(rec):
+                    first = rec
+                if len(match_columns(rec, required)) == len(required):
+                    width = len(rec)
+                    rows = tuple(
+                        (j, tuple(r + [""] * (width - len(r))) if len(r) < width else tuple(r))
+                        for j, r in enumerate(records, start=i + 1)
+                        if any(r)
+                    )
+                    return Table(
+                        source=source,
+                        headers=tuple(rec),
+                        header_row=i,
+                        rows=rows,
+                        encoding=used,
+                        sheet=sheet,
+                    )
+                if i >= HEADER_SEARCH_ROWS:
+                    break
     if not first:
         raise InputError(Problem("file_empty", "文件为空", "the file is empty", file=source))
     found = "、".join(h for h in first if h) or "—"

@@ -165,7 +165,7 @@ def build(say: Say) -> World:
     say(f"演示社区 / derived communities: {len(communities)} · 服务圈 / circles: {len(blocks)}")
 
     found = read_osm(pbf)
-    fac = upsert_facilities(found, outside="skip")
+    fac = upsert_facilities(found)
     say(
         f"设施 / facilities (OSM): {fac.created.get('facility', 0)} placed in communities "
         f"of {len(found)} classified"

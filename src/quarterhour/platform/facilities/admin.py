@@ -62,7 +62,7 @@ class FacilityAdmin(ScopedAdmin):
         "is_active",
         "item_codes",
     )
-    readonly_fields = ("derived_for_demo",)
+    readonly_fields = ("derived_for_demo", "register_scope")
 
     def visible(self, request: HttpRequest) -> QuerySet[Any]:
         return selectors.facilities_visible(request.user)

@@ -20,7 +20,14 @@ class Facility(FoldedSearchText):
         _("稳定标识"),
         max_length=200,
         unique=True,
-        help_text=_("导入时的稳定键，如 osm:node/123 或 登记表:编号"),
+        help_text=_("导入时的稳定键，如 osm:node/123 或 street:110102001000/登记表:编号"),
+    )
+    register_scope = models.CharField(
+        _("登记辖区"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("导入该设施的登记表所属辖区，如 street:110102001000；其键以它开头"),
     )
     name = models.CharField(_("名称"), max_length=200)
     address = models.CharField(_("地址"), max_length=300, blank=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from quarterhour.engine.coords import to_wgs84
+from quarterhour.engine.tables import DEFAULT_LIMITS, TableLimits
+from quarterhour.platform.core import access
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.models import Community, District, Street
@@ -36,6 +38,8 @@ COLUMNS = (
     "county", "town", "village",
 )  # fmt: skip
 LEVELS = ("city", "county", "town", "village")
+#: longest name of a district, street or community (the register's column)
+NAME_MAX_CHARS = 64
 
 Progress = Callable[[str, int, int], None]
 
@@ -57,14 +61,42 @@ class AdcodeRow:
     lat: float | None
 
 
+def upload_limits() -> TableLimits:
+    """How big an uploaded import may be (the settings ``QH_IMPORT_MAX_*``)."""
+    from django.conf import settings
+
+    return TableLimits(
+        max_bytes=settings.QH_IMPORT_MAX_BYTES,
+        max_rows=settings.QH_IMPORT_MAX_ROWS,
+        max_columns=settings.QH_IMPORT_MAX_COLUMNS,
+        max_unpacked_bytes=settings.QH_IMPORT_MAX_UNPACKED_BYTES,
+        max_shared_strings_bytes=settings.QH_IMPORT_MAX_SHARED_STRINGS_BYTES,
+    )
+
+
+def kind_label(kind: str) -> str:
+    labels = {
+        "district": _("区县"),
+        "street": _("街道"),
+        "community": _("社区"),
+        "facility": _("设施"),
+    }
+    return str(labels.get(kind, kind))
+
+
 @dataclass
 class ImportReport:
-    """What an import changed (or, in a dry run, would change)."""
+    """What an import changed (or, in a dry run, would change), and the rows it left out."""
 
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    #: what is new, each in words (the first ones)
+    added: list[str] = field(default_factory=list)
+    #: rows left out (outside the importer's jurisdiction), each in words
+    outside: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def count(self, bucket: dict[str, int], kind: str) -> None:
@@ -74,18 +106,45 @@ class ImportReport:
         head = _("演练（未写入数据库）") if self.dry_run else _("已写入数据库")
         out = [head]
         for kind in ("district", "street", "community", "facility"):
-            c, u, n = (
+            c, u, n, s = (
                 self.created.get(kind, 0),
                 self.updated.get(kind, 0),
                 self.unchanged.get(kind, 0),
+                self.skipped.get(kind, 0),
             )
-            if c or u or n:
-                out.append(
-                    _("%(kind)s：新增 %(c)d，更新 %(u)d，不变 %(n)d")
-                    % {"kind": kind, "c": c, "u": u, "n": n}
-                )
+            if c or u or n or s:
+                line = _("%(kind)s：新增 %(c)d，更新 %(u)d，不变 %(n)d") % {
+                    "kind": kind_label(kind),
+                    "c": c,
+                    "u": u,
+                    "n": n,
+                }
+                if s:
+                    line += _("，不在辖区内跳过 %(s)d") % {"s": s}
+                out.append(line)
         out += self.examples[:20]
+        out += self.outside[:20]
+        if len(self.outside) > 20:
+            out.append(_("……另有 %(n)d 行跳过") % {"n": len(self.outside) - 20})
         return out
+
+
+def issue_text(issue: Issue) -> str:
+    """One problem in words: file, row and column as a spreadsheet shows them, then what is
+    wrong and what to do (no codes, no server paths)."""
+    place = ""
+    if issue.row is not None:
+        place += _("第 %(row)d 行") % {"row": issue.row}
+    if issue.field:
+        place += _("「%(column)s」列") % {"column": issue.field}
+    where = " ".join(p for p in (issue.file, place) if p)
+    return f"{where}：{issue.message}" if where else str(issue.message)
+
+
+def issue_lines(exc: Invalid | PermissionRefused) -> list[str]:
+    """Every problem of a refused import, in words (the message alone for a refusal)."""
+    issues = getattr(exc, "issues", ())
+    return [issue_text(i) for i in issues] or [str(exc.message)]
 
 
 def _decode(path: Path) -> tuple[str, str]:
@@ -111,22 +170,67 @@ def _float(text: str) -> float | None:
     return value
 
 
-def read_adcode(paths: Sequence[Path]) -> list[AdcodeRow]:
+def _field_label(name: str) -> str:
+    """The column of the adcode format (which has no header row) in words."""
+    if name == "*":
+        return str(_("整行"))
+    return str(_("%(name)s（第 %(n)d 列）") % {"name": name, "n": COLUMNS.index(name) + 1})
+
+
+def _records(path: Path, limits: TableLimits) -> Iterator[tuple[int, list[str]]]:
+    """The file's CSV records with their row numbers, within the limits (else :class:`Invalid`)."""
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise Invalid(
+            "file_too_large",
+            _("%(f)s 有 %(s)d KB，超过上限 %(m)d KB：请拆分后分别导入")
+            % {"f": path.name, "s": size // 1024, "m": limits.max_bytes // 1024},
+        )
+    text, _enc = _decode(path)
+    reader = csv.reader(io.StringIO(text))
+    n = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise Invalid(
+                "file_unreadable",
+                _("%(f)s 第 %(n)d 行无法按 CSV 读取：请检查引号是否成对，或另存为 CSV")
+                % {"f": path.name, "n": n + 1},
+            ) from None
+        n += 1
+        if n > limits.max_rows:
+            raise Invalid(
+                "file_too_large",
+                _("%(f)s 超过 %(m)d 行（上限）：请拆分后分别导入")
+                % {"f": path.name, "m": limits.max_rows},
+            )
+        yield n, cells
+
+
+def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) -> list[AdcodeRow]:
     """Parse and check the files; raise :class:`Invalid` listing every problem."""
     rows: list[AdcodeRow] = []
     issues: list[Issue] = []
     for path in paths:
         if not path.is_file():
-            issues.append(Issue("file_missing", _("文件不存在"), file=str(path)))
+            issues.append(Issue("file_missing", _("文件不存在"), file=path.name))
             continue
-        text, _enc = _decode(path)
-        for n, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        for n, cells in _records(path, limits):
             if not cells or all(not c.strip() for c in cells):
                 continue
 
             def bad(field_name: str, message: str, *, _n: int = n, _file: str = path.name) -> None:
                 issues.append(
-                    Issue("adcode_invalid", message, row=_n, field=field_name, file=_file)
+                    Issue(
+                        "adcode_invalid",
+                        message,
+                        row=_n,
+                        field=_field_label(field_name),
+                        file=_file,
+                    )
                 )
 
             if len(cells) != len(COLUMNS):
@@ -146,6 +250,13 @@ def read_adcode(paths: Sequence[Path]) -> list[AdcodeRow]:
                 ok = False
             if not rec["name"]:
                 bad("name", _("名称为空"))
+                ok = False
+            elif len(rec["name"]) > NAME_MAX_CHARS:
+                bad(
+                    "name",
+                    _("名称有 %(n)d 字，超过 %(m)d 字的上限：请缩短后重新导入")
+                    % {"n": len(rec["name"]), "m": NAME_MAX_CHARS},
+                )
                 ok = False
             try:
                 lon, lat = _float(rec["longitude"]), _float(rec["latitude"])
@@ -262,20 +373,36 @@ def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
+def can_import_communities(actor: Any) -> bool:
+    """May ``actor`` import community lists at all (city, district or street staff)? Checked
+    before a file is read; each row is then checked against the actor's jurisdiction."""
+    return any(
+        m.role in (access.Role.CITY, access.Role.DISTRICT, access.Role.STREET)
+        for m in access.memberships(actor)
+    )
+
+
 def import_adcode(
     paths: Sequence[Path],
     *,
     actor: Any = None,
     dry_run: bool = False,
+    limits: TableLimits = DEFAULT_LIMITS,
     progress: Progress = _no_progress,
 ) -> ImportReport:
     """Create or update districts, streets and communities from adcode files (one transaction).
 
-    With an ``actor`` every change is checked against its jurisdiction (and recorded as its);
+    With an ``actor`` every change is checked against its jurisdiction (and recorded as its),
+    and whether it may import community lists at all is checked before any file is read;
     without one (the server operator's command line) the import is recorded as the system's.
     """
+    if actor is not None and not can_import_communities(actor):
+        raise PermissionRefused(
+            "import_permission_denied",
+            _("您无权导入社区名录（只有市、区县、街道工作人员可以导入本辖区的社区）"),
+        )
     progress("read", 0, len(paths))
-    rows = read_adcode(paths)
+    rows = read_adcode(paths, limits=limits)
     progress("read", len(paths), len(paths))
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():

@@ -73,3 +73,21 @@ def _load(path: str, mtime: float) -> WalkNetwork:
 def load_network(record: WalkNetworkFile) -> WalkNetwork:
     path = Path(settings.DATA_DIR) / record.path
     return _load(str(path), path.stat().st_mtime)
+
+
+def network_at(lon: float, lat: float) -> WalkNetwork | None:
+    """The newest stored walk network whose extent holds (lon, lat), or None (also when its file
+    is missing)."""
+    record = (
+        WalkNetworkFile.objects.filter(
+            min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if record is None:
+        return None
+    try:
+        return load_network(record)
+    except OSError:
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -62,3 +63,49 @@ def is_stale(run: AssessmentRun, *, circle: Circle | None = None) -> bool:
         communities = scope_communities(run)
     now = inputs_date(communities, run)
     return now is not None and now > run.inputs_date
+
+
+@dataclass(frozen=True, slots=True)
+class CircleChange:
+    """How one circle's result moved from the run before to ``run``: the items it meets now
+    and did not (``gained``), and the reverse (``lost``). ``before_met`` is None for a circle
+    never assessed before."""
+
+    circle: Circle
+    before_met: int | None
+    after_met: int
+    required: int
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+
+
+def circle_changes(run: AssessmentRun) -> list[CircleChange]:
+    """Each circle of a finished ``run`` against its previous finished result (three queries)."""
+    results = list(run.circle_results.select_related("circle").order_by("circle__code"))
+    ids = [r.circle_id for r in results]
+    before: dict[int, CircleResult] = {}
+    for r in CircleResult.objects.filter(
+        circle_id__in=ids, run_id__lt=run.pk, run__status=AssessmentRun.Status.DONE
+    ).order_by("circle_id", "-run_id"):
+        before.setdefault(r.circle_id, r)
+    met: dict[tuple[int, int], set[str]] = {}
+    for run_id, circle_id, code in CircleItemResult.objects.filter(
+        run_id__in={run.pk, *(b.run_id for b in before.values())}, circle_id__in=ids, met=True
+    ).values_list("run_id", "circle_id", "item_code"):
+        met.setdefault((run_id, circle_id), set()).add(code)
+    out = []
+    for r in results:
+        prev = before.get(r.circle_id)
+        now = met.get((run.pk, r.circle_id), set())
+        then = met.get((prev.run_id, r.circle_id), set()) if prev is not None else now
+        out.append(
+            CircleChange(
+                circle=r.circle,
+                before_met=prev.items_met if prev is not None else None,
+                after_met=r.items_met,
+                required=r.items_required,
+                gained=tuple(sorted(now - then)),
+                lost=tuple(sorted(then - now)),
+            )
+        )
+    return out

@@ -204,6 +204,16 @@ CONTENT_SECURITY_POLICY = {
 }
 QH_STANDARD = "beijing-2011"
 
+# Imports (facility registers, community lists) uploaded from the web: the largest file taken
+# (the upload is cut off beyond it, never held), and how far a spreadsheet may reach — checked
+# before it is loaded and as its rows stream (engine.tables.TableLimits)
+QH_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+QH_IMPORT_MAX_ROWS = 50_000
+QH_IMPORT_MAX_COLUMNS = 100
+QH_IMPORT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+QH_IMPORT_MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+QH_UPLOAD_DIR = DATA_DIR / "uploads"
+
 # Walk assessment defaults (the engine's policy constants are the source of truth)
 QH_NETWORK_DIR = DATA_DIR / "networks"
 # background assessments run tile by tile (engine.tiling): tile size, where the tiles' answers

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quarterhour.platform.web import views
+from quarterhour.platform.web import imports, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,7 +11,7 @@ urlpatterns = [
     path("circles/", views.circle_list, name="circles"),
     path("circles/<int:pk>/", views.circle_detail, name="circle"),
     path("assessments/", views.assessments, name="assessments"),
-    path("imports/", views.imports, name="imports"),
+    path("imports/", imports.imports, name="imports"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/progress", views.assessment_progress, name="assessment_progress"),
 ]

@@ -6,8 +6,6 @@ that say why.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,11 +26,9 @@ from django.views.decorators.http import require_GET
 from quarterhour.platform.accounts.homes import home_url
 from quarterhour.platform.core import access, labels, standard, todos
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
-from quarterhour.platform.facilities.imports import read_register, upsert_facilities
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography import selectors as geo
-from quarterhour.platform.geography.imports import import_adcode
 from quarterhour.platform.geography.models import Circle, Community, District, Street
 from quarterhour.platform.planning import permissions as planning_perm
 from quarterhour.platform.planning import selectors as plan
@@ -340,50 +336,6 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/circle.html", {"circle": circle, "body": mark_safe(body)})
 
 
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
-
-
-def _run_import(request: HttpRequest) -> dict[str, Any]:
-    """Import an uploaded adcode list or facility register as the logged-in user."""
-    kind = request.POST.get("kind", "")
-    upload = request.FILES.get("file")
-    dry_run = request.POST.get("dry_run") == "1"
-    if upload is None or kind not in ("adcode", "facilities"):
-        return {"error": _("请选择文件和导入类型")}
-    if upload.size is not None and upload.size > IMPORT_MAX_BYTES:
-        return {"error": _("文件过大（上限 20 MB）")}
-    suffix = Path(upload.name or "upload.csv").suffix.lower()
-    if suffix not in (".csv", ".txt", ".tsv", ".xlsx"):
-        return {"error": _("只接受 CSV、TSV 或 XLSX 文件")}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(upload.name or f"upload{suffix}").name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        try:
-            if kind == "adcode":
-                report = import_adcode([path], actor=request.user, dry_run=dry_run)
-            else:
-                found, header_row = read_register(path, crs=request.POST.get("crs", "wgs84"))
-                report = upsert_facilities(
-                    found, actor=request.user, dry_run=dry_run, first_row=header_row + 1
-                )
-        except (Invalid, PermissionRefused) as exc:
-            issues = getattr(exc, "issues", ())
-            return {"error": str(exc.message), "issues": [str(i) for i in issues][:200]}
-        except ValueError as exc:  # an unknown CRS name
-            return {"error": str(exc)}
-    return {"report": report.lines()}
-
-
-@login_required
-def imports(request: HttpRequest) -> HttpResponse:
-    """Upload the communities (adcode list) or a facility register of one's own jurisdiction."""
-    _staff_only(request)
-    result = _run_import(request) if request.method == "POST" else {}
-    return render(request, "web/imports.html", result)
-
-
 def _assessable(user: Any) -> tuple[list[District], list[Street]]:
     districts = [
         d for d in geo.districts_visible(user) if planning_perm.can_run_assessment(user, district=d)
@@ -459,15 +411,29 @@ def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run(request, pk)
-    circles = (
-        run.circle_results.select_related("circle").order_by("circle__code")
-        if run.status == AssessmentRun.Status.DONE
-        else []
-    )
+    done = run.status == AssessmentRun.Status.DONE
+    circles = run.circle_results.select_related("circle").order_by("circle__code") if done else []
+    changes = plan.circle_changes(run) if done else []
+    changed = [
+        {
+            "change": c,
+            "gained": "、".join(standard.item_label(code) for code in c.gained),
+            "lost": "、".join(standard.item_label(code) for code in c.lost),
+        }
+        for c in changes
+        if c.gained or c.lost
+    ]
     return render(
         request,
         "web/assessment.html",
-        {"run": run, "circle_results": circles, "stage": stage_label(run.stage)},
+        {
+            "run": run,
+            "circle_results": circles,
+            "changed": changed,
+            "n_unchanged": sum(1 for c in changes if c.before_met is not None) - len(changed),
+            "compared": any(c.before_met is not None for c in changes),
+            "stage": stage_label(run.stage),
+        },
     )
 
 

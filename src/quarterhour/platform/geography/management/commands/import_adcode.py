@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
-from quarterhour.platform.geography.imports import import_adcode
+from quarterhour.platform.geography.imports import import_adcode, issue_lines
 from quarterhour.platform.management_util import actor_from, printer
 
 
@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 progress=printer(self.stderr),
             )
         except (Invalid, PermissionRefused) as exc:
-            raise CommandError(str(exc)) from None
+            head = str(exc.message)
+            body = "\n".join(f"  - {line}" for line in issue_lines(exc) if line != head)
+            raise CommandError(f"{head}\n{body}" if body else head, returncode=2) from None
         for line in report.lines():
             self.stdout.write(line)
