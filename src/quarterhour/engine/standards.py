@@ -562,7 +562,8 @@ class HostKind:
 
     A place is of the first kind (in the file's order) it fits: it serves one of ``items``, its
     OSM tags fit an ``osm`` rule, its AMap/Baidu type fits ``amap``/``baidu``, or its name
-    contains one of ``names`` — and its name contains none of ``not_names``. ``commercial``
+    contains one of ``names`` — and its name (brackets included) contains none of ``not_names``.
+    ``commercial``
     marks eating, drinking, lodging and retail places. ``reason_*`` says why such a place can
     house an item (shown with every proposed site).
     """
@@ -680,9 +681,9 @@ class Standard:
         init=False, repr=False, compare=False, default=()
     )
     _rule_types: _PoiIndex = field(init=False, repr=False, compare=False, default_factory=_PoiIndex)
-    _poi_memo: dict[tuple[str, str], tuple[frozenset[int], tuple[int, ...]]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    _poi_memo: dict[
+        tuple[str, str], tuple[tuple[str, ...], frozenset[int], tuple[int, ...], bool]
+    ] = field(init=False, repr=False, compare=False, default_factory=dict)
     _host_osm: _OsmIndex = field(init=False, repr=False, compare=False, default_factory=_OsmIndex)
     _host_types: _PoiIndex = field(init=False, repr=False, compare=False, default_factory=_PoiIndex)
     _host_by_item: dict[str, tuple[int, ...]] = field(
@@ -690,6 +691,9 @@ class Standard:
     )
     _item_index: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
     _vetoed: frozenset[int] = field(init=False, repr=False, compare=False, default=frozenset())
+    _host_memo: dict[tuple[str, str], frozenset[int]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._by_code.update((it.code, it) for it in self.items)
@@ -881,20 +885,14 @@ class Standard:
         key = (category, typecode)
         memo = self._poi_memo.get(key)
         if memo is None:
-            parts = poi_parts(category, typecode)
-            hits = set(self._types.match(parts)) if parts else set()
-            flat = ";" not in category and not typecode
-            if flat and category.strip():
-                hits.update(self._item_index[c] for c in self.classify_category(category))
-            rules = tuple(sorted(self._rule_types.match(parts))) if parts else ()
-            memo = (frozenset(hits), rules)
+            memo = self._poi_entry(category, typecode)
             if len(self._poi_memo) < _CATEGORY_MEMO_SIZE:
                 self._poi_memo[key] = memo
-        hits_f, rules = memo
-        if not name or not (rules or any(i in self._vetoed for i in hits_f)):
-            return tuple(self.items[i].code for i in sorted(hits_f))
+        codes, hits, rules, vetoable = memo
+        if not name or not (rules or vetoable):
+            return codes
         folded = poi_name_text(name)
-        found = set(hits_f)
+        found = set(hits)
         for r in rules:
             i, rule = self._name_rules[r]
             if i not in found and rule.name_matches(folded):
@@ -904,6 +902,21 @@ class Standard:
             for i in sorted(found)
             if not any(n in folded for n in self.items[i].poi_not_names)
         )
+
+    def _poi_entry(
+        self, category: str, typecode: str
+    ) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...], bool]:
+        """What a row's type alone gives: (codes, item indices, name rules that may apply,
+        whether a veto word may remove an item). Vetoes and name rules concern POI types only;
+        a register's own words (no levels, no typecode) are taken as written."""
+        parts = poi_parts(category, typecode)
+        hits = self._types.match(parts) if parts else set()
+        rules = tuple(sorted(self._rule_types.match(parts))) if parts else ()
+        vetoable = bool(rules) or any(i in self._vetoed for i in hits)
+        if ";" not in category and not typecode and category.strip():
+            hits.update(self._item_index[c] for c in self.classify_category(category))
+        codes = tuple(self.items[i].code for i in sorted(hits))
+        return codes, frozenset(hits), rules, vetoable
 
     # -- hosts (一室多用) ------------------------------------------------------------------------
 
@@ -924,9 +937,11 @@ class Standard:
         typecode: str = "",
     ) -> HostKind | None:
         """The kind of an existing place: the first :class:`HostKind` (file order) it fits, or
-        None. ``osm_tags`` for places read from OpenStreetMap; ``category``/``typecode`` for
-        register and POI-export rows (whose name is also tested against the kinds'
-        ``names``)."""
+        None. ``item_codes``: the items it serves; ``osm_tags`` for places read from
+        OpenStreetMap; ``category``/``typecode`` for register and POI-export rows. A kind's
+        ``names`` are looked for only in plain registers (a category without ``;`` levels and
+        no typecode: in its text and the name) — a POI export's type says more than a word in a
+        name."""
         found: set[int] = set()
         for code in item_codes:
             found.update(self._host_by_item.get(code, ()))
@@ -934,19 +949,22 @@ class Standard:
             found |= self._host_osm.match(osm_tags)
         folded = poi_name_text(name) if name else ""
         if category or typecode:
-            parts = poi_parts(category, typecode)
-            found |= self._host_types.match(parts)
-            text = poi_name_text(category) if ";" not in category else ""
-            for k, h in enumerate(self.hosts):
-                if (
-                    k not in found
-                    and h.names
-                    and any(n in folded or (text and n in text) for n in h.names)
-                ):
-                    found.add(k)
+            key = (category, typecode)
+            by_type = self._host_memo.get(key)
+            if by_type is None:
+                by_type = frozenset(self._host_types.match(poi_parts(category, typecode)))
+                if len(self._host_memo) < _CATEGORY_MEMO_SIZE:
+                    self._host_memo[key] = by_type
+            found |= by_type
+            if ";" not in category and not typecode:
+                text = poi_name_text(category)
+                for k, h in enumerate(self.hosts):
+                    if k not in found and any(n in folded or n in text for n in h.names):
+                        found.add(k)
+        whole = normalise_text(name) if name else ""  # with its brackets: 图书馆(沙河校区)
         for k in sorted(found):
             h = self.hosts[k]
-            if h.not_names and folded and any(n in folded for n in h.not_names):
+            if h.not_names and whole and any(n in whole for n in h.not_names):
                 continue
             return h
         return None

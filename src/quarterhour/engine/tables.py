@@ -178,19 +178,23 @@ def read_table(
     *,
     encoding: str | None = None,
     required: Mapping[str, Sequence[str]] = COORD_HEADERS,
+    alternatives: Sequence[Mapping[str, Sequence[str]]] = (),
 ) -> Table:
-    """Read a CSV/TSV/XLSX table whose header row holds every role in ``required``.
+    """Read a CSV/TSV/XLSX table whose header row holds every role in ``required`` (or, failing
+    that, every role of one of the ``alternatives``).
 
     The header is the first row (of the first sheet that has one, within
     :data:`HEADER_SEARCH_ROWS` rows) where all required roles are found. Entirely empty rows are
-    left out. A missing header raises one error listing the headers that were found.
+    left out. A missing header raises one error listing the headers that were found (and naming
+    the ``required`` roles).
     """
     p = Path(path)
     source = str(path)
     sheets, used = _records(p, source, encoding)
+    wanted = (required, *alternatives)
     for sheet, records in sheets:
         for i, rec in enumerate(records[:HEADER_SEARCH_ROWS]):
-            if len(match_columns(rec, required)) == len(required):
+            if any(len(match_columns(rec, roles)) == len(roles) for roles in wanted):
                 width = len(rec)
                 rows = tuple(
                     (j + 1, tuple((r + [""] * width)[:width]) if len(r) < width else tuple(r))
