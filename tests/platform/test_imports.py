@@ -153,9 +153,16 @@ def test_register_outside_the_importers_jurisdiction_is_refused(world, tmp_path)
     assert not Facility.objects.filter(key__startswith="register:").exists()
 
 
-def test_register_with_unknown_category_names_row_and_column(world, tmp_path):
+def test_register_rows_of_unknown_types_are_set_aside_and_reported(world, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("名称,类别,经度,纬度\n某店,外星服务,116.37,39.90\n", encoding="utf-8")
-    with pytest.raises(CommandError) as info:
-        run("import_facilities", str(path))
-    assert "row 2" in str(info.value) and "类别" in str(info.value)
+    lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
+    path.write_text(
+        f"名称,类别,经度,纬度\n某店,外星服务,{lon},{lat}\n长安药店,药店,{lon},{lat}\n",
+        encoding="utf-8",
+    )
+    out = run("import_facilities", str(path))
+    assert "1 行的类型不在标准内，未导入：外星服务 (1)" in out
+    assert "facility：新增 1" in out
+    assert list(Facility.objects.filter(key__startswith="r:").values_list("name", flat=True)) == [
+        "长安药店"
+    ]

@@ -68,6 +68,39 @@ def test_register_row_outside_the_officers_street_is_refused(client, world):
     assert not Facility.objects.filter(key__startswith="reg:").exists()
 
 
+def test_street_officer_imports_an_amap_export_as_it_comes(client, world):
+    """An AMap export: typecode, a location column in GCJ-02, types outside the standard (set
+    aside and counted on the page), a POI returned twice; a row's number stays its file row."""
+    client.force_login(world.users["street"])
+    a, b = world.a1x, world.b1x
+    (alon, blon), (alat, blat) = from_wgs84(
+        [a.centre_lon, b.centre_lon], [a.centre_lat, b.centre_lat], crs="gcj02"
+    )
+    header = "id,name,type,typecode,location\n"
+    health = f'B01,南北长街社区卫生服务站,医疗保健服务;综合医院;卫生院,090102,"{alon},{alat}"\n'
+    company = f'B02,某某科技有限公司,公司企业;公司;公司,170200,"{alon},{alat}"\n'
+    outside = f'B03,外街道社区卫生服务站,医疗保健服务;诊所;诊所,090300,"{blon},{blat}"\n'
+    page = upload(
+        client, "facilities", "amap.csv", (header + company + health + health).encode(), crs="gcj02"
+    ).content.decode()
+    assert "facility：新增 1" in page
+    assert "1 行的类型不在标准内，未导入：公司企业;公司;公司 (1)" in page
+    assert "1 行与前面编号和内容都相同的重复行已略过" in page
+    station = Facility.objects.get(key="amap:B01")
+    assert station.community == world.a1x
+    assert list(station.items.values_list("item_code", flat=True)) == ["station.health"]
+    # the set-aside company does not shift the row named for the refused one (file row 4)
+    page = upload(
+        client,
+        "facilities",
+        "amap2.csv",
+        (header + company + health + outside).encode(),
+        crs="gcj02",
+    ).content.decode()
+    assert "row 4" in page and "外街道社区卫生服务站" in page
+    assert not Facility.objects.filter(key__startswith="amap2:").exists()
+
+
 def test_uploads_are_checked(client, world):
     client.force_login(world.users["street"])
     page = upload(client, "facilities", "x.exe", b"MZ").content.decode()

@@ -9,9 +9,11 @@ usually reaches beyond the registered area). One transaction; a dry run rolls ba
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +33,9 @@ from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.geography.selectors import CommunityLocator, communities_visible
 from quarterhour.platform.standard import engine_standard
+
+if TYPE_CHECKING:
+    from quarterhour.engine.registers import RegisterResult
 
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
 PHONE_KEYS = ("电话", "联系电话", "服务电话", "phone", "contact:phone")
@@ -64,20 +69,53 @@ def _tag(f: places.Facility, keys: Sequence[str]) -> str:
     return ""
 
 
-def read_register(
-    path: Path, *, crs: str, encoding: str | None = None
-) -> tuple[list[places.Facility], int]:
-    """The register's facilities, and the row number of its header (rows follow it)."""
+@dataclass(frozen=True, slots=True)
+class RegisterRead:
+    """A register's facilities with their spreadsheet rows, and what was left out (lines to
+    show with the import report: types outside the standard, repeated lines)."""
+
+    facilities: list[places.Facility]
+    rows: list[int]
+    header_row: int
+    notes: list[str]
+
+
+def _left_out(result: RegisterResult) -> list[str]:
+    notes: list[str] = []
+    outside: Counter[str] = Counter()
+    for t in result.tally:
+        if not t.items:
+            outside[t.category or t.typecode or _("（空）")] += t.rows
+    if outside:
+        top = outside.most_common(10)
+        types = "、".join(f"{name} ({n})" for name, n in top)
+        if len(outside) > len(top):
+            types += _("等 %(k)d 类") % {"k": len(outside)}
+        notes.append(
+            _("%(n)d 行的类型不在标准内，未导入：%(types)s")
+            % {"n": sum(outside.values()), "types": types}
+        )
+    for what, n in result.skipped:
+        if what == "repeated_header":
+            notes.append(_("%(n)d 行重复的表头已略过") % {"n": n})
+        else:
+            notes.append(_("%(n)d 行与前面编号和内容都相同的重复行已略过") % {"n": n})
+    return notes
+
+
+def read_register(path: Path, *, crs: str, encoding: str | None = None) -> RegisterRead:
+    """The register's facilities (rows of types outside the standard are set aside and
+    reported, not refused), with the spreadsheet row of each."""
     from quarterhour.engine.registers import read_facility_register
 
     std = engine_standard()
     try:
-        result = read_facility_register(
-            path, crs=parse_crs(crs), classify=std.classify_category, encoding=encoding
-        )
+        result = read_facility_register(path, crs=parse_crs(crs), standard=std, encoding=encoding)
     except QuarterhourError as exc:
         raise engine_error_to_invalid(exc) from None
-    return list(result.facilities), result.header_row
+    return RegisterRead(
+        list(result.facilities), list(result.rows), result.header_row, _left_out(result)
+    )
 
 
 def read_osm(path: Path, *, progress: Progress = _no_progress) -> list[places.Facility]:
@@ -99,11 +137,19 @@ def upsert_facilities(
     owner_kind: str = OwnerKind.GOVERNMENT,
     derived_for_demo: bool = False,
     first_row: int = 1,
+    file_rows: Sequence[int] | None = None,
+    notes: Sequence[str] = (),
     progress: Progress = _no_progress,
 ) -> ImportReport:
     """Create or update facilities by ``facility_id`` (the stable key). ``outside`` is "error"
-    (registers) or "skip" (OSM extracts); ``first_row`` is the file row of ``found[0]``."""
+    (registers) or "skip" (OSM extracts); ``file_rows`` gives each facility's file row (else
+    ``first_row`` is the row of ``found[0]`` and the rest follow); ``notes`` (what the reader
+    left out) head the report's lines."""
     report = ImportReport(dry_run=dry_run)
+    report.examples.extend(notes)
+    row_of = (
+        list(file_rows) if file_rows is not None else [first_row + k for k in range(len(found))]
+    )
     scope = communities_visible(actor) if actor is not None else Community.objects.all()
     communities = list(scope.select_related("street"))
     locator = CommunityLocator(communities)
@@ -119,7 +165,7 @@ def upsert_facilities(
                     Issue(
                         "permission_denied",
                         _("无权登记该社区的设施"),
-                        row=first_row + k,
+                        row=row_of[k],
                         field=f.facility_id,
                     )
                 )
@@ -138,7 +184,7 @@ def upsert_facilities(
                     "lat": f.lat,
                     "scope": _("您辖区的") if actor is not None else "",
                 },
-                row=first_row + k,
+                row=row_of[k],
                 field="lon/lat",
                 file=f.source,
             )
@@ -213,7 +259,7 @@ def upsert_facilities(
         else:
             report.count(report.unchanged, "facility")
     if skipped:
-        report.examples.insert(0, _("跳过 %(n)d 处不在任何社区内的设施") % {"n": skipped})
+        report.examples.insert(len(notes), _("跳过 %(n)d 处不在任何社区内的设施") % {"n": skipped})
     if dry_run:
         return report
     for fac in (*new, *changed):  # bulk writes skip Model.save(), which folds it otherwise

@@ -338,9 +338,13 @@ def _run_import(request: HttpRequest) -> dict[str, Any]:
             if kind == "adcode":
                 report = import_adcode([path], actor=request.user, dry_run=dry_run)
             else:
-                found, header_row = read_register(path, crs=request.POST.get("crs", "wgs84"))
+                read = read_register(path, crs=request.POST.get("crs", "wgs84"))
                 report = upsert_facilities(
-                    found, actor=request.user, dry_run=dry_run, first_row=header_row + 1
+                    read.facilities,
+                    actor=request.user,
+                    dry_run=dry_run,
+                    file_rows=read.rows,
+                    notes=read.notes,
                 )
         except (Invalid, PermissionRefused) as exc:
             issues = getattr(exc, "issues", ())

@@ -34,21 +34,23 @@ class Command(BaseCommand):
         actor = actor_from(options["actor"])
         progress = printer(self.stderr)
         try:
-            first_row = 1
+            rows: list[int] | None = None
+            notes: list[str] = []
             if options["osm"]:
                 found = read_osm(options["file"], progress=progress)
             else:
-                found, header_row = read_register(
+                read = read_register(
                     options["file"], crs=options["crs"], encoding=options["encoding"]
                 )
-                first_row = header_row + 1
+                found, rows, notes = read.facilities, read.rows, read.notes
             report = upsert_facilities(
                 found,
                 actor=actor,
                 dry_run=options["dry_run"],
                 outside="skip" if options["osm"] else "error",
                 owner_kind=options["owner_kind"],
-                first_row=first_row,
+                file_rows=rows,
+                notes=notes,
                 progress=progress,
             )
         except Invalid as exc:
