@@ -234,14 +234,16 @@ def _read(path: Path, *, encoding: str | None, crs: Crs) -> Table:
     if len(match_columns(table.headers, coords)) == len(coords):
         return table
     col = match_columns(table.headers, LOCATION_HEADERS)["location"]
+    head = table.headers[col]
+    added = (f"经度({head})", f"纬度({head})")
     rows = []
     for row, cells in table.rows:
+        if cells == table.headers:  # a repeated header line stays one (skipped later)
+            rows.append((row, (*cells, *added)))
+            continue
         lng, _, lat = cells[col].partition(",")
         rows.append((row, (*cells, lng.strip(), lat.strip())))
-    head = table.headers[col]
-    return dataclasses.replace(
-        table, headers=(*table.headers, f"经度({head})", f"纬度({head})"), rows=tuple(rows)
-    )
+    return dataclasses.replace(table, headers=(*table.headers, *added), rows=tuple(rows))
 
 
 def _category_column(table: Table) -> int | None:
