@@ -564,8 +564,12 @@ def mclp_greedy(
     covered = ex.copy()
     w_live = np.where(ex, 0.0, w)
     ptr, idx = a.indptr, a.indices
-    # per-candidate sums (np.add.reduceat fails when the last candidates cover nothing)
-    gains0 = np.bincount(np.repeat(np.arange(m), np.diff(ptr)), weights=w_live[idx], minlength=m)
+    # per-candidate sums over the candidates that cover someone (np.add.reduceat over every
+    # start fails when the last candidates cover nothing)
+    gains0 = np.zeros(m)
+    covers = np.diff(ptr) > 0
+    if idx.size:
+        gains0[covers] = np.add.reduceat(w_live[idx], ptr[:-1][covers])
     heap = [(-float(g), j) for j, g in enumerate(gains0.tolist())]
     heapq.heapify(heap)
     chosen: list[int] = []
