@@ -10,8 +10,12 @@ A standard is a TOML file (``standard_files/<name>.toml`` for the ones shipped, 
 * ``[targets]`` (optional): the city's targets (demonstration circles, share of communities);
 * ``[[groups]]``: ``code``, ``name_zh``, ``name_en``, optional ``count`` (items it must hold);
 * ``[[levels]]`` (optional): life-circle levels (minutes, distance range, population range);
-* ``[[items]]``: the facility items (see :class:`FacilityItem`), with OSM tag rules, AMap
-  category matchers and name keywords;
+* ``[[items]]``: the facility items (see :class:`FacilityItem`), with OSM tag rules, POI type
+  matchers (``amap``: ``"090601 医疗保健服务;医药保健销售店;药房"`` — AMap typecode of 2, 4 or 6
+  digits and/or the same levels in words; ``baidu``: ``"医疗;药店"``), name rules for coarse types
+  (``poi_names``, see :class:`PoiNameRule`), veto words (``poi_not_names``), name keywords, and the
+  host kinds that may take the item on (``hosts``);
+* ``[[hosts]]`` (optional): kinds of existing facility (see :class:`HostKind`) for 一室多用;
 * ``[[categories]]`` (optional): service categories with the services they list.
 
 Unknown keys are errors (they are nearly always typos). Every problem in a file is collected and
@@ -35,6 +39,8 @@ almost every object).
 ('shop.pharmacy',)
 >>> std.classify_category("不知道")
 ()
+>>> std.classify_poi("医疗保健服务;诊所;诊所", typecode="090300", name="天坛南里社区卫生服务站")
+('station.health',)
 >>> std.walking.limit_m(), std.walking.limit_m(elderly=True)
 (1000.0, 750.0)
 """
