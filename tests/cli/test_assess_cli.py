@@ -224,14 +224,28 @@ def test_unknown_category_names_the_row(
         ("X1", "火星站", "星际飞船维修", register_rows[0][3], register_rows[0][4]),
     ]
     reg = write_register(tmp_path / "unknown.csv", rows)
+    # --strict refuses a type outside the standard, naming the file, the text and the row
     err = assert_refused(
-        ["assess", "--network", str(CHENGDU), "--facilities", str(reg)],
+        ["assess", "--network", str(CHENGDU), "--facilities", str(reg), "--strict"],
         tmp_path / "out",
         capsys,
         "unknown.csv",
         "星际飞船维修",
     )
     assert "7" in err  # the data row's line number in the file (header is line 1)
+    # by default the row is set aside, counted in the output and listed in not_in_standard.csv
+    out = tmp_path / "lenient"
+    code = main(["assess", "--network", str(CHENGDU), "--facilities", str(reg), "--out", str(out)])
+    printed = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert code == 0
+    assert "星际飞船维修: 1" in printed
+    assert "1 rows of 1 types outside the standard set aside" in printed
+    aside = read_csv(out / "not_in_standard.csv")
+    assert [(r["行号 (row)"], r["名称 (name)"], r["类别 (category)"]) for r in aside] == [
+        ("7", "火星站", "星际飞船维修")
+    ]
+    facilities = {r["facility_id"] for r in read_csv(out / "facilities.csv")}
+    assert "unknown:X1" not in facilities and len(facilities) == 5
 
 
 def test_gcj02_declared_as_wgs84_is_warned(

@@ -195,7 +195,7 @@ def test_xlsx_with_title_row_and_blank_rows(tmp_path: Path) -> None:
 def test_every_bad_row_is_reported_once_with_its_location() -> None:
     path = FIX / "bad-rows.csv"
     with pytest.raises(InputErrors) as exc:
-        read_facility_register(path, classify=classify, known_categories=CATEGORIES)
+        read_facility_register(path, classify=classify, known_categories=CATEGORIES, strict=True)
     got = [(p.code, p.row, p.column) for p in exc.value.problems]
     assert sorted(got, key=lambda t: (t[1] or 0, t[0])) == [
         ("unknown_category", 3, "类别"),
@@ -317,9 +317,7 @@ def test_unknown_category_suggestions_from_the_standard(tmp_path: Path) -> None:
     path = tmp_path / "typo.csv"
     path.write_text("名称,类别,经度,纬度\n某站,社区服务占,116.39,39.91\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        read_facility_register(
-            path, classify=std.classify_category, known_categories=standard_vocabulary(std)
-        )
+        read_facility_register(path, standard=std, strict=True)
     p = exc.value.problem
     assert (p.code, p.row, p.column) == ("unknown_category", 2, "类别")
     assert p.message_en.startswith("unknown category '社区服务占'; did you mean: 社区服务站")

@@ -20,6 +20,7 @@ from quarterhour.engine.siting import (
     mclp,
     mclp_greedy,
 )
+from quarterhour.engine.standards import load_standard
 
 
 def random_instance(
@@ -97,6 +98,14 @@ def test_site_figures_by_hand() -> None:
     assert r.share_after == 1.0
 
 
+def test_greedy_with_candidates_that_cover_nobody_last() -> None:
+    # the last candidates reach no resident (e.g. hosts far off the network)
+    a = sp.csr_array(np.array([[1, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]], dtype=bool))
+    r = mclp_greedy(a, np.array([5.0, 3.0, 1.0]), k=2)
+    assert [s.candidate for s in r.sites] == [0, 1]
+    assert r.objective == 9.0
+
+
 def test_budget_larger_than_candidates_is_clamped_with_a_note() -> None:
     a = sp.csr_array(np.array([[1, 0], [1, 1]], dtype=bool))
     r = mclp(a, np.array([1.0, 2.0]), k=5)
@@ -128,15 +137,33 @@ def test_coverage_from_distances_keeps_explicit_zero() -> None:
 
 
 def test_candidate_adapters() -> None:
+    std = load_standard("beijing-2011")
     fs = [
-        Facility("a", "活动室", 116.0, 39.0, ("S01",)),
-        Facility("b", "驻区单位礼堂", 116.1, 39.1, ("S02",), tags=(("shared", "yes"),)),
-        Facility("c", "服务站", 116.2, 39.2, ("S09", "S01")),
+        Facility("osm:node/1", "西海社区服务站", 116.0, 39.0, ("station.service",)),
+        Facility(
+            "reg:2",
+            "驻区单位礼堂",
+            116.1,
+            39.1,
+            ("center.indoor",),
+            tags=(("category", "社区活动中心"), ("shared", "yes")),
+        ),
+        Facility("osm:node/3", "Starbucks", 116.2, 39.2, ("shop.food",), (("amenity", "cafe"),)),
+        Facility("reg:4", "西海养老驿站", 116.3, 39.3, ("room.daycare",), (("category", "驿站"),)),
     ]
-    cands = candidates_from_facilities(fs, "S01")
-    assert [(c.candidate_id, c.kind) for c in cands] == [("b", "shared_unit")]
+    cands = candidates_from_facilities(fs, "room.daycare", standard=std)
+    assert [(c.candidate_id, c.kind, c.host_kind) for c in cands] == [
+        ("osm:node/1", "multi_use", "community_service"),
+        ("reg:2", "shared_unit", "community_centre"),
+    ]
+    assert cands[0].host_zh == "社区服务站(党群服务中心)"
+    assert cands[0].reason_zh.startswith("社区服务站(党群服务中心)可兼设日间照料室：")
+    assert cands[0].reason_en.startswith(
+        "Day-care room for older people in a community service station"
+    )
     pts = candidates_from_points(["p1"], [116.3], [39.3], names=["空地"])
     assert (pts[0].candidate_id, pts[0].kind, pts[0].name) == ("p1", "parcel", "空地")
+    assert pts[0].reason_en == "a parcel or premises the planner supplied"
 
 
 # --- spopt as a peer (same objective on medium instances) ------------------------------------

@@ -316,7 +316,9 @@ def test_osm_rule_syntax() -> None:
         (" 购物服务 ; 便民商店/便利店 ; 便民商店/便利店 ", ("shop.convenience",)),
         ("购物服务;超级市场;超市", ("shop.convenience",)),
         ("生活服务;邮局;邮局", ("shop.post",)),
-        ("生活服务;美容美发店;美容美发店", ("shop.barber",)),
+        # the type alone does not tell a hairdresser from a beauty or nail salon: classify_poi
+        # reads the name (test_classify_poi_reads_names_where_the_type_is_too_coarse)
+        ("生活服务;美容美发店;美容美发店", ()),
         ("餐饮服务;中餐厅;四川菜(川菜)", ("shop.food",)),
         ("购物服务;综合市场;蔬菜市场", ("site.market",)),
         ("公共设施;公共厕所;公共厕所", ("site.toilet",)),
@@ -623,3 +625,147 @@ def test_a_standard_survives_pickling_for_worker_processes(beijing: Standard) ->
     assert copy == beijing
     assert copy.classify_osm({"name": "西海社区居委会"}) == ("room.committee",)
     assert copy.classify_category("连锁药店") == ("shop.pharmacy",)
+
+
+# ---- POI exports (AMap typecodes and type strings, Baidu tags, name rules) ----------------
+
+
+@pytest.mark.parametrize(
+    ("category", "typecode", "name", "codes"),
+    [
+        # the typecode decides where the matcher has one; the text otherwise
+        ("医疗保健服务;医药保健销售店;药房", "090601", "同仁堂", ("shop.pharmacy",)),
+        ("", "090601", "同仁堂", ("shop.pharmacy",)),
+        ("医疗保健服务;医药保健销售店;药房", "", "同仁堂", ("shop.pharmacy",)),
+        ("医疗保健服务;医药保健销售店;药房", "90601", "同仁堂", ("shop.pharmacy",)),  # lost 0
+        # a code from another version of the table wins over its text
+        ("医疗保健服务;医药保健销售店;药房", "090602", "康复器械", ()),
+        # 社区卫生服务中心 is filed under 卫生院 or 诊所, with hospitals and private clinics
+        ("医疗保健服务;综合医院;卫生院", "090102", "朝阳门社区卫生服务中心", ("station.health",)),
+        ("医疗保健服务;诊所;诊所", "090300", "天坛南里社区卫生服务站", ("station.health",)),
+        ("医疗保健服务;综合医院;卫生院", "090102", "北京市海淀区蓟门里医院", ()),
+        ("医疗保健服务;诊所;诊所", "090300", "瑞尔齿科诊所", ()),
+        ("医疗保健服务;专科医院;口腔医院", "090202", "北京东坝第二社区卫生服务中心口腔科", ()),
+        # parenthesised hints name a neighbour, not the place
+        (
+            "餐饮服务;中餐厅;中餐厅",
+            "050100",
+            "佳和饭店(横溪街道横云社区卫生服务站东)",
+            ("shop.food",),
+        ),
+        (
+            "交通设施服务;停车场;公共停车场",
+            "150904",
+            "停车场(中山村社区卫生服务站西北)",
+            ("site.parking",),
+        ),
+        ("交通设施服务;停车场;停车场出入口", "150909", "社区卫生服务中心停车场(出入口)", ()),
+        # residents' committees among the government types
+        (
+            "政府机构及社会团体;政府机关;乡镇以下级政府及事业单位",
+            "130106",
+            "什刹海街道西海社区居委会",
+            ("room.committee",),
+        ),
+        ("政府机构及社会团体;政府机关;乡镇以下级政府及事业单位", "130106", "河南村村委会", ()),
+        # multi-type rows: each type counts
+        (
+            "医疗保健服务;综合医院;卫生院|医疗保健服务;诊所;诊所",
+            "090102|090300",
+            "东城区韶九社区卫生服务站",
+            ("station.health",),
+        ),
+        # Baidu tags; an AMap three-level type never falls under a Baidu tag
+        ("医疗;药店", "", "广济大药房", ("shop.pharmacy",)),
+        ("丽人;美发", "", "小郭专业美发", ("shop.barber",)),
+        ("生活服务;其他", "", "碑林区南院门街道书院门社区服务站", ("station.service",)),
+        ("生活服务;美容美发店;美容美发店", "", "中山路居委会爱心发屋", ("shop.barber",)),
+        # a veto word keeps a row out of an item whatever its type
+        ("生活服务;邮局;邮局", "070400", "中国邮政储蓄银行(汤泉支行)", ("shop.finance",)),
+        ("生活服务;邮局;邮局", "070400", "中国邮政(孔子路)", ("shop.post",)),
+        # a register's own words still work
+        ("社区服务站", "", "", ("station.service",)),
+        ("", "", "", ()),
+    ],
+)
+def test_classify_poi_reads_names_where_the_type_is_too_coarse(
+    beijing: Standard, category: str, typecode: str, name: str, codes: tuple[str, ...]
+) -> None:
+    assert beijing.classify_poi(category, typecode=typecode, name=name) == codes
+
+
+def test_poi_matchers_and_rules_are_checked(tmp_path: Path) -> None:
+    item = _item("shop.a").replace(
+        "amap = []",
+        'amap = ["0906 医疗保健服务;医药保健销售店", "09061 医疗保健服务", '
+        '"090601 医疗保健服务;药房", "090601"]\nbaidu = ["医疗;药店", "0906 医疗"]\n'
+        'poi_names = [{ within = [], names = ["药"] }, { within = ["医疗"], nams = ["x"] }]\n'
+        'hosts = ["nowhere"]',
+    )
+    _, problems = _problems(tmp_path, MINIMAL + item)
+    assert [k for k, _ in problems] == [
+        "items[0].amap[1]",
+        "items[0].amap[2]",
+        "items[0].baidu[1]",
+        "items[0].poi_names[0].within",
+        "items[0].poi_names[1].nams",
+        "items[0].poi_names[1].names",
+        "items[0].hosts[0]",
+    ]
+    reasons = dict(problems)
+    assert (
+        reasons["items[0].amap[1]"]
+        == "'09061 医疗保健服务': an AMap typecode has 2, 4 or 6 digits, not 5"
+    )
+    assert reasons["items[0].amap[2]"].endswith("code 090601 has 3 level(s), the text 2")
+    assert reasons["items[0].baidu[1]"].startswith("'0906 医疗': Baidu tags have no numeric code")
+    assert reasons["items[0].hosts[0]"].startswith("unknown host kind 'nowhere'")
+
+
+def test_host_kinds_are_checked(tmp_path: Path) -> None:
+    hosts = (
+        '\n[[hosts]]\ncode = "shop"\nname_zh = "商店"\nname_en = "Shop"\ncommercial = true\n'
+        'reason_zh = "零售"\nreason_en = "retail"\nosm = ["shop=*"]\n'
+        '\n[[hosts]]\ncode = "shop"\nname_zh = "x"\nname_en = "x"\ncommercial = "no"\n'
+        'reason_zh = "x"\nreason_en = "x"\nitems = ["shop.zz"]\n'
+        '\n[[hosts]]\ncode = "empty"\nname_zh = "x"\nname_en = "x"\ncommercial = false\n'
+        'reason_zh = "x"\nreason_en = "x"\n'
+    )
+    _, problems = _problems(tmp_path, MINIMAL + _item("shop.a") + hosts)
+    assert problems == [
+        ("hosts[1].code", "duplicate host code 'shop'"),
+        ("hosts[1].items[0]", "no item has code 'shop.zz'"),
+        ("hosts[1].commercial", "expected a boolean, got a string"),
+        (
+            "hosts[2]",
+            "a host kind needs a way to be recognised (items, osm, amap, baidu or names)",
+        ),
+    ]
+
+
+def test_host_kind_of_a_place(beijing: Standard) -> None:
+    def kind(**kw: object) -> str | None:
+        h = beijing.host_kind_of(**kw)  # type: ignore[arg-type]
+        return None if h is None else h.code
+
+    assert kind(osm_tags={"amenity": "cafe", "name": "Starbucks"}, name="Starbucks") == "restaurant"
+    assert kind(osm_tags={"amenity": "school", "name": "成都市成华小学"}) == "school"
+    assert (
+        kind(osm_tags={"amenity": "school", "name": "成都树才培训学校"}, name="成都树才培训学校")
+        is None
+    )
+    assert kind(osm_tags={"tourism": "hotel"}) == "lodging"
+    assert kind(item_codes=("station.service",), name="西海社区服务站") == "community_service"
+    # a restaurant that also serves 养老餐桌 is still a restaurant
+    assert kind(item_codes=("shop.food",), osm_tags={"amenity": "restaurant"}) == "restaurant"
+    # register and POI rows: by type, or by name for plain categories
+    assert (
+        kind(category="科教文化服务;学校;小学", typecode="141203", name="西城区实验小学")
+        == "school"
+    )
+    assert kind(category="学校", name="北京市第二中学") == "school"
+    assert kind(category="公司", name="某某科技有限公司") is None
+    assert beijing.host("school").commercial is False
+    assert beijing.host("restaurant").commercial is True
+    with pytest.raises(KeyError, match="no host kind 'zoo'"):
+        beijing.host("zoo")

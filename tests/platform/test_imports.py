@@ -175,9 +175,16 @@ def test_a_register_with_no_row_in_the_jurisdiction_is_refused(world, tmp_path):
     assert not Facility.objects.filter(key__contains="register:").exists()
 
 
-def test_register_with_unknown_category_names_row_and_column(world, tmp_path):
+def test_register_rows_of_unknown_types_are_set_aside_and_reported(world, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_text("名称,类别,经度,纬度\n某店,外星服务,116.37,39.90\n", encoding="utf-8")
-    with pytest.raises(CommandError) as info:
-        run("import_facilities", str(path), "--as", "street_a1")
-    assert "r.csv 第 2 行「类别」列" in str(info.value) and "外星服务" in str(info.value)
+    lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
+    path.write_text(
+        f"名称,类别,经度,纬度\n某店,外星服务,{lon},{lat}\n长安药店,药店,{lon},{lat}\n",
+        encoding="utf-8",
+    )
+    out = run("import_facilities", str(path), "--as", "street_a1")
+    assert "1 行的类型不在标准内，未导入：外星服务 (1)" in out
+    assert "第 2 行「某店」：类型「外星服务」不在标准内，未导入" in out
+    assert "设施：新增 1，更新 0，不变 0" in out
+    names = Facility.objects.filter(key__contains="/r:").values_list("name", flat=True)
+    assert list(names) == ["长安药店"]

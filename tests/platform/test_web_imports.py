@@ -115,24 +115,27 @@ def test_every_problem_at_once_in_words_and_nothing_changes(client, world):
     lon, lat = world.a1x.centre_lon, world.a1x.centre_lat
     data = (
         "名称,类别,经度,纬度\n"
-        f"甲药房,外星服务,{lon},{lat}\n"
+        f"甲药房,药房,{lon},\n"
         f"乙药房,药房,abc,{lat}\n"
         "\n"
         f"{'丙' * 201},药房,{lon},{lat}\n"
+        f"丁店,外星服务,{lon},{lat}\n"  # a type outside the standard: set aside, no problem
     ).encode()
     before = snapshot()
     page = check(client, "facilities", "坏表.csv", data)
     assert "「坏表.csv」有 2 处问题，未导入任何数据" in page
-    assert "坏表.csv 第 2 行「类别」列：未知的类别" in page
+    assert "坏表.csv 第 2 行「纬度」列：缺少纬度" in page
     assert "坏表.csv 第 3 行「经度」列：经度不是数字" in page
     assert (
         "/tmp/" not in page
-        and "[unknown_category]" not in page
+        and "[missing" not in page
         and "[" not in page.split('id="import-error"')[1].split("</section>")[0]
     )
     assert snapshot() == before
     # the engine's problems fixed, the platform's: the over-long name after the blank line
-    fixed = data.replace("外星服务".encode(), "药房".encode()).replace(b"abc", str(lon).encode())
+    fixed = data.replace(f"{lon},\n".encode(), f"{lon},{lat}\n".encode()).replace(
+        b"abc", str(lon).encode()
+    )
     page = check(client, "facilities", "坏表.csv", fixed)
     assert "坏表.csv 第 5 行「名称」列：有 201 字，超过 200 字的上限" in page
     assert snapshot() == before
@@ -145,6 +148,46 @@ def test_the_upload_limit_cuts_a_big_file_off(client, world, settings, tmp_path)
     page = check(client, "facilities", "大.csv", b"x" * 5000)
     assert "文件超过 2 KB 的上限：请拆分成几个文件分别上传" in page
     assert not (tmp_path / "uploads").exists() or not list((tmp_path / "uploads").iterdir())
+
+
+def test_street_officer_imports_an_amap_export_as_it_comes(client, world):
+    """An AMap export: typecode, a location column in GCJ-02, types outside the standard (set
+    aside and counted on the page), a POI returned twice; a row's number stays its file row."""
+    client.force_login(world.users["street"])
+    a, b = world.a1x, world.b1x
+    (alon, blon), (alat, blat) = from_wgs84(
+        [a.centre_lon, b.centre_lon], [a.centre_lat, b.centre_lat], crs="gcj02"
+    )
+    header = "id,name,type,typecode,location\n"
+    health = f'B01,南北长街社区卫生服务站,医疗保健服务;综合医院;卫生院,090102,"{alon},{alat}"\n'
+    company = f'B02,某某科技有限公司,公司企业;公司;公司,170200,"{alon},{alat}"\n'
+    outside = f'B03,外街道社区卫生服务站,医疗保健服务;诊所;诊所,090300,"{blon},{blat}"\n'
+    page = check(
+        client, "facilities", "amap.csv", (header + company + health + health).encode(), crs="gcj02"
+    )
+    assert counts(page) == {"created": "1", "updated": "0", "unchanged": "0", "skipped": "0"}
+    aside = page.split('id="import-set-aside"')[1].split("</ul>")[0]
+    assert "1 行的类型不在标准内，未导入：公司企业;公司;公司 (1)" in aside
+    assert "第 2 行「某某科技有限公司」：类型「公司企业;公司;公司」不在标准内，未导入" in aside
+    assert "1 行与前面编号和内容都相同的重复行已略过" in aside
+    assert "170200" not in aside and "station.health" not in page
+    done = confirm(client, page)
+    assert "已导入「amap.csv」" in done and "公司企业;公司;公司 (1)" in done
+    station = Facility.objects.get(key="street:110102001000/amap:B01")
+    assert station.community == world.a1x
+    assert list(station.items.values_list("item_code", flat=True)) == ["station.health"]
+    assert not Facility.objects.filter(name="某某科技有限公司").exists()
+    # the set-aside company does not shift the row named for the one outside the street (row 4)
+    page = check(
+        client,
+        "facilities",
+        "amap2.csv",
+        (header + company + health + outside).encode(),
+        crs="gcj02",
+    )
+    assert "第 4 行「外街道社区卫生服务站」位于东华门社区，不属于西长安街街道，跳过" in page
+    assert counts(page)["skipped"] == "1"
+    assert not Facility.objects.filter(key__contains="/amap2:").exists()
 
 
 def test_uploads_are_checked(client, world):

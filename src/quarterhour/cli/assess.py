@@ -7,21 +7,19 @@ import math
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from quarterhour.cli._console import console, error, progress_bar, warn
 from quarterhour.engine._errors import QuarterhourError
-from quarterhour.engine.assessment import (
-    Assessment,
-    load_facility_file,
-    load_network,
-    placement_warnings,
-)
+from quarterhour.engine.assessment import Assessment, load_network, placement_warnings
 from quarterhour.engine.batch import cluster_assess
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coords import parse_crs
+from quarterhour.engine.facility_files import read_facility_file
 from quarterhour.engine.input_checks import check_placement
 from quarterhour.engine.outputs import OSM_ATTRIBUTION, write_assessment
+from quarterhour.engine.registers import SetAsideRow
 from quarterhour.engine.snapping import EdgeIndex
 from quarterhour.engine.standards import load_standard
 
@@ -57,6 +55,12 @@ def register(sub: Any) -> None:
         help="登记表与居住点坐标系 / CRS of registers and origins",
     )
     p.add_argument("--encoding", help="登记表编码（默认自动：UTF-8 或 GBK） / register encoding")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="类型不在标准内的行报错（默认：略过并列入 not_in_standard.csv） / refuse rows of "
+        "types outside the standard (default: set aside into not_in_standard.csv)",
+    )
     p.add_argument(
         "--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M, help="最大吸附距离（米）"
     )
@@ -105,10 +109,21 @@ def _run(args: argparse.Namespace) -> int:
         index = EdgeIndex(network)
         facilities = []
         warnings: list[str] = []
+        set_aside: list[SetAsideRow] = []
         for path in args.facilities:
-            found = load_facility_file(
-                path, standard, crs=args.crs, encoding=args.encoding, progress=progress
+            read = read_facility_file(
+                path,
+                standard,
+                crs=args.crs,
+                encoding=args.encoding,
+                strict=args.strict,
+                with_hosts=False,
+                progress=progress,
             )
+            for line in read.notes:
+                console.print(escape(line), highlight=False)
+            found = list(read.facilities)
+            set_aside += read.set_aside
             warnings += placement_warnings(
                 network, index, found, source=str(path), crs=args.crs, max_snap_m=args.max_snap_m
             )
@@ -145,7 +160,9 @@ def _run(args: argparse.Namespace) -> int:
             edge_index=index,
         )
         progress("write", 0, 1)
-        write_assessment(result, args.out, export_network=args.export_network)
+        write_assessment(
+            result, args.out, export_network=args.export_network, not_in_standard=set_aside
+        )
         progress("write", 1, 1)
     for w in warnings:
         warn(w)

@@ -43,6 +43,12 @@ def _common(p: argparse.ArgumentParser, *, facilities: bool = True) -> None:
         p.add_argument("--minutes", type=float, help="步行时限（分钟） / walk minutes")
         p.add_argument("--speed-kmh", type=float, help="步速 km/h / walking speed")
         p.add_argument("--workers", type=int, default=0, help="线程数 / threads (0 = per core)")
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="类型不在标准内的行报错（默认：略过并列入 not_in_standard.csv） / refuse rows of "
+            "types outside the standard (default: set aside into not_in_standard.csv)",
+        )
     p.add_argument(
         "--communities",
         type=Path,
@@ -187,6 +193,8 @@ class Run:
     network: Any = None
     osm_derived: bool = False
     facilities: list[Any] = field(default_factory=list)
+    hosts: list[Any] = field(default_factory=list)  # places that may take an item on (一室多用)
+    set_aside: list[Any] = field(default_factory=list)  # register rows outside the standard
     communities: Any = None
     areas: Any = None
     origins: Any = None
@@ -330,17 +338,27 @@ def _zone_ids(run: Run) -> tuple[str, ...]:
 
 
 def _assess(run: Run, progress: Progress) -> None:
-    from quarterhour.engine.assessment import assess, load_facility_file
+    from quarterhour.engine.assessment import assess
+    from quarterhour.engine.facility_files import read_facility_file
 
     a = run.args
     with run.stage("facilities"):
         for path in a.facilities:
-            found = load_facility_file(
-                path, run.standard, crs=a.crs, encoding=a.encoding, progress=progress
+            read = read_facility_file(
+                path,
+                run.standard,
+                crs=a.crs,
+                encoding=a.encoding,
+                strict=getattr(a, "strict", False),
+                progress=progress,
             )
-            if not found:
+            for line in read.notes:
+                console.print(escape(line), highlight=False)
+            if not read.facilities:
                 run.warnings.append(f"{path}: 未找到任何标准设施 / no standard facility found")
-            run.facilities.extend(found)
+            run.facilities.extend(read.facilities)
+            run.hosts.extend(read.hosts)
+            run.set_aside.extend(read.set_aside)
     minutes, speed = _walk(run)
     with run.stage("reach"):
         run.assessment = assess(
@@ -520,15 +538,23 @@ def _sites(run: Run, progress: Progress) -> None:
         progress("选址 / siting", done, len(items))
         cands: list[Candidate] = []
         seen: set[str] = set()
-        pool = [] if a.no_multi_use else candidates_from_facilities(run.facilities, spec.code)
+        pool = (
+            []
+            if a.no_multi_use
+            else candidates_from_facilities(
+                [*run.facilities, *run.hosts], spec.code, standard=run.standard
+            )
+        )
         for c in [*pool, *extra]:
             if c.candidate_id not in seen:
                 seen.add(c.candidate_id)
                 cands.append(c)
         if not cands:
             run.warnings.append(
-                f"{spec.code}: 没有候选点，跳过 / no candidate sites; skipped "
-                "(use --candidates or --candidate-nodes)"
+                f"{spec.code}: 没有可兼设该项目的现有场所（标准文件 hosts 所列类型），也没有其他"
+                "候选点，跳过 / no existing place of a kind that may take this item on (the "
+                "standard's hosts) and no other candidate sites; skipped (use --candidates or "
+                "--candidate-nodes)"
             )
             continue
         with run.stage(f"siting {spec.code}"):
@@ -637,6 +663,10 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
             )  # fmt: skip
     notes = _notes(run)
     with atomic_output_dir(out) as tmp:
+        if run.set_aside:
+            from quarterhour.engine.registers import write_not_in_standard
+
+            write_not_in_standard(tmp / "not_in_standard.csv", run.set_aside)
         t_exports = time.perf_counter()
         for sh in sheets:
             ex.write_csv(tmp / f"{sh.name}.csv", sh)

@@ -101,24 +101,27 @@ def load_facility_file(
     *,
     crs: str = "wgs84",
     encoding: str | None = None,
+    strict: bool = True,
     progress: Progress = no_progress,
 ) -> list[Facility]:
-    """Facilities from an OSM extract (tag matchers) or a register (category names)."""
-    if is_osm_file(path):
-        from quarterhour.engine.osm_features import read_osm_facilities
+    """Facilities from an OSM extract (tag matchers) or a register (category names).
 
-        return read_osm_facilities(path, classify=standard.classify_osm, progress=progress)
-    from quarterhour.engine.coords import parse_crs
-    from quarterhour.engine.registers import read_facility_register, standard_vocabulary
+    ``strict`` (the default here) refuses register rows of types outside the standard; callers
+    that set them aside and report them use
+    :func:`quarterhour.engine.facility_files.read_facility_file`.
+    """
+    from quarterhour.engine.facility_files import read_facility_file
 
-    reg = read_facility_register(
+    found = read_facility_file(
         path,
-        crs=parse_crs(crs),
-        classify=standard.classify_category,
+        standard,
+        crs=crs,
         encoding=encoding,
-        known_categories=standard_vocabulary(standard),
+        strict=strict,
+        with_hosts=False,
+        progress=progress,
     )
-    return list(reg.facilities)
+    return list(found.facilities)
 
 
 def check_unique_ids(facilities: Sequence[Facility]) -> None:

@@ -105,9 +105,12 @@ def read_osm_facilities(
     path: str | PathLike[str],
     *,
     classify: Classifier,
+    keep: Callable[[Mapping[str, str]], bool] | None = None,
     progress: Progress = no_progress,
 ) -> list[Facility]:
-    """Facilities in an OSM extract that ``classify`` assigns to at least one item.
+    """Facilities in an OSM extract that ``classify`` assigns to at least one item — and, when
+    ``keep`` is given, the objects it keeps although they serve no item (``item_codes == ()``:
+    places that could take an item on, such as schools).
 
     The list is ordered nodes, ways, relations, each by OSM id (same file → same list).
     Raises :class:`quarterhour.engine._errors.InputError` for a missing, empty, corrupt or
@@ -129,7 +132,7 @@ def read_osm_facilities(
                 continue
             tags = {t.k: t.v for t in obj.tags}
             items = tuple(classify(tags))
-            if items:
+            if items or (keep is not None and keep(tags)):
                 loc = obj.location
                 found.append(_facility("node", obj.id, loc.lon, loc.lat, tags, items, source))
         elif isinstance(obj, osmium.osm.Way):
@@ -137,7 +140,8 @@ def read_osm_facilities(
                 continue
             tags = {t.k: t.v for t in obj.tags}
             items = tuple(classify(tags))
-            centre = _way_centroid(obj) if items else None
+            wanted = bool(items) or (keep is not None and keep(tags))
+            centre = _way_centroid(obj) if wanted else None
             if centre is not None:
                 found.append(_facility("way", obj.id, *centre, tags, items, source))
         elif isinstance(obj, osmium.osm.Area) and not obj.from_way():
@@ -145,7 +149,8 @@ def read_osm_facilities(
             # multipolygon relations are taken from the area assembler
             tags = {t.k: t.v for t in obj.tags}
             items = tuple(classify(tags))
-            centre = _area_centroid(obj, wkb) if items else None
+            wanted = bool(items) or (keep is not None and keep(tags))
+            centre = _area_centroid(obj, wkb) if wanted else None
             if centre is not None:
                 found.append(_facility("relation", obj.orig_id(), *centre, tags, items, source))
     progress("read_facilities", seen, seen)

@@ -15,7 +15,7 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from quarterhour.engine.table_writer import Cell, csv_file, write_rows_csv
 
 if TYPE_CHECKING:
     from quarterhour.engine.assessment import Assessment
+    from quarterhour.engine.registers import SetAsideRow
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -135,14 +136,25 @@ def write_network_geojson(path: Path, network: WalkNetwork, *, osm_derived: bool
 
 
 def write_assessment(
-    result: Assessment, out: Path, *, export_network: bool, reach_csv: bool = True
+    result: Assessment,
+    out: Path,
+    *,
+    export_network: bool,
+    reach_csv: bool = True,
+    not_in_standard: Sequence[SetAsideRow] = (),
 ) -> None:
     """Every output file of an assessment, into ``out`` atomically.
 
     ``reach_csv=False`` leaves out ``reach.csv`` (one row per origin × item: gigabytes for a
     city of millions of nodes) and keeps the summary, facility and unsnapped files.
+    ``not_in_standard``: register rows set aside as outside the standard, written to
+    ``not_in_standard.csv`` when there are any.
     """
     with atomic_output_dir(out) as tmp:
+        if not_in_standard:
+            from quarterhour.engine.registers import write_not_in_standard
+
+            write_not_in_standard(tmp / "not_in_standard.csv", not_in_standard)
         write_facilities_csv(tmp / "facilities.csv", result.result)
         if reach_csv:
             write_reach_csv(tmp / "reach.csv", result.result, speed_kmh=result.speed_kmh)

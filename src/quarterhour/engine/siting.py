@@ -70,6 +70,7 @@ from quarterhour.engine._errors import Problem, ProblemCollector, QuarterhourErr
 if TYPE_CHECKING:
     from quarterhour.engine.network import WalkNetwork
     from quarterhour.engine.places import Facility, Origins
+    from quarterhour.engine.standards import Standard
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -563,8 +564,12 @@ def mclp_greedy(
     covered = ex.copy()
     w_live = np.where(ex, 0.0, w)
     ptr, idx = a.indptr, a.indices
-    gains0 = np.add.reduceat(w_live[idx], ptr[:-1]) if idx.size else np.zeros(m)
-    gains0 = np.where(np.diff(ptr) > 0, gains0, 0.0)
+    # per-candidate sums over the candidates that cover someone (np.add.reduceat over every
+    # start fails when the last candidates cover nothing)
+    gains0 = np.zeros(m)
+    covers = np.diff(ptr) > 0
+    if idx.size:
+        gains0[covers] = np.add.reduceat(w_live[idx], ptr[:-1][covers])
     heap = [(-float(g), j) for j, g in enumerate(gains0.tolist())]
     heapq.heapify(heap)
     chosen: list[int] = []
@@ -662,12 +667,14 @@ def lscp_greedy(
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A place where the item could be provided.
+    """A place where the item could be provided, and why.
 
     ``kind``: ``"multi_use"`` (an existing facility adding the function, 一室多用),
     ``"shared_unit"`` (a resident unit's facility offered for sharing, 驻区单位共享),
     ``"parcel"`` (a vacant or commercial parcel the planner supplies), ``"node"`` (a network
-    node).
+    node). For existing places, ``host_kind`` is the standard's host kind code (``host_zh`` /
+    ``host_en`` its name); ``reason_zh`` / ``reason_en`` say why the place can take the item on
+    (for parcels and nodes: what building there means).
     """
 
     candidate_id: str
@@ -675,25 +682,37 @@ class Candidate:
     lon: float
     lat: float
     kind: str
+    host_kind: str = ""
+    host_zh: str = ""
+    host_en: str = ""
+    reason_zh: str = ""
+    reason_en: str = ""
 
 
 #: Facility tag marking a resident unit's facility offered for sharing.
 SHARED_TAG: tuple[str, str] = ("shared", "yes")
 
+#: Reasons given with planner-supplied parcels and network nodes: (Chinese, English).
+POINT_REASONS: dict[str, tuple[str, str]] = {
+    "parcel": ("规划提供的地块或房屋", "a parcel or premises the planner supplied"),
+    "node": (
+        "路网上的位置：需在附近新建或租用用房",
+        "a point on the street network: premises would have to be built or rented nearby",
+    ),
+}
 
-def candidates_from_facilities(facilities: Sequence[Facility], item_code: str) -> list[Candidate]:
-    """Existing facilities that do not yet serve ``item_code`` and could add it.
 
-    Facilities tagged ``shared=yes`` (resident units' facilities offered for sharing) become
-    ``"shared_unit"`` candidates, the rest ``"multi_use"``.
+def candidates_from_facilities(
+    facilities: Sequence[Facility], item_code: str, *, standard: Standard
+) -> list[Candidate]:
+    """Existing places that may take ``item_code`` on (一室多用): of a host kind the standard
+    lists for the item, and not already serving it; each states its host kind and why (see
+    :mod:`quarterhour.engine.hosts`). Places tagged ``shared=yes`` (resident units' facilities
+    offered for sharing) become ``"shared_unit"`` candidates, the rest ``"multi_use"``.
     """
-    out = []
-    for f in facilities:
-        if item_code in f.item_codes:
-            continue
-        kind = "shared_unit" if SHARED_TAG in f.tags else "multi_use"
-        out.append(Candidate(f.facility_id, f.name, f.lon, f.lat, kind))
-    return out
+    from quarterhour.engine.hosts import candidates_for_item
+
+    return candidates_for_item(standard, item_code, facilities)
 
 
 def candidates_from_points(
@@ -710,8 +729,9 @@ def candidates_from_points(
     nm = list(names) if names is not None else [""] * len(ids)
     if not (len(ids) == lo.shape[0] == la.shape[0] == len(nm)):
         raise ValueError("ids, lon, lat and names must have the same length")
+    zh, en = POINT_REASONS.get(kind, ("", ""))
     return [
-        Candidate(str(i), n, float(x), float(y), kind)
+        Candidate(str(i), n, float(x), float(y), kind, reason_zh=zh, reason_en=en)
         for i, n, x, y in zip(ids, nm, lo.tolist(), la.tolist(), strict=True)
     ]
 
@@ -719,8 +739,17 @@ def candidates_from_points(
 def candidates_from_nodes(network: WalkNetwork, *, step: int = 1) -> list[Candidate]:
     """Every ``step``-th network node as a candidate (ids ``node:<index>``)."""
     nodes = range(0, network.n_nodes, max(1, step))
+    zh, en = POINT_REASONS["node"]
     return [
-        Candidate(f"node:{i}", "", float(network.node_lon[i]), float(network.node_lat[i]), "node")
+        Candidate(
+            f"node:{i}",
+            "",
+            float(network.node_lon[i]),
+            float(network.node_lat[i]),
+            "node",
+            reason_zh=zh,
+            reason_en=en,
+        )
         for i in nodes
     ]
 

@@ -10,8 +10,12 @@ A standard is a TOML file (``standard_files/<name>.toml`` for the ones shipped, 
 * ``[targets]`` (optional): the city's targets (demonstration circles, share of communities);
 * ``[[groups]]``: ``code``, ``name_zh``, ``name_en``, optional ``count`` (items it must hold);
 * ``[[levels]]`` (optional): life-circle levels (minutes, distance range, population range);
-* ``[[items]]``: the facility items (see :class:`FacilityItem`), with OSM tag rules, AMap
-  category matchers and name keywords;
+* ``[[items]]``: the facility items (see :class:`FacilityItem`), with OSM tag rules, POI type
+  matchers (``amap``: ``"090601 医疗保健服务;医药保健销售店;药房"`` — AMap typecode of 2, 4 or 6
+  digits and/or the same levels in words; ``baidu``: ``"医疗;药店"``), name rules for coarse types
+  (``poi_names``, see :class:`PoiNameRule`), veto words (``poi_not_names``), name keywords, and the
+  host kinds that may take the item on (``hosts``);
+* ``[[hosts]]`` (optional): kinds of existing facility (see :class:`HostKind`) for 一室多用;
 * ``[[categories]]`` (optional): service categories with the services they list.
 
 Unknown keys are errors (they are nearly always typos). Every problem in a file is collected and
@@ -35,6 +39,8 @@ almost every object).
 ('shop.pharmacy',)
 >>> std.classify_category("不知道")
 ()
+>>> std.classify_poi("医疗保健服务;诊所;诊所", typecode="090300", name="天坛南里社区卫生服务站")
+('station.health',)
 >>> std.walking.limit_m(), std.walking.limit_m(elderly=True)
 (1000.0, 750.0)
 """
@@ -239,16 +245,100 @@ def _split_amap(text: str) -> tuple[str, ...]:
     return tuple(segs)
 
 
+_CODE_PREFIX_RE = re.compile(r"^\s*(\d+)(?:\s+|$)(.*)$", re.DOTALL)
+_PARENS_RE = re.compile(r"\([^()]*\)")
+
+
+def normalise_typecode(text: str) -> tuple[str, ...]:
+    """AMap typecodes of a cell (``|`` between several), as 6-digit strings; a code that lost its
+    leading zero in a spreadsheet (``90102``) gets it back. Anything else is dropped.
+
+    >>> normalise_typecode("090102|090300"), normalise_typecode(" 90601 "), normalise_typecode("x")
+    (('090102', '090300'), ('090601',), ())
+    """
+    out: list[str] = []
+    for part in text.split("|"):
+        p = part.strip()
+        if p.endswith(".0"):  # a spreadsheet number
+            p = p[:-2]
+        if p.isdigit() and len(p) in (5, 6):
+            out.append(p.zfill(6))
+    return tuple(out)
+
+
+def poi_name_text(name: str) -> str:
+    """A POI name folded for name rules: normalised, and the parenthesised hints that exports
+    append (``停车场(XX社区卫生服务站西北)``, ``(望京店)``) removed — they name a neighbour or a
+    branch, not what the place is.
+
+    >>> poi_name_text("佳和饭店(横溪街道横云社区卫生服务站东)")
+    '佳和饭店'
+    """
+    folded = normalise_text(name)
+    while "(" in folded:
+        cut = _PARENS_RE.sub("", folded)
+        if cut == folded:
+            break
+        folded = cut
+    return folded
+
+
 @dataclass(frozen=True, slots=True)
 class AmapMatcher:
-    """An AMap (高德) category ``大类;中类;小类``; fewer levels match as a prefix."""
+    """A POI type: an AMap ``typecode`` and/or ``大类;中类;小类`` text (or a Baidu tag
+    ``一级;二级``). Fewer levels (2 or 4 code digits, 1 or 2 text levels) match as a prefix.
+
+    Written ``"090102 医疗保健服务;综合医院;卫生院"``, ``"0903 医疗保健服务;诊所"`` or text
+    alone. A row with a typecode is matched by the code when the matcher has one; by the text
+    otherwise. Baidu tags (``baidu``) match only rows of at most two levels and no typecode:
+    AMap's three-level types never fall under a Baidu tag of the same first word (both have a
+    生活服务).
+    """
 
     text: str
-    segments: tuple[str, ...]  # normalised
+    segments: tuple[str, ...]  # normalised; () when only a code is given
+    code: str = ""  # 2, 4 or 6 digits; "" when only text is given
+    baidu: bool = False  # a Baidu tag: matches only rows without a typecode and ≤ 2 levels
 
-    def matches(self, segments: Sequence[str]) -> bool:
+    def matches(self, segments: Sequence[str], code: str = "") -> bool:
+        if self.baidu and (code or len(segments) > 2):
+            return False
+        if self.code and code:
+            return code.startswith(self.code)
         n = len(self.segments)
-        return len(segments) >= n and tuple(segments[:n]) == self.segments
+        return n > 0 and len(segments) >= n and tuple(segments[:n]) == self.segments
+
+
+@dataclass(frozen=True, slots=True)
+class PoiNameRule:
+    """Where a POI type is too coarse, the name decides: a row of one of the types ``within``
+    (AMap) or ``within_baidu`` (Baidu tags) whose name (parenthesised hints removed) contains one
+    of ``names`` and none of ``not_names``."""
+
+    within: tuple[AmapMatcher, ...]
+    names: tuple[str, ...]  # normalised
+    not_names: tuple[str, ...] = ()
+
+    def applies(self, parts: Sequence[tuple[str, tuple[str, ...]]]) -> bool:
+        return any(m.matches(segs, code) for code, segs in parts for m in self.within)
+
+    def name_matches(self, folded_name: str) -> bool:
+        return any(n in folded_name for n in self.names) and not any(
+            n in folded_name for n in self.not_names
+        )
+
+
+def poi_parts(category: str, typecode: str = "") -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The (typecode, normalised text levels) of each type of a row: several types are joined
+    by ``|`` in AMap exports (typecodes likewise). Codes and texts pair up when their counts
+    agree; otherwise the codes alone are used (the code wins over the text)."""
+    codes = normalise_typecode(typecode) if typecode else ()
+    texts = [segs for part in normalise_text(category).split("|") if (segs := _split_amap(part))]
+    if codes and len(codes) == len(texts):
+        return tuple(zip(codes, texts, strict=True))
+    if codes:
+        return tuple((c, ()) for c in codes)
+    return tuple(("", segs) for segs in texts)
 
 
 class _OsmIndex:
@@ -311,6 +401,35 @@ class _OsmIndex:
             for i, rule in rules:
                 if i not in hits and rule.matches(tags, folded):
                     hits.add(i)
+        return hits
+
+
+class _PoiIndex:
+    """POI type matchers indexed by typecode prefix and by text prefix: a row's types are looked
+    up, not tested against every matcher."""
+
+    __slots__ = ("by_code", "by_text")
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, list[int]] = {}
+        self.by_text: dict[tuple[str, ...], list[tuple[int, AmapMatcher]]] = {}
+
+    def add(self, key: int, m: AmapMatcher) -> None:
+        if m.code:
+            self.by_code.setdefault(m.code, []).append(key)
+        if m.segments:
+            self.by_text.setdefault(m.segments, []).append((key, m))
+
+    def match(self, parts: Sequence[tuple[str, tuple[str, ...]]]) -> set[int]:
+        hits: set[int] = set()
+        for code, segs in parts:
+            if code:
+                for n in (2, 4, 6):
+                    hits.update(self.by_code.get(code[:n], ()))
+            for n in range(1, len(segs) + 1):
+                for key, m in self.by_text.get(segs[:n], ()):
+                    if key not in hits and m.matches(segs, code):
+                        hits.add(key)
         return hits
 
 
@@ -396,7 +515,10 @@ class FacilityItem:
     ``walk_applies`` says whether the item is judged by walking reach (False: it belongs to
     each community and is judged by presence; ``scope_reason_*`` says why). ``share_threshold``
     is the share of residents that must reach it; ``required`` whether the demonstration rule
-    counts it. ``osm``/``amap``/``keywords_*`` classify places into the item.
+    counts it. ``osm``/``amap``/``baidu``/``poi_names``/``keywords_*`` classify places into the
+    item (a POI row whose name holds one of ``poi_not_names`` never is); ``hosts`` lists the
+    kinds of existing facility (:class:`HostKind` codes) that may take it on (一室多用) — none:
+    it needs premises of its own.
     """
 
     code: str
@@ -417,8 +539,14 @@ class FacilityItem:
     amap: tuple[AmapMatcher, ...] = ()
     amap_note_zh: str = ""
     amap_note_en: str = ""
+    baidu: tuple[AmapMatcher, ...] = ()
+    poi_names: tuple[PoiNameRule, ...] = ()
+    poi_not_names: tuple[str, ...] = ()  # normalised
     keywords_zh: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    hosts_note_zh: str = ""
+    hosts_note_en: str = ""
     note_zh: str = ""
     note_en: str = ""
 
@@ -431,6 +559,36 @@ class FacilityItem:
         for n in (*self.alternates, *self.includes):
             out += [n.name_zh, n.name_en]
         return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class HostKind:
+    """A kind of existing facility that may take on items (一室多用): a community service
+    station, a school, a restaurant …
+
+    A place is of the first kind (in the file's order) it fits: it serves one of ``items``, its
+    OSM tags fit an ``osm`` rule, its AMap/Baidu type fits ``amap``/``baidu``, or its name
+    contains one of ``names`` — and its name (brackets included) contains none of ``not_names``.
+    ``commercial``
+    marks eating, drinking, lodging and retail places. ``reason_*`` says why such a place can
+    house an item (shown with every proposed site).
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+    commercial: bool
+    reason_zh: str
+    reason_en: str
+    items: tuple[str, ...] = ()
+    osm: tuple[OsmRule, ...] = ()
+    amap: tuple[AmapMatcher, ...] = ()
+    baidu: tuple[AmapMatcher, ...] = ()
+    names: tuple[str, ...] = ()  # normalised
+    not_names: tuple[str, ...] = ()  # normalised
+
+    def label(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +668,7 @@ class Standard:
     source_en: str = ""
     note_zh: str = ""
     note_en: str = ""
+    hosts: tuple[HostKind, ...] = ()
     _by_code: dict[str, FacilityItem] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -523,9 +682,28 @@ class Standard:
     _category_memo: dict[str, tuple[str, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _types: _PoiIndex = field(init=False, repr=False, compare=False, default_factory=_PoiIndex)
+    _name_rules: tuple[tuple[int, PoiNameRule], ...] = field(
+        init=False, repr=False, compare=False, default=()
+    )
+    _rule_types: _PoiIndex = field(init=False, repr=False, compare=False, default_factory=_PoiIndex)
+    _poi_memo: dict[
+        tuple[str, str], tuple[tuple[str, ...], frozenset[int], tuple[int, ...], bool]
+    ] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _host_osm: _OsmIndex = field(init=False, repr=False, compare=False, default_factory=_OsmIndex)
+    _host_types: _PoiIndex = field(init=False, repr=False, compare=False, default_factory=_PoiIndex)
+    _host_by_item: dict[str, tuple[int, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _item_index: dict[str, int] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _vetoed: frozenset[int] = field(init=False, repr=False, compare=False, default=frozenset())
+    _host_memo: dict[tuple[str, str], frozenset[int]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._by_code.update((it.code, it) for it in self.items)
+        self._item_index.update((it.code, i) for i, it in enumerate(self.items))
         exact: dict[str, list[int]] = {}
         keywords: list[tuple[str, re.Pattern[str] | None, int]] = []
         for i, it in enumerate(self.items):
@@ -545,6 +723,27 @@ class Standard:
         self._osm.freeze()
         self._exact.update((k, tuple(v)) for k, v in exact.items())
         object.__setattr__(self, "_keywords", tuple(keywords))
+        rules: list[tuple[int, PoiNameRule]] = []
+        for i, it in enumerate(self.items):
+            for m in (*it.amap, *it.baidu):
+                self._types.add(i, m)
+            for name_rule in it.poi_names:
+                for m in name_rule.within:
+                    self._rule_types.add(len(rules), m)
+                rules.append((i, name_rule))
+        object.__setattr__(self, "_name_rules", tuple(rules))
+        vetoed = frozenset(i for i, it in enumerate(self.items) if it.poi_not_names)
+        object.__setattr__(self, "_vetoed", vetoed)
+        by_item: dict[str, list[int]] = {}
+        for kind_no, h in enumerate(self.hosts):
+            for osm_rule in h.osm:
+                self._host_osm.add(kind_no, osm_rule)
+            for m in (*h.amap, *h.baidu):
+                self._host_types.add(kind_no, m)
+            for item_code in h.items:
+                by_item.setdefault(item_code, []).append(kind_no)
+        self._host_osm.freeze()
+        self._host_by_item.update((c, tuple(v)) for c, v in by_item.items())
 
     # -- look-ups ------------------------------------------------------------------------------
 
@@ -661,13 +860,7 @@ class Standard:
             return ()
         hits: set[int] = set()
         if ";" in folded:
-            for part in folded.split("|"):
-                segs = _split_amap(part)
-                if not segs:
-                    continue
-                for i, it in enumerate(self.items):
-                    if any(m.matches(segs) for m in it.amap):
-                        hits.add(i)
+            hits.update(self._types.match(poi_parts(folded)))
         elif folded in self._exact:
             hits.update(self._exact[folded])
         else:
@@ -678,6 +871,109 @@ class Standard:
                 elif part:
                     hits.update(self._keyword_hits(part))
         return tuple(self.items[i].code for i in sorted(hits))
+
+    def classify_poi(self, category: str, *, typecode: str = "", name: str = "") -> tuple[str, ...]:
+        """Item codes for one row of a POI export (AMap, Baidu) or register, in the standard's
+        order.
+
+        The AMap ``typecode`` decides where a matcher has a code; otherwise the ``大类;中类;小类``
+        text (or the Baidu tag ``一级;二级``). Where the type is too coarse, the item's
+        ``poi_names`` rules look at the ``name`` (parenthesised hints removed). A category
+        without levels (``药店``, ``社区服务站``) is also read as :meth:`classify_category` reads
+        it. Unknown gives ``()``: callers set the row aside.
+
+        >>> std = load_standard()
+        >>> std.classify_poi("医疗保健服务;综合医院;卫生院", name="朝阳门社区卫生服务中心")
+        ('station.health',)
+        >>> std.classify_poi("医疗保健服务;综合医院;卫生院", typecode="090102", name="XX医院")
+        ()
+        """
+        key = (category, typecode)
+        memo = self._poi_memo.get(key)
+        if memo is None:
+            memo = self._poi_entry(category, typecode)
+            if len(self._poi_memo) < _CATEGORY_MEMO_SIZE:
+                self._poi_memo[key] = memo
+        codes, hits, rules, vetoable = memo
+        if not name or not (rules or vetoable):
+            return codes
+        folded = poi_name_text(name)
+        found = set(hits)
+        for r in rules:
+            i, rule = self._name_rules[r]
+            if i not in found and rule.name_matches(folded):
+                found.add(i)
+        return tuple(
+            self.items[i].code
+            for i in sorted(found)
+            if not any(n in folded for n in self.items[i].poi_not_names)
+        )
+
+    def _poi_entry(
+        self, category: str, typecode: str
+    ) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...], bool]:
+        """What a row's type alone gives: (codes, item indices, name rules that may apply,
+        whether a veto word may remove an item). Vetoes and name rules concern POI types only;
+        a register's own words (no levels, no typecode) are taken as written."""
+        parts = poi_parts(category, typecode)
+        hits = self._types.match(parts) if parts else set()
+        rules = tuple(sorted(self._rule_types.match(parts))) if parts else ()
+        vetoable = bool(rules) or any(i in self._vetoed for i in hits)
+        if ";" not in category and not typecode and category.strip():
+            hits.update(self._item_index[c] for c in self.classify_category(category))
+        codes = tuple(self.items[i].code for i in sorted(hits))
+        return codes, frozenset(hits), rules, vetoable
+
+    # -- hosts (一室多用) ------------------------------------------------------------------------
+
+    def host(self, code: str) -> HostKind:
+        """The host kind with this code (KeyError naming it when there is none)."""
+        for h in self.hosts:
+            if h.code == code:
+                return h
+        raise KeyError(f"standard {self.code!r} has no host kind {code!r}")
+
+    def host_kind_of(
+        self,
+        *,
+        name: str = "",
+        item_codes: Sequence[str] = (),
+        osm_tags: Mapping[str, str] | None = None,
+        category: str = "",
+        typecode: str = "",
+    ) -> HostKind | None:
+        """The kind of an existing place: the first :class:`HostKind` (file order) it fits, or
+        None. ``item_codes``: the items it serves; ``osm_tags`` for places read from
+        OpenStreetMap; ``category``/``typecode`` for register and POI-export rows. A kind's
+        ``names`` are looked for only in plain registers (a category without ``;`` levels and
+        no typecode: in its text and the name) — a POI export's type says more than a word in a
+        name."""
+        found: set[int] = set()
+        for code in item_codes:
+            found.update(self._host_by_item.get(code, ()))
+        if osm_tags is not None:
+            found |= self._host_osm.match(osm_tags)
+        folded = poi_name_text(name) if name else ""
+        if category or typecode:
+            key = (category, typecode)
+            by_type = self._host_memo.get(key)
+            if by_type is None:
+                by_type = frozenset(self._host_types.match(poi_parts(category, typecode)))
+                if len(self._host_memo) < _CATEGORY_MEMO_SIZE:
+                    self._host_memo[key] = by_type
+            found |= by_type
+            if ";" not in category and not typecode:
+                text = poi_name_text(category)
+                for k, h in enumerate(self.hosts):
+                    if k not in found and any(n in folded or n in text for n in h.names):
+                        found.add(k)
+        whole = normalise_text(name) if name else ""  # with its brackets: 图书馆(沙河校区)
+        for k in sorted(found):
+            h = self.hosts[k]
+            if h.not_names and whole and any(n in whole for n in h.not_names):
+                continue
+            return h
+        return None
 
     def _keyword_hits(self, part: str) -> set[int]:
         found: list[tuple[str, int]] = []
@@ -794,13 +1090,18 @@ def _toml_type(value: object) -> str:
 _TOP_KEYS = {
     "schema", "code", "name_zh", "name_en", "source_zh", "source_en", "note_zh", "note_en",
     "share_threshold", "walking", "demonstration", "targets", "groups", "levels", "items",
-    "categories",
+    "categories", "hosts",
 }  # fmt: skip
 _ITEM_KEYS = {
     "code", "group", "name_zh", "name_en", "walk_applies", "scope_reason_zh", "scope_reason_en",
     "share_threshold", "required", "level", "alternates", "includes", "osm", "osm_note_zh",
-    "osm_note_en", "amap", "amap_note_zh", "amap_note_en", "keywords_zh", "keywords_en",
-    "note_zh", "note_en",
+    "osm_note_en", "amap", "amap_note_zh", "amap_note_en", "baidu", "poi_names", "poi_not_names",
+    "keywords_zh",
+    "keywords_en", "hosts", "hosts_note_zh", "hosts_note_en", "note_zh", "note_en",
+}  # fmt: skip
+_HOST_KEYS = {
+    "code", "name_zh", "name_en", "commercial", "reason_zh", "reason_en", "items", "osm", "amap",
+    "baidu", "names", "not_names",
 }  # fmt: skip
 
 
@@ -984,6 +1285,8 @@ class _Reader:
         levels = self.levels(doc)
         items = self.items(doc, threshold if threshold is not None else 1.0, groups, levels)
         self.group_counts(groups, items)
+        hosts = self.hosts(doc, [it.code for it in items])
+        self.item_hosts(items, hosts)
         codes = {it.code for it in items}
         categories = self.categories(doc, codes)
         demonstration = self.demonstration_rule(doc, items)
@@ -1003,6 +1306,7 @@ class _Reader:
             targets=targets,
             levels=levels,
             categories=categories,
+            hosts=hosts,
             source_zh=self.string(doc, "source_zh", "", required=False),
             source_en=self.string(doc, "source_en", "", required=False),
             note_zh=self.string(doc, "note_zh", "", required=False),
@@ -1141,39 +1445,172 @@ class _Reader:
                     osm=osm,
                     osm_note_zh=osm_note_zh,
                     osm_note_en=osm_note_en,
-                    amap=self.amap_matchers(it, p),
+                    amap=self.type_matchers(it, "amap", p, required=True),
                     amap_note_zh=self.string(it, "amap_note_zh", p, required=False),
                     amap_note_en=self.string(it, "amap_note_en", p, required=False),
+                    baidu=self.type_matchers(it, "baidu", p),
+                    poi_names=self.name_rules(it, p),
+                    poi_not_names=tuple(
+                        normalise_text(n) for n in self.strings(it, "poi_not_names", p)
+                    ),
                     keywords_zh=self.strings(it, "keywords_zh", p),
                     keywords_en=self.strings(it, "keywords_en", p),
+                    hosts=self.strings(it, "hosts", p),
+                    hosts_note_zh=self.string(it, "hosts_note_zh", p, required=False),
+                    hosts_note_en=self.string(it, "hosts_note_en", p, required=False),
                     note_zh=self.string(it, "note_zh", p, required=False),
                     note_en=self.string(it, "note_en", p, required=False),
                 )
             )
         return tuple(out)
 
-    def osm_rules(self, it: Mapping[str, Any], p: str) -> tuple[OsmRule, ...]:
+    def osm_rules(
+        self, it: Mapping[str, Any], p: str, *, required: bool = True
+    ) -> tuple[OsmRule, ...]:
         rules: list[OsmRule] = []
-        for j, text in self.list_of(it, "osm", p, "string"):
+        for j, text in self.list_of(it, "osm", p, "string", required=required):
             try:
                 rules.append(_parse_osm_rule(text))
             except _SyntaxProblem as exc:
                 self.add(f"{p}.osm[{j}]", exc.zh, exc.en)
         return tuple(rules)
 
-    def amap_matchers(self, it: Mapping[str, Any], p: str) -> tuple[AmapMatcher, ...]:
+    def type_matchers(
+        self, tbl: Mapping[str, Any], key: str, p: str, *, required: bool = False
+    ) -> tuple[AmapMatcher, ...]:
+        """``amap``/``within``: "CODE 大类;中类;小类" (code of 2, 4 or 6 digits and/or the text,
+        as many levels as the code has pairs of digits); ``baidu``/``within_baidu``: "一级;二级"
+        text only."""
         out: list[AmapMatcher] = []
-        for j, text in self.list_of(it, "amap", p, "string"):
-            segs = _split_amap(text)
-            if not segs or len(segs) > 3 or any(not s for s in segs):
-                self.add(
-                    f"{p}.amap[{j}]",
-                    f"{text!r} 不是“大类;中类;小类”形式(1 至 3 级,不能有空级)",
-                    f"{text!r} is not 'major;middle;minor' (1 to 3 non-empty levels)",
-                )
-                continue
-            out.append(AmapMatcher(text, segs))
+        for j, text in self.list_of(tbl, key, p, "string", required=required):
+            m = self._type_matcher(
+                text, f"{_join(p, key)}[{j}]", codes=key not in ("baidu", "within_baidu")
+            )
+            if m is not None:
+                out.append(m)
         return tuple(out)
+
+    def _type_matcher(self, text: str, path: str, *, codes: bool) -> AmapMatcher | None:
+        code = ""
+        rest = text
+        found = _CODE_PREFIX_RE.match(text)
+        if found is not None:
+            code, rest = found.group(1), found.group(2)
+            if not codes:
+                self.add(
+                    path,
+                    f"{text!r}:百度分类没有数字编码,只写“一级;二级”",
+                    f"{text!r}: Baidu tags have no numeric code; write 'level1;level2'",
+                )
+                return None
+            if len(code) not in (2, 4, 6):
+                self.add(
+                    path,
+                    f"{text!r}:高德类型编码应为 2、4 或 6 位数字,实为 {len(code)} 位",
+                    f"{text!r}: an AMap typecode has 2, 4 or 6 digits, not {len(code)}",
+                )
+                return None
+        segs = _split_amap(rest) if rest.strip() else ()
+        if (not code and not segs) or len(segs) > 3 or any(not s for s in segs):
+            self.add(
+                path,
+                f"{text!r} 不是“编码 大类;中类;小类”形式(1 至 3 级,不能有空级)",
+                f"{text!r} is not 'CODE major;middle;minor' (1 to 3 non-empty levels)",
+            )
+            return None
+        if code and segs and len(segs) != len(code) // 2:
+            self.add(
+                path,
+                f"{text!r}:编码 {code} 有 {len(code) // 2} 级,文字有 {len(segs)} 级",
+                f"{text!r}: code {code} has {len(code) // 2} level(s), the text {len(segs)}",
+            )
+            return None
+        return AmapMatcher(text, segs, code, baidu=not codes)
+
+    def name_rules(self, it: Mapping[str, Any], p: str) -> tuple[PoiNameRule, ...]:
+        out: list[PoiNameRule] = []
+        for j, rule in self.list_of(it, "poi_names", p, "table", required=False):
+            rp = f"{p}.poi_names[{j}]"
+            self.unknown(rule, {"within", "within_baidu", "names", "not_names"}, rp)
+            within = self.type_matchers(rule, "within", rp)
+            within += self.type_matchers(rule, "within_baidu", rp)
+            names = self.strings(rule, "names", rp, required=True)
+            if not within and not any(
+                isinstance(rule.get(k), list) and rule[k] for k in ("within", "within_baidu")
+            ):
+                self.add(
+                    f"{rp}.within",
+                    "within 或 within_baidu 须列出类型:名称规则只用于这些类型"
+                    "(任何类型都按名称判断会误判)",
+                    "within or within_baidu must list types: a name rule applies to the types "
+                    "listed (names alone misfile rows of any type)",
+                )
+            if "names" in rule and not names and isinstance(rule["names"], list):
+                self.add(f"{rp}.names", "不能为空", "must not be empty")
+            out.append(
+                PoiNameRule(
+                    within,
+                    tuple(normalise_text(n) for n in names),
+                    tuple(normalise_text(n) for n in self.strings(rule, "not_names", rp)),
+                )
+            )
+        return tuple(out)
+
+    def hosts(self, doc: Mapping[str, Any], item_codes: Sequence[str]) -> tuple[HostKind, ...]:
+        out: list[HostKind] = []
+        seen: set[str] = set()
+        known = set(item_codes)
+        for i, h in self._indexed(doc, "hosts", required=False):
+            p = f"hosts[{i}]"
+            self.unknown(h, _HOST_KEYS, p)
+            code = self.code(h, "code", p)
+            if code in seen:
+                self.add(
+                    f"{p}.code", f"场所类型代码 {code!r} 重复", f"duplicate host code {code!r}"
+                )
+            seen.add(code)
+            items = self.strings(h, "items", p)
+            for j, c in enumerate(items):
+                if c not in known:
+                    self.add(
+                        f"{p}.items[{j}]", f"没有代码为 {c!r} 的设施项目", f"no item has code {c!r}"
+                    )
+            names = self.strings(h, "names", p)
+            kind = HostKind(
+                code=code,
+                name_zh=self.string(h, "name_zh", p),
+                name_en=self.string(h, "name_en", p),
+                commercial=self.boolean(h, "commercial", p),
+                reason_zh=self.string(h, "reason_zh", p),
+                reason_en=self.string(h, "reason_en", p),
+                items=items,
+                osm=self.osm_rules(h, p, required=False),
+                amap=self.type_matchers(h, "amap", p),
+                baidu=self.type_matchers(h, "baidu", p),
+                names=tuple(normalise_text(n) for n in names),
+                not_names=tuple(normalise_text(n) for n in self.strings(h, "not_names", p)),
+            )
+            if not (kind.items or kind.osm or kind.amap or kind.baidu or kind.names):
+                self.add(
+                    p,
+                    "场所类型至少要有一种识别方式(items、osm、amap、baidu 或 names)",
+                    "a host kind needs a way to be recognised (items, osm, amap, baidu or names)",
+                )
+            out.append(kind)
+        return tuple(out)
+
+    def item_hosts(self, items: Sequence[FacilityItem], hosts: Sequence[HostKind]) -> None:
+        codes = {h.code for h in hosts}
+        for i, it in enumerate(items):
+            for j, c in enumerate(it.hosts):
+                if c not in codes:
+                    known = "、".join(sorted(codes)) or "—"
+                    self.add(
+                        f"items[{i}].hosts[{j}]",
+                        f"未知的场所类型 {c!r}(应为 [[hosts]] 中的代码:{known})",
+                        f"unknown host kind {c!r} (one of the [[hosts]] codes: "
+                        f"{', '.join(sorted(codes)) or '-'})",
+                    )
 
     def group_counts(self, groups: Sequence[ItemGroup], items: Sequence[FacilityItem]) -> None:
         for i, g in enumerate(groups):

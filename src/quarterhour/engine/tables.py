@@ -352,24 +352,28 @@ def read_table(
     encoding: str | None = None,
     required: Mapping[str, Sequence[str]] = COORD_HEADERS,
     limits: TableLimits = DEFAULT_LIMITS,
+    alternatives: Sequence[Mapping[str, Sequence[str]]] = (),
 ) -> Table:
-    """Read a CSV/TSV/XLSX table whose header row holds every role in ``required``.
+    """Read a CSV/TSV/XLSX table whose header row holds every role in ``required`` (or, failing
+    that, every role of one of the ``alternatives``).
 
     The header is the first row (of the first sheet that has one, within
     :data:`HEADER_SEARCH_ROWS` rows) where all required roles are found. Entirely empty rows are
     left out; row numbers stay the spreadsheet's. A missing header raises one error listing the
-    headers that were found. ``limits`` bound the file (see :class:`TableLimits`); a file beyond
-    them raises ``file_too_large`` before it is loaded, or as soon as a row passes them.
+    headers that were found (and naming the ``required`` roles). ``limits`` bound the file (see
+    :class:`TableLimits`); a file beyond them raises ``file_too_large`` before it is loaded, or as
+    soon as a row passes them.
     """
     p = Path(path)
     source = str(path)
     first: list[str] = []
+    wanted = (required, *alternatives)
     with _sheets(p, source, encoding, limits) as (sheets, used):
         for sheet, records in sheets:
             for i, rec in enumerate(records, start=1):
                 if not first and any(rec):
                     first = rec
-                if len(match_columns(rec, required)) == len(required):
+                if any(len(match_columns(rec, roles)) == len(roles) for roles in wanted):
                     width = len(rec)
                     rows = tuple(
                         (j, tuple(r + [""] * (width - len(r))) if len(r) < width else tuple(r))

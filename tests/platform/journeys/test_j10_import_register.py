@@ -110,12 +110,13 @@ def test_j10_import_the_register_and_see_which_circles_gained_which_items(demo, 
     rows = _register_rows(demo)
     register = _write_gbk_gcj02(tmp_path / "南港街道设施台账.csv", rows)
 
-    # the same register with two mistakes: an unknown category, and a latitude left empty
+    # the same register with two mistakes: a longitude that is no number, a latitude left empty
+    # (a category outside the standard is no mistake: such a row is set aside and listed)
     broken = tmp_path / "broken" / register.name
     broken.parent.mkdir()
     text = register.read_bytes().decode("gbk").splitlines()
     first, second = text[1].split(","), text[2].split(",")
-    first[2], second[5] = "外星服务", ""
+    first[4], second[5] = "东经116度", ""
     broken.write_bytes("\r\n".join([text[0], ",".join(first), ",".join(second), ""]).encode("gbk"))
 
     def upload(path: Path) -> None:
@@ -134,7 +135,7 @@ def test_j10_import_the_register_and_see_which_circles_gained_which_items(demo, 
     problems = page.locator("#import-error")
     assert "有 2 处问题，未导入任何数据" in problems.inner_text()
     listed = problems.locator("li").all_inner_texts()
-    assert listed[0].startswith("南港街道设施台账.csv 第 2 行「类别」列：未知的类别")
+    assert listed[0].startswith("南港街道设施台账.csv 第 2 行「经度（GCJ-02）」列：经度不是数字")
     assert listed[1].startswith("南港街道设施台账.csv 第 3 行「纬度（GCJ-02）」列：缺少纬度")
     shot(page, "j10-import-problems")
 

@@ -10,6 +10,11 @@ share a key, and a street's file cannot name another jurisdiction's facility. A 
 already belongs to a facility the importer may not edit, or that now lies outside the scope,
 is a row error naming that facility. OSM objects keep their global ``osm:<type>/<id>`` keys.
 
+**What.** Each row's items come from the standard (its POI matchers and name rules: AMap and
+Baidu exports are read as they come, with their typecodes, ``location`` columns and split
+大类/中类/小类). Rows of types outside the standard are set aside — listed in the report in words,
+not imported, not refused — and repeated header lines and repeated rows are skipped and counted.
+
 **Where.** Each facility is placed in the community of the scope whose boundary holds it (or,
 where communities have no boundary, the nearest community centre within 2 km). Rows outside
 the scope are left out and listed (row, name, and the community they lie in when it is known);
@@ -24,10 +29,11 @@ writes happen in one transaction; a dry run writes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
@@ -54,6 +60,9 @@ from quarterhour.platform.geography.imports import ImportReport
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.geography.selectors import CommunityLocator
 
+if TYPE_CHECKING:
+    from quarterhour.engine.registers import RegisterResult, SetAsideRow
+
 HOURS_KEYS = ("营业时间", "开放时间", "服务时间", "hours", "opening_hours")
 PHONE_KEYS = ("电话", "联系电话", "服务电话", "phone", "contact:phone")
 OWNER_KEYS = ("权属单位", "产权单位", "owner", "operator")
@@ -68,6 +77,10 @@ CRS_WORDS: dict[str, Any] = {
 FILE_NAME_MAX_CHARS = 80
 #: new facilities listed one by one in a report
 ADDED_SHOWN = 50
+#: set-aside rows (types outside the standard) listed one by one in a report
+SET_ASIDE_SHOWN = 20
+#: types outside the standard named in the report's summary line
+SET_ASIDE_TYPES_SHOWN = 10
 
 
 def crs_words(crs: str) -> str:
@@ -225,12 +238,59 @@ def engine_error_to_invalid(exc: QuarterhourError, *, file: str | None = None) -
 
 @dataclass(frozen=True, slots=True)
 class Register:
-    """The facilities of one register file, with how its columns were named."""
+    """The facilities of one register file, with how its columns were named, and what the
+    reader left out: rows of types outside the standard (``set_aside``) and ``notes`` in words
+    (those rows counted per type, repeated header lines and rows skipped)."""
 
     facilities: tuple[places.Facility, ...]
     file: str  # the file's name as the person gave it
     columns: dict[str, str]  # role (name, address, id, …) -> header text in the file
     crs: Crs
+    set_aside: tuple[SetAsideRow, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _type_words(category: str, typecode: str) -> str:
+    """A row's type as the file gives it, in words (the category text, else its typecode)."""
+    if category:
+        return category
+    if typecode:
+        return _("类型编码 %(code)s") % {"code": typecode}
+    return _("（空）")
+
+
+def _left_out(result: RegisterResult) -> tuple[str, ...]:
+    """What the reader left out, in words: rows of types outside the standard counted per type
+    (the most common first), then repeated header lines and repeated rows."""
+    notes: list[str] = []
+    outside: Counter[str] = Counter()
+    for t in result.tally:
+        if not t.items:
+            outside[_type_words(t.category, t.typecode)] += t.rows
+    if outside:
+        top = outside.most_common(SET_ASIDE_TYPES_SHOWN)
+        types = "、".join(f"{name} ({n})" for name, n in top)
+        if len(outside) > len(top):
+            types += _("等 %(k)d 类") % {"k": len(outside)}
+        notes.append(
+            _("%(n)d 行的类型不在标准内，未导入：%(types)s")
+            % {"n": sum(outside.values()), "types": types}
+        )
+    for what, n in result.skipped:
+        if what == "repeated_header":
+            notes.append(_("%(n)d 行重复的表头已略过") % {"n": n})
+        else:
+            notes.append(_("%(n)d 行与前面编号和内容都相同的重复行已略过") % {"n": n})
+    return tuple(notes)
+
+
+def _set_aside_text(row: SetAsideRow) -> str:
+    """One set-aside row in words: its spreadsheet row, its name and its type."""
+    return _("第 %(row)d 行「%(name)s」：类型「%(type)s」不在标准内，未导入") % {
+        "row": row.row,
+        "name": row.name or row.facility_id,
+        "type": _type_words(row.category, row.typecode),
+    }
 
 
 def read_register(
@@ -241,8 +301,9 @@ def read_register(
     limits: TableLimits = DEFAULT_LIMITS,
     file: str | None = None,
 ) -> Register:
-    """Read a register within ``limits``; its problems become :class:`Invalid` naming ``file``
-    (default: the path's name)."""
+    """Read a register or POI export within ``limits`` against the platform's standard (rows of
+    types outside it are set aside, not refused); its problems become :class:`Invalid` naming
+    ``file`` (default: the path's name)."""
     from quarterhour.engine.registers import read_facility_register
 
     name = file or path.name
@@ -255,13 +316,20 @@ def read_register(
         result = read_facility_register(
             path,
             crs=declared,
-            classify=std.classify_category,
+            standard=std,
             encoding=encoding,
             limits=limits,
         )
     except QuarterhourError as exc:
         raise engine_error_to_invalid(exc, file=name) from None
-    return Register(tuple(result.facilities), name, dict(result.columns), declared)
+    return Register(
+        tuple(result.facilities),
+        name,
+        dict(result.columns),
+        declared,
+        set_aside=result.set_aside,
+        notes=_left_out(result),
+    )
 
 
 def read_osm(path: Path, *, progress: Progress = _no_progress) -> list[places.Facility]:
@@ -408,7 +476,8 @@ def import_register(
     """Import a register file for ``scope_code`` (see :func:`register_scope`) as ``actor``:
     permission first, then the bounded read, the coordinate-system check against
     ``walk_network(lon, lat)`` (the stored network around the points; callers pass
-    ``planning.networks.network_at``), and the upsert."""
+    ``planning.networks.network_at``), and the upsert. The report lists the rows set aside as
+    outside the standard (:attr:`ImportReport.left_out`, :attr:`ImportReport.set_aside`)."""
     scope = register_scope(actor, code=scope_code)
     if actor is None and scope is EVERYWHERE:
         raise Invalid(
@@ -426,7 +495,7 @@ def import_register(
     problem = crs_issue(register, walk_network=walk_network)
     if problem is not None:
         raise Invalid(problem.code, problem.message, [problem])
-    return upsert_facilities(
+    report = upsert_facilities(
         register.facilities,
         actor=actor,
         scope=scope,
@@ -436,6 +505,10 @@ def import_register(
         register=True,
         progress=progress,
     )
+    report.left_out = list(register.notes)
+    report.set_aside = [_set_aside_text(r) for r in register.set_aside[:SET_ASIDE_SHOWN]]
+    report.set_aside_count = len(register.set_aside)
+    return report
 
 
 def import_osm(

@@ -97,7 +97,19 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     #: rows left out (outside the importer's jurisdiction), each in words
     outside: list[str] = field(default_factory=list)
+    #: what the reader left out, in words: rows of types outside the standard counted per
+    #: type, repeated header lines and rows
+    left_out: list[str] = field(default_factory=list)
+    #: rows of types outside the standard (set aside, not imported), each in words (the first
+    #: ones); ``set_aside_count`` counts them all
+    set_aside: list[str] = field(default_factory=list)
+    set_aside_count: int = 0
     dry_run: bool = False
+
+    @property
+    def set_aside_more(self) -> int:
+        """Set-aside rows beyond those listed one by one."""
+        return max(0, self.set_aside_count - len(self.set_aside))
 
     def count(self, bucket: dict[str, int], kind: str) -> None:
         bucket[kind] = bucket.get(kind, 0) + 1
@@ -122,10 +134,14 @@ class ImportReport:
                 if s:
                     line += _("，不在辖区内跳过 %(s)d") % {"s": s}
                 out.append(line)
+        out += self.left_out
         out += self.examples[:20]
         out += self.outside[:20]
         if len(self.outside) > 20:
             out.append(_("……另有 %(n)d 行跳过") % {"n": len(self.outside) - 20})
+        out += self.set_aside
+        if self.set_aside_more:
+            out.append(_("……另有 %(n)d 行类型不在标准内") % {"n": self.set_aside_more})
         return out
 
 
