@@ -120,3 +120,34 @@ def test_row_numbers_are_the_spreadsheets_after_blank_rows(tmp_path: Path) -> No
     table = read_table(tmp_path / "gaps.xlsx")
     assert table.header_row == 2
     assert [(r, cells[0]) for r, cells in table.rows] == [(3, "甲"), (9, "乙")]
+
+
+def test_a_poi_export_is_read_within_the_limits_with_its_spreadsheet_rows(tmp_path: Path) -> None:
+    """The register reader's alternative header (AMap's ``location`` column) goes through the
+    same bounded, streaming read: rows keep the spreadsheet's numbers after blank rows and
+    set-aside rows, and the declared extent is refused before the sheet is loaded."""
+    from quarterhour.engine.registers import read_facility_register
+    from quarterhour.engine.standards import load_standard
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "name", "type", "typecode", "location"])
+    ws.append(["B02", "某某科技有限公司", "公司企业;公司;公司", "170200", "116.39,39.91"])
+    ws["A6"], ws["B6"], ws["C6"] = "B01", "南北长街社区卫生服务站", "医疗保健服务;综合医院;卫生院"
+    ws["D6"], ws["E6"] = "090102", "116.39,39.91"
+    wb.save(tmp_path / "高德.xlsx")
+    std = load_standard("beijing-2011")
+    res = read_facility_register(
+        tmp_path / "高德.xlsx", crs="gcj02", standard=std, limits=TableLimits(max_rows=10)
+    )
+    assert [(f.name, f.row, f.item_codes) for f in res.facilities] == [
+        ("南北长街社区卫生服务站", 6, ("station.health",))
+    ]
+    assert res.rows == (6,)
+    assert [(s.row, s.name) for s in res.set_aside] == [(2, "某某科技有限公司")]
+    with pytest.raises(InputError) as info:
+        read_facility_register(
+            tmp_path / "高德.xlsx", crs="gcj02", standard=std, limits=TableLimits(max_columns=4)
+        )
+    assert info.value.code == "file_too_large" and "A1:E6" in info.value.problem.message_zh
