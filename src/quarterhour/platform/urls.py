@@ -1,9 +1,11 @@
-"""URL map: staff pages, admin, login, language switch, health check."""
+"""URL map: the residents' portal at ``/`` (its old ``/portal/…`` addresses redirect), staff
+pages, admin, login, language switch, health check."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from quarterhour.platform.portal import views as portal_views
 from quarterhour.platform.web import views
 
 admin.site.site_header = "一刻钟社区服务圈 · 管理后台"
@@ -21,7 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/hsds/", include("quarterhour.platform.hsds.urls")),
-    path("portal/", include("quarterhour.platform.portal.urls")),
+    re_path(r"^portal/(?P<rest>.*)$", portal_views.moved, name="portal_moved"),
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
@@ -31,5 +33,7 @@ urlpatterns = [
     path("evaluation/", include("quarterhour.platform.evaluation.urls")),
     path("meetings/", include("quarterhour.platform.meetings.urls")),
     path("funding/", include("quarterhour.platform.funding.urls")),
+    # the front door first: the residents' portal owns "/" (the staff pages' paths differ)
+    path("", include("quarterhour.platform.portal.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]

@@ -140,6 +140,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # map: "none" draws our own vector map; a tile URL template is used only when configured
 MAP_TILES = ENV.map_tiles
 QH_DEMO = ENV.demo
+# the numbers residents are given on the portal and the convenience cards
+QH_HOTLINE = ENV.hotline
+QH_SUPERVISION_PHONE = ENV.supervision_phone
 QH_STANDARD = "beijing-2011"
 
 # Walk assessment defaults (the engine's policy constants are the source of truth)

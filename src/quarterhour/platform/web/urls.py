@@ -4,7 +4,7 @@ from quarterhour.platform.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("home/", views.home, name="home"),
     path("communities/", views.community_list, name="communities"),
     path("circles/", views.circle_list, name="circles"),
     path("circles/<int:pk>/", views.circle_detail, name="circle"),
