@@ -305,7 +305,7 @@ def facility_html(f: FacilityView, *, lang: str | None = None) -> SafeString:
         hours = f.hours_text()
         if hours:
             parts.append(format_html('<br><span class="hours">{}</span>', hours))
-        if f.address:
+        if f.address and f.named:  # a nameless place's title says its address already
             parts.append(format_html("<br><small>{}</small>", f.address))
         if f.hotline:
             parts.append(format_html("<br>{} {}", _("电话"), phone_html(f.hotline)))

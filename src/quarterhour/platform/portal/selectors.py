@@ -127,6 +127,11 @@ class FacilityHit:
     walk_text: str = ""  # "步行 12 分钟" in the active language
     html: str = ""  # its line in the near-me list (made for the lines shown only)
 
+    @property
+    def whole_minutes(self) -> str:
+        """Walking minutes as shown: rounded half up, at least 1 (a door away is "1 分钟")."""
+        return _whole(max(1.0, self.minutes))
+
 
 @dataclass
 class ServiceLine:
@@ -295,7 +300,7 @@ def near_me(
     # the lines of the places listed only (a city centre has hundreds within reach)
     for h in result.listed:
         h.open_now = is_open(h.facility.opening_hours, at)
-        h.walk_text = _("步行 %(m)s 分钟") % {"m": _whole(h.minutes)}
+        h.walk_text = _("步行 %(m)s 分钟") % {"m": h.whole_minutes}
         h.html = directory.hit_html(
             h.facility,
             walk_text=h.walk_text,
@@ -312,6 +317,30 @@ def near_me(
         (i.code, i.name_en if english else i.name_zh) for i in std_items if i.code not in by_item
     ]
     return result, reach
+
+
+def near_or_nearest(
+    data: walking.WalkData,
+    lon: float,
+    lat: float,
+    *,
+    elderly: bool,
+    now: datetime | None = None,
+    version: str | None = None,
+    expand: str = "",
+) -> tuple[NearMe, walking.PointReach, float | None] | None:
+    """:func:`near_me` from the point; from the nearest walkable place when the point is off
+    the streets (third value: how far it was moved, metres); None when no street is near."""
+    options: dict[str, Any] = {"elderly": elderly, "now": now, "version": version, "expand": expand}
+    try:
+        result, reach = near_me(data, lon, lat, **options)
+        return result, reach, None
+    except walking.PointOffNetworkError:
+        nearest = walking.nearest_place(data, lon, lat)
+        if nearest is None:
+            return None
+        result, reach = near_me(data, nearest[0], nearest[1], **options)
+        return result, reach, nearest[2]
 
 
 # --- catalogue -------------------------------------------------------------------------------
@@ -497,10 +526,11 @@ class Card:
     lat: float | None = None
 
     @property
-    def all_rows(self) -> list[CardRow]:
-        """Every standard item, found or not (the handbook's overview)."""
-        found = {r.code: r for r in self.rows}
-        return [found.get(i.code) or CardRow(i.code, i.label(), "", None) for i in standard.items()]
+    def missing_text(self) -> str:
+        """The items not within reach, as one line in the active language."""
+        from django.utils.translation import gettext as _
+
+        return str(_("、")).join(self.missing)
 
 
 def place_card(
@@ -515,15 +545,10 @@ def place_card(
     streets is moved to the nearest walkable place (``moved_m`` says how far)."""
     from django.utils.translation import gettext as _
 
-    moved: float | None = None
-    try:
-        result, _reach = near_me(data, lon, lat, elderly=elderly, now=now)
-    except walking.PointOffNetworkError:
-        nearest = walking.nearest_place(data, lon, lat)
-        if nearest is None:
-            return Card([], [], None, _("附近没有可步行的道路，无法计算步行距离"))
-        lon, lat, moved = nearest
-        result, _reach = near_me(data, lon, lat, elderly=elderly, now=now)
+    found = near_or_nearest(data, lon, lat, elderly=elderly, now=now)
+    if found is None:
+        return Card([], [], None, _("附近没有可步行的道路，无法计算步行距离"))
+    result, _reach, moved = found
     at = timezone.localtime(now)
     nearest_of: dict[str, FacilityHit] = {}
     for h in result.hits:
@@ -542,7 +567,7 @@ def place_card(
                 hit.open_now = is_open(hit.facility.opening_hours, at)
                 rows.append(CardRow(code, standard.item_label(code), block.label, hit))
     missing = [label for _code, label in result.missing]
-    return Card(rows, missing, result, "", moved, lon, lat)
+    return Card(rows, missing, result, "", moved, result.lon, result.lat)
 
 
 def community_card(

@@ -133,25 +133,18 @@ def near(request: HttpRequest) -> HttpResponse:
         elif places:
             ctx["places"] = places
         else:
-            ctx["suggestions"] = sel.suggestions(q) or sel.example_places()
-            ctx["suggested_examples"] = not sel.suggestions(q)
+            alike = sel.suggestions(q)
+            ctx["suggestions"] = alike or sel.example_places()
+            ctx["suggested_examples"] = not alike
     if point is not None and data is not None:
-        try:
-            result, reach = sel.near_me(
-                data, point[0], point[1], elderly=elderly, version=version, expand=expand
-            )
-        except walking.PointOffNetworkError:
-            nearest = walking.nearest_place(data, point[0], point[1])
-            if nearest is None:
-                result = None
-                ctx["problem"] = _("附近没有可步行的道路。请在地图上的道路附近点选，或输入地址。")
-            else:
-                point = (nearest[0], nearest[1])
-                ctx["moved_m"] = nearest[2]
-                result, reach = sel.near_me(
-                    data, point[0], point[1], elderly=elderly, version=version, expand=expand
-                )
-        if result is not None:
+        found = sel.near_or_nearest(
+            data, point[0], point[1], elderly=elderly, version=version, expand=expand
+        )
+        if found is None:
+            ctx["problem"] = _("附近没有可步行的道路。请在地图上的道路附近点选，或输入地址。")
+        else:
+            result, reach, ctx["moved_m"] = found
+            point = (result.lon, result.lat)
             ctx["result"] = result
             ctx["rooms"] = rooms.rooms_near(data, reach, speed_kmh=result.speed_kmh)
             ctx["map_data"] = {

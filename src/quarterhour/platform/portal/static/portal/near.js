@@ -7,7 +7,7 @@
   // data come in the map element's attributes (no inline script: the pages' CSP forbids it)
   var cfg = JSON.parse(el.dataset.config || "{}");
   var near = el.dataset.near ? JSON.parse(el.dataset.near) : null;
-  var map = L.map(el, { keyboard: true, attributionControl: true });
+  var map = L.map(el, { keyboard: true, attributionControl: true, zoomSnap: 0.25 });
   map.attributionControl.setPrefix(false);
   (cfg.tiles || []).forEach(function (url) {
     L.tileLayer(url, { subdomains: cfg.subdomains || "abc", attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
