@@ -7,11 +7,13 @@ An empty list means "hours unknown", not "closed".
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
@@ -258,13 +260,20 @@ def _span_words(opens: str, closes: str) -> str:
 
 def hours_words(periods: Sequence[dict[str, Any]]) -> str:
     """Opening hours as a person reads them: ``周一至周五 8:00–18:00；周六、周日 9:00–17:00``
-    (English under the English switch); ``24 小时营业``; "" for unknown hours."""
+    (English under the English switch); ``24 小时营业``; "" for unknown hours. Places share a
+    few patterns: each is worded once per language and process."""
     if not periods:
         return ""
+    key = tuple((tuple(p["days"]), p["opens"], p["closes"]) for p in periods)
+    return _words(key, get_language() or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(periods: tuple[tuple[tuple[int, ...], str, str], ...], _language: str) -> str:
     per_day: dict[int, list[tuple[str, str]]] = {d: [] for d in range(1, 8)}
-    for p in periods:
-        for d in p["days"]:
-            per_day[d].append((p["opens"], p["closes"]))
+    for days, opens, closes in periods:
+        for d in days:
+            per_day[d].append((opens, closes))
     if all(spans == [("00:00", "24:00")] for spans in per_day.values()):
         return str(_("24 小时营业"))
     groups: dict[tuple[tuple[str, str], ...], list[int]] = {}

@@ -26,7 +26,7 @@ from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.hours import first_change, hours_words, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.portal import cards, directory, maps, rooms, walking
+from quarterhour.platform.portal import cards, directory, fragments, maps, rooms, walking
 from quarterhour.platform.portal import selectors as sel
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
@@ -146,7 +146,9 @@ def near(request: HttpRequest) -> HttpResponse:
             result, reach, ctx["moved_m"] = found
             point = (result.lon, result.lat)
             ctx["result"] = result
-            ctx["rooms"] = rooms.rooms_near(data, reach, speed_kmh=result.speed_kmh)
+            ctx["rooms"] = rooms.rooms_near(
+                data, reach, speed_kmh=result.speed_kmh, version=version
+            )
             ctx["map_data"] = {
                 "lon": point[0],
                 "lat": point[1],
@@ -167,6 +169,8 @@ def near(request: HttpRequest) -> HttpResponse:
     if point is not None:
         here = {"lon": f"{point[0]:.6f}", "lat": f"{point[1]:.6f}"}
         ctx["here"] = urlencode({**here, **({"elderly": "1"} if elderly else {})})
+        if ctx["result"] is not None:
+            ctx["blocks_html"] = fragments.blocks_html(ctx["result"], here=ctx["here"])
     ctx["walk"] = sel.walk_profile(elderly=elderly)
     ctx["map_json"] = json.dumps(ctx["map"], ensure_ascii=False)
     if "map_data" in ctx:
