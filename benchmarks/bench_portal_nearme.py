@@ -136,7 +136,7 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
         t = time.perf_counter()
         csgraph.dijkstra(csr, directed=False, indices=src)
         out["peer"].append(time.perf_counter() - t)
-    print(f"facilities within 15 min per point: median {statistics.median(found):.0f}")
+    print(f"places listed per page (nearest 3 of each item): median {statistics.median(found):.0f}")
     return out
 
 
