@@ -16,7 +16,6 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,9 +24,11 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
+from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
+from quarterhour.engine._kernels import bounded_one_to_many
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
-from quarterhour.engine.graph import RoutingGraph, routing_graph
+from quarterhour.engine.graph import routing_graph
+from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -89,15 +90,18 @@ class ReachResult:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PreparedReach:
-    """Everything built once per (network, origins, facilities), reused by every item pass."""
+    """Everything built once per (network, origins, facilities), reused by every item pass.
 
-    graph: RoutingGraph
-    origin_node: Int64Array
-    origin_offset: FloatArray
+    ``hierarchy`` is the network's contraction hierarchy when one is kept (built once per
+    network, :func:`~quarterhour.engine.hierarchy.build_hierarchy`); :func:`reach` builds one
+    for its limit when it is missing or was built for a shorter walk.
+    """
+
+    network: WalkNetwork
+    origin_node: Int64Array  # node origins: their node; point origins: empty
     origin_snap: Snapped | None
-    facility_node: Int64Array
-    facility_offset: FloatArray
     facility_snap: Snapped
+    hierarchy: Hierarchy | None = None
 
 
 def _empty_snap(max_snap_m: float) -> Snapped:
@@ -111,8 +115,9 @@ def prepare(
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     edge_index: EdgeIndex | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> PreparedReach:
-    """Snap origins and facilities and build the routing graph."""
+    """Snap origins and facilities (and keep the network's hierarchy, when given)."""
     fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
     fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
     index = edge_index
@@ -126,64 +131,179 @@ def prepare(
     osnap: Snapped | None = None
     if origins.node is None and index is not None:
         osnap = index.snap(origins.lon, origins.lat, max_snap_m=max_snap_m)
-        graph, (fnode, onode) = routing_graph(network, [fsnap, osnap])
-        ooff = np.where(osnap.ok, osnap.offset_m, np.nan)
+        onode = np.empty(0, dtype=np.int64)
     else:
-        graph, (fnode,) = routing_graph(network, [fsnap])
         onode = np.asarray(origins.node, dtype=np.int64)
-        ooff = np.zeros(onode.shape[0], dtype=np.float64)
     return PreparedReach(
-        graph=graph,
+        network=network,
         origin_node=onode,
-        origin_offset=ooff,
         origin_snap=osnap,
-        facility_node=fnode,
-        facility_offset=np.where(fsnap.ok, fsnap.offset_m, np.nan),
         facility_snap=fsnap,
+        hierarchy=hierarchy,
     )
 
 
-class _Buffers(threading.local):
-    """Per-thread work arrays of the kernel, reused by every pass the thread runs (fresh
-    memory for each pass costs page faults, which threads take turns to serve)."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Sources:
+    """Where the facilities of some items start the walk: facility ``label[s]`` reaches
+    network node ``node[s]`` after ``dist[s]`` metres (its offset, plus the walk along its
+    edge to that end); ``lane[s]`` says which item. A facility inside an edge starts at both
+    ends and is also listed in ``inner_*`` (sorted by edge) for origins on that same edge."""
 
-    def get(self, n: int) -> tuple[FloatArray, FloatArray, Int32Array]:
-        bufs: tuple[FloatArray, FloatArray, Int32Array] | None = getattr(self, "bufs", None)
-        if bufs is None or bufs[1].shape[0] != n:
-            bufs = (
-                np.empty(2 * n, dtype=np.float64),
-                np.empty(n, dtype=np.float64),
-                np.empty(n, dtype=np.int32),
-            )
-            self.bufs = bufs
-        return bufs
+    node: Int64Array
+    dist: FloatArray
+    label: Int32Array
+    lane: Int32Array
+    inner_edge: Int64Array
+    inner_lane: Int32Array
+    inner_along: FloatArray
+    inner_off: FloatArray
+    inner_label: Int32Array
 
 
-def _item_pass(
-    prep: PreparedReach, fac_idx: Int64Array, limit_m: float, buffers: _Buffers
+def facility_sources(network: WalkNetwork, fsnap: Snapped, groups: Sequence[Int64Array]) -> Sources:
+    """Sources of the facilities ``groups[k]`` (indices into the snap) for lane k."""
+    lanes = np.concatenate(
+        [np.full(len(g), k, dtype=np.int32) for k, g in enumerate(groups)] + [np.empty(0, np.int32)]
+    )
+    idx = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups] + [np.empty(0, np.int64)])
+    ok = fsnap.edge[idx] >= 0
+    idx, lanes = idx[ok], lanes[ok]
+    e = fsnap.edge[idx]
+    along = fsnap.along_m[idx]
+    off = fsnap.offset_m[idx]
+    length = network.edge_length_m[e]
+    at_u = along <= 0.0
+    at_v = (along >= length) & ~at_u
+    inner = ~(at_u | at_v)
+    u_side = ~at_v
+    v_side = ~at_u
+    node = np.concatenate([network.edge_u[e[u_side]], network.edge_v[e[v_side]]]).astype(np.int64)
+    dist = np.concatenate(
+        [
+            np.where(inner[u_side], off[u_side] + along[u_side], off[u_side]),
+            np.where(inner[v_side], off[v_side] + (length[v_side] - along[v_side]), off[v_side]),
+        ]
+    )
+    label = np.concatenate([idx[u_side], idx[v_side]]).astype(np.int32)
+    lane = np.concatenate([lanes[u_side], lanes[v_side]])
+    order = np.argsort(e[inner], kind="stable")
+    return Sources(
+        node=node,
+        dist=dist,
+        label=label,
+        lane=lane,
+        inner_edge=e[inner][order],
+        inner_lane=lanes[inner][order],
+        inner_along=along[inner][order],
+        inner_off=off[inner][order],
+        inner_label=idx[inner][order].astype(np.int32),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OriginPlaces:
+    """Where each origin sits in the hierarchy's sweep order (see :func:`origin_places`)."""
+
+    pos: Int32Array  # node origins: the node's position; point origins: edge end u (-1 unsnapped)
+    pos_v: Int32Array  # point origins: edge end v (= pos for a point at a node)
+    along: FloatArray  # metres from u (0 at a node)
+    rest: FloatArray  # metres to v (0 at a node)
+    offset: FloatArray
+    edge: Int64Array  # the edge a point sits inside, else -1
+    is_nodes: bool
+
+
+def origin_places(prep: PreparedReach, h: Hierarchy) -> OriginPlaces:
+    net = prep.network
+    if prep.origin_snap is None:
+        node = prep.origin_node
+        pos = np.where(node >= 0, h.pos[np.maximum(node, 0)], -1).astype(np.int32)
+        z = np.zeros(0)
+        return OriginPlaces(pos, pos, z, z, z, np.zeros(0, np.int64), True)
+    snap = prep.origin_snap
+    ok = snap.edge >= 0
+    e = np.where(ok, snap.edge, 0)
+    length = net.edge_length_m[e]
+    along = np.where(ok, snap.along_m, 0.0)
+    at_u = along <= 0.0
+    at_v = (along >= length) & ~at_u
+    inner = ok & ~(at_u | at_v)
+    pu = h.pos[net.edge_u[e]]
+    pv = h.pos[net.edge_v[e]]
+    pos = np.where(ok, np.where(at_v, pv, pu), -1).astype(np.int32)
+    pos_v = np.where(inner, pv, pos).astype(np.int32)
+    return OriginPlaces(
+        pos=pos,
+        pos_v=pos_v,
+        along=np.where(inner, along, 0.0),
+        rest=np.where(inner, length - along, 0.0),
+        offset=np.where(ok, snap.offset_m, 0.0),
+        edge=np.where(inner, snap.edge, -1).astype(np.int64),
+        is_nodes=False,
+    )
+
+
+def nearest_lanes(
+    h: Hierarchy,
+    sources: Sources,
+    places: OriginPlaces,
+    n_lanes: int,
+    limit: float,
+    *,
+    work: tuple[FloatArray, Int32Array] | None = None,
+    pool: ThreadPoolExecutor | None = None,
+    threads: int = 1,
 ) -> tuple[FloatArray, Int32Array]:
-    g = prep.graph
-    ok = prep.facility_node[fac_idx] >= 0
-    fac_idx = fac_idx[ok]
-    rec, hk, hv = buffers.get(g.n_nodes)
+    """Nearest source per origin for ``n_lanes`` ≤ LANES items: arrays (lane, origin) of the
+    distance (NaN beyond ``limit``) and the source label (-1)."""
+    n = h.n_nodes
+    dist, lab = work if work is not None else lane_buffers(n)
+    seed(dist, lab, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
+    run_sweeps(h, dist, lab, pool=pool, threads=threads)
+    n_orig = places.pos.shape[0]
+    out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
+    out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
+    if places.is_nodes:
+        gather_nodes(dist, lab, places.pos, limit, n_lanes, out_d, out_f)
+    else:
+        same_ptr = np.where(
+            places.edge >= 0, np.searchsorted(sources.inner_edge, places.edge), -1
+        ).astype(np.int64)
+        gather_points(
+            dist,
+            lab,
+            places.pos,
+            places.pos_v,
+            places.along,
+            places.rest,
+            places.offset,
+            places.edge,
+            same_ptr,
+            sources.inner_edge,
+            sources.inner_lane,
+            sources.inner_along,
+            sources.inner_off,
+            sources.inner_label,
+            limit,
+            n_lanes,
+            out_d,
+            out_f,
+        )
+    return out_d, out_f
+
+
+def lane_buffers(n: int) -> tuple[FloatArray, Int32Array]:
+    return np.empty(n * LANES, dtype=np.float64), np.empty(n * LANES, dtype=np.int32)
+
+
+def hierarchy_for(prep: PreparedReach, limit_m: float) -> Hierarchy:
+    """The prepared hierarchy when it covers ``limit_m``, else a new one for exactly that."""
     limit = limit_m + _LIMIT_SLACK
-    msd_core(
-        g.indptr,
-        g.indices,
-        g.weights,
-        prep.facility_node[fac_idx].astype(np.int32),
-        prep.facility_offset[fac_idx],
-        fac_idx.astype(np.int32),
-        limit,
-        rec,
-        hk,
-        hv,
-    )
-    n = prep.origin_node.shape[0]
-    d = np.empty(n, dtype=np.float64)
-    f = np.empty(n, dtype=np.int32)
-    gather_nearest(rec, prep.origin_node, prep.origin_offset, limit, d, f)
-    return d, f
+    h = prep.hierarchy
+    if h is not None and h.fits(prep.network, limit):
+        return h
+    return build_hierarchy(prep.network, bound_m=limit)
 
 
 def reach(
@@ -200,7 +320,9 @@ def reach(
 ) -> ReachResult:
     """Walking distance from every origin to the nearest facility of every item, within a limit.
 
-    ``workers`` threads run item passes in parallel (0 = one per CPU core).
+    Items are swept :data:`~._hierarchy.LANES` at a time over the network's contraction
+    hierarchy (built here when ``prepared`` has none for this limit); ``workers`` threads share
+    each sweep (0 = one per CPU core).
     """
     if not limit_m > 0:
         raise ValueError(f"limit_m must be positive, got {limit_m!r}")
@@ -213,36 +335,42 @@ def reach(
         for code in fac.item_codes:
             if code in by_item:
                 by_item[code].append(i)
-    n_workers = workers or os.cpu_count() or 1
-    buffers = _Buffers()
+    n_workers = max(1, workers or os.cpu_count() or 1)
     items: dict[str, ItemReach] = {}
     total = len(item_codes)
-    done = 0
     progress("reach", 0, total)
-
-    def run(code: str) -> ItemReach:
+    n = len(origins)
+    live: list[str] = []
+    for code in item_codes:
         idx = np.asarray(by_item[code], dtype=np.int64)
-        if idx.size == 0 or not (prep.facility_node[idx] >= 0).any():
-            n = len(origins)
-            return ItemReach(code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY)
-        d, f = _item_pass(prep, idx, limit_m, buffers)
-        return ItemReach(code, d, f)
-
-    if n_workers == 1 or total <= 1:
-        for code in item_codes:
-            items[code] = run(code)
-            done += 1
-            progress("reach", done, total)
-    else:
+        if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
+            items[code] = ItemReach(
+                code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
+            )
+        else:
+            live.append(code)
+    done = total - len(live)
+    if live:
+        h = hierarchy_for(prep, limit_m)
+        places = origin_places(prep, h)
+        work = lane_buffers(h.n_nodes)
+        limit = limit_m + _LIMIT_SLACK
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for code, res in zip(item_codes, pool.map(run, item_codes), strict=True):
-                items[code] = res
-                done += 1
+            for b in range(0, len(live), LANES):
+                batch = live[b : b + LANES]
+                groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
+                src = facility_sources(network, prep.facility_snap, groups)
+                out_d, out_f = nearest_lanes(
+                    h, src, places, len(batch), limit, work=work, pool=pool, threads=n_workers
+                )
+                for k, code in enumerate(batch):
+                    items[code] = ItemReach(code, out_d[k], out_f[k])
+                done += len(batch)
                 progress("reach", done, total)
     return ReachResult(
         origins=origins,
         facilities=facilities,
-        items=items,
+        items={code: items[code] for code in item_codes},
         limit_m=float(limit_m),
         origin_snap=prep.origin_snap,
         facility_snap=prep.facility_snap,
