@@ -381,8 +381,10 @@ def sweep_range(
     lab: Int32Array,
     lo: int,
     hi: int,
+    forward: bool,
 ) -> None:  # pragma: no cover - compiled
-    """Positions ``lo``..``hi``-1 each take, per lane, the least (distance, label) over their
+    """Positions ``lo``..``hi``-1 (in increasing order when ``forward``, else decreasing) each
+    take, per lane, the least (distance, label) over their
     arcs ``ptr``/``src``/``wgt`` (the arcs' other ends are final already).
 
     ``dist``/``lab`` hold ``LANES`` values per position, position-major (``p * LANES + k``).
@@ -391,7 +393,8 @@ def sweep_range(
     kn = np.uint64(LANES)
     ad = np.empty(LANES, dtype=np.float64)
     al = np.empty(LANES, dtype=np.int32)
-    for pp in range(lo, hi):
+    for i in range(hi - lo):
+        pp = lo + i if forward else hi - 1 - i
         a = ptr[pp]
         b = ptr[pp + 1]
         if a == b:
@@ -510,3 +513,46 @@ def gather_points(
             if t <= limit:
                 out_d[k, o] = t
                 out_f[k, o] = bl
+
+
+@njit(cache=True, nogil=True)
+def dependency_order(
+    start_order: Int32Array, up_ptr: Int64Array, up_nbr: Int32Array
+) -> Int32Array:  # pragma: no cover - compiled
+    """A downward sweep order with locality: nodes in ``start_order`` (a space-filling curve),
+    each preceded by those of its higher neighbours (``up_*``, CSR by node) not placed yet,
+    recursively. Every node comes after all its higher neighbours, and nodes near each other
+    on the ground come near each other in the order (and in memory)."""
+    n = start_order.shape[0]
+    state = np.zeros(n, dtype=np.int8)  # 0 new, 1 on the stack, 2 placed
+    cursor = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int32)
+    out = np.empty(n, dtype=np.int32)
+    k = 0
+    for i in range(n):
+        v = start_order[i]
+        if state[v] != 0:
+            continue
+        top = 0
+        stack[0] = v
+        state[v] = 1
+        cursor[v] = up_ptr[v]
+        while top >= 0:
+            x = stack[top]
+            pushed = False
+            while cursor[x] < up_ptr[x + 1]:
+                y = up_nbr[cursor[x]]
+                cursor[x] += 1
+                if state[y] == 0:
+                    state[y] = 1
+                    cursor[y] = up_ptr[y]
+                    top += 1
+                    stack[top] = y
+                    pushed = True
+                    break
+            if not pushed:
+                state[x] = 2
+                out[k] = x
+                k += 1
+                top -= 1
+    return out

@@ -22,14 +22,13 @@ Of several sources at the same distance the lowest label (facility index) wins.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from quarterhour.engine._hierarchy import contract, sweep_range
+from quarterhour.engine._hierarchy import contract, dependency_order, sweep_range
 from quarterhour.engine.network import WalkNetwork
 
 FloatArray = npt.NDArray[np.float64]
@@ -42,6 +41,7 @@ SETTLE_LIMIT = 15
 #: node priority weights: edge difference, contracted neighbours, level
 PRIORITY = (2.0, 1.0, 1.0)
 _FORMAT = 1
+ORDER = "dependency"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -175,11 +175,20 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
         SETTLE_LIMIT,
         *PRIORITY,
     )
-    # sweep order: by level (every arc goes to a higher level), then along a Hilbert curve (nodes
-    # near each other on the ground near each other in memory)
     lat0 = float(np.mean(network.node_lat)) if n else 0.0
     key = hilbert_key(network.node_lon * np.cos(np.radians(lat0)), network.node_lat)
-    node_at = np.lexsort((np.arange(n), key, level)).astype(np.int32)
+    if ORDER == "level":
+        # by level (every arc goes to a higher level), then along the curve
+        node_at = np.lexsort((np.arange(n), key, -level)).astype(np.int32)
+    else:
+        by_lo = np.argsort(lo, kind="stable")
+        up_ptr_n = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(lo, minlength=n), out=up_ptr_n[1:])
+        node_at = dependency_order(
+            np.argsort(key, kind="stable").astype(np.int32),
+            up_ptr_n,
+            np.ascontiguousarray(hi[by_lo]),
+        )
     pos = np.empty(n, dtype=np.int32)
     pos[node_at] = np.arange(n, dtype=np.int32)
     plo = pos[lo]
@@ -202,36 +211,10 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
     )
 
 
-def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
-    step = -(-(hi - lo) // parts)
-    return [(a, min(a + step, hi)) for a in range(lo, hi, max(step, 1))]
-
-
-def run_sweeps(
-    h: Hierarchy,
-    dist: FloatArray,
-    lab: Int32Array,
-    *,
-    pool: ThreadPoolExecutor | None = None,
-    threads: int = 1,
-) -> None:
-    """Both sweeps over seeded lanes (:func:`~._hierarchy.seed`), level by level.
-
-    Nodes of one level never share an arc, so each level is cut into ``threads`` ranges run
-    side by side (the kernel releases the GIL); the next level starts when all are done.
+def run_sweeps(h: Hierarchy, dist: FloatArray, lab: Int32Array) -> None:
+    """Both sweeps over seeded lanes (:func:`~._hierarchy.seed`): upward (positions from last
+    to first, each taking its arcs from below), then downward (first to last, arcs from above).
     """
-    levels = range(h.n_levels)
-    for phase, (ptr, src, wgt) in enumerate(
-        ((h.up_ptr, h.up_src, h.up_w), (h.dn_ptr, h.dn_src, h.dn_w))
-    ):
-        for level in levels if phase == 0 else reversed(levels):
-            lo, hi = int(h.level_ptr[level]), int(h.level_ptr[level + 1])
-            if pool is None or threads <= 1 or hi - lo < 4096:
-                sweep_range(ptr, src, wgt, dist, lab, lo, hi)
-                continue
-            futures = [
-                pool.submit(sweep_range, ptr, src, wgt, dist, lab, a, b)
-                for a, b in _split(lo, hi, threads)
-            ]
-            for f in futures:
-                f.result()
+    n = h.n_nodes
+    sweep_range(h.up_ptr, h.up_src, h.up_w, dist, lab, 0, n, False)
+    sweep_range(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, 0, n, True)

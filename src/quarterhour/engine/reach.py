@@ -16,6 +16,7 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -252,15 +253,13 @@ def nearest_lanes(
     limit: float,
     *,
     work: tuple[FloatArray, Int32Array] | None = None,
-    pool: ThreadPoolExecutor | None = None,
-    threads: int = 1,
 ) -> tuple[FloatArray, Int32Array]:
     """Nearest source per origin for ``n_lanes`` ≤ LANES items: arrays (lane, origin) of the
     distance (NaN beyond ``limit``) and the source label (-1)."""
     n = h.n_nodes
     dist, lab = work if work is not None else lane_buffers(n)
     seed(dist, lab, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
-    run_sweeps(h, dist, lab, pool=pool, threads=threads)
+    run_sweeps(h, dist, lab)
     n_orig = places.pos.shape[0]
     out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
     out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
@@ -291,6 +290,18 @@ def nearest_lanes(
             out_f,
         )
     return out_d, out_f
+
+
+class _Buffers(threading.local):
+    """Per-thread lane arrays, reused by every batch the thread runs (fresh memory for each
+    batch costs page faults, which threads take turns to serve)."""
+
+    def get(self, n: int) -> tuple[FloatArray, Int32Array]:
+        bufs: tuple[FloatArray, Int32Array] | None = getattr(self, "bufs", None)
+        if bufs is None or bufs[0].shape[0] != n * LANES:
+            bufs = lane_buffers(n)
+            self.bufs = bufs
+        return bufs
 
 
 def lane_buffers(n: int) -> tuple[FloatArray, Int32Array]:
@@ -353,20 +364,29 @@ def reach(
     if live:
         h = hierarchy_for(prep, limit_m)
         places = origin_places(prep, h)
-        work = lane_buffers(h.n_nodes)
         limit = limit_m + _LIMIT_SLACK
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for b in range(0, len(live), LANES):
-                batch = live[b : b + LANES]
-                groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
-                src = facility_sources(network, prep.facility_snap, groups)
-                out_d, out_f = nearest_lanes(
-                    h, src, places, len(batch), limit, work=work, pool=pool, threads=n_workers
-                )
-                for k, code in enumerate(batch):
-                    items[code] = ItemReach(code, out_d[k], out_f[k])
-                done += len(batch)
-                progress("reach", done, total)
+        batches = [live[b : b + LANES] for b in range(0, len(live), LANES)]
+        buffers = _Buffers()
+
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
+            src = facility_sources(network, prep.facility_snap, groups)
+            return nearest_lanes(h, src, places, len(batch), limit, work=buffers.get(h.n_nodes))
+
+        def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
+            nonlocal done
+            for k, code in enumerate(batch):
+                items[code] = ItemReach(code, out[0][k], out[1][k])
+            done += len(batch)
+            progress("reach", done, total)
+
+        if n_workers == 1 or len(batches) == 1:
+            for batch in batches:
+                record(batch, run(batch))
+        else:
+            with ThreadPoolExecutor(max_workers=n_workers) as pool:
+                for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                    record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,
