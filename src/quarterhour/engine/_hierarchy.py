@@ -556,3 +556,101 @@ def dependency_order(
                 k += 1
                 top -= 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def local_query(
+    up_ptr: Int64Array,
+    up_src: Int32Array,
+    up_w: FloatArray,
+    dn_ptr: Int64Array,
+    dn_src: Int32Array,
+    dn_w: FloatArray,
+    src_pos: Int32Array,
+    src_d: FloatArray,
+    src_lab: Int32Array,
+    limit: float,
+    dist: FloatArray,
+    lab: Int32Array,
+    state: npt.NDArray[np.int8],
+    touched: Int32Array,
+    hk: FloatArray,
+    hv: Int32Array,
+) -> int:  # pragma: no cover - compiled
+    """The two sweeps of one lane restricted to the positions a few sources reach within
+    ``limit``, in the sweeps' own order (a heap of positions), so every value is computed by
+    the very same additions and comparisons as in a full sweep.
+
+    ``dist``/``lab``/``state`` are all +inf / NO_LABEL / 0 on entry and hold the results at the
+    touched positions on return (the caller resets those). Returns the number of touched
+    positions, or -1 when ``touched`` or the heap is too small.
+    """
+    cap = touched.shape[0]
+    hcap = hk.shape[0]
+    nt = 0
+    size = 0
+    # upward: positions from last to first (a min-heap of -position), arcs to higher nodes
+    for s in range(src_pos.shape[0]):
+        d = src_d[s]
+        if not d <= limit:
+            continue
+        p = src_pos[s]
+        if d < dist[p] or (d == dist[p] and src_lab[s] < lab[p]):
+            dist[p] = d
+            lab[p] = src_lab[s]
+        if state[p] == 0:
+            if nt >= cap or size >= hcap:
+                return -1
+            state[p] = 1
+            touched[nt] = p
+            nt += 1
+            size = _heap_push(hk, hv, size, -float(p), p)
+    while size > 0:
+        p = hv[0]
+        size = _heap_pop(hk, hv, size)
+        d = dist[p]
+        lp = lab[p]
+        for j in range(dn_ptr[p], dn_ptr[p + 1]):
+            q = dn_src[j]  # a higher neighbour: a smaller position
+            c = d + dn_w[j]
+            if not c <= limit:
+                continue
+            if c < dist[q] or (c == dist[q] and lp < lab[q]):
+                dist[q] = c
+                lab[q] = lp
+            if state[q] == 0:
+                if nt >= cap or size >= hcap:
+                    return -1
+                state[q] = 1
+                touched[nt] = q
+                nt += 1
+                size = _heap_push(hk, hv, size, -float(q), q)
+    # downward: positions from first to last, arcs to lower nodes
+    for i in range(nt):
+        p = touched[i]
+        state[p] = 2
+        size = _heap_push(hk, hv, size, float(p), p)
+    while size > 0:
+        p = hv[0]
+        size = _heap_pop(hk, hv, size)
+        d = dist[p]
+        lp = lab[p]
+        for j in range(up_ptr[p], up_ptr[p + 1]):
+            q = up_src[j]  # a lower neighbour: a larger position
+            c = d + up_w[j]
+            if not c <= limit:
+                continue
+            if c < dist[q] or (c == dist[q] and lp < lab[q]):
+                dist[q] = c
+                lab[q] = lp
+            if state[q] != 2:
+                if state[q] == 0:
+                    if nt >= cap:
+                        return -1
+                    touched[nt] = q
+                    nt += 1
+                if size >= hcap:
+                    return -1
+                state[q] = 2
+                size = _heap_push(hk, hv, size, float(q), q)
+    return nt
