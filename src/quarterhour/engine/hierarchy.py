@@ -22,6 +22,7 @@ Of several sources at the same distance the lowest label (facility index) wins.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,7 @@ Int64Array = npt.NDArray[np.int64]
 SETTLE_LIMIT = 15
 #: node priority weights: edge difference, contracted neighbours, level
 PRIORITY = (2.0, 1.0, 1.0)
-_FORMAT = 1
+_FORMAT = 2
 ORDER = "dependency"
 
 
@@ -52,6 +53,7 @@ class Hierarchy:
 
     n_nodes: int
     bound_m: float
+    network_digest: str
     pos: Int32Array
     up_ptr: Int64Array
     up_src: Int32Array
@@ -91,6 +93,7 @@ class Hierarchy:
             format=np.int64(_FORMAT),
             n_nodes=np.int64(self.n_nodes),
             bound_m=np.float64(self.bound_m),
+            network_digest=np.str_(self.network_digest),
             pos=self.pos,
             up_ptr=self.up_ptr,
             up_src=self.up_src,
@@ -109,6 +112,7 @@ class Hierarchy:
             return cls(
                 n_nodes=int(z["n_nodes"]),
                 bound_m=float(z["bound_m"]),
+                network_digest=str(z["network_digest"]),
                 pos=z["pos"],
                 up_ptr=z["up_ptr"],
                 up_src=z["up_src"],
@@ -121,7 +125,24 @@ class Hierarchy:
 
     def fits(self, network: WalkNetwork, limit_m: float) -> bool:
         """Whether this hierarchy answers queries up to ``limit_m`` on ``network``."""
-        return self.n_nodes == network.n_nodes and limit_m <= self.bound_m
+        return (
+            self.n_nodes == network.n_nodes
+            and limit_m <= self.bound_m
+            and self.network_digest == network_digest(network)
+        )
+
+
+def network_digest(network: WalkNetwork) -> str:
+    """A short fingerprint of a network's edges (sizes, total length, a sample of the edges):
+    tells a kept hierarchy's network from another one."""
+    m = network.n_edges
+    step = max(1, m // 65536)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.array([network.n_nodes, m], dtype=np.int64).tobytes())
+    h.update(np.float64(np.sum(network.edge_length_m)).tobytes())
+    for a in (network.edge_u, network.edge_v, network.edge_length_m):
+        h.update(np.ascontiguousarray(a[::step]).tobytes())
+    return h.hexdigest()
 
 
 def _csr(
@@ -198,6 +219,7 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
     return Hierarchy(
         n_nodes=n,
         bound_m=float(bound_m),
+        network_digest=network_digest(network),
         pos=pos,
         up_ptr=up_ptr,
         up_src=up_src,

@@ -19,16 +19,16 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
 from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
-from quarterhour.engine._kernels import bounded_one_to_many
+from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
-from quarterhour.engine.graph import routing_graph
+from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
@@ -103,6 +103,34 @@ class PreparedReach:
     origin_snap: Snapped | None
     facility_snap: Snapped
     hierarchy: Hierarchy | None = None
+    routed: Routed | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Routed:
+    """The routing graph with every snapped point inserted into its edge, for the per-item
+    bounded Dijkstra (the path taken without a hierarchy)."""
+
+    graph: RoutingGraph
+    origin_node: Int64Array
+    origin_offset: FloatArray
+    facility_node: Int64Array
+    facility_offset: FloatArray
+
+
+def routed(prep: PreparedReach) -> Routed:
+    """The prepared routing graph, built now when missing."""
+    if prep.routed is not None:
+        return prep.routed
+    fsnap, osnap = prep.facility_snap, prep.origin_snap
+    if osnap is not None:
+        graph, (fnode, onode) = routing_graph(prep.network, [fsnap, osnap])
+        ooff = np.where(osnap.ok, osnap.offset_m, np.nan)
+    else:
+        graph, (fnode,) = routing_graph(prep.network, [fsnap])
+        onode = prep.origin_node
+        ooff = np.zeros(onode.shape[0], dtype=np.float64)
+    return Routed(graph, onode, ooff, fnode, np.where(fsnap.ok, fsnap.offset_m, np.nan))
 
 
 def _empty_snap(max_snap_m: float) -> Snapped:
@@ -118,7 +146,8 @@ def prepare(
     edge_index: EdgeIndex | None = None,
     hierarchy: Hierarchy | None = None,
 ) -> PreparedReach:
-    """Snap origins and facilities (and keep the network's hierarchy, when given)."""
+    """Snap origins and facilities; keep the network's hierarchy when given, else build the
+    routing graph the per-item Dijkstra needs."""
     fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
     fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
     index = edge_index
@@ -135,13 +164,14 @@ def prepare(
         onode = np.empty(0, dtype=np.int64)
     else:
         onode = np.asarray(origins.node, dtype=np.int64)
-    return PreparedReach(
+    prep = PreparedReach(
         network=network,
         origin_node=onode,
         origin_snap=osnap,
         facility_snap=fsnap,
         hierarchy=hierarchy,
     )
+    return prep if hierarchy is not None else replace(prep, routed=routed(prep))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -293,8 +323,8 @@ def nearest_lanes(
 
 
 class _Buffers(threading.local):
-    """Per-thread lane arrays, reused by every batch the thread runs (fresh memory for each
-    batch costs page faults, which threads take turns to serve)."""
+    """Per-thread work arrays, reused by every pass the thread runs (fresh memory for each
+    pass costs page faults, which threads take turns to serve)."""
 
     def get(self, n: int) -> tuple[FloatArray, Int32Array]:
         bufs: tuple[FloatArray, Int32Array] | None = getattr(self, "bufs", None)
@@ -302,6 +332,43 @@ class _Buffers(threading.local):
             bufs = lane_buffers(n)
             self.bufs = bufs
         return bufs
+
+    def heap(self, n: int) -> tuple[FloatArray, FloatArray, Int32Array]:
+        bufs: tuple[FloatArray, FloatArray, Int32Array] | None = getattr(self, "hbufs", None)
+        if bufs is None or bufs[1].shape[0] != n:
+            bufs = (
+                np.empty(2 * n, dtype=np.float64),
+                np.empty(n, dtype=np.float64),
+                np.empty(n, dtype=np.int32),
+            )
+            self.hbufs = bufs
+        return bufs
+
+
+def _item_pass(
+    r: Routed, fac_idx: Int64Array, limit: float, buffers: _Buffers
+) -> tuple[FloatArray, Int32Array]:
+    """One item by bounded multi-source Dijkstra on the routing graph."""
+    g = r.graph
+    fac_idx = fac_idx[r.facility_node[fac_idx] >= 0]
+    rec, hk, hv = buffers.heap(g.n_nodes)
+    msd_core(
+        g.indptr,
+        g.indices,
+        g.weights,
+        r.facility_node[fac_idx].astype(np.int32),
+        r.facility_offset[fac_idx],
+        fac_idx.astype(np.int32),
+        limit,
+        rec,
+        hk,
+        hv,
+    )
+    n = r.origin_node.shape[0]
+    d = np.empty(n, dtype=np.float64)
+    f = np.empty(n, dtype=np.int32)
+    gather_nearest(rec, r.origin_node, r.origin_offset, limit, d, f)
+    return d, f
 
 
 def lane_buffers(n: int) -> tuple[FloatArray, Int32Array]:
@@ -331,9 +398,13 @@ def reach(
 ) -> ReachResult:
     """Walking distance from every origin to the nearest facility of every item, within a limit.
 
-    Items are swept :data:`~._hierarchy.LANES` at a time over the network's contraction
-    hierarchy (built here when ``prepared`` has none for this limit); ``workers`` threads share
-    each sweep (0 = one per CPU core).
+    With a contraction hierarchy in ``prepared`` (built once per network and kept,
+    :func:`~quarterhour.engine.hierarchy.build_hierarchy`) that covers the limit, items are
+    swept :data:`~._hierarchy.LANES` at a time over it; without one, each item is one bounded
+    multi-source Dijkstra on the routing graph (building a hierarchy for a single run costs
+    more than it saves). Both give the same answers: the same distances up to the rounding of
+    a different order of additions (≈1e-13 m), and of facilities equally far the lowest index.
+    ``workers`` threads run batches in parallel (0 = one per CPU core).
     """
     if not limit_m > 0:
         raise ValueError(f"limit_m must be positive, got {limit_m!r}")
@@ -361,32 +432,41 @@ def reach(
         else:
             live.append(code)
     done = total - len(live)
-    if live:
-        h = hierarchy_for(prep, limit_m)
+    limit = limit_m + _LIMIT_SLACK
+    buffers = _Buffers()
+    h = prep.hierarchy
+    if live and h is not None and h.fits(network, limit):
         places = origin_places(prep, h)
-        limit = limit_m + _LIMIT_SLACK
         batches = [live[b : b + LANES] for b in range(0, len(live), LANES)]
-        buffers = _Buffers()
 
         def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            assert h is not None
             groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
             src = facility_sources(network, prep.facility_snap, groups)
             return nearest_lanes(h, src, places, len(batch), limit, work=buffers.get(h.n_nodes))
 
-        def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
-            nonlocal done
-            for k, code in enumerate(batch):
-                items[code] = ItemReach(code, out[0][k], out[1][k])
-            done += len(batch)
-            progress("reach", done, total)
+    elif live:
+        r = routed(prep)
+        batches = [[c] for c in live]
 
-        if n_workers == 1 or len(batches) == 1:
-            for batch in batches:
-                record(batch, run(batch))
-        else:
-            with ThreadPoolExecutor(max_workers=n_workers) as pool:
-                for batch, out in zip(batches, pool.map(run, batches), strict=True):
-                    record(batch, out)
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            d, f = _item_pass(r, np.asarray(by_item[batch[0]], dtype=np.int64), limit, buffers)
+            return d[None, :], f[None, :]
+
+    def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
+        nonlocal done
+        for k, code in enumerate(batch):
+            items[code] = ItemReach(code, out[0][k], out[1][k])
+        done += len(batch)
+        progress("reach", done, total)
+
+    if live and (n_workers == 1 or len(batches) == 1):
+        for batch in batches:
+            record(batch, run(batch))
+    elif live:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,
