@@ -82,9 +82,10 @@ def assert_same(got: dict, want: dict) -> None:
     integer_lengths=st.booleans(),
     point_origins=st.booleans(),
     n_changes=st.integers(1, 4),
+    in_place=st.booleans(),
 )
 def test_changes_equal_a_full_run(
-    seed: int, integer_lengths: bool, point_origins: bool, n_changes: int
+    seed: int, integer_lengths: bool, point_origins: bool, n_changes: int, in_place: bool
 ) -> None:
     rng = np.random.default_rng(seed)
     net = random_network(rng, integer_lengths=integer_lengths)
@@ -119,8 +120,11 @@ def test_changes_equal_a_full_run(
             else:
                 change = Change.close(i)
                 model[i] = replace(model[i], item_codes=())
-        before = sc.result.items
-        sc, what = apply(sc, change)
+        before = {
+            c: replace(r, distance_m=r.distance_m.copy(), facility=r.facility.copy())
+            for c, r in sc.result.items.items()
+        }
+        sc, what = apply(sc, change, in_place=in_place)
         want = full_run(sc, origins, model, limit)
         assert_same(sc.result.items, want)
         for code in ("a", "b"):

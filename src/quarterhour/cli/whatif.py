@@ -293,7 +293,7 @@ def _run(args: argparse.Namespace) -> int:
                 change = Change.close(by_id[s.facility_id])
         t0 = time.perf_counter()
         try:
-            sc, what = apply(sc, change)
+            sc, what = apply(sc, change, in_place=True)
         except ValueError as exc:
             raise ChangeError(f"{s.source}：{exc}", f"{s.source}: {exc}") from None
         timings.append(time.perf_counter() - t0)

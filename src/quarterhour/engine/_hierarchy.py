@@ -385,6 +385,8 @@ def sweep_range(
     wgt: FloatArray,
     dist: FloatArray,
     lab: Int32Array,
+    live: npt.NDArray[np.uint8],
+    limit: float,
     lo: int,
     hi: int,
     forward: bool,
@@ -394,6 +396,10 @@ def sweep_range(
     arcs' other ends are final already).
 
     ``dist``/``lab`` hold ``LANES`` values per position, position-major (``p * LANES + k``).
+    ``live[p]`` says whether any lane of position p is within ``limit``; arcs from a position
+    with none are skipped (nothing beyond the limit can lead to an answer within it), which
+    saves reading its lanes from memory.
+
     Vector instructions over the lanes (measured 1.6x faster than scalar code): unsigned
     indices (no negative-index checks, so no gathers), an accumulator apart from ``dist``, and
     the lane count passed at run time so that the compiler vectorizes the loop (with a check
@@ -413,17 +419,27 @@ def sweep_range(
         for kk in range(lanes):
             ad[kk] = dist[p + np.uint64(kk)]
             al[kk] = lab[p + np.uint64(kk)]
+        moved = False
         for j in range(a, b):
-            _relax(dist, lab, np.uint64(src[j]) * kn, wgt[j], ad, al, lanes)
+            q = src[j]
+            if live[q] != 0:
+                _relax(dist, lab, np.uint64(q) * kn, wgt[j], ad, al, lanes)
+                moved = True
+        if not moved:
+            continue
+        within = 0
         for kk in range(lanes):
             dist[p + np.uint64(kk)] = ad[kk]
             lab[p + np.uint64(kk)] = al[kk]
+            within |= ad[kk] <= limit
+        live[pp] = within
 
 
 @njit(cache=True, nogil=True)
 def seed(
     dist: FloatArray,
     lab: Int32Array,
+    live: npt.NDArray[np.uint8],
     lane: Int32Array,
     pos: Int32Array,
     d0: FloatArray,
@@ -434,10 +450,12 @@ def seed(
     position ``pos[s]`` of lane ``lane[s]`` with distance ``d0[s]`` (ignored beyond ``limit``)."""
     dist[:] = np.inf
     lab[:] = NO_LABEL
+    live[:] = 0
     for s in range(lane.shape[0]):
         d = d0[s]
         if not d <= limit:
             continue
+        live[pos[s]] = 1
         i = pos[s] * LANES + lane[s]
         if d < dist[i] or (d == dist[i] and label[s] < lab[i]):
             dist[i] = d

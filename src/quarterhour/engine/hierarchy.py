@@ -233,10 +233,16 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
     )
 
 
-def run_sweeps(h: Hierarchy, dist: FloatArray, lab: Int32Array) -> None:
+def run_sweeps(
+    h: Hierarchy,
+    dist: FloatArray,
+    lab: Int32Array,
+    live: npt.NDArray[np.uint8],
+    limit: float,
+) -> None:
     """Both sweeps over seeded lanes (:func:`~._hierarchy.seed`): upward (positions from last
     to first, each taking its arcs from below), then downward (first to last, arcs from above).
     """
     n = h.n_nodes
-    sweep_range(h.up_ptr, h.up_src, h.up_w, dist, lab, 0, n, False)
-    sweep_range(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, 0, n, True)
+    sweep_range(h.up_ptr, h.up_src, h.up_w, dist, lab, live, limit, 0, n, False)
+    sweep_range(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, n, True)

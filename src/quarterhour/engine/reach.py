@@ -282,14 +282,14 @@ def nearest_lanes(
     n_lanes: int,
     limit: float,
     *,
-    work: tuple[FloatArray, Int32Array] | None = None,
+    work: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = None,
 ) -> tuple[FloatArray, Int32Array]:
     """Nearest source per origin for ``n_lanes`` ≤ LANES items: arrays (lane, origin) of the
     distance (NaN beyond ``limit``) and the source label (-1)."""
     n = h.n_nodes
-    dist, lab = work if work is not None else lane_buffers(n)
-    seed(dist, lab, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
-    run_sweeps(h, dist, lab)
+    dist, lab, live = work if work is not None else lane_buffers(n)
+    seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
+    run_sweeps(h, dist, lab, live, limit)
     n_orig = places.pos.shape[0]
     out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
     out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
@@ -326,8 +326,10 @@ class _Buffers(threading.local):
     """Per-thread work arrays, reused by every pass the thread runs (fresh memory for each
     pass costs page faults, which threads take turns to serve)."""
 
-    def get(self, n: int) -> tuple[FloatArray, Int32Array]:
-        bufs: tuple[FloatArray, Int32Array] | None = getattr(self, "bufs", None)
+    def get(self, n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+        bufs: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = getattr(
+            self, "bufs", None
+        )
         if bufs is None or bufs[0].shape[0] != n * LANES:
             bufs = lane_buffers(n)
             self.bufs = bufs
@@ -371,8 +373,12 @@ def _item_pass(
     return d, f
 
 
-def lane_buffers(n: int) -> tuple[FloatArray, Int32Array]:
-    return np.empty(n * LANES, dtype=np.float64), np.empty(n * LANES, dtype=np.int32)
+def lane_buffers(n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+    return (
+        np.empty(n * LANES, dtype=np.float64),
+        np.empty(n * LANES, dtype=np.int32),
+        np.empty(n, dtype=np.uint8),
+    )
 
 
 def hierarchy_for(prep: PreparedReach, limit_m: float) -> Hierarchy:

@@ -148,6 +148,9 @@ class Scenario:
     limit_m: float
     by_position: tuple[Int64Array, Int64Array] = field(repr=False)  # CSR position -> origins
     closed: frozenset[int] = frozenset()  # facilities closed by a change (they stay listed)
+    serving: dict[str, Int64Array] = field(default_factory=dict, repr=False)  # item -> indices
+    fac_lon: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
+    fac_lat: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
 
     @property
     def item_codes(self) -> list[str]:
@@ -197,6 +200,11 @@ def scenario(
         prepared=prep,
     )
     places = origin_places(prep, h)
+    serving: dict[str, list[int]] = {code: [] for code in item_codes}
+    for i, f in enumerate(facilities):
+        for code in f.item_codes:
+            if code in serving:
+                serving[code].append(i)
     return Scenario(
         network=network,
         hierarchy=h,
@@ -208,10 +216,13 @@ def scenario(
         result=result,
         limit_m=float(limit_m),
         by_position=_origins_by_position(places, h.n_nodes),
+        serving={c: np.asarray(v, dtype=np.int64) for c, v in serving.items()},
+        fac_lon=np.array([f.lon for f in facilities], dtype=np.float64),
+        fac_lat=np.array([f.lat for f in facilities], dtype=np.float64),
     )
 
 
-def _snap_set(snap: Snapped, i: int, one: Snapped) -> Snapped:
+def _snap_set(snap: Snapped, i: int, one: Snapped, *, copy: bool = True) -> Snapped:
     """``snap`` with entry ``i`` replaced by ``one``'s only entry (appended when i == len)."""
     arrays = []
     for name in ("edge", "t", "offset_m", "along_m"):
@@ -220,7 +231,7 @@ def _snap_set(snap: Snapped, i: int, one: Snapped) -> Snapped:
         if i == a.shape[0]:
             arrays.append(np.concatenate([a, b]))
         else:
-            c = a.copy()
+            c = a.copy() if copy else a
             c[i] = b[0]
             arrays.append(c)
     return Snapped(arrays[0], arrays[1], arrays[2], arrays[3], snap.max_snap_m)
@@ -332,21 +343,49 @@ def _query(
         state[t] = 0
 
 
-def _members(facilities: Sequence[Facility], snap: Snapped, code: str) -> Int64Array:
-    return np.array(
-        [i for i, f in enumerate(facilities) if code in f.item_codes and snap.edge[i] >= 0],
-        dtype=np.int64,
+def _members(sc: Scenario, snap: Snapped, code: str) -> Int64Array:
+    """The facilities of item ``code`` on the network (closed ones are off it)."""
+    idx = sc.serving.get(code, np.empty(0, dtype=np.int64))
+    return idx[snap.edge[idx] >= 0]
+
+
+Before = dict[str, list[tuple[Int64Array, FloatArray, Int32Array]]]
+
+
+def _write(
+    items: dict[str, ItemReach],
+    code: str,
+    where: Int64Array,
+    d: FloatArray,
+    f: Int32Array,
+    reason: str,
+    before: Before,
+    copy: bool,
+) -> None:
+    """Set origins ``where`` of item ``code``; keep their values before in ``before``."""
+    cur = items[code]
+    before.setdefault(code, []).append(
+        (where, cur.distance_m[where].copy(), cur.facility[where].copy())
     )
+    dist = cur.distance_m.copy() if copy else cur.distance_m
+    fac = cur.facility.copy() if copy else cur.facility
+    dist[where] = d
+    fac[where] = f
+    items[code] = ItemReach(code, dist, fac, reason)
 
 
 def _close(
-    sc: Scenario, index: int, items: dict[str, ItemReach], snap: Snapped
-) -> dict[str, Int64Array]:
+    sc: Scenario,
+    index: int,
+    items: dict[str, ItemReach],
+    snap: Snapped,
+    before: Before,
+    copy: bool,
+) -> None:
     """Re-solve the origins whose nearest was facility ``index`` (already removed from
-    ``snap``): returns, per item, those origins."""
+    ``snap``)."""
     fac = sc.facilities[index]
     radius = 2.0 * sc.limit_m * (1.0 + HALO_RELATIVE_SLACK) + HALO_ABSOLUTE_SLACK_M
-    out: dict[str, Int64Array] = {}
     for code in fac.item_codes:
         if code not in items:
             continue
@@ -354,37 +393,34 @@ def _close(
         hit = np.flatnonzero(cur.facility == index).astype(np.int64)
         if hit.size == 0:
             continue
-        members = _members(sc.facilities, snap, code)
+        members = _members(sc, snap, code)
         members = members[members != index]
         if members.size:
-            lon = np.array([sc.facilities[i].lon for i in members])
-            lat = np.array([sc.facilities[i].lat for i in members])
-            near = haversine_m(lon, lat, fac.lon, fac.lat) <= radius
+            near = haversine_m(sc.fac_lon[members], sc.fac_lat[members], fac.lon, fac.lat) <= radius
             members = members[near]
-        d = cur.distance_m.copy()
-        f = cur.facility.copy()
         if members.size:
             _, nd, nf = _query(sc, snap, members, hit)
         else:
             nd = np.full(hit.size, np.nan)
             nf = np.full(hit.size, -1, dtype=np.int32)
-        d[hit] = nd
-        f[hit] = nf
-        items[code] = ItemReach(code, d, f, cur.reason)
-        out[code] = hit
-    return out
+        _write(items, code, hit, nd, nf, cur.reason, before, copy)
 
 
 def _add(
-    sc: Scenario, index: int, fac: Facility, items: dict[str, ItemReach], snap: Snapped
-) -> dict[str, Int64Array]:
+    sc: Scenario,
+    index: int,
+    fac: Facility,
+    items: dict[str, ItemReach],
+    snap: Snapped,
+    before: Before,
+    copy: bool,
+) -> None:
     """Facility ``index`` (in ``snap``) now serves its items: origins it is nearest to take it."""
-    out: dict[str, Int64Array] = {}
     if snap.edge[index] < 0:
-        return out
+        return
     cand, nd, nf = _query(sc, snap, np.array([index], dtype=np.int64), None)
     if cand.size == 0:
-        return out
+        return
     for code in fac.item_codes:
         if code not in items:
             continue
@@ -396,23 +432,20 @@ def _add(
         new_d = np.where(np.isnan(nd), np.inf, nd)
         new_f = np.where(nf < 0, NO_LABEL, nf).astype(np.int32)
         take = np.isfinite(new_d) & _lexless(new_d, new_f, old_d, old_f)
-        won = cand[take]
-        d = cur.distance_m.copy()
-        f = cur.facility.copy()
-        d[won] = nd[take]
-        f[won] = nf[take]
-        items[code] = ItemReach(code, d, f, "")
-        out[code] = won
-    return out
+        _write(items, code, cand[take], nd[take], nf[take], "", before, copy)
 
 
-def apply(sc: Scenario, change: Change) -> tuple[Scenario, WhatIf]:
-    """The scenario with ``change`` made, and what changed for whom."""
+def apply(sc: Scenario, change: Change, *, in_place: bool = False) -> tuple[Scenario, WhatIf]:
+    """The scenario with ``change`` made, and what changed for whom.
+
+    ``in_place``: write the new answers into the scenario's own arrays instead of copies (no
+    work in proportion to the number of origins; the old scenario then shows the new answers).
+    """
+    copy = not in_place
     items = dict(sc.result.items)
-    before = sc.result.items
     facilities = list(sc.facilities)
     snap = sc.facility_snap
-    touched: dict[str, list[Int64Array]] = {}
+    before: Before = {}
     snapped = True
     if change.action == ADD:
         if change.facility is None:
@@ -423,50 +456,60 @@ def apply(sc: Scenario, change: Change) -> tuple[Scenario, WhatIf]:
         facilities.append(fac)
         snap = _snap_set(snap, index, one)
         snapped = bool(one.edge[0] >= 0)
+        serving = dict(sc.serving)
+        for code in fac.item_codes:
+            if code in serving:
+                serving[code] = np.append(serving[code], index)
+        sc = replace(
+            sc,
+            serving=serving,
+            fac_lon=np.append(sc.fac_lon, fac.lon),
+            fac_lat=np.append(sc.fac_lat, fac.lat),
+        )
         sc2 = replace(sc, facilities=tuple(facilities), facility_snap=snap)
-        for code, o in _add(sc2, index, fac, items, snap).items():
-            touched.setdefault(code, []).append(o)
+        _add(sc2, index, fac, items, snap, before, copy)
     elif change.action in (MOVE, CLOSE):
         index = change.index
         if not 0 <= index < len(facilities):
             raise ValueError(f"no facility {index}")
         if index in sc.closed:
             raise ValueError(f"facility {index} is closed already")
-        removed = _snap_set(snap, index, _unsnapped())
-        for code, o in _close(sc, index, items, removed).items():
-            touched.setdefault(code, []).append(o)
+        removed = _snap_set(snap, index, _unsnapped(), copy=copy)
+        _close(sc, index, items, removed, before, copy)
         snap = removed
         if change.action == MOVE:
             old = facilities[index]
             fac = replace(old, lon=float(change.lon), lat=float(change.lat))
             facilities[index] = fac
             one = sc.index.snap([fac.lon], [fac.lat], max_snap_m=snap.max_snap_m)
-            snap = _snap_set(snap, index, one)
+            snap = _snap_set(snap, index, one, copy=copy)
             snapped = bool(one.edge[0] >= 0)
+            lon, lat = (sc.fac_lon.copy(), sc.fac_lat.copy()) if copy else (sc.fac_lon, sc.fac_lat)
+            lon[index], lat[index] = fac.lon, fac.lat
+            sc = replace(sc, fac_lon=lon, fac_lat=lat)
             sc2 = replace(sc, facilities=tuple(facilities), facility_snap=snap)
-            for code, o in _add(sc2, index, fac, items, snap).items():
-                touched.setdefault(code, []).append(o)
+            _add(sc2, index, fac, items, snap, before, copy)
     else:
         raise ValueError(f"unknown change {change.action!r}")
     # an item without any facility on the network says so, as a full run would
     for code in {c for c in _codes_of(change, sc) if c in items}:
-        has = _members(facilities, snap, code).size > 0
+        has = _members(sc, snap, code).size > 0
         cur = items[code]
         reason = "" if has else REASON_NO_FACILITY
         if cur.reason != reason:
             items[code] = ItemReach(code, cur.distance_m, cur.facility, reason)
     diffs: dict[str, ItemDiff] = {}
-    for code, parts in touched.items():
-        o = np.unique(np.concatenate(parts))
-        b, a = before[code], items[code]
-        same = (b.facility[o] == a.facility[o]) & (
-            (b.distance_m[o] == a.distance_m[o])
-            | (np.isnan(b.distance_m[o]) & np.isnan(a.distance_m[o]))
-        )
-        o = o[~same]
-        diffs[code] = ItemDiff(
-            code, o, b.distance_m[o], b.facility[o], a.distance_m[o], a.facility[o]
-        )
+    for code, parts in before.items():
+        # the first value kept for an origin is its value before the change
+        o_all = np.concatenate([p[0] for p in parts])
+        o, first = np.unique(o_all, return_index=True)
+        bd = np.concatenate([p[1] for p in parts])[first]
+        bf = np.concatenate([p[2] for p in parts])[first]
+        a = items[code]
+        ad, af = a.distance_m[o], a.facility[o]
+        same = (bf == af) & ((bd == ad) | (np.isnan(bd) & np.isnan(ad)))
+        keep = ~same
+        diffs[code] = ItemDiff(code, o[keep], bd[keep], bf[keep], ad[keep], af[keep])
     result = replace(sc.result, facilities=tuple(facilities), items=items, facility_snap=snap)
     closed = sc.closed | {change.index} if change.action == CLOSE else sc.closed
     new = replace(
