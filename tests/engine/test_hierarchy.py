@@ -83,7 +83,7 @@ def test_a_hierarchy_is_kept_and_read_back(tmp_path: Path) -> None:
     h.save(tmp_path / "h.npz")
     back = Hierarchy.load(tmp_path / "h.npz")
     assert back.fits(net, 900.0) and not back.fits(net, 901.0)
-    for name in ("pos", "up_ptr", "up_src", "up_w", "dn_ptr", "dn_src", "dn_w", "level_ptr"):
+    for name in ("pos", "up_ptr", "up_src", "up_w", "dn_ptr", "dn_src", "dn_w"):
         np.testing.assert_array_equal(getattr(back, name), getattr(h, name))
     other = replace(net, edge_length_m=net.edge_length_m * 1.01)
     assert not back.fits(other, 900.0)  # another network (same size): not used for it

@@ -3,7 +3,8 @@
 ``contract`` orders and contracts the nodes of an undirected graph, adding a shortcut
 ``u–w`` for a contracted ``u–v–w`` only when no other path as short exists and the shortcut
 is no longer than ``bound`` (no path within the walking limit can use a longer one).
-``sweep_batch`` runs the two linear sweeps (upward, then downward) for several items at once.
+``sweep_range`` runs one of the two linear sweeps for :data:`LANES` items at once;
+``local_query`` runs both for one item, restricted to what a few sources reach (what-if).
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ problem per item. A bounded Dijkstra settles each node once per item through a p
 whose accesses jump across memory; at a million nodes that is ~400 ns a node, waiting for memory.
 Here the network is preprocessed once into a *contraction hierarchy* (nodes contracted one by
 one, a shortcut ``u–w`` added for ``u–v–w`` when no other path is as short), and then each item
-costs two *linear sweeps* over the nodes in hierarchy order — upward from the sources, then
-downward to everyone (PHAST, Delling et al. 2011) — for :data:`~._hierarchy.LANES` items at a
-time, with no priority queue at all.
+costs two *linear sweeps* over the nodes — upward from the sources, then downward to everyone
+(PHAST, Delling et al. 2011) — for :data:`~._hierarchy.LANES` items at a time, with no priority
+queue at all. The nodes are laid out in *dependency order* (along a Hilbert curve, each node
+after its higher neighbours), so that the sweeps read memory mostly in order.
 
 Bounded: the hierarchy only keeps shortcuts no longer than ``bound_m`` (the walking limit).
 No path within the limit can use a longer one, so every node within the limit of a source gets
@@ -41,15 +42,15 @@ Int64Array = npt.NDArray[np.int64]
 SETTLE_LIMIT = 15
 #: node priority weights: edge difference, contracted neighbours, level
 PRIORITY = (2.0, 1.0, 1.0)
-_FORMAT = 2
-ORDER = "dependency"
+_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Hierarchy:
-    """The hierarchy in sweep order: node ``v`` sits at position ``pos[v]``; every arc joins a
-    lower position to a higher one and is stored twice, as an arc into the higher position
-    (``up_*``, upward sweep) and as an arc into the lower one (``dn_*``, downward sweep)."""
+    """The hierarchy in sweep order: node ``v`` sits at position ``pos[v]``, every node after
+    all its higher neighbours. Every arc joins a node to a higher one and is stored twice: as
+    an arc into the higher node (``up_*``, for the upward sweep) and into the lower one
+    (``dn_*``, for the downward sweep), both indexed by position."""
 
     n_nodes: int
     bound_m: float
@@ -61,11 +62,7 @@ class Hierarchy:
     dn_ptr: Int64Array
     dn_src: Int32Array
     dn_w: FloatArray
-    level_ptr: Int64Array
-
-    @property
-    def n_levels(self) -> int:
-        return int(self.level_ptr.shape[0] - 1)
+    n_levels: int
 
     @property
     def n_arcs(self) -> int:
@@ -82,7 +79,6 @@ class Hierarchy:
                 self.dn_ptr,
                 self.dn_src,
                 self.dn_w,
-                self.level_ptr,
             )
         )
 
@@ -101,7 +97,7 @@ class Hierarchy:
             dn_ptr=self.dn_ptr,
             dn_src=self.dn_src,
             dn_w=self.dn_w,
-            level_ptr=self.level_ptr,
+            n_levels=np.int64(self.n_levels),
         )
 
     @classmethod
@@ -120,7 +116,7 @@ class Hierarchy:
                 dn_ptr=z["dn_ptr"],
                 dn_src=z["dn_src"],
                 dn_w=z["dn_w"],
-                level_ptr=z["level_ptr"],
+                n_levels=int(z["n_levels"]),
             )
 
     def fits(self, network: WalkNetwork, limit_m: float) -> bool:
@@ -198,18 +194,16 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
     )
     lat0 = float(np.mean(network.node_lat)) if n else 0.0
     key = hilbert_key(network.node_lon * np.cos(np.radians(lat0)), network.node_lat)
-    if ORDER == "level":
-        # by level (every arc goes to a higher level), then along the curve
-        node_at = np.lexsort((np.arange(n), key, -level)).astype(np.int32)
-    else:
-        by_lo = np.argsort(lo, kind="stable")
-        up_ptr_n = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(lo, minlength=n), out=up_ptr_n[1:])
-        node_at = dependency_order(
-            np.argsort(key, kind="stable").astype(np.int32),
-            up_ptr_n,
-            np.ascontiguousarray(hi[by_lo]),
-        )
+    # sweep order: along the curve, each node preceded by its higher neighbours not placed yet
+    # (2.5x fewer stalls than PHAST's order by level, measured; see the README)
+    by_lo = np.argsort(lo, kind="stable")
+    up_ptr_n = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lo, minlength=n), out=up_ptr_n[1:])
+    node_at = dependency_order(
+        np.argsort(key, kind="stable").astype(np.int32),
+        up_ptr_n,
+        np.ascontiguousarray(hi[by_lo]),
+    )
     pos = np.empty(n, dtype=np.int32)
     pos[node_at] = np.arange(n, dtype=np.int32)
     plo = pos[lo]
@@ -227,9 +221,7 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
         dn_ptr=dn_ptr,
         dn_src=dn_src,
         dn_w=dn_w,
-        level_ptr=np.concatenate(
-            [[0], np.cumsum(np.bincount(level, minlength=int(level.max()) + 1 if n else 0))]
-        ).astype(np.int64),
+        n_levels=int(level.max()) + 1 if n else 0,
     )
 
 
