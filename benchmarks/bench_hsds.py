@@ -158,7 +158,7 @@ def main() -> None:
                 f"/api/hsds/services?search={rng.choice(data['names'])}{rng.randint(1, 99)}"
                 for _ in range(300)
             ]
-            cat = [f"/portal/catalogue/?item={rng.choice(data['items'])}" for _ in range(100)]
+            cat = [f"/catalogue/?item={rng.choice(data['items'])}" for _ in range(100)]
             kinds = {
                 "healthz (peer)": ["/healthz"],
                 "services": pages,

@@ -9,9 +9,9 @@ random nodes with 1–2 standard items each. After one warm-up request (network,
 routing arrays and facility snaps load once per process) each request is a random point within
 40 m of a random node:
 
-- ``page``      GET /portal/?lon=…&lat=… through Django's test client (whole server time:
+- ``page``      GET /near/?lon=…&lat=… through Django's test client (whole server time:
                 snapping, bounded search, facility gather, DB reads, template);
-- ``isochrone``  GET /portal/near.json (the map's walking area and local network);
+- ``isochrone``  GET /near.json (the map's walking area and local network);
 - ``search``    the bounded search from the point alone (``walking.reach_from``);
 - ``peer``      a plain full-graph Dijkstra per request from the snapped edge's end
                 (``scipy.sparse.csgraph.dijkstra`` on the same CSR, no limit), same points.
@@ -110,7 +110,7 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
 
     client = Client()
     t = time.perf_counter()
-    first = client.get("/portal/", {"lon": pts[0][0], "lat": pts[0][1]})
+    first = client.get("/near/", {"lon": pts[0][0], "lat": pts[0][1]})
     if first.status_code != 200:
         raise SystemExit(f"first request answered {first.status_code}")
     print(f"first request (loads network, index, snaps): {time.perf_counter() - t:.1f} s")
@@ -121,13 +121,13 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
     for lon, lat in pts[1 : n + 1]:
         q = {"lon": lon, "lat": lat}
         t = time.perf_counter()
-        r = client.get("/portal/", q)
+        r = client.get("/near/", q)
         out["page"].append(time.perf_counter() - t)
         if r.status_code != 200:
             raise SystemExit(f"page answered {r.status_code} for {q}")
         found.append(r.content.count(b'class="hit"'))
         t = time.perf_counter()
-        r = client.get("/portal/near.json", q)
+        r = client.get("/near.json", q)
         out["isochrone"].append(time.perf_counter() - t)
         t = time.perf_counter()
         reach = walking.reach_from(data, lon, lat, limit_m=1000.0)
@@ -136,7 +136,7 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
         t = time.perf_counter()
         csgraph.dijkstra(csr, directed=False, indices=src)
         out["peer"].append(time.perf_counter() - t)
-    print(f"facilities within 15 min per point: median {statistics.median(found):.0f}")
+    print(f"places listed per page (nearest 3 of each item): median {statistics.median(found):.0f}")
     return out
 
 
@@ -159,14 +159,14 @@ def under_load(
         def warm(i: int) -> None:
             with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as http:
                 for lon, lat in pts[i * 10 : i * 10 + 10]:
-                    http.get("/portal/", params={"lon": lon, "lat": lat})
+                    http.get("/near/", params={"lon": lon, "lat": lat})
 
         warmers = [threading.Thread(target=warm, args=(i,)) for i in range(16)]
         for th in warmers:
             th.start()
         for th in warmers:
             th.join()
-        paths = [f"/portal/?lon={lon:.7f}&lat={lat:.7f}" for lon, lat in pts]
+        paths = [f"/near/?lon={lon:.7f}&lat={lat:.7f}" for lon, lat in pts]
         return load(server, paths, clients=clients, seconds=seconds)
 
 

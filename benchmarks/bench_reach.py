@@ -1,25 +1,35 @@
-"""Nearest facility for 30 items, all network nodes as origins, 1,000 m limit.
+"""Nearest facility for 30 items, all network nodes as origins, 1,000 m limit: ours vs peers.
 
 Side by side in one run, each measurement in a fresh subprocess (time and peak memory):
 
-- ``ours``      quarterhour.engine.reach.reach end to end from the network arrays (snap the
-                facilities, build the routing graph, 30 bounded multi-source passes, gather);
-- ``raw``       the lower bound: 30 bare compiled multi-source Dijkstra passes on a prebuilt CSR,
-                no snapping, no gathering (same threads as ``ours``);
-- ``scipy``     30 bare ``scipy.sparse.csgraph.dijkstra(min_only=True, limit=...)`` passes;
-- ``pandana``   pandana end to end: ``Network`` (contraction hierarchies) + ``precompute`` +
-                ``set_pois``/``nearest_pois`` for each item; distances compared with ours.
+- ``ours``       quarterhour.engine.reach.reach with the network's contraction hierarchy kept
+                 (read from its file before the clock starts, as the platform keeps it with the
+                 stored network): snap the facilities, sweep 16 items a pass, gather;
+- ``build``      preprocessing, once per network: contract the hierarchy (and write it);
+- ``dijkstra``   reach without a hierarchy: one bounded multi-source Dijkstra per item (the
+                 path a one-off command-line run takes);
+- ``scipy``      30 bare ``scipy.sparse.csgraph.dijkstra(min_only=True, limit=...)`` passes on
+                 a prebuilt CSR (no snapping, no facility names);
+- ``pandana``    end to end: ``Network`` (contraction hierarchy) + ``precompute`` +
+                 ``set_pois``/``nearest_pois`` per item;
+- ``routingkit`` pyroutingkit (RoutingKit's customizable contraction hierarchy): topology
+                 with one virtual source per item joined to its facilities at 0 m, metric in
+                 whole millimetres (uint32), then for each item the distance from its virtual
+                 source to every node (``distances_many_to_many``); no limit, no facility names.
 
-Networks: the real Chengdu walk network and seeded grid-like networks (100k, 1M nodes).
-Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input).
+Networks: the real Chengdu walk network and seeded grid-like networks (100k, 1M, 2M nodes).
+Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input). The
+answers are compared: ours vs the Dijkstra path (facility named, distance), vs pandana and
+RoutingKit (distance).
 
-    python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000] [--runs 3]
+    python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000,2000000] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -34,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 CHENGDU = ROOT.parent / "shared" / "data" / "chengdu-osm-2018" / "chengdu.osm"
 LIMIT_M = 1000.0
 N_ITEMS = 30
+TMP = Path(os.environ.get("TMPDIR", "/tmp"))
 
 
 def load(size: str):  # type: ignore[no-untyped-def]
@@ -50,69 +61,81 @@ def load(size: str):  # type: ignore[no-untyped-def]
     return net, codes, facilities_at_nodes(net, codes, seed=1)
 
 
+def hierarchy_file(size: str) -> Path:
+    return TMP / f"qh-bench-hierarchy-{size}.npz"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, float]:
     net, codes, facilities = load(size)
     from quarterhour.engine.places import Origins
 
     origins = Origins.from_network_nodes(net)
     out: dict[str, float] = {"nodes": net.n_nodes, "facilities": len(facilities)}
-    if mode == "ours":
-        from quarterhour.engine.reach import reach
+    by_item = [[i for i, f in enumerate(facilities) if c in f.item_codes] for c in codes]
+    if mode == "build":
+        from quarterhour.engine.hierarchy import build_hierarchy
+        from quarterhour.engine.network import build_network
+        from quarterhour.engine.reach import _LIMIT_SLACK
 
-        reach(net, origins, facilities[:5], item_codes=codes[:1], limit_m=LIMIT_M)  # JIT warm-up
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tiny = build_network(net.node_lon[:3], net.node_lat[:3], [0, 1], [1, 2])
+        build_hierarchy(tiny, bound_m=LIMIT_M)  # compile / load the kernels
+        base = peak_mb()
         t = time.perf_counter()
-        res = reach(net, origins, facilities, item_codes=codes, limit_m=LIMIT_M, workers=workers)
+        h = build_hierarchy(net, bound_m=LIMIT_M + _LIMIT_SLACK)
         out["seconds"] = time.perf_counter() - t
-        out["rss_before_mb"] = base / 1024
-        if dump:
-            np.save(dump, np.stack([res.items[c].distance_m for c in codes]))
-    elif mode in ("raw", "scipy"):
-        from concurrent.futures import ThreadPoolExecutor
+        out["arcs"] = h.n_arcs
+        out["hierarchy_mb"] = h.nbytes() / 2**20
+        out["extra_mb"] = peak_mb() - base
+        h.save(hierarchy_file(size))
+    elif mode in ("ours", "dijkstra"):
+        from quarterhour.engine.hierarchy import Hierarchy
+        from quarterhour.engine.reach import prepare, reach
 
-        from quarterhour.engine._kernels import multi_source_dijkstra
+        h = Hierarchy.load(hierarchy_file(size)) if mode == "ours" else None
+        warm = facilities[:50]
+        reach(
+            net,
+            origins,
+            warm,
+            item_codes=codes[:2],
+            limit_m=LIMIT_M,
+            prepared=prepare(net, origins, warm, hierarchy=h),
+        )  # compile / load kernels
+        t = time.perf_counter()
+        prep = prepare(net, origins, facilities, hierarchy=h)
+        t_snap = time.perf_counter() - t
+        res = reach(
+            net, origins, facilities, item_codes=codes, limit_m=LIMIT_M, workers=workers,
+            prepared=prep,
+        )  # fmt: skip
+        out["seconds"] = time.perf_counter() - t
+        out["snap_seconds"] = t_snap
+        if dump:
+            np.savez(
+                dump,
+                d=np.stack([res.items[c].distance_m for c in codes]),
+                f=np.stack([res.items[c].facility for c in codes]),
+            )
+    elif mode == "scipy":
+        from scipy.sparse.csgraph import dijkstra
+
         from quarterhour.engine.graph import routing_graph
         from quarterhour.engine.reach import prepare
 
         prep = prepare(net, origins, facilities)
+        assert prep.routed is not None
+        fnode = prep.routed.facility_node
         g, _ = routing_graph(net, [])
-        by_item = [
-            np.array(
-                [prep.facility_node[i] for i, f in enumerate(facilities) if c in f.item_codes],
-                dtype=np.int32,
-            )
-            for c in codes
-        ]
-        if mode == "raw":
-
-            def one(src: np.ndarray) -> None:
-                dist = np.empty(g.n_nodes)
-                label = np.empty(g.n_nodes, dtype=np.int32)
-                multi_source_dijkstra(
-                    g.indptr,
-                    g.indices,
-                    g.weights,
-                    src,
-                    np.zeros(src.size),
-                    np.arange(src.size, dtype=np.int32),
-                    LIMIT_M,
-                    dist,
-                    label,
-                )
-
-            one(by_item[0][:3])
-            t = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(one, by_item))
-            out["seconds"] = time.perf_counter() - t
-        else:
-            from scipy.sparse.csgraph import dijkstra
-
-            csr = g.csr()
-            t = time.perf_counter()
-            for src in by_item:
-                dijkstra(csr, indices=src, min_only=True, limit=LIMIT_M)
-            out["seconds"] = time.perf_counter() - t
+        csr = g.csr()
+        sources = [np.asarray(fnode[idx], dtype=np.int32) for idx in by_item]
+        t = time.perf_counter()
+        for src in sources:
+            dijkstra(csr, indices=src, min_only=True, limit=LIMIT_M)
+        out["seconds"] = time.perf_counter() - t
     elif mode == "pandana":
         import pandana
         import pandas as pd
@@ -128,8 +151,7 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
         )
         pn.precompute(LIMIT_M)
         dists = []
-        for c in codes:
-            idx = [i for i, f in enumerate(facilities) if c in f.item_codes]
+        for c, idx in zip(codes, by_item, strict=True):
             xs = pd.Series([facilities[i].lon for i in idx], index=idx)
             ys = pd.Series([facilities[i].lat for i in idx], index=idx)
             pn.set_pois(c, LIMIT_M, 1, xs, ys)
@@ -137,8 +159,49 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
             dists.append(r[1].to_numpy(dtype=np.float64))
         out["seconds"] = time.perf_counter() - t
         if dump:
-            np.save(dump, np.stack(dists))
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            np.savez(dump, d=np.stack(dists))
+    elif mode == "routingkit":
+        import pyroutingkit as prk
+
+        from quarterhour.engine.reach import prepare
+
+        prep = prepare(net, origins, facilities)
+        assert prep.routed is not None
+        fnode = prep.routed.facility_node
+        n = net.n_nodes
+        mm = np.round(net.edge_length_m * 1000.0).astype(np.uint32)
+        tails = [net.edge_u, net.edge_v]
+        heads = [net.edge_v, net.edge_u]
+        weights = [mm, mm]
+        for k, idx in enumerate(by_item):  # virtual source n + k -> the item's facilities
+            f = np.unique(fnode[idx]).astype(np.uint32)
+            tails.append(np.full(f.size, n + k, dtype=np.uint32))
+            heads.append(f)
+            weights.append(np.zeros(f.size, dtype=np.uint32))
+        tail = np.concatenate(tails).astype(np.uint32)
+        head = np.concatenate(heads).astype(np.uint32)
+        w = np.concatenate(weights)
+        order = np.lexsort((head, tail))
+        lat = np.concatenate([net.node_lat, np.full(N_ITEMS, net.node_lat.mean())])
+        lon = np.concatenate([net.node_lon, np.full(N_ITEMS, net.node_lon.mean())])
+        t = time.perf_counter()
+        topo = prk.CCHTopology()
+        topo.build(
+            tail[order], head[order], lat.astype(np.float32), lon.astype(np.float32), n + N_ITEMS
+        )
+        metric = prk.CCHMetric(topo)
+        metric.customize(w[order])
+        out["build_seconds"] = time.perf_counter() - t
+        targets = np.arange(n, dtype=np.uint32)
+        t = time.perf_counter()
+        dists = []
+        for k in range(N_ITEMS):
+            d = metric.distances_many_to_many(np.array([n + k], dtype=np.uint32), targets)[0]
+            dists.append(np.where(d <= LIMIT_M * 1000, d / 1000.0, np.inf))
+        out["seconds"] = time.perf_counter() - t
+        if dump:
+            np.savez(dump, d=np.stack(dists))
+    out["peak_rss_mb"] = peak_mb()
     return out
 
 
@@ -146,17 +209,20 @@ def measure(mode: str, size: str, workers: int, dump: str | None = None) -> dict
     cmd = [sys.executable, __file__, "--child", mode, "--size", size, "--workers", str(workers)]
     if dump:
         cmd += ["--dump", dump]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} {size}: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="chengdu,100000,1000000")
+    ap.add_argument("--sizes", default="chengdu,100000,1000000,2000000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--pandana-max", type=int, default=100_000)
-    ap.add_argument("--pandana-runs", type=int, default=2)
+    ap.add_argument("--routingkit-max", type=int, default=100_000)
+    ap.add_argument("--slow-runs", type=int, default=1, help="runs of pandana and RoutingKit")
     ap.add_argument("--child")
     ap.add_argument("--size")
     ap.add_argument("--dump")
@@ -164,48 +230,71 @@ def main() -> None:
     if a.child:
         print(json.dumps(child(a.child, a.size, a.workers, a.dump)))
         return
-    tmp = Path("/tmp")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     for size in a.sizes.split(","):
+        build = measure("build", size, a.workers)
+        nodes = int(build["nodes"])
         rows: dict[str, list[dict[str, float]]] = {}
-        modes = [("ours", a.workers), ("ours", 1), ("raw", a.workers), ("raw", 1), ("scipy", 1)]
-        nodes = measure("ours", size, a.workers)["nodes"]
+        modes = [("ours", a.workers), ("ours", 1), ("dijkstra", a.workers), ("scipy", 1)]
         if nodes <= a.pandana_max:
             modes.append(("pandana", 2))
+        if nodes <= a.routingkit_max:
+            modes.append(("routingkit", 2))
         for mode, w in modes:
-            runs = a.pandana_runs if mode == "pandana" else a.runs
-            key = f"{mode}[{w}t]"
-            rows[key] = [measure(mode, size, w) for _ in range(runs)]
+            runs = a.slow_runs if mode in ("pandana", "routingkit") else a.runs
+            rows[f"{mode}[{w}t]"] = [measure(mode, size, w) for _ in range(runs)]
         med = {k: statistics.median(r["seconds"] for r in v) for k, v in rows.items()}
         mem = {k: max(r["peak_rss_mb"] for r in v) for k, v in rows.items()}
-        first = rows[f"ours[{a.workers}t]"][0]
-        print(
-            f"\n== {size}: {int(first['nodes']):,} nodes, {int(first['facilities']):,} facilities, "
-            f"{N_ITEMS} items, limit {LIMIT_M:.0f} m, runs {a.runs}"
-        )
-        print(f"{'':16}{'median s':>10}{'peak MiB':>10}{'ours/this':>11}")
         ours = med[f"ours[{a.workers}t]"]
-        for k in med:
-            print(f"{k:16}{med[k]:10.3f}{mem[k]:10.0f}{ours / med[k]:11.3f}")
-        vs_raw = ours / med[f"raw[{a.workers}t]"]
-        vs_scipy = ours / med["scipy[1t]"]
         print(
-            f"pipeline overhead vs raw kernel ({a.workers} threads): {vs_raw:.2f}x; "
-            f"vs 30 scipy passes: {vs_scipy:.2f}x"
+            f"\n== {size}: {nodes:,} nodes, {int(build['facilities']):,} facilities, "
+            f"{N_ITEMS} items, limit {LIMIT_M:.0f} m, runs {a.runs}, "
+            f"load {os.getloadavg()[0]:.2f}"
         )
-        if "pandana[2t]" in med:
-            d_ours = str(tmp / f"qh-ours-{size}.npy")
-            d_pan = str(tmp / f"qh-pandana-{size}.npy")
-            measure("ours", size, a.workers, d_ours)
-            measure("pandana", size, 2, d_pan)
-            x, y = np.load(d_ours), np.load(d_pan)
-            both = np.isfinite(x) & (y < LIMIT_M)
-            reach_agree = float(np.mean(np.isfinite(x) == (y < LIMIT_M - 1e-3)))
-            slower = med["pandana[2t]"] / ours
-            max_diff = np.max(np.abs(x[both] - y[both]))
+        print(
+            f"preprocessing (once per network): hierarchy {build['seconds']:.2f} s, "
+            f"{int(build['arcs']):,} arcs, {build['hierarchy_mb']:.0f} MiB kept, "
+            f"+{build['extra_mb']:.0f} MiB while building"
+        )
+        print(f"{'':18}{'median s':>10}{'peak MiB':>10}{'this/ours':>11}")
+        for k in med:
+            print(f"{k:18}{med[k]:10.3f}{mem[k]:10.0f}{med[k] / ours:11.1f}")
+        snap = statistics.median(r["snap_seconds"] for r in rows[f"ours[{a.workers}t]"])
+        print(f"ours: of which snapping the facilities {snap:.3f} s")
+        if "routingkit[2t]" in rows:
+            rk = statistics.median(r["build_seconds"] for r in rows["routingkit[2t]"])
+            print(f"routingkit: topology + customization {rk:.2f} s (not in the time above)")
+        oneoff = build["seconds"] + ours
+        print(
+            f"one-off run, building the hierarchy first: {oneoff:.2f} s vs Dijkstra path "
+            f"{med[f'dijkstra[{a.workers}t]']:.2f} s (a one-off run takes the Dijkstra path)"
+        )
+        print(f"30 scipy passes / ours: {med['scipy[1t]'] / ours:.1f}x")
+        # the answers, compared
+        d_ours = str(TMP / f"qh-ours-{size}.npz")
+        d_dij = str(TMP / f"qh-dij-{size}.npz")
+        measure("ours", size, a.workers, d_ours)
+        measure("dijkstra", size, a.workers, d_dij)
+        x, y = np.load(d_ours), np.load(d_dij)
+        same_reach = np.array_equal(np.isnan(x["d"]), np.isnan(y["d"]))
+        both = ~np.isnan(x["d"])
+        print(
+            f"ours vs Dijkstra path: reachable pairs {int(both.sum()):,} (same set: {same_reach}), "
+            f"max |distance difference| {np.max(np.abs(x['d'][both] - y['d'][both])):.2e} m, "
+            f"facility named differs in {int((x['f'] != y['f']).sum())} pairs"
+        )
+        for peer in ("pandana", "routingkit"):
+            if f"{peer}[2t]" not in rows:
+                continue
+            d_peer = str(TMP / f"qh-{peer}-{size}.npz")
+            measure(peer, size, 2, d_peer)
+            z = np.load(d_peer)["d"]
+            ok = both & (z < LIMIT_M)
+            agree = float(np.mean(both == (z < LIMIT_M - 1e-3)))
             print(
-                f"pandana end to end is {slower:.0f}x slower; distances where both reach: "
-                f"max |diff| {max_diff:.4f} m over {both.sum():,} pairs; "
-                f"reachable/unreachable agree on {reach_agree:.4%}"
+                f"{peer}: distances where both reach: max |diff| "
+                f"{np.max(np.abs(x['d'][ok] - z[ok])):.4f} m over {int(ok.sum()):,} pairs; "
+                f"reachable/unreachable agree on {agree:.4%}"
             )
 
 

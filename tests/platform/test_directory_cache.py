@@ -101,7 +101,7 @@ def test_search_text_is_kept_by_every_write(hsds_world):
 
 def _near_names(client, x: float, y: float) -> list[str]:
     lon, lat = lonlat(x, y)
-    resp = client.get("/portal/", {"lon": lon, "lat": lat})
+    resp = client.get("/near/", {"lon": lon, "lat": lat})
     assert resp.status_code == 200
     return [h.facility.name for h in resp.context["result"].hits]
 
@@ -143,7 +143,7 @@ def test_pruning_by_straight_distance_changes_nothing(hsds_world, limit):
 
 
 def test_catalogue_lists_are_cached_and_see_edits(client, hsds_world, page_cache):
-    url = "/portal/catalogue/?item=room.daycare"
+    url = "/catalogue/?item=room.daycare"
     assert "社区课堂" in client.get(url).content.decode()
     with CaptureQueriesContext(connection) as hit:
         again = client.get(url).content.decode()
@@ -162,7 +162,7 @@ def test_cached_catalogue_marks_turn_when_a_listed_place_closes(client, hsds_wor
 
     # 送药上门 at the pharmacy: weekdays 08:30–17:30 (the world's hours); Monday 23 Nov 2026
     tz = timezone.get_current_timezone()
-    url = "/portal/catalogue/?item=shop.pharmacy"
+    url = "/catalogue/?item=shop.pharmacy"
 
     def page_at(hour: int, minute: int) -> str:
         when = dt.datetime(2026, 11, 23, hour, minute, tzinfo=tz)
@@ -179,7 +179,7 @@ def test_cached_catalogue_marks_turn_when_a_listed_place_closes(client, hsds_wor
 def test_cached_catalogue_page_carries_each_askers_own_csrf_token(hsds_world, page_cache):
     from django.test import Client
 
-    url = "/portal/catalogue/?item=room.daycare"
+    url = "/catalogue/?item=room.daycare"
     tokens = []
     for _ in range(2):  # the first fills the cache, the second is answered from it
         c = Client(enforce_csrf_checks=True)

@@ -15,7 +15,7 @@ from tests.platform.test_hsds_world import hsds_world  # noqa: F401  (fixture)
 
 def near(client, x, y, *, elderly=False, status=200):
     lon, lat = lonlat(x, y)
-    resp = client.get("/portal/", {"lon": lon, "lat": lat, **({"elderly": "1"} if elderly else {})})
+    resp = client.get("/near/", {"lon": lon, "lat": lat, **({"elderly": "1"} if elderly else {})})
     assert resp.status_code == status, resp.content[:300]
     return resp
 
@@ -59,70 +59,107 @@ def test_elderly_pace_shrinks_the_reach(client, hsds_world):
 
 
 def test_typed_community_name_and_facility_address(client, hsds_world):
-    one = client.get("/portal/", {"q": "新街口社区"})
+    one = client.get("/near/", {"q": "新街口社区"})
     assert one.status_code == 200
     assert one.context["point"] == (hsds_world.a2x.centre_lon, hsds_world.a2x.centre_lat)
-    by_address = client.get("/portal/", {"q": "北长街 8 号"})
+    by_address = client.get("/near/", {"q": "北长街 8 号"})
     assert by_address.context["point"] == (hsds_world.fDay.lon, hsds_world.fDay.lat)
     # full-width digits and traditional characters find the same address
     assert (
-        client.get("/portal/", {"q": "北長街 ８ 号"}).context["point"]
-        == by_address.context["point"]
+        client.get("/near/", {"q": "北長街 ８ 号"}).context["point"] == by_address.context["point"]
     )
-    several = client.get("/portal/", {"q": "北长街"})
+    several = client.get("/near/", {"q": "北长街"})
     labels = sorted(p.label for p in several.context["places"])
     assert labels == ["北长街社区", "南北长街社区", "日间照料室"]
 
 
 def test_no_match_suggests_near_names(client, hsds_world):
-    resp = client.get("/portal/", {"q": "北长接社区"})
-    assert resp.status_code == 404
+    resp = client.get("/near/", {"q": "北长接社区"})
+    assert resp.status_code == 200  # suggestions, not a bare 404
     assert resp.context["suggestions"][:2] == ["北长街社区", "南北长街社区"]
-    assert "您是不是要找" in resp.content.decode()
+    html = resp.content.decode()
+    assert "您是不是要找" in html and "?q=%E5%8C%97%E9%95%BF%E8%A1%97%E7%A4%BE%E5%8C%BA" in html
 
 
-def test_point_off_the_network_says_so(client, hsds_world):
-    resp = near(client, 275, -2000, status=422)
-    assert "不在步行网络上" in resp.content.decode()
-    lon, lat, metres = resp.context["nearest"]
+def test_nothing_alike_offers_names_to_try(client, hsds_world):
+    resp = client.get("/near/", {"q": "zzzz"})
+    assert resp.status_code == 200
+    # the loaded data's own community names, by code
+    assert resp.context["suggestions"] == ["东华门社区", "南北长街社区", "北长街社区", "新街口社区"]
+    assert "可以试试这些社区名称" in resp.content.decode()
+
+
+def test_a_click_far_from_any_street_answers_from_the_nearest_walkable_place(client, hsds_world):
+    resp = near(client, 275, -2000)
+    lon, lat = resp.context["point"]
     # nearest street point: straight south of the grid's bottom row (y = 25 m)
     assert (round(lon, 6), round(lat, 6)) == tuple(round(v, 6) for v in lonlat(275, 25))
     # 2025 m on the test grid's fixed degree scale; the engine projects at the true latitude
-    assert abs(metres - 2025) < 5
+    assert abs(resp.context["moved_m"] - 2025) < 5
+    assert hits(resp) == [("长安药房", 250.0), ("日间照料室", 550.0)]
+    html = resp.content.decode()
+    assert "已改用道路上最近的可步行位置" in html and 'id="moved"' in html
+
+
+def test_malformed_position_is_a_clear_message(client, hsds_world):
+    for params in (
+        {"lon": "abc", "lat": "39.9"},
+        {"lon": "116.4"},
+        {"lon": "nan", "lat": "1"},
+        {"lon": "1e999", "lat": "1"},
+        {"lon": "200", "lat": "95"},
+    ):
+        resp = client.get("/near/", params)
+        assert resp.status_code == 400, params
+        assert "位置格式不正确" in resp.content.decode()
+        assert resp.context["result"] is None
+    card = client.get("/card/", {"lon": "x"})
+    assert card.status_code == 400 and "位置格式不正确" in card.content.decode()
+    assert client.get("/card.pdf", {"lat": "1"}).status_code == 400
+
+
+def test_far_from_every_street_says_so(client, hsds_world):
+    resp = client.get("/near/", {"lon": 100.0, "lat": 20.0})
+    assert resp.status_code == 200
+    assert "附近没有可步行的道路" in resp.content.decode() and resp.context["result"] is None
 
 
 def test_isochrone_and_route_json(client, hsds_world):
     lon, lat = lonlat(275, 25)
-    normal = client.get("/portal/near.json", {"lon": lon, "lat": lat}).json()
-    elderly = client.get("/portal/near.json", {"lon": lon, "lat": lat, "elderly": "1"}).json()
+    normal = client.get("/near.json", {"lon": lon, "lat": lat}).json()
+    elderly = client.get("/near.json", {"lon": lon, "lat": lat, "elderly": "1"}).json()
     assert normal["isochrone"]["type"] in ("Polygon", "MultiPolygon")
     assert elderly["area_m2"] < normal["area_m2"]
     assert normal["limit_m"] == 1000.0 and elderly["limit_m"] == 750.0
     route = client.get(
-        "/portal/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fDay.pk}
+        "/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fDay.pk}
     ).json()
     assert route["metres"] == 550.0
     coords = route["route"]["coordinates"]
     assert coords[0] == [round(lon, 6), round(lat, 6)]
     assert coords[-1] == [round(hsds_world.fDay.lon, 6), round(hsds_world.fDay.lat, 6)]
-    far = client.get("/portal/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fB1.pk})
+    far = client.get("/route.json", {"lon": lon, "lat": lat, "facility": hsds_world.fB1.pk})
     assert far.status_code == 404
-    assert client.get("/portal/near.json", {"lon": "x"}).status_code == 400
-    assert client.get("/portal/near.json", {"lon": 110, "lat": 30}).status_code == 422
+    assert client.get("/near.json", {"lon": "x"}).status_code == 400
+    # off the streets: the walking area from the nearest walkable place
+    off = client.get("/near.json", dict(zip(("lon", "lat"), lonlat(275, -2000), strict=True)))
+    assert off.status_code == 200 and abs(off.json()["moved_m"] - 2025) < 5
+    assert off.json()["from"] == [round(lon, 6), round(lat, 6)]
+    assert client.get("/near.json", {"lon": 110, "lat": 30}).status_code == 404
 
 
 def test_network_json_for_the_vector_map(client, hsds_world):
     w, s = lonlat(0, 0)
     e, n = lonlat(110, 60)
-    body = client.get("/portal/network.json", {"bbox": f"{w},{s},{e},{n}"}).json()
+    body = client.get("/network.json", {"bbox": f"{w},{s},{e},{n}"}).json()
     # nodes (25,25) and (75,25) inside: edges touching them: 2 + 3 - 1 shared = 4
     assert len(body["coordinates"]) == 4 and body["too_large"] is False
-    assert client.get("/portal/network.json", {"bbox": "1,2"}).status_code == 400
+    assert client.get("/network.json", {"bbox": "1,2"}).status_code == 400
 
 
 def test_catalogue_filters_and_escaping(client, hsds_world):
     def names(**params):
-        resp = client.get("/portal/catalogue/", params)
+        resp = client.get("/catalogue/", params)
         assert resp.status_code == 200
         return sorted(s.name for s, _open, _cert in resp.context["services"])
 
@@ -140,35 +177,37 @@ def test_catalogue_filters_and_escaping(client, hsds_world):
     assert names(q="Pharmacy") == ["送药上门"]
     assert names(q="藥店") == ["送药上门"]
     assert names(q="hairdresser") == ["<b>特价</b>理发"]
-    html = client.get("/portal/catalogue/").content.decode()
+    html = client.get("/catalogue/").content.decode()
     assert "<b>特价</b>" not in html and "&lt;b&gt;特价&lt;/b&gt;理发" in html
     assert "<script>alert(1)</script>" not in html
 
 
 def test_provider_page_escapes_and_shows_status(client, hsds_world):
-    resp = client.get(f"/portal/providers/{hsds_world.pC.pk}/")
+    resp = client.get(f"/providers/{hsds_world.pC.pk}/")
     html = resp.content.decode()
     assert resp.status_code == 200
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;志愿队" in html
     assert "尚未认证" in html and "暂无公布的评价" in html
-    a = client.get(f"/portal/providers/{hsds_world.pA1.pk}/").content.decode()
+    a = client.get(f"/providers/{hsds_world.pA1.pk}/").content.decode()
     assert "送药上门" in a and "010-0001" in a and "免费" in a
-    assert client.get("/portal/providers/999999/").status_code == 404
+    assert client.get("/providers/999999/").status_code == 404
 
 
 def test_community_card_nearest_per_item(client, hsds_world):
-    resp = client.get(f"/portal/communities/{hsds_world.a1x.pk}/card/")
+    resp = client.get(f"/community/{hsds_world.a1x.pk}/card/")
     assert resp.status_code == 200
-    rows = {r.code: r for r in resp.context["rows"]}
-    assert len(rows) == 30
+    card = resp.context["card"]
+    rows = {r.code: r for r in card.rows}
+    assert sorted(rows) == ["room.daycare", "shop.pharmacy"]
     # a1x's centre (250, 250) is 25 m from four streets; it snaps to the first found (y = 225)
     # and walks 25 m along it and 50 m up x = 275 to the pharmacy at (275, 275)
     assert rows["shop.pharmacy"].hit.facility.name == "长安药房"
     assert rows["shop.pharmacy"].hit.metres == pytest.approx(100.0, abs=0.05)
-    assert rows["station.health"].hit is None
+    assert "卫生服务站" in card.missing and len(card.missing) == 28
     html = resp.content.decode()
     assert "<svg" in html and "便民服务卡" in html
-    assert f"/portal/communities/{hsds_world.a1x.pk}/" in html
+    assert "96156" in html and "12345" in html  # the hotline and the supervision phone
+    assert "15 分钟步行范围内暂无" in html and "周一至周五 8:30–17:30" in html
 
 
 def _pdf_glyphs_distinct(pdf: bytes, text: str) -> tuple[str, int]:
@@ -203,23 +242,33 @@ def _pdf_glyphs_distinct(pdf: bytes, text: str) -> tuple[str, int]:
 
 
 def test_card_pdf_has_real_chinese_glyphs(client, hsds_world):
-    resp = client.get(f"/portal/communities/{hsds_world.a1x.pk}/card.pdf")
+    resp = client.get(f"/community/{hsds_world.a1x.pk}/card.pdf")
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     pdf = resp.content
     assert pdf.startswith(b"%PDF")
     text, distinct = _pdf_glyphs_distinct(pdf, "便民服务卡")
     assert "南北长街社区" in text
     assert distinct == 5
+    assert pdf_pages(pdf) == [(595, 842)]  # one A4 page (points)
+
+
+def pdf_pages(pdf: bytes) -> list[tuple[int, int]]:
+    """Each page's size in whole points."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return [(round(p.get_width()), round(p.get_height())) for p in doc]
+    finally:
+        doc.close()
 
 
 def test_handbook_is_several_pages(client, hsds_world):
-    import pypdfium2 as pdfium
-
-    resp = client.get(f"/portal/communities/{hsds_world.a1x.pk}/handbook.pdf")
-    doc = pdfium.PdfDocument(resp.content)
-    assert len(doc) >= 3  # cover, a chapter per category with places, the overview
-    doc.close()
-    html = client.get(f"/portal/communities/{hsds_world.a1x.pk}/handbook/").content.decode()
+    resp = client.get(f"/community/{hsds_world.a1x.pk}/handbook.pdf")
+    # the cover, a chapter per category with places or services within reach (public: 社区课堂;
+    # convenience: the pharmacy; other facilities: the day-care room), the overview
+    assert pdf_pages(resp.content) == [(595, 842)] * 5
+    html = client.get(f"/community/{hsds_world.a1x.pk}/handbook/").content.decode()
     assert "服务手册" in html
 
 
@@ -227,17 +276,19 @@ def test_pages_without_a_network_still_answer(client, db):
     from tests.platform.conftest import build_world
 
     world = build_world()
-    resp = client.get("/portal/", {"q": "东华门社区"})
+    resp = client.get("/near/", {"q": "东华门社区"})
     assert resp.status_code == 200 and "尚未导入步行路网" in resp.content.decode()
-    assert client.get(f"/portal/communities/{world.b1x.pk}/card/").status_code == 200
+    assert client.get(f"/community/{world.b1x.pk}/card/").status_code == 200
+    assert client.get("/").status_code == 200
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        "/portal/",
-        "/portal/catalogue/",
-        "/portal/communities/",
+        "/",
+        "/near/",
+        "/catalogue/",
+        "/community/",
     ],
 )
 def test_page_weight_small(client, hsds_world, url):
@@ -310,9 +361,9 @@ def test_certified_provider_is_marked(client, hsds_world):
         applied_at=now,
         certified_at=now,
     )
-    html = client.get(f"/portal/providers/{hsds_world.pA1.pk}/").content.decode()
+    html = client.get(f"/providers/{hsds_world.pA1.pk}/").content.decode()
     assert "★ 认证服务商" in html and "2026-03-01" in html
-    listing = client.get("/portal/catalogue/", {"q": "送药"})
+    listing = client.get("/catalogue/", {"q": "送药"})
     assert [(s.name, cert) for s, _open, cert in listing.context["services"]] == [
         ("送药上门", True)
     ]

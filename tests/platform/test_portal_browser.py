@@ -48,7 +48,7 @@ def test_resident_in_the_browser(resident_world, live_server):
                 "request",
                 lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url),
             )
-            page.goto(f"{live_server.url}/portal/")
+            page.goto(f"{live_server.url}/")
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.className") == "skip"
 
@@ -82,12 +82,12 @@ def test_resident_in_the_browser(resident_world, live_server):
             assert page.inner_text("#provider-name") == "长安便民服务社"
             assert "送药上门" in page.inner_text("main")
 
-            page.goto(f"{live_server.url}/portal/communities/{w.a1x.pk}/card/")
+            page.goto(f"{live_server.url}/community/{w.a1x.pk}/card/")
             printed = page.pdf(format="A4", print_background=True)
             text, distinct = _pdf_glyphs_distinct(printed, "便民服务卡")
             assert "南北长街社区" in text and distinct == 5
 
-            served = page.request.get(f"{live_server.url}/portal/communities/{w.a1x.pk}/card.pdf")
+            served = page.request.get(f"{live_server.url}/community/{w.a1x.pk}/card.pdf")
             assert served.ok and served.headers["content-type"] == "application/pdf"
             text, distinct = _pdf_glyphs_distinct(served.body(), "便民服务卡")
             assert "药店" in text and distinct == 5

@@ -17,6 +17,7 @@ from quarterhour import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "quarterhour.cli.assess",
     "quarterhour.cli.plan",
+    "quarterhour.cli.whatif",  # adds `plan whatif` to the plan command
     "quarterhour.cli.manage",
     "quarterhour.cli.worker",
     "quarterhour.cli.batch",

@@ -66,11 +66,12 @@ def _heap_pop(hk: FloatArray, hv: Int32Array, size: int) -> int:  # pragma: no c
 def _sift_up(
     hk: FloatArray, hv: Int32Array, state: Int32Array, i: int, key: float, val: int
 ) -> None:  # pragma: no cover - compiled
-    """Place (key, val) at heap slot i or above (4-ary indexed heap); keeps heap slots in
-    ``state[4 * node + 3]``."""
+    """Place (key, val) at heap slot i or above (4-ary indexed heap, ordered by key and then
+    by the node's label ``state[4 * node + 2]``); keeps heap slots in ``state[4 * node + 3]``."""
+    lab = state[4 * val + 2]
     while i > 0:
         p = (i - 1) >> 2
-        if hk[p] <= key:
+        if hk[p] < key or (hk[p] == key and state[4 * hv[p] + 2] <= lab):
             break
         hk[i] = hk[p]
         hv[i] = hv[p]
@@ -97,8 +98,9 @@ def msd_core(
     """Nearest-source distances within ``limit`` (4-ary indexed heap with decrease-key).
 
     Afterwards node v's distance is min over sources s of ``src_dist[s] + d(src_node[s], v)``
-    when that is ≤ ``limit`` (else +inf), with that source's label (else -1); ties go to the
-    lower label at the sources and to the first settled path after. Returns the settled count.
+    when that is ≤ ``limit`` (else +inf), with that source's label (else -1); of several
+    sources equally far the lowest label wins (the heap orders by distance, then label, so
+    nodes are settled in that order). Returns the settled count.
 
     Work arrays come from the caller (``rec``: 2n float64; ``hk``: n float64; ``hv``: n int32)
     so that repeated passes reuse memory; results stay in ``rec`` (read them with
@@ -136,6 +138,7 @@ def msd_core(
         if size > 0:
             key = hk[size]
             val = hv[size]
+            lab = state[4 * val + 2]
             i = 0
             while True:
                 c = 4 * i + 1
@@ -143,12 +146,14 @@ def msd_core(
                     break
                 best = c
                 bk = hk[c]
+                bl = state[4 * hv[c] + 2]
                 e = min(c + 4, size)
                 for cc in range(c + 1, e):
-                    if hk[cc] < bk:
+                    if hk[cc] < bk or (hk[cc] == bk and state[4 * hv[cc] + 2] < bl):
                         bk = hk[cc]
+                        bl = state[4 * hv[cc] + 2]
                         best = cc
-                if bk >= key:
+                if bk > key or (bk == key and bl >= lab):
                     break
                 hk[i] = bk
                 hv[i] = hv[best]
@@ -161,7 +166,11 @@ def msd_core(
         for j in range(indptr[v], indptr[v + 1]):
             w = indices[j]
             nd = d + weights[j]
-            if nd < rec[2 * w] and nd <= limit:
+            if nd > limit:
+                continue
+            if nd < rec[2 * w] or (
+                nd == rec[2 * w] and lv < state[4 * w + 2] and state[4 * w + 3] != -2
+            ):
                 rec[2 * w] = nd
                 state[4 * w + 2] = lv
                 slot = state[4 * w + 3]

@@ -19,15 +19,17 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.graph import RoutingGraph, routing_graph
+from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -89,15 +91,46 @@ class ReachResult:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PreparedReach:
-    """Everything built once per (network, origins, facilities), reused by every item pass."""
+    """Everything built once per (network, origins, facilities), reused by every item pass.
+
+    ``hierarchy`` is the network's contraction hierarchy when one is kept (built once per
+    network, :func:`~quarterhour.engine.hierarchy.build_hierarchy`); :func:`reach` builds one
+    for its limit when it is missing or was built for a shorter walk.
+    """
+
+    network: WalkNetwork
+    origin_node: Int64Array  # node origins: their node; point origins: empty
+    origin_snap: Snapped | None
+    facility_snap: Snapped
+    hierarchy: Hierarchy | None = None
+    routed: Routed | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Routed:
+    """The routing graph with every snapped point inserted into its edge, for the per-item
+    bounded Dijkstra (the path taken without a hierarchy)."""
 
     graph: RoutingGraph
     origin_node: Int64Array
     origin_offset: FloatArray
-    origin_snap: Snapped | None
     facility_node: Int64Array
     facility_offset: FloatArray
-    facility_snap: Snapped
+
+
+def routed(prep: PreparedReach) -> Routed:
+    """The prepared routing graph, built now when missing."""
+    if prep.routed is not None:
+        return prep.routed
+    fsnap, osnap = prep.facility_snap, prep.origin_snap
+    if osnap is not None:
+        graph, (fnode, onode) = routing_graph(prep.network, [fsnap, osnap])
+        ooff = np.where(osnap.ok, osnap.offset_m, np.nan)
+    else:
+        graph, (fnode,) = routing_graph(prep.network, [fsnap])
+        onode = prep.origin_node
+        ooff = np.zeros(onode.shape[0], dtype=np.float64)
+    return Routed(graph, onode, ooff, fnode, np.where(fsnap.ok, fsnap.offset_m, np.nan))
 
 
 def _empty_snap(max_snap_m: float) -> Snapped:
@@ -111,8 +144,10 @@ def prepare(
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     edge_index: EdgeIndex | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> PreparedReach:
-    """Snap origins and facilities and build the routing graph."""
+    """Snap origins and facilities; keep the network's hierarchy when given, else build the
+    routing graph the per-item Dijkstra needs."""
     fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
     fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
     index = edge_index
@@ -126,64 +161,233 @@ def prepare(
     osnap: Snapped | None = None
     if origins.node is None and index is not None:
         osnap = index.snap(origins.lon, origins.lat, max_snap_m=max_snap_m)
-        graph, (fnode, onode) = routing_graph(network, [fsnap, osnap])
-        ooff = np.where(osnap.ok, osnap.offset_m, np.nan)
+        onode = np.empty(0, dtype=np.int64)
     else:
-        graph, (fnode,) = routing_graph(network, [fsnap])
         onode = np.asarray(origins.node, dtype=np.int64)
-        ooff = np.zeros(onode.shape[0], dtype=np.float64)
-    return PreparedReach(
-        graph=graph,
+    prep = PreparedReach(
+        network=network,
         origin_node=onode,
-        origin_offset=ooff,
         origin_snap=osnap,
-        facility_node=fnode,
-        facility_offset=np.where(fsnap.ok, fsnap.offset_m, np.nan),
         facility_snap=fsnap,
+        hierarchy=hierarchy,
+    )
+    return prep if hierarchy is not None else replace(prep, routed=routed(prep))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sources:
+    """Where the facilities of some items start the walk: facility ``label[s]`` reaches
+    network node ``node[s]`` after ``dist[s]`` metres (its offset, plus the walk along its
+    edge to that end); ``lane[s]`` says which item. A facility inside an edge starts at both
+    ends and is also listed in ``inner_*`` (sorted by edge) for origins on that same edge."""
+
+    node: Int64Array
+    dist: FloatArray
+    label: Int32Array
+    lane: Int32Array
+    inner_edge: Int64Array
+    inner_lane: Int32Array
+    inner_along: FloatArray
+    inner_off: FloatArray
+    inner_label: Int32Array
+
+
+def facility_sources(network: WalkNetwork, fsnap: Snapped, groups: Sequence[Int64Array]) -> Sources:
+    """Sources of the facilities ``groups[k]`` (indices into the snap) for lane k."""
+    lanes = np.concatenate(
+        [np.full(len(g), k, dtype=np.int32) for k, g in enumerate(groups)] + [np.empty(0, np.int32)]
+    )
+    idx = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups] + [np.empty(0, np.int64)])
+    ok = fsnap.edge[idx] >= 0
+    idx, lanes = idx[ok], lanes[ok]
+    e = fsnap.edge[idx]
+    along = fsnap.along_m[idx]
+    off = fsnap.offset_m[idx]
+    length = network.edge_length_m[e]
+    at_u = along <= 0.0
+    at_v = (along >= length) & ~at_u
+    inner = ~(at_u | at_v)
+    u_side = ~at_v
+    v_side = ~at_u
+    node = np.concatenate([network.edge_u[e[u_side]], network.edge_v[e[v_side]]]).astype(np.int64)
+    dist = np.concatenate(
+        [
+            np.where(inner[u_side], off[u_side] + along[u_side], off[u_side]),
+            np.where(inner[v_side], off[v_side] + (length[v_side] - along[v_side]), off[v_side]),
+        ]
+    )
+    label = np.concatenate([idx[u_side], idx[v_side]]).astype(np.int32)
+    lane = np.concatenate([lanes[u_side], lanes[v_side]])
+    order = np.argsort(e[inner], kind="stable")
+    return Sources(
+        node=node,
+        dist=dist,
+        label=label,
+        lane=lane,
+        inner_edge=e[inner][order],
+        inner_lane=lanes[inner][order],
+        inner_along=along[inner][order],
+        inner_off=off[inner][order],
+        inner_label=idx[inner][order].astype(np.int32),
     )
 
 
-class _Buffers(threading.local):
-    """Per-thread work arrays of the kernel, reused by every pass the thread runs (fresh
-    memory for each pass costs page faults, which threads take turns to serve)."""
+@dataclass(frozen=True, slots=True, eq=False)
+class OriginPlaces:
+    """Where each origin sits in the hierarchy's sweep order (see :func:`origin_places`)."""
 
-    def get(self, n: int) -> tuple[FloatArray, FloatArray, Int32Array]:
-        bufs: tuple[FloatArray, FloatArray, Int32Array] | None = getattr(self, "bufs", None)
+    pos: Int32Array  # node origins: the node's position; point origins: edge end u (-1 unsnapped)
+    pos_v: Int32Array  # point origins: edge end v (= pos for a point at a node)
+    along: FloatArray  # metres from u (0 at a node)
+    rest: FloatArray  # metres to v (0 at a node)
+    offset: FloatArray
+    edge: Int64Array  # the edge a point sits inside, else -1
+    is_nodes: bool
+
+
+def origin_places(prep: PreparedReach, h: Hierarchy) -> OriginPlaces:
+    net = prep.network
+    if prep.origin_snap is None:
+        node = prep.origin_node
+        pos = np.where(node >= 0, h.pos[np.maximum(node, 0)], -1).astype(np.int32)
+        z = np.zeros(0)
+        return OriginPlaces(pos, pos, z, z, z, np.zeros(0, np.int64), True)
+    snap = prep.origin_snap
+    ok = snap.edge >= 0
+    e = np.where(ok, snap.edge, 0)
+    length = net.edge_length_m[e]
+    along = np.where(ok, snap.along_m, 0.0)
+    at_u = along <= 0.0
+    at_v = (along >= length) & ~at_u
+    inner = ok & ~(at_u | at_v)
+    pu = h.pos[net.edge_u[e]]
+    pv = h.pos[net.edge_v[e]]
+    pos = np.where(ok, np.where(at_v, pv, pu), -1).astype(np.int32)
+    pos_v = np.where(inner, pv, pos).astype(np.int32)
+    return OriginPlaces(
+        pos=pos,
+        pos_v=pos_v,
+        along=np.where(inner, along, 0.0),
+        rest=np.where(inner, length - along, 0.0),
+        offset=np.where(ok, snap.offset_m, 0.0),
+        edge=np.where(inner, snap.edge, -1).astype(np.int64),
+        is_nodes=False,
+    )
+
+
+def nearest_lanes(
+    h: Hierarchy,
+    sources: Sources,
+    places: OriginPlaces,
+    n_lanes: int,
+    limit: float,
+    *,
+    work: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = None,
+) -> tuple[FloatArray, Int32Array]:
+    """Nearest source per origin for ``n_lanes`` ≤ LANES items: arrays (lane, origin) of the
+    distance (NaN beyond ``limit``) and the source label (-1)."""
+    n = h.n_nodes
+    dist, lab, live = work if work is not None else lane_buffers(n)
+    seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
+    run_sweeps(h, dist, lab, live, limit)
+    n_orig = places.pos.shape[0]
+    out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
+    out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
+    if places.is_nodes:
+        gather_nodes(dist, lab, places.pos, limit, n_lanes, out_d, out_f)
+    else:
+        same_ptr = np.where(
+            places.edge >= 0, np.searchsorted(sources.inner_edge, places.edge), -1
+        ).astype(np.int64)
+        gather_points(
+            dist,
+            lab,
+            places.pos,
+            places.pos_v,
+            places.along,
+            places.rest,
+            places.offset,
+            places.edge,
+            same_ptr,
+            sources.inner_edge,
+            sources.inner_lane,
+            sources.inner_along,
+            sources.inner_off,
+            sources.inner_label,
+            limit,
+            n_lanes,
+            out_d,
+            out_f,
+        )
+    return out_d, out_f
+
+
+class _Buffers(threading.local):
+    """Per-thread work arrays, reused by every pass the thread runs (fresh memory for each
+    pass costs page faults, which threads take turns to serve)."""
+
+    def get(self, n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+        bufs: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = getattr(
+            self, "bufs", None
+        )
+        if bufs is None or bufs[0].shape[0] != n * LANES:
+            bufs = lane_buffers(n)
+            self.bufs = bufs
+        return bufs
+
+    def heap(self, n: int) -> tuple[FloatArray, FloatArray, Int32Array]:
+        bufs: tuple[FloatArray, FloatArray, Int32Array] | None = getattr(self, "hbufs", None)
         if bufs is None or bufs[1].shape[0] != n:
             bufs = (
                 np.empty(2 * n, dtype=np.float64),
                 np.empty(n, dtype=np.float64),
                 np.empty(n, dtype=np.int32),
             )
-            self.bufs = bufs
+            self.hbufs = bufs
         return bufs
 
 
 def _item_pass(
-    prep: PreparedReach, fac_idx: Int64Array, limit_m: float, buffers: _Buffers
+    r: Routed, fac_idx: Int64Array, limit: float, buffers: _Buffers
 ) -> tuple[FloatArray, Int32Array]:
-    g = prep.graph
-    ok = prep.facility_node[fac_idx] >= 0
-    fac_idx = fac_idx[ok]
-    rec, hk, hv = buffers.get(g.n_nodes)
-    limit = limit_m + _LIMIT_SLACK
+    """One item by bounded multi-source Dijkstra on the routing graph."""
+    g = r.graph
+    fac_idx = fac_idx[r.facility_node[fac_idx] >= 0]
+    rec, hk, hv = buffers.heap(g.n_nodes)
     msd_core(
         g.indptr,
         g.indices,
         g.weights,
-        prep.facility_node[fac_idx].astype(np.int32),
-        prep.facility_offset[fac_idx],
+        r.facility_node[fac_idx].astype(np.int32),
+        r.facility_offset[fac_idx],
         fac_idx.astype(np.int32),
         limit,
         rec,
         hk,
         hv,
     )
-    n = prep.origin_node.shape[0]
+    n = r.origin_node.shape[0]
     d = np.empty(n, dtype=np.float64)
     f = np.empty(n, dtype=np.int32)
-    gather_nearest(rec, prep.origin_node, prep.origin_offset, limit, d, f)
+    gather_nearest(rec, r.origin_node, r.origin_offset, limit, d, f)
     return d, f
+
+
+def lane_buffers(n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+    return (
+        np.empty(n * LANES, dtype=np.float64),
+        np.empty(n * LANES, dtype=np.int32),
+        np.empty(n, dtype=np.uint8),
+    )
+
+
+def hierarchy_for(prep: PreparedReach, limit_m: float) -> Hierarchy:
+    """The prepared hierarchy when it covers ``limit_m``, else a new one for exactly that."""
+    limit = limit_m + _LIMIT_SLACK
+    h = prep.hierarchy
+    if h is not None and h.fits(prep.network, limit):
+        return h
+    return build_hierarchy(prep.network, bound_m=limit)
 
 
 def reach(
@@ -200,7 +404,13 @@ def reach(
 ) -> ReachResult:
     """Walking distance from every origin to the nearest facility of every item, within a limit.
 
-    ``workers`` threads run item passes in parallel (0 = one per CPU core).
+    With a contraction hierarchy in ``prepared`` (built once per network and kept,
+    :func:`~quarterhour.engine.hierarchy.build_hierarchy`) that covers the limit, items are
+    swept :data:`~._hierarchy.LANES` at a time over it; without one, each item is one bounded
+    multi-source Dijkstra on the routing graph (building a hierarchy for a single run costs
+    more than it saves). Both give the same answers: the same distances up to the rounding of
+    a different order of additions (≈1e-13 m), and of facilities equally far the lowest index.
+    ``workers`` threads run batches in parallel (0 = one per CPU core).
     """
     if not limit_m > 0:
         raise ValueError(f"limit_m must be positive, got {limit_m!r}")
@@ -213,36 +423,60 @@ def reach(
         for code in fac.item_codes:
             if code in by_item:
                 by_item[code].append(i)
-    n_workers = workers or os.cpu_count() or 1
-    buffers = _Buffers()
+    n_workers = max(1, workers or os.cpu_count() or 1)
     items: dict[str, ItemReach] = {}
     total = len(item_codes)
-    done = 0
     progress("reach", 0, total)
-
-    def run(code: str) -> ItemReach:
+    n = len(origins)
+    live: list[str] = []
+    for code in item_codes:
         idx = np.asarray(by_item[code], dtype=np.int64)
-        if idx.size == 0 or not (prep.facility_node[idx] >= 0).any():
-            n = len(origins)
-            return ItemReach(code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY)
-        d, f = _item_pass(prep, idx, limit_m, buffers)
-        return ItemReach(code, d, f)
+        if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
+            items[code] = ItemReach(
+                code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
+            )
+        else:
+            live.append(code)
+    done = total - len(live)
+    limit = limit_m + _LIMIT_SLACK
+    buffers = _Buffers()
+    h = prep.hierarchy
+    if live and h is not None and h.fits(network, limit):
+        places = origin_places(prep, h)
+        batches = [live[b : b + LANES] for b in range(0, len(live), LANES)]
 
-    if n_workers == 1 or total <= 1:
-        for code in item_codes:
-            items[code] = run(code)
-            done += 1
-            progress("reach", done, total)
-    else:
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            assert h is not None
+            groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
+            src = facility_sources(network, prep.facility_snap, groups)
+            return nearest_lanes(h, src, places, len(batch), limit, work=buffers.get(h.n_nodes))
+
+    elif live:
+        r = routed(prep)
+        batches = [[c] for c in live]
+
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            d, f = _item_pass(r, np.asarray(by_item[batch[0]], dtype=np.int64), limit, buffers)
+            return d[None, :], f[None, :]
+
+    def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
+        nonlocal done
+        for k, code in enumerate(batch):
+            items[code] = ItemReach(code, out[0][k], out[1][k])
+        done += len(batch)
+        progress("reach", done, total)
+
+    if live and (n_workers == 1 or len(batches) == 1):
+        for batch in batches:
+            record(batch, run(batch))
+    elif live:
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for code, res in zip(item_codes, pool.map(run, item_codes), strict=True):
-                items[code] = res
-                done += 1
-                progress("reach", done, total)
+            for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,
-        items=items,
+        items={code: items[code] for code in item_codes},
         limit_m=float(limit_m),
         origin_snap=prep.origin_snap,
         facility_snap=prep.facility_snap,

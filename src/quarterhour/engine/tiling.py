@@ -42,10 +42,9 @@ distorts by < 1e-5 within 500 km of its centre; we use ε = 1e-3 and 1 m more).
    path exists in the tile. Each core origin gets the same distance and the same facility;
    origins unsnapped or beyond the limit are so in both.
 
-The one thing not covered is a tie between two *different* paths from two *different*
-facilities whose floating-point sums are exactly equal at an origin: the kernel keeps the first
-settled, and settling order can differ. On real data this needs two facilities exactly equally
-far along different streets to the last bit; the tests on Chengdu and São Paulo check every byte.
+Two facilities exactly equally far from an origin (to the last bit) are no exception: the
+kernel names the one with the lower index, and a tile keeps the facilities in the whole run's
+order. (Tiles run the per-item Dijkstra: a kept contraction hierarchy is the whole network's.)
 
 Per-facility answers (snap distance, unsnapped list) come from the facility's own tile, where
 by 2. the snap is the whole run's; "no facility of this item at all" is decided over all tiles.

@@ -11,6 +11,9 @@ Variables (all optional unless production):
 ``CSRF_TRUSTED_ORIGINS`` comma-separated origins (production behind a proxy)
 ``LOG_LEVEL``          default ``INFO``
 ``QUARTERHOUR_DEMO``  ``1`` when serving the demo (pages say the data are derived for it)
+``QUARTERHOUR_HOTLINE`` the community service hotline residents call; default ``96156``
+``QUARTERHOUR_SUPERVISION_PHONE`` the supervision (监督) phone on the portal and the cards when a
+                       street has none of its own; default ``12345`` (the citizens' hotline)
 ``QUARTERHOUR_TILE_M`` tile size (metres) of the background assessments; default 5000
 ``QUARTERHOUR_STATE_DIR`` where assessments keep their tiles' answers between runs; default
                        ``<data dir>/assessment-state``
@@ -57,6 +60,8 @@ class Env:
     map_tiles: str
     log_level: str
     demo: bool
+    hotline: str
+    supervision_phone: str
     tile_m: float
     state_dir: Path | None  # None: <data dir>/assessment-state
     dask_scheduler: str
@@ -114,6 +119,9 @@ def read_env() -> Env:
         map_tiles=os.environ.get("MAP_TILES", "none").strip() or "none",
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         demo=_flag("QUARTERHOUR_DEMO"),
+        hotline=os.environ.get("QUARTERHOUR_HOTLINE", "").strip()[:32] or "96156",
+        supervision_phone=os.environ.get("QUARTERHOUR_SUPERVISION_PHONE", "").strip()[:32]
+        or "12345",
         tile_m=_positive("QUARTERHOUR_TILE_M", 5000.0),
         state_dir=_path("QUARTERHOUR_STATE_DIR"),
         dask_scheduler=os.environ.get("QUARTERHOUR_DASK_SCHEDULER", "").strip(),

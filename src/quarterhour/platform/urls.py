@@ -1,12 +1,14 @@
-"""URL map: staff pages, admin, accounts (login, sign-up, password, 我的), language switch,
-health check; the error pages (web/errors.py)."""
+"""URL map: the residents' portal at ``/`` (its old ``/portal/…`` addresses redirect), staff
+pages, admin, accounts (login, sign-up, password, 我的), language switch, health check; the error
+pages (web/errors.py)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from quarterhour.platform.accounts import views as account_views
 from quarterhour.platform.core.views import pick
+from quarterhour.platform.portal import views as portal_views
 from quarterhour.platform.web import views
 
 admin.site.site_header = "一刻钟社区服务圈 · 管理后台"
@@ -22,7 +24,7 @@ urlpatterns = [
     path("", include("quarterhour.platform.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/hsds/", include("quarterhour.platform.hsds.urls")),
-    path("portal/", include("quarterhour.platform.portal.urls")),
+    re_path(r"^portal/(?P<rest>.*)$", portal_views.moved, name="portal_moved"),
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
@@ -32,6 +34,8 @@ urlpatterns = [
     path("evaluation/", include("quarterhour.platform.evaluation.urls")),
     path("meetings/", include("quarterhour.platform.meetings.urls")),
     path("funding/", include("quarterhour.platform.funding.urls")),
+    # the front door first: the residents' portal owns "/" (the staff pages' paths differ)
+    path("", include("quarterhour.platform.portal.urls")),
     path("", include("quarterhour.platform.web.urls")),
 ]
 

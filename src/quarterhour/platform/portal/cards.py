@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -52,11 +53,46 @@ def pdf_bytes(html: str, base_url: str) -> bytes:
     return bytes(HTML(string=html, base_url=base_url, url_fetcher=_local_fetcher()).write_pdf())
 
 
+#: tighter settings of a card's print style, tried in turn until the card fits its pages
+DENSITIES = ("", "dense", "denser")
+
+
+def fitted_pdf(render: Callable[[str], str], base_url: str, *, max_pages: int) -> bytes:
+    """The PDF of ``render(density)`` at the first density (:data:`DENSITIES`) whose layout
+    takes at most ``max_pages`` pages (the last one whatever it takes)."""
+    from weasyprint import HTML
+
+    def layout(density: str) -> Any:
+        html = HTML(string=render(density), base_url=base_url, url_fetcher=_local_fetcher())
+        return html.render()
+
+    document = layout(DENSITIES[0])
+    for density in DENSITIES[1:]:
+        if len(document.pages) <= max_pages:
+            break
+        document = layout(density)
+    return bytes(document.write_pdf())
+
+
 def pdf_response(
-    request: HttpRequest, template: str, context: dict[str, Any], name: str
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    name: str,
+    *,
+    max_pages: int | None = None,
 ) -> HttpResponse:
-    html = render_to_string(template, {**context, "for_pdf": True}, request=request)
-    pdf = pdf_bytes(html, request.build_absolute_uri("/"))
+    """The page as a PDF; with ``max_pages``, set tighter until it fits that many pages."""
+
+    def render(density: str) -> str:
+        ctx = {**context, "for_pdf": True, "density": density}
+        return render_to_string(template, ctx, request=request)
+
+    base = request.build_absolute_uri("/")
+    if max_pages is None:
+        pdf = pdf_bytes(render(""), base)
+    else:
+        pdf = fitted_pdf(render, base, max_pages=max_pages)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response

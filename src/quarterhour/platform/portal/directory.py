@@ -14,6 +14,7 @@ next request.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from quarterhour.platform.catalogue.models import Service, ServiceItem
+from quarterhour.platform.core import standard
+from quarterhour.platform.facilities.hours import hours_words
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 
 #: most facilities kept per process (a whole city's register fits; beyond it, start again)
@@ -75,6 +78,27 @@ class FacilityView:
     provider: ProviderView | None
     item_codes: tuple[str, ...]
     services: tuple[ServiceView, ...]
+    key: str = ""
+    community: str = ""  # the community's name
+    street: str = ""  # the street's (街道) name
+
+    @property
+    def named(self) -> bool:
+        """False for places the register knows by id only (an OSM feature without a name)."""
+        return bool(self.name) and self.name != self.key
+
+    def title(self) -> str:
+        """Its name; for a place without one, its item and where it is (active language)."""
+        return place_title(
+            name=self.name,
+            key=self.key,
+            item_codes=self.item_codes,
+            where=self.address or self.street or self.community,
+        )
+
+    def hours_text(self) -> str:
+        """The opening hours in words (the register's own note when they are not structured)."""
+        return hours_words(self.opening_hours) if self.opening_hours else self.hours_note
 
     @property
     def hotline(self) -> str:
@@ -85,6 +109,16 @@ class FacilityView:
             if s.hotline:
                 return s.hotline
         return self.provider.hotline if self.provider else ""
+
+
+def place_title(*, name: str, key: str, item_codes: Iterable[str], where: str) -> str:
+    """A place's name; for one the register knows by id only (an OSM feature without a name),
+    its item and where it is: ``药店 · Mannerheimintie 9``, never an ``osm:node/…`` id."""
+    if name and name != key:
+        return name
+    codes = list(item_codes)
+    what = standard.item_label(codes[0]) if codes else str(_("服务点"))
+    return f"{what} · {where}" if where else what
 
 
 _lock = threading.Lock()
@@ -182,8 +216,12 @@ def _read(pks: list[int] | None) -> dict[int, FacilityView | None]:
         "provider_id",
         "provider__name",
         "provider__hotline",
+        "key",
+        "community__name",
+        "community__street__name",
     ):
-        pk, name, address, lon, lat, hours, note, phone, active, ppk, pname, phot = row
+        pk, name, address, lon, lat, hours, note, phone, active, ppk, pname, phot = row[:12]
+        key, community, street = row[12:]
         out[pk] = FacilityView(
             pk,
             name,
@@ -197,6 +235,9 @@ def _read(pks: list[int] | None) -> dict[int, FacilityView | None]:
             _provider(ppk, pname, phot),
             tuple(items.get(pk, ())),
             tuple(services.get(pk, ())),
+            key,
+            community or "",
+            street or "",
         )
     return out
 
@@ -245,17 +286,29 @@ def _cached(kind: str, pk: int, build: Any, lang: str | None) -> SafeString:
     return html
 
 
+def tel_href(phone: str) -> str:
+    """The ``tel:`` target of a number as written: ``010-6512 3456`` → ``tel:01065123456``."""
+    return "tel:" + re.sub(r"[^0-9+#*]", "", phone)
+
+
+def phone_html(phone: str) -> SafeString:
+    """A phone number a finger can tap."""
+    return format_html('<a class="phone" href="{}">{}</a>', tel_href(phone), phone)
+
+
 def facility_html(f: FacilityView, *, lang: str | None = None) -> SafeString:
-    """The facility's fixed lines on the near-me page (escaped), in the active language."""
+    """The facility's fixed lines on the near-me page (escaped), in the active language: its
+    hours in words, address, phone, provider and the route button."""
 
     def build() -> SafeString:
         parts: list[SafeString] = []
-        if f.address:
+        hours = f.hours_text()
+        if hours:
+            parts.append(format_html('<br><span class="hours">{}</span>', hours))
+        if f.address and f.named:  # a nameless place's title says its address already
             parts.append(format_html("<br><small>{}</small>", f.address))
         if f.hotline:
-            parts.append(
-                format_html('<br>{} <a href="tel:{}">{}</a>', _("电话"), f.hotline, f.hotline)
-            )
+            parts.append(format_html("<br>{} {}", _("电话"), phone_html(f.hotline)))
         if f.provider is not None:
             url = reverse("portal:provider", args=[f.provider.pk])
             parts.append(format_html('<br><a href="{}">{}</a>', url, f.provider.name))
@@ -269,6 +322,11 @@ def facility_html(f: FacilityView, *, lang: str | None = None) -> SafeString:
         return SafeString("\n  ".join(parts))
 
     return _cached("facility", f.pk, build, lang)
+
+
+def title_html(f: FacilityView, *, lang: str | None = None) -> SafeString:
+    """The facility's name (or item and place when it has none), escaped, in the language."""
+    return _cached("title", f.pk, lambda: format_html("{}", f.title()), lang)
 
 
 def service_html(s: ServiceView, *, lang: str | None = None) -> tuple[SafeString, SafeString]:
@@ -293,7 +351,7 @@ def service_html(s: ServiceView, *, lang: str | None = None) -> tuple[SafeString
         ]
         hotline = s.hotline or s.provider.hotline
         if hotline:
-            parts.append(format_html('· <a href="tel:{}">{}</a>', hotline, hotline))
+            parts.append(format_html("· {}", phone_html(hotline)))
         if s.is_free:
             parts.append(format_html('<span class="tag free">{}</span>', _("免费")))
         elif s.fee_note:
@@ -328,10 +386,10 @@ def hit_html(
 ) -> str:
     """One facility's line in the near-me list."""
     return format_html(
-        '<li class="hit" data-facility="{}">\n  <strong>{}</strong> · '
+        '<li class="hit" data-facility="{}">\n  <strong class="place">{}</strong> · '
         '<span class="minutes">{}</span> ({} m)\n  {}\n  {}\n</li>',
         f.pk,
-        f.name,
+        title_html(f, lang=lang),
         walk_text,
         metres_text,
         hours_html(open_now, lang=lang),

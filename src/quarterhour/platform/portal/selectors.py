@@ -55,6 +55,35 @@ def find_places(query: str, *, limit: int = 10) -> list[Place]:
     return out[:limit]
 
 
+_examples: dict[str, str] = {}
+
+
+def example_place(*, version: str | None = None) -> str:
+    """A community name from the loaded data, for the search box's example ("" when none)."""
+    ver = directory_version() if version is None else version
+    known = _examples.get(ver)
+    if known is None:
+        name = (
+            Community.objects.exclude(centre_lon=None)
+            .order_by("code")
+            .values_list("name", flat=True)
+            .first()
+        )
+        known = name or ""
+        _examples.clear()
+        _examples[ver] = known
+    return known
+
+
+def example_places(*, limit: int = 5) -> list[str]:
+    """A few community names to try when a search found nothing and nothing is like it."""
+    return list(
+        Community.objects.exclude(centre_lon=None)
+        .order_by("code")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
 def suggestions(query: str, *, limit: int = 5) -> list[str]:
     """The closest community names and facility addresses to a query that matched nothing."""
     needle = fold(query)
@@ -81,6 +110,11 @@ def suggestions(query: str, *, limit: int = 5) -> list[str]:
 
 # --- near me ---------------------------------------------------------------------------------
 
+#: places listed per item (and services per category) before "more"
+SHOW_NEAREST = 3
+#: "more" for the services of a category: ``services:<category>``
+SERVICES_MORE = "services:"
+
 
 @dataclass
 class FacilityHit:
@@ -91,7 +125,12 @@ class FacilityHit:
     services: list[directory.ServiceView] = field(default_factory=list)
     hotline: str = ""
     walk_text: str = ""  # "步行 12 分钟" in the active language
-    html: str = ""  # its line in the near-me list
+    html: str = ""  # its line in the near-me list (made for the lines shown only)
+
+    @property
+    def whole_minutes(self) -> str:
+        """Walking minutes as shown: rounded half up, at least 1 (a door away is "1 分钟")."""
+        return _whole(max(1.0, self.minutes))
 
 
 @dataclass
@@ -105,7 +144,17 @@ class ServiceLine:
 class ItemRow:
     code: str
     label: str
-    hits: list[FacilityHit]
+    hits: list[FacilityHit]  # every place within reach, nearest first
+    shown: int = SHOW_NEAREST
+
+    @property
+    def listed(self) -> list[FacilityHit]:
+        return self.hits[: self.shown]
+
+    @property
+    def more(self) -> int:
+        """How many more places within reach than are listed."""
+        return max(0, len(self.hits) - self.shown)
 
 
 @dataclass
@@ -113,7 +162,12 @@ class CategoryBlock:
     code: str
     label: str
     items: list[ItemRow]
-    services: list[ServiceLine]
+    services: list[ServiceLine]  # the ones listed
+    services_more: int = 0
+
+    @property
+    def more_key(self) -> str:
+        return SERVICES_MORE + self.code
 
 
 @dataclass
@@ -126,12 +180,25 @@ class NearMe:
     minutes: float
     blocks: list[CategoryBlock]
     missing: list[tuple[str, str]]  # (code, label) of standard items not within reach
-    hits: list[FacilityHit]
+    hits: list[FacilityHit]  # every place within reach, nearest first
+    expanded: str = ""  # the item (or services:<category>) listed in full
 
     @property
     def missing_html(self) -> str:
         """The not-within-reach list's items (escaped)."""
         return format_html_join("", '<li data-code="{}">{}</li>', self.missing)
+
+    @property
+    def listed(self) -> list[FacilityHit]:
+        """The places the page lists (each once), nearest first: the map's markers."""
+        seen: dict[int, FacilityHit] = {}
+        for b in self.blocks:
+            for row in b.items:
+                for h in row.listed:
+                    seen.setdefault(h.facility.pk, h)
+            for line in b.services:
+                seen.setdefault(line.hit.facility.pk, line.hit)
+        return sorted(seen.values(), key=lambda h: (h.metres, h.facility.pk))
 
 
 def walk_profile(*, elderly: bool) -> tuple[float, float, float]:
@@ -146,11 +213,21 @@ def _category_items() -> dict[str, tuple[str, ...]]:
     return {c.code: tuple(c.facility_items) for c in std.categories}
 
 
-def category_label(code: str) -> str:
-    if code == OTHER:
-        from django.utils.translation import gettext as _
+def category_codes() -> list[str]:
+    """The standard's service categories in its order, then the facilities it files under none."""
+    return [c.code for c in standard.engine_standard().categories] + [OTHER]
 
-        return str(_("其他配套设施"))
+
+def category_label(code: str) -> str:
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    if code == OTHER:
+        return str(_("社区配套设施"))
+    for c in standard.engine_standard().categories:
+        if c.code == code:
+            english = (get_language() or "").startswith("en")
+            return c.name_en if english else c.name_zh
     return str(Category(code).label) if code in Category.values else code
 
 
@@ -167,10 +244,12 @@ def near_me(
     elderly: bool,
     now: datetime | None = None,
     version: str | None = None,
+    expand: str = "",
 ) -> tuple[NearMe, walking.PointReach]:
-    """Everything within walking distance of a point, grouped by category and item, with the
-    standard items not within reach. ``version``: the directory's data version if the caller
-    has read it already."""
+    """Everything within walking distance of a point, grouped by the standard's service
+    categories and items, the nearest :data:`SHOW_NEAREST` of each listed (all of ``expand``:
+    an item code or ``services:<category>``), with the standard items not within reach.
+    ``version``: the directory's data version if the caller has read it already."""
     from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
@@ -184,14 +263,7 @@ def near_me(
     hits: list[FacilityHit] = []
     for pk, f in directory.facilities(reach.facility_m, version=ver).items():
         m = reach.facility_m[pk]
-        open_now = is_open(f.opening_hours, at)
-        walk_text = _("步行 %(m)s 分钟") % {"m": _whole(m / per_min)}
-        html = directory.hit_html(
-            f, walk_text=walk_text, metres_text=_whole(m), open_now=open_now, lang=lang
-        )
-        hits.append(
-            FacilityHit(f, m, m / per_min, open_now, list(f.services), f.hotline, walk_text, html)
-        )
+        hits.append(FacilityHit(f, m, m / per_min, None, list(f.services), f.hotline))
     hits.sort(key=lambda h: (h.metres, h.facility.pk))
     by_item: dict[str, list[FacilityHit]] = {}
     for h in hits:
@@ -201,32 +273,74 @@ def near_me(
     placed = {c for codes in cat_items.values() for c in codes}
     std_items = standard.items()
     blocks: list[CategoryBlock] = []
-    for cat in [*Category.values, OTHER]:
+    for cat in category_codes():
         codes = (
             cat_items.get(cat, ())
             if cat != OTHER
             else tuple(i.code for i in std_items if i.code not in placed)
         )
         rows = [
-            ItemRow(code, standard.item_label(code), by_item[code])
+            ItemRow(
+                code,
+                standard.item_label(code),
+                by_item[code],
+                len(by_item[code]) if expand == code else SHOW_NEAREST,
+            )
             for code in codes
             if code in by_item
         ]
-        services = [
-            ServiceLine(s, h, directory.service_line_html(s, walk_text=h.walk_text, lang=lang))
-            for h in hits
-            for s in h.services
-            if s.category == cat
-        ]
-        if rows or services:
-            blocks.append(CategoryBlock(cat, category_label(cat), rows, services))
-    missing = [
+        lines = [(s, h) for h in hits for s in h.services if s.category == cat]
+        show = len(lines) if expand == SERVICES_MORE + cat else SHOW_NEAREST
+        services = [ServiceLine(s, h, "") for s, h in lines[:show]]
+        if rows or services or cat != OTHER:
+            blocks.append(
+                CategoryBlock(cat, category_label(cat), rows, services, len(lines) - show)
+            )
+    result = NearMe(lon, lat, elderly, limit_m, speed, minutes, blocks, [], hits, expanded=expand)
+    # the lines of the places listed only (a city centre has hundreds within reach)
+    for h in result.listed:
+        h.open_now = is_open(h.facility.opening_hours, at)
+        h.walk_text = _("步行 %(m)s 分钟") % {"m": h.whole_minutes}
+        h.html = directory.hit_html(
+            h.facility,
+            walk_text=h.walk_text,
+            metres_text=_whole(h.metres),
+            open_now=h.open_now,
+            lang=lang,
+        )
+    for b in blocks:
+        for line in b.services:
+            line.html = directory.service_line_html(
+                line.service, walk_text=line.hit.walk_text, lang=lang
+            )
+    result.missing = [
         (i.code, i.name_en if english else i.name_zh) for i in std_items if i.code not in by_item
     ]
-    return (
-        NearMe(lon, lat, elderly, limit_m, speed, minutes, blocks, missing, hits),
-        reach,
-    )
+    return result, reach
+
+
+def near_or_nearest(
+    data: walking.WalkData,
+    lon: float,
+    lat: float,
+    *,
+    elderly: bool,
+    now: datetime | None = None,
+    version: str | None = None,
+    expand: str = "",
+) -> tuple[NearMe, walking.PointReach, float | None] | None:
+    """:func:`near_me` from the point; from the nearest walkable place when the point is off
+    the streets (third value: how far it was moved, metres); None when no street is near."""
+    options: dict[str, Any] = {"elderly": elderly, "now": now, "version": version, "expand": expand}
+    try:
+        result, reach = near_me(data, lon, lat, **options)
+        return result, reach, None
+    except walking.PointOffNetworkError:
+        nearest = walking.nearest_place(data, lon, lat)
+        if nearest is None:
+            return None
+        result, reach = near_me(data, nearest[0], nearest[1], **options)
+        return result, reach, nearest[2]
 
 
 # --- catalogue -------------------------------------------------------------------------------
@@ -299,7 +413,7 @@ def catalogue_services(flt: CatalogueFilter) -> QuerySet[Service]:
 def catalogue_facilities(flt: CatalogueFilter) -> QuerySet[Facility]:
     qs = (
         Facility.objects.filter(is_active=True)
-        .select_related("provider")
+        .select_related("provider", "community__street")
         .prefetch_related(Prefetch("items", queryset=FacilityItem.objects.order_by("item_code")))
         .order_by("name", "pk")
     )
@@ -388,7 +502,7 @@ def provider_detail(pk: int) -> Provider | None:
     )
 
 
-# --- convenience card -------------------------------------------------------------------------
+# --- convenience card ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -399,37 +513,98 @@ class CardRow:
     hit: FacilityHit | None
 
 
-def community_card(
-    data: walking.WalkData, community: Community, *, now: datetime | None = None
-) -> tuple[list[CardRow], NearMe | None, str]:
-    """Nearest place for every standard item from the community's centre (15 min walk).
+@dataclass
+class Card:
+    """The convenience card of a place: the nearest place of every standard item within reach."""
 
-    Returns rows, the near-me result and a problem text ("" when fine).
-    """
+    rows: list[CardRow]  # the items found within reach, by category, nearest place each
+    missing: list[str]  # labels of the items not within reach
+    result: NearMe | None
+    problem: str  # "" when fine
+    moved_m: float | None = None  # the point was off the streets: how far it was moved
+    lon: float | None = None
+    lat: float | None = None
+
+    @property
+    def missing_text(self) -> str:
+        """The items not within reach, as one line in the active language."""
+        from django.utils.translation import gettext as _
+
+        return str(_("、")).join(self.missing)
+
+
+def place_card(
+    data: walking.WalkData,
+    lon: float,
+    lat: float,
+    *,
+    elderly: bool = False,
+    now: datetime | None = None,
+) -> Card:
+    """Nearest place for every standard item from a point (15 min walk). A point off the
+    streets is moved to the nearest walkable place (``moved_m`` says how far)."""
     from django.utils.translation import gettext as _
 
-    rows: list[CardRow] = []
-    if community.centre_lon is None or community.centre_lat is None:
-        return rows, None, _("该社区没有中心位置，无法计算步行距离")
-    try:
-        result, _reach = near_me(
-            data, community.centre_lon, community.centre_lat, elderly=False, now=now
-        )
-    except walking.PointOffNetworkError:
-        return rows, None, _("社区中心不在步行网络附近")
-    nearest: dict[str, FacilityHit] = {}
+    found = near_or_nearest(data, lon, lat, elderly=elderly, now=now)
+    if found is None:
+        return Card([], [], None, _("附近没有可步行的道路，无法计算步行距离"))
+    result, _reach, moved = found
+    at = timezone.localtime(now)
+    nearest_of: dict[str, FacilityHit] = {}
     for h in result.hits:
         for code in h.facility.item_codes:
-            nearest.setdefault(code, h)
-    cats = _category_items()
-    where = {code: cat for cat, codes in cats.items() for code in codes}
-    for info in standard.items():
-        rows.append(
-            CardRow(
-                info.code,
-                info.label(),
-                category_label(where.get(info.code, OTHER)),
-                nearest.get(info.code),
-            )
+            nearest_of.setdefault(code, h)
+    rows: list[CardRow] = []
+    for block in result.blocks:
+        codes = (
+            _category_items().get(block.code, ())
+            if block.code != OTHER
+            else tuple(r.code for r in block.items)
         )
-    return rows, result, ""
+        for code in codes:
+            hit = nearest_of.get(code)
+            if hit is not None:
+                hit.open_now = is_open(hit.facility.opening_hours, at)
+                rows.append(CardRow(code, standard.item_label(code), block.label, hit))
+    missing = [label for _code, label in result.missing]
+    return Card(rows, missing, result, "", moved, result.lon, result.lat)
+
+
+def community_card(
+    data: walking.WalkData, community: Community, *, now: datetime | None = None
+) -> Card:
+    """The card of a community: from its centre."""
+    from django.utils.translation import gettext as _
+
+    if community.centre_lon is None or community.centre_lat is None:
+        return Card([], [], None, _("该社区没有中心位置，无法计算步行距离"))
+    return place_card(data, community.centre_lon, community.centre_lat, now=now)
+
+
+def community_at(lon: float, lat: float) -> Community | None:
+    """The community a point lies in (its boundary), else the one with the nearest centre."""
+    import json
+
+    import shapely
+
+    box = 0.02
+    near = list(
+        Community.objects.filter(
+            centre_lon__range=(lon - box, lon + box), centre_lat__range=(lat - box, lat + box)
+        ).select_related("street__district")[:500]
+    )
+    if not near:
+        return None
+    point = shapely.Point(lon, lat)
+    for c in near:
+        if c.boundary_geojson:
+            try:
+                shape = shapely.geometry.shape(json.loads(c.boundary_geojson))
+            except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError):
+                continue
+            if shape.covers(point):
+                return c
+    return min(
+        near,
+        key=lambda c: (float(c.centre_lon or 0) - lon) ** 2 + (float(c.centre_lat or 0) - lat) ** 2,
+    )

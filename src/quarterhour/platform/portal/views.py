@@ -3,14 +3,17 @@ with their convenience card and handbook (HTML and PDF), and the JSON the map re
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +23,10 @@ from django.views.decorators.http import require_GET
 
 from quarterhour.platform.catalogue.models import Category
 from quarterhour.platform.core import standard
-from quarterhour.platform.facilities.hours import first_change, is_open
+from quarterhour.platform.facilities.hours import first_change, hours_words, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.portal import cards, maps, walking
+from quarterhour.platform.portal import cards, directory, fragments, maps, rooms, walking
 from quarterhour.platform.portal import selectors as sel
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
@@ -50,6 +53,12 @@ def _point(request: HttpRequest) -> tuple[float, float] | None:
     return None if lon is None or lat is None else (lon, lat)
 
 
+def _bad_point(request: HttpRequest) -> bool:
+    """A position was given but is not one (``lon=abc``, ``lat=200``, one without the other)."""
+    given = bool(request.GET.get("lon", "").strip() or request.GET.get("lat", "").strip())
+    return given and _point(request) is None
+
+
 def _elderly(request: HttpRequest) -> bool:
     return request.GET.get("elderly", "") in ("1", "on", "true")
 
@@ -58,29 +67,64 @@ def _text(request: HttpRequest, name: str) -> str:
     return str(request.GET.get(name, "")).replace("\x00", "").strip()[:100]
 
 
+def hotlines(street_phone: str = "") -> dict[str, str]:
+    """The service hotline and the supervision phone (a street's own when it has one)."""
+    return {
+        "hotline": str(getattr(settings, "QH_HOTLINE", "96156")),
+        "supervision_phone": street_phone or str(getattr(settings, "QH_SUPERVISION_PHONE", "")),
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: find a place, the catalogue, cards, notices, results, asking for help."""
+    return render(
+        request,
+        "portal/home.html",
+        {"example": sel.example_place(), "cats": _categories(), **hotlines()},
+    )
+
+
+def _categories() -> list[tuple[str, str]]:
+    return [(c, sel.category_label(c)) for c in sel.category_codes()[:-1]]
+
+
+def _bad_point_message() -> str:
+    return _(
+        "位置格式不正确：经度须在 -180 到 180 之间，纬度须在 -90 到 90 之间。"
+        "请在地图上点选或输入地址。"
+    )
+
+
 @require_GET
 def near(request: HttpRequest) -> HttpResponse:
     """Near me: a point (map click, shared location) or a typed address/community name."""
     q = _text(request, "q")
     elderly = _elderly(request)
     point = _point(request)
+    expand = _text(request, "more")
+    version = directory_version()
     ctx: dict[str, Any] = {
         "q": q,
         "elderly": elderly,
-        "map": maps.config(),
         "result": None,
         "places": [],
         "suggestions": [],
         "problem": "",
-        "nearest": None,
+        "moved_m": None,
+        "rooms": [],
+        "example": sel.example_place(version=version),
         "status": 200,
     }
-    version = directory_version()
     try:
         data = walking.walk_data(version=version)
     except walking.NoNetworkError:
         data = None
         ctx["problem"] = _("平台尚未导入步行路网，暂时无法计算步行范围。")
+    ctx["map"] = maps.config(bounds=None if data is None else walking.bounds(data))
+    if _bad_point(request):
+        ctx["problem"] = _bad_point_message()
+        ctx["status"] = 400
     if point is None and q:
         places = sel.find_places(q)
         if len(places) == 1:
@@ -89,12 +133,22 @@ def near(request: HttpRequest) -> HttpResponse:
         elif places:
             ctx["places"] = places
         else:
-            ctx["suggestions"] = sel.suggestions(q)
-            ctx["status"] = 404
+            alike = sel.suggestions(q)
+            ctx["suggestions"] = alike or sel.example_places()
+            ctx["suggested_examples"] = not alike
     if point is not None and data is not None:
-        try:
-            result, _reach = sel.near_me(data, point[0], point[1], elderly=elderly, version=version)
+        found = sel.near_or_nearest(
+            data, point[0], point[1], elderly=elderly, version=version, expand=expand
+        )
+        if found is None:
+            ctx["problem"] = _("附近没有可步行的道路。请在地图上的道路附近点选，或输入地址。")
+        else:
+            result, reach, ctx["moved_m"] = found
+            point = (result.lon, result.lat)
             ctx["result"] = result
+            ctx["rooms"] = rooms.rooms_near(
+                data, reach, speed_kmh=result.speed_kmh, version=version
+            )
             ctx["map_data"] = {
                 "lon": point[0],
                 "lat": point[1],
@@ -103,24 +157,25 @@ def near(request: HttpRequest) -> HttpResponse:
                 "facilities": [
                     {
                         "id": h.facility.pk,
-                        "name": h.facility.name,
+                        "name": h.facility.title(),
                         "lon": h.facility.lon,
                         "lat": h.facility.lat,
                         "minutes": round(h.minutes, 1),
                     }
-                    for h in result.hits
+                    for h in result.listed
                 ],
             }
-        except walking.PointOffNetworkError:
-            ctx["problem"] = _("该位置距步行道路超过 %(m)d 米，不在步行网络上。") % {
-                "m": int(walking.MAX_SNAP_M)
-            }
-            ctx["nearest"] = walking.nearest_place(data, point[0], point[1])
-            ctx["status"] = 422
     ctx["point"] = point
+    if point is not None:
+        here = {"lon": f"{point[0]:.6f}", "lat": f"{point[1]:.6f}"}
+        ctx["here"] = urlencode({**here, **({"elderly": "1"} if elderly else {})})
+        if ctx["result"] is not None:
+            ctx["blocks_html"] = fragments.blocks_html(ctx["result"], here=ctx["here"])
     ctx["walk"] = sel.walk_profile(elderly=elderly)
-    response = render(request, "portal/near.html", ctx, status=ctx["status"])
-    return response
+    ctx["map_json"] = json.dumps(ctx["map"], ensure_ascii=False)
+    if "map_data" in ctx:
+        ctx["near_json"] = json.dumps(ctx["map_data"], ensure_ascii=False)
+    return render(request, "portal/near.html", ctx, status=ctx["status"])
 
 
 @require_GET
@@ -128,17 +183,21 @@ def near_json(request: HttpRequest) -> JsonResponse:
     """The walking area (isochrone) for the map, with its area in square metres."""
     point = _point(request)
     if point is None:
-        return JsonResponse({"error": _("需要经纬度 lon、lat")}, status=400)
+        return JsonResponse({"error": _bad_point_message()}, status=400)
     try:
         data = walking.walk_data()
     except walking.NoNetworkError:
         return JsonResponse({"error": _("尚未导入步行路网")}, status=503)
     limit_m, _speed, _minutes = sel.walk_profile(elderly=_elderly(request))
+    moved: float | None = None
     try:
         reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
     except walking.PointOffNetworkError:
         nearest = walking.nearest_place(data, point[0], point[1])
-        return JsonResponse({"error": _("该位置不在步行网络上"), "nearest": nearest}, status=422)
+        if nearest is None:
+            return JsonResponse({"error": _("附近没有可步行的道路")}, status=404)
+        point, moved = (nearest[0], nearest[1]), nearest[2]
+        reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
     area = walking.walk_area(data, reach)
     local = walking.local_network(data, reach)
     lines = [
@@ -153,6 +212,8 @@ def near_json(request: HttpRequest) -> JsonResponse:
             "limit_m": limit_m,
             "area_m2": round(_area_m2(area, point[1])),
             "isochrone": walking.geometry_geojson(area),
+            "from": [round(point[0], 6), round(point[1], 6)],
+            "moved_m": None if moved is None else round(moved),
             "network": {"type": "MultiLineString", "coordinates": lines},
             "attribution": data.attribution,
         }
@@ -185,7 +246,7 @@ def route_json(request: HttpRequest) -> JsonResponse:
     try:
         reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
     except walking.PointOffNetworkError:
-        return JsonResponse({"error": _("该位置不在步行网络上")}, status=422)
+        return JsonResponse({"error": _("该位置距步行道路太远，请先在道路附近点选")}, status=404)
     if facility.pk not in reach.facility_m:
         return JsonResponse({"error": _("该设施不在步行范围内")}, status=404)
     line = walking.route_to(data, reach, facility.lon, facility.lat)
@@ -311,7 +372,7 @@ def _catalogue_body(
         "portal/_catalogue_body.html",
         {
             "flt": flt,
-            "cats": [(c, sel.category_label(c)) for c in [*Category.values, sel.OTHER]],
+            "cats": [(c, sel.category_label(c)) for c in sel.category_codes()],
             "items": [
                 (code, standard.item_label(code))
                 for code in (
@@ -325,7 +386,21 @@ def _catalogue_body(
                 for s in page.object_list
             ],
             "fpage": fpage,
-            "facilities": [(f, is_open(f.opening_hours, now)) for f in fpage.object_list],
+            "facilities": [
+                (
+                    f,
+                    is_open(f.opening_hours, now),
+                    [standard.item_label(i.item_code) for i in f.items.all()],
+                    directory.place_title(
+                        name=f.name,
+                        key=f.key,
+                        item_codes=[i.item_code for i in f.items.all()],
+                        where=f.address or f.community.street.name,
+                    ),
+                    hours_words(f.opening_hours) if f.opening_hours else f.hours_note,
+                )
+                for f in fpage.object_list
+            ],
             "streets": list(sel.streets().values_list("pk", "name")),
             # a city has thousands of communities: list them once a street is chosen
             "communities": (
@@ -364,52 +439,151 @@ def provider(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- community page, convenience card and handbook -------------------------------------------
 
+#: card sizes: the page size and how many pages it may take (A6: a front and a back)
+CARD_SIZES = {"a4": 1, "a6": 2}
 
-def _card_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+
+def _size(request: HttpRequest) -> str:
+    size = request.GET.get("size", "a4")
+    return size if size in CARD_SIZES else "a4"
+
+
+def _community_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     community = get_object_or_404(Community.objects.select_related("street__district"), pk=pk)
     url = request.build_absolute_uri(reverse("portal:community", args=[community.pk]))
     try:
-        data = walking.walk_data()
-        rows, result, problem = sel.community_card(data, community)
+        card = sel.community_card(walking.walk_data(), community)
     except walking.NoNetworkError:
-        rows, result, problem = [], None, _("平台尚未导入步行路网")
+        card = sel.Card([], [], None, _("平台尚未导入步行路网"))
     return {
         "community": community,
-        "rows": rows,
-        "result": result,
-        "problem": problem,
+        "title": community.name,
+        "where": f"{community.street.district.name} · {community.street.name}",
+        "card": card,
+        "result": card.result,
         "url": url,
         "qr_svg": cards.qr_svg(url),
         "generated": timezone.localtime(),
-        "supervision_phone": community.street.supervision_phone,
+        "size": _size(request),
+        "pdf_url": reverse("portal:card_pdf", args=[community.pk]),
+        "html_url": reverse("portal:card", args=[community.pk]),
+        "query": "",
+        **hotlines(community.street.supervision_phone),
     }
+
+
+def _place_context(request: HttpRequest) -> dict[str, Any]:
+    """The card of any place (from near me): ``lon``, ``lat``, ``elderly``, ``size``."""
+    point = _point(request)
+    elderly = _elderly(request)
+    base: dict[str, Any] = {
+        "generated": timezone.localtime(),
+        "size": _size(request),
+        "community": None,
+        "pdf_url": reverse("portal:place_card_pdf"),
+        "html_url": reverse("portal:place_card"),
+        **hotlines(),
+    }
+    if point is None:
+        return {
+            **base,
+            "title": _("便民服务卡"),
+            "where": "",
+            "card": sel.Card([], [], None, _bad_point_message()),
+            "status": 400,
+            "url": request.build_absolute_uri(reverse("portal:near")),
+            "qr_svg": "",
+            "query": "",
+        }
+    try:
+        card = sel.place_card(walking.walk_data(), point[0], point[1], elderly=elderly)
+    except walking.NoNetworkError:
+        card = sel.Card([], [], None, _("平台尚未导入步行路网"))
+    lon, lat = (card.lon, card.lat) if card.lon is not None and card.lat is not None else point
+    params = {"lon": f"{lon:.6f}", "lat": f"{lat:.6f}", **({"elderly": "1"} if elderly else {})}
+    url = request.build_absolute_uri(reverse("portal:near") + "?" + urlencode(params))
+    community = sel.community_at(lon, lat)
+    where = ""
+    if community is not None:
+        where = _("%(c)s附近 · %(s)s") % {"c": community.name, "s": community.street.name}
+    return {
+        **base,
+        **hotlines(community.street.supervision_phone if community else ""),
+        "title": _("我家周边"),
+        "where": where,
+        "card": card,
+        "url": url,
+        "qr_svg": cards.qr_svg(url),
+        "query": urlencode(params),
+    }
+
+
+def _card_page(request: HttpRequest, ctx: dict[str, Any]) -> HttpResponse:
+    return render(request, "portal/card.html", ctx, status=int(ctx.get("status", 200)))
+
+
+def _card_pdf(request: HttpRequest, ctx: dict[str, Any], name: str) -> HttpResponse:
+    if ctx.get("status", 200) != 200:
+        return _card_page(request, ctx)
+    size = str(ctx["size"])
+    return cards.pdf_response(
+        request, "portal/card.html", ctx, f"{name}-{size}", max_pages=CARD_SIZES[size]
+    )
+
+
+@require_GET
+def place_card(request: HttpRequest) -> HttpResponse:
+    return _card_page(request, _place_context(request))
+
+
+@require_GET
+def place_card_pdf(request: HttpRequest) -> HttpResponse:
+    return _card_pdf(request, _place_context(request), "card")
 
 
 @require_GET
 def community(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/community.html", _card_context(request, pk))
+    return render(request, "portal/community.html", _community_context(request, pk))
 
 
 @require_GET
 def card(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/card.html", _card_context(request, pk))
-
-
-@require_GET
-def handbook(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/handbook.html", _card_context(request, pk))
+    return _card_page(request, _community_context(request, pk))
 
 
 @require_GET
 def card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return cards.pdf_response(request, "portal/card.html", _card_context(request, pk), f"card-{pk}")
+    return _card_pdf(request, _community_context(request, pk), f"card-{pk}")
+
+
+@require_GET
+def handbook(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "portal/handbook.html", _community_context(request, pk))
 
 
 @require_GET
 def handbook_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return cards.pdf_response(
-        request, "portal/handbook.html", _card_context(request, pk), f"handbook-{pk}"
+        request, "portal/handbook.html", _community_context(request, pk), f"handbook-{pk}"
     )
+
+
+#: the resident pages' old addresses under /portal/ (before they became the front door)
+_MOVED = (("communities/", "community/"), ("", ""))
+
+
+@require_GET
+def moved(request: HttpRequest, rest: str) -> HttpResponse:
+    """``/portal/…`` → the same page at its address now (permanently): near me was
+    ``/portal/``, the community pages ``/portal/communities/…``."""
+    rest = rest.lstrip("/\\")  # never "//host": a redirect stays on this site
+    path = "near/" if rest == "" else rest
+    for old, new in _MOVED:
+        if path.startswith(old):
+            path = new + path[len(old) :]
+            break
+    query = request.META.get("QUERY_STRING", "")
+    return redirect("/" + path + (f"?{query}" if query else ""), permanent=True)
 
 
 @require_GET

@@ -174,6 +174,20 @@ def _newest() -> WalkData:
     return data
 
 
+_bounds: dict[int, tuple[float, float, float, float]] = {}
+
+
+def bounds(data: WalkData) -> tuple[float, float, float, float]:
+    """The box the walk network covers: (west, south, east, north), once per network."""
+    known = _bounds.get(data.record_id)
+    if known is None:
+        lon, lat = data.network.node_lon, data.network.node_lat
+        known = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+        _bounds.clear()
+        _bounds[data.record_id] = known
+    return known
+
+
 def facility_snaps(data: WalkData, *, version: str | None = None) -> FacilitySnaps:
     """Active facilities snapped to the network; rebuilt when the directory's version changes
     (any write to a facility, its items, services or providers)."""

@@ -202,6 +202,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# the numbers residents are given on the portal and the convenience cards
+QH_HOTLINE = ENV.hotline
+QH_SUPERVISION_PHONE = ENV.supervision_phone
 QH_STANDARD = "beijing-2011"
 
 # Imports (facility registers, community lists) uploaded from the web: the largest file taken

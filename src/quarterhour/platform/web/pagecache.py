@@ -44,6 +44,7 @@ from quarterhour.platform.planning.models import (
     CommunityResult,
     WalkNetworkFile,
 )
+from quarterhour.platform.sharing.models import SharedFacility, Window
 
 PAGE_CACHE_ALIAS = "pages"
 #: how long a fragment stays (an edit changes the key at once; this only bounds memory)
@@ -65,7 +66,8 @@ _APPEND_ONLY: tuple[type[Model], ...] = (
     WalkNetworkFile,
 )
 #: what the public directory (resident pages, HSDS) shows: places, providers, their services and
-#: items, the areas they lie in, and certifications (the unified sign on provider entries)
+#: items, the areas they lie in, certifications (the unified sign on provider entries), and the
+#: rooms resident units open to residents with their windows (near me lists them)
 _DIRECTORY_HISTORY: tuple[type[Model], ...] = (
     Provider,
     Service,
@@ -76,6 +78,8 @@ _DIRECTORY_HISTORY: tuple[type[Model], ...] = (
     District,
     Street,
     Community,
+    SharedFacility,
+    Window,
 )
 _DIRECTORY_APPEND_ONLY: tuple[type[Model], ...] = (WalkNetworkFile,)
 

@@ -4,8 +4,6 @@ from quarterhour.platform.web import imports, views
 
 app_name = "web"
 urlpatterns = [
-    # the front door is the residents' portal; this answers "/" only where nothing else does
-    path("", views.front, name="front"),
     path("home/", views.home, name="home"),
     path("communities/", views.community_list, name="communities"),
     path("circles/", views.circle_list, name="circles"),

@@ -64,13 +64,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def front(request: HttpRequest) -> HttpResponse:
-    """``/`` when no portal answers it: the person's home, or the login page."""
-    if request.user.is_authenticated:
-        return redirect(home_url(request.user))
-    return redirect("login")
-
-
 #: roles with a jurisdiction (their home shows its communities, circles and assessments)
 _JURISDICTION = frozenset({access.Role.CITY, access.Role.DISTRICT, access.Role.STREET})
 

@@ -4,10 +4,10 @@
   "use strict";
   var el = document.getElementById("map");
   if (!el || typeof L === "undefined") { return; }
-  var cfg = JSON.parse(document.getElementById("map-config").textContent);
-  var dataEl = document.getElementById("near-data");
-  var near = dataEl ? JSON.parse(dataEl.textContent) : null;
-  var map = L.map(el, { keyboard: true, attributionControl: true });
+  // data come in the map element's attributes (no inline script: the pages' CSP forbids it)
+  var cfg = JSON.parse(el.dataset.config || "{}");
+  var near = el.dataset.near ? JSON.parse(el.dataset.near) : null;
+  var map = L.map(el, { keyboard: true, attributionControl: true, zoomSnap: 0.25 });
   map.attributionControl.setPrefix(false);
   (cfg.tiles || []).forEach(function (url) {
     L.tileLayer(url, { subdomains: cfg.subdomains || "abc", attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
@@ -48,14 +48,20 @@
   }
 
   if (!near) {
-    map.setView([39.9, 116.39], 12);
+    // open on the loaded data: the box the walk network covers
+    var b = cfg.bounds;
+    if (b) {
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [8, 8] });
+    } else {
+      map.setView([0, 0], 2);
+    }
     map.on("moveend", loadNetwork);
     loadNetwork();
     return;
   }
   var here = L.latLng(near.lat, near.lon);
   map.setView(here, 15);
-  L.circleMarker(here, { radius: 8, color: "#c00", fillOpacity: 1 }).addTo(map).bindTooltip("📍");
+  L.circleMarker(here, { radius: 8, color: "#c00", fillOpacity: 1 }).addTo(map).bindTooltip(el.dataset.hereLabel || "📍");
   var markers = {};
   near.facilities.forEach(function (f) {
     markers[f.id] = L.circleMarker([f.lat, f.lon], { radius: 6, color: "#0b5cad", fillOpacity: 0.9 })

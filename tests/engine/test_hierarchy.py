@@ -1,0 +1,89 @@
+"""The contraction-hierarchy sweeps against the per-item Dijkstra: same nearest facility."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy
+from quarterhour.engine.places import Facility, Origins
+from quarterhour.engine.reach import prepare, reach
+from tests.engine.test_whatif import random_facility, random_network
+
+
+def both_ways(net, origins, facilities, limit):  # type: ignore[no-untyped-def]
+    codes = ["a", "b"]
+    plain = reach(net, origins, facilities, item_codes=codes, limit_m=limit, max_snap_m=150.0)
+    h = build_hierarchy(net, bound_m=limit + 1.0)
+    prep = prepare(net, origins, facilities, max_snap_m=150.0, hierarchy=h)
+    swept = reach(
+        net, origins, facilities, item_codes=codes, limit_m=limit, max_snap_m=150.0, prepared=prep
+    )
+    return plain, swept
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    integer_lengths=st.booleans(),
+    point_origins=st.booleans(),
+)
+def test_sweeps_name_the_same_nearest_facility_as_dijkstra(
+    seed: int, integer_lengths: bool, point_origins: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    net = random_network(rng, integer_lengths=integer_lengths)
+    facilities = [random_facility(rng, net, f"f{i}") for i in range(int(rng.integers(1, 15)))]
+    if point_origins:
+        k = int(rng.integers(1, 80))
+        pick = rng.integers(net.n_nodes, size=k)
+        origins = Origins.from_points(
+            [f"o{i}" for i in range(k)],
+            net.node_lon[pick] + rng.normal(0, 0.0005, k),
+            net.node_lat[pick] + rng.normal(0, 0.0005, k),
+        )
+    else:
+        origins = Origins.from_network_nodes(net)
+    limit = float(rng.choice([150.0, 400.0, 800.0, 1200.0]))
+    plain, swept = both_ways(net, origins, facilities, limit)
+    for code in ("a", "b"):
+        p, s = plain.items[code], swept.items[code]
+        assert p.reason == s.reason
+        np.testing.assert_array_equal(np.isnan(p.distance_m), np.isnan(s.distance_m))
+        # another order of additions: equal but for the last few bits
+        np.testing.assert_allclose(s.distance_m, p.distance_m, rtol=1e-12, atol=1e-9)
+        np.testing.assert_array_equal(s.facility, p.facility)
+
+
+def test_equally_far_facilities_go_to_the_lowest_index() -> None:
+    # a straight street of whole-metre blocks; facilities at both ends, homes in the middle
+    from quarterhour.engine.network import build_network
+
+    lon = 116.30 + np.arange(5) * 0.001
+    lat = np.full(5, 39.90)
+    net = build_network(lon, lat, [0, 1, 2, 3], [1, 2, 3, 4], edge_length_m=[100.0] * 4)
+    facilities = [
+        Facility("east", "east", float(lon[4]), 39.90, ("a",)),
+        Facility("west", "west", float(lon[0]), 39.90, ("a",)),
+    ]
+    plain, swept = both_ways(net, Origins.from_network_nodes(net), facilities, 1000.0)
+    for res in (plain, swept):
+        assert res.items["a"].facility.tolist() == [1, 1, 0, 0, 0]  # the middle: a tie → 0
+        assert res.items["a"].distance_m.tolist() == [0.0, 100.0, 200.0, 100.0, 0.0]
+
+
+def test_a_hierarchy_is_kept_and_read_back(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    net = random_network(rng, integer_lengths=False)
+    h = build_hierarchy(net, bound_m=900.0)
+    h.save(tmp_path / "h.npz")
+    back = Hierarchy.load(tmp_path / "h.npz")
+    assert back.fits(net, 900.0) and not back.fits(net, 901.0)
+    for name in ("pos", "up_ptr", "up_src", "up_w", "dn_ptr", "dn_src", "dn_w"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(h, name))
+    other = replace(net, edge_length_m=net.edge_length_m * 1.01)
+    assert not back.fits(other, 900.0)  # another network (same size): not used for it
