@@ -46,8 +46,9 @@ def progress_bar() -> Iterator[ProgressCallback]:
 
 
 def error(message: str) -> None:
-    console.print(f"[bold red]错误 / error:[/] {escape(message)}")
+    """An error, unwrapped (the terminal wraps it; a path or a row stays whole to copy)."""
+    console.print(f"[bold red]错误 / error:[/] {escape(message)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    console.print(f"[yellow]注意 / warning:[/] {escape(message)}")
+    console.print(f"[yellow]注意 / warning:[/] {escape(message)}", soft_wrap=True)

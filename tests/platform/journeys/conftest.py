@@ -88,7 +88,8 @@ def _demo_database(data_dir: Path) -> str:
     import psycopg
 
     base, _, name = url.rpartition("/")
-    name = name.split("?")[0] + "_journeys"
+    # one demo database per test process (pytest-xdist runs several)
+    name = name.split("?")[0] + "_journeys" + os.environ.get("PYTEST_XDIST_WORKER", "")
     admin = base.replace("postgres://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -146,8 +147,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the whole session: Playwright's sync API keeps an
+    event loop running in this thread while it is open, and Django then refuses database calls
+    from any later test in the same process ("SynchronousOnlyOperation")."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

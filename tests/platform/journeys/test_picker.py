@@ -8,7 +8,7 @@ from tests.platform.journeys.conftest import login, shot
 
 def test_provider_chosen_from_suggestions(demo, page):
     login(page, "demo-street")
-    page.get_by_role("link", name="运行机制").click()
+    page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="经费保障").click()
     box = page.get_by_label("承接服务商")
     box.fill("便民")
