@@ -33,7 +33,12 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "requests/list.html",
-        {"page": page, "statuses": Status.choices, "status": status or ""},
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status or "",
+            "can_enter_call": rperm.can_enter_call(request.user),
+        },
     )
 
 

@@ -26,11 +26,12 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/list.html", {"offers": offers, "staff": staff})
 
 
-@login_required
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An offered room is public (the portal links it): its windows and free places; booking for
+    those who may book, a login hint for visitors; withdrawn rooms only for their managers."""
     shared = get_object_or_404(SharedFacility.objects.select_related("unit", "community"), pk=pk)
-    manager = perm.can_manage_shared(request.user, shared)
-    if not (manager or perm.can_book(request.user, shared)):
+    manager = request.user.is_authenticated and perm.can_manage_shared(request.user, shared)
+    if not manager and shared.status != SharedFacility.Status.OFFERED:
         raise PermissionRefused("sharing_permission_denied", _("您无权查看该共享设施"))
     today = timezone.localdate()
     return render(
@@ -40,7 +41,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shared": shared,
             "windows": shared.windows.all(),
             "openings": selectors.upcoming(shared, start=today, days=14),
-            "can_book": perm.can_book(request.user, shared),
+            "can_book": request.user.is_authenticated and perm.can_book(request.user, shared),
             "manager": manager,
             "bookings": selectors.bookings_of_facility(shared).filter(slot__date__gte=today)
             if manager
