@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Level(models.TextChoices):
@@ -46,6 +47,7 @@ class Category(models.Model):
     )
     remind_before_hours = models.PositiveIntegerField(_("到期前提醒（工作小时）"), default=4)
     is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -67,6 +69,7 @@ class CategoryDeadline(models.Model):
     )
     amount = models.PositiveIntegerField(_("办结时限"))
     unit = models.CharField(_("时限单位"), max_length=8, choices=DeadlineUnit.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("区县办结时限")
@@ -126,6 +129,7 @@ class WorkCalendar(models.Model):
     weekdays = models.CharField(_("工作日（1=周一）"), max_length=7, default="12345")
     day_start = models.TimeField(_("上班时间"), default="09:00")
     day_end = models.TimeField(_("下班时间"), default="17:00")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工作日历")
@@ -157,11 +161,12 @@ class CalendarDay(models.Model):
 class Status(models.TextChoices):
     NEW = "new", _("待受理")
     ACCEPTED = "accepted", _("办理中")
+    REPLIED = "replied", _("已答复")
     CLOSED = "closed", _("已办结")
     REJECTED = "rejected", _("不予受理")
 
 
-OPEN_STATUSES = (Status.NEW, Status.ACCEPTED)
+OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.REPLIED)
 
 
 class Channel(models.TextChoices):
@@ -265,6 +270,8 @@ class ServiceRequest(models.Model):
     rating = models.PositiveSmallIntegerField(_("满意度评分"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=1000, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    #: the first answer to the requester (响应): accept or reply, whichever came first
+    responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     # Open311: the client that posted it, its idempotency key and the request's fingerprint
     api_client = models.ForeignKey(
         "open311.ApiClient",
@@ -338,6 +345,7 @@ class Event(models.Model):
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交")
         ACCEPT = "accept", _("受理")
+        REPLY = "reply", _("答复")
         TRANSFER = "transfer", _("转办")
         ESCALATE = "escalate", _("超期升级")
         REMIND = "remind", _("到期提醒")
@@ -345,6 +353,7 @@ class Event(models.Model):
         REJECT = "reject", _("不予受理")
         REOPEN = "reopen", _("重新办理")
         RATE = "rate", _("评价")
+        JOIN = "join", _("关注")
 
     request = models.ForeignKey(
         ServiceRequest, models.CASCADE, related_name="events", verbose_name=_("诉求")
@@ -431,3 +440,22 @@ class Handover(models.Model):
                 condition=models.Q(from_provider__isnull=False),
             )
         ]
+
+
+class Follower(models.Model):
+    """A resident who joined an open request instead of filing the same one again: told about
+    its progress like the submitter, and sees it in 我的."""
+
+    request = models.ForeignKey(
+        ServiceRequest, models.CASCADE, related_name="followers", verbose_name=_("诉求")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("居民")
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("关注者")
+        verbose_name_plural = _("关注者")
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="follow_once")]
