@@ -18,7 +18,7 @@ from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.geography.selectors import communities_visible
 from quarterhour.platform.requests import permissions as rperm
-from quarterhour.platform.requests import selectors, services
+from quarterhour.platform.requests import selectors, services, setup_views
 from quarterhour.platform.requests.error_codes import RequestError as E
 from quarterhour.platform.requests.models import Channel, Level, ServiceRequest, Status
 
@@ -38,6 +38,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "status": status or "",
             "can_enter_call": rperm.can_enter_call(request.user),
+            "may_set_up": setup_views.may_set_up(request.user),
         },
     )
 
