@@ -36,6 +36,7 @@ from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification.error_codes import CertificationError as E
+from quarterhour.platform.certification.labels import ACTION_LABELS
 from quarterhour.platform.certification.models import (
     Certification,
     CertificationEvent,
@@ -52,22 +53,6 @@ from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.geography.models import Community
 
 S = State
-
-ACTION_LABELS: dict[str, Any] = {
-    "apply": _("提出申请"),
-    "meeting_approve": _("记录居民代表会议（同意）"),
-    "meeting_reject": _("记录居民代表会议（不同意）"),
-    "sign_agreement": _("签订协议"),
-    "start_notice": _("开始公示"),
-    "uphold_objection": _("异议成立"),
-    "certify": _("认证"),
-    "suspend": _("暂停"),
-    "reinstate": _("恢复"),
-    "disqualify": _("取消资格"),
-    "expire": _("到期"),
-    "withdraw": _("撤回申请"),
-    "supersede": _("续期替代"),
-}
 
 
 def _step(sources: set[State], target: str, action: str) -> Transition:
