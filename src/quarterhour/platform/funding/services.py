@@ -58,7 +58,10 @@ def record_contract(
         issues.append(
             Issue(
                 E.PROVIDER_NOT_CERTIFIED,
-                _("%(p)s 不是在认证期内的签约服务商（未认证、暂停或已取消资格），不能签订购买服务合同")
+                _(
+                    "%(p)s 不是在认证期内的签约服务商（未认证、暂停或已取消资格），"
+                    "不能签订购买服务合同"
+                )
                 % {"p": provider.name},
                 field="provider",
             )
