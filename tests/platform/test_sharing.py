@@ -336,3 +336,24 @@ def test_shared_facilities_export_as_siting_candidates(world, tmp_path):
     assert points.origin_id == (f"shared:{shared.pk}",)
     assert points.lon[0] == pytest.approx(world.a1x.centre_lon, abs=1e-7)
     assert points.lat[0] == pytest.approx(world.a1x.centre_lat, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "slot", "lost"),
+    [("18:00", "21:00", 120, 60), ("08:00", "11:30", 60, 30), ("12:30", "13:15", 30, 15)],
+)
+def test_a_window_that_slots_do_not_fill_is_refused(world, start, end, slot, lost):
+    """A window whose length is not a whole number of slots would lose its remainder silently
+    (nobody could book it): refused, saying how many minutes would be lost; nothing stored."""
+    window = {"weekday": 2, "start": start, "end": end, "slot_minutes": slot}
+    unit = unit_of(world, world.A1, world.a1x, "第一中学")
+    with pytest.raises(Invalid) as exc:
+        offer(world, windows=[window], unit_staff=unit)
+    assert exc.value.code == "sharing_window_invalid"
+    assert f"（最后 {lost} 分钟无法预约）" in str(exc.value.issues[0].message)
+    assert SharedFacility.objects.count() == 0 and Window.objects.count() == 0
+    # the same window in whole slots is taken, and every minute of it is bookable
+    whole = offer(world, windows=[{**window, "slot_minutes": 15}], unit_staff=unit)
+    openings = selectors.upcoming(whole, start=dt.date(2026, 3, 3), days=1)
+    assert openings[0].start.strftime("%H:%M") == start
+    assert openings[-1].end.strftime("%H:%M") == end

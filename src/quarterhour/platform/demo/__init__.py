@@ -26,6 +26,9 @@ SEEDERS: tuple[str, ...] = (
     "certification",
     "requests",
     "evaluation",
+    "volunteering",
+    "joint_meeting",
+    "funding",
 )
 
 

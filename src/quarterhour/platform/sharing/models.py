@@ -77,6 +77,18 @@ class SharedFacility(models.Model):
         return self.name
 
 
+#: weekdays in words (1 = Monday)
+WEEKDAY_NAMES = {
+    1: _("星期一"),
+    2: _("星期二"),
+    3: _("星期三"),
+    4: _("星期四"),
+    5: _("星期五"),
+    6: _("星期六"),
+    7: _("星期日"),
+}
+
+
 class Window(models.Model):
     """A recurring off-peak opening: every ``weekday`` (1 = Monday) from ``start`` to ``end``,
     split into slots of ``slot_minutes`` (0 = one slot for the whole window)."""
@@ -107,6 +119,10 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def weekday_name(self) -> str:
+        return str(WEEKDAY_NAMES.get(self.weekday, self.weekday))
 
 
 class Slot(models.Model):

@@ -70,6 +70,24 @@ def _check_windows(windows: Sequence[dict[str, Any]]) -> tuple[list[Window], lis
             row_issues.append(_("第 %(i)d 个时段的结束须晚于开始") % {"i": i})
         if not isinstance(slot, int) or slot < 0:
             row_issues.append(_("第 %(i)d 个时段的时段长度须为非负整数") % {"i": i})
+        elif slot and start is not None and end is not None and end > start:
+            length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            if length % slot:
+                # the remainder would never be bookable: said, not silently dropped
+                row_issues.append(
+                    _(
+                        "第 %(i)d 个时段 %(s)s–%(e)s 共 %(n)d 分钟，不能按每 %(m)d 分钟分完"
+                        "（最后 %(r)d 分钟无法预约），请调整结束时间或时段长度"
+                    )
+                    % {
+                        "i": i,
+                        "s": start.strftime("%H:%M"),
+                        "e": end.strftime("%H:%M"),
+                        "n": length,
+                        "m": slot,
+                        "r": length % slot,
+                    }
+                )
         for text in row_issues:
             issues.append(Issue(E.WINDOW_INVALID, text, row=i, field="windows"))
         # no issues: the weekday is an int and both times were read (said again for the types)

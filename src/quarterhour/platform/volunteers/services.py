@@ -228,11 +228,21 @@ def candidates(
 
 @transaction.atomic
 def assign(*, actor: Any, need: Need, volunteer: Volunteer, now: dt.datetime | None = None) -> Need:
-    row = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    row = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("community__street")
+        .get(pk=need.pk)
+    )
     if not perm.can_match_need(actor, row):
         raise _refuse()
     if row.status != Need.Status.OPEN:
         raise _illegal(row.get_status_display())
+    # the volunteer as stored now (an approval may have come after the caller read it)
+    volunteer = Volunteer.objects.select_related("community__street").get(pk=volunteer.pk)
+    if volunteer.community.street.district_id != row.community.street.district_id:
+        raise PermissionRefused(
+            E.OTHER_DISTRICT, _("该志愿者登记在其他区县，不能指派到本区县的需求")
+        )
     if volunteer.status != VS.APPROVED:
         raise Invalid(E.NOT_APPROVED, _("该志愿者尚未通过审核"))
     if row.skill not in volunteer.skills:
