@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine.coverage import ItemCoverage, ItemSpec, coverage_table
-from quarterhour.engine.whatif import WhatIf
+from quarterhour.engine.whatif import Change, Scenario, WhatIf, apply
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -114,3 +114,36 @@ def zone_changes(
                 continue
             out.append(ZoneItemChange(int(z), s.code, b, a))
     return out
+
+
+def apply_all(
+    sc: Scenario,
+    changes: Sequence[Change],
+    *,
+    weight: FloatArray,
+    zones: ZoneIndex,
+    item_specs: Sequence[ItemSpec],
+    limit_m: float,
+    walk_minutes: float,
+    speed_kmh: float,
+) -> tuple[Scenario, list[WhatIf], list[ZoneItemChange]]:
+    """Make ``changes`` in turn on ``sc`` (which is left as it was) and sum the zones they
+    touch: what the platform's what-if page computes for each answer."""
+    made: list[WhatIf] = []
+    now = sc
+    for change in changes:
+        now, what = apply(now, change)
+        made.append(what)
+    codes = [s.code for s in item_specs]
+    found = zone_changes(
+        {c: sc.result.items[c].distance_m for c in codes},
+        {c: now.result.items[c].distance_m for c in codes},
+        changed_origins(made),
+        weight=weight,
+        zones=zones,
+        item_specs=item_specs,
+        limit_m=limit_m,
+        walk_minutes=walk_minutes,
+        speed_kmh=speed_kmh,
+    )
+    return now, made, found

@@ -12,6 +12,7 @@ with the changes made. Nothing here writes; saving a scenario is in :mod:`.scena
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -31,8 +32,8 @@ from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coverage import ItemSpec, coverage_table
 from quarterhour.engine.hierarchy import Hierarchy
 from quarterhour.engine.reach import _LIMIT_SLACK
-from quarterhour.engine.whatif import Change, Scenario, apply, scenario
-from quarterhour.engine.whatif_zones import ZoneIndex, changed_origins, zone_changes
+from quarterhour.engine.whatif import Change, Scenario, scenario
+from quarterhour.engine.whatif_zones import ZoneIndex, apply_all, changed_origins
 from quarterhour.platform.core import standard
 from quarterhour.platform.core.errors import Invalid, Issue
 from quarterhour.platform.facilities.models import Facility
@@ -181,22 +182,32 @@ def _register_version() -> tuple[Any, ...]:
     return (f["m"], f["n"])
 
 
-def _hierarchy(run: AssessmentRun, network: Any) -> Hierarchy | None:
-    """The network's hierarchy for the run's limit, built once per process; None for a small
-    network, where the engine builds what it needs itself."""
+def _hierarchy(run: AssessmentRun, network: Any) -> Hierarchy:
+    """The network's hierarchy for the run's limit: kept in memory, and in a file beside the
+    network's (built once, then loaded by every process that serves the network)."""
     from quarterhour.engine.hierarchy import build_hierarchy
 
     assert run.network is not None
     path = Path(settings.DATA_DIR) / run.network.path
+    bound = run.limit_m + _LIMIT_SLACK
     key = (str(path), path.stat().st_mtime, float(run.limit_m))
     with _LOCK:
         h = _HIERARCHIES.get(key)
-    if h is None:
-        h = build_hierarchy(network, bound_m=run.limit_m + _LIMIT_SLACK)
-        with _LOCK:
-            _HIERARCHIES[key] = h
-            while len(_HIERARCHIES) > 2:
-                _HIERARCHIES.popitem(last=False)
+    if h is not None:
+        return h
+    kept = path.with_name(f"{path.stem}.whatif-{math.ceil(bound)}m.npz")
+    try:
+        h = Hierarchy.load(kept) if kept.exists() else None
+    except (OSError, ValueError, KeyError):
+        h = None
+    if h is None or not h.fits(network, bound):
+        h = build_hierarchy(network, bound_m=bound)
+        with contextlib.suppress(OSError):  # a read-only data directory: kept in memory
+            h.save(kept)
+    with _LOCK:
+        _HIERARCHIES[key] = h
+        while len(_HIERARCHIES) > 2:
+            _HIERARCHIES.popitem(last=False)
     return h
 
 
@@ -360,22 +371,10 @@ def answer(circle: Circle, changes: Sequence[HypoChange]) -> Answer:
 
 def answer_on(base: CircleBase, changes: Sequence[HypoChange]) -> Answer:
     t0 = time.perf_counter()
-    sc = base.scenario
-    made = []
-    off: list[str] = []
-    for hypo, change in zip(changes, engine_changes(base, changes), strict=True):
-        sc, what = apply(sc, change)
-        made.append(what)
-        if not what.snapped:
-            off.append(hypo.words())
     run = base.run
-    before = {s.code: base.scenario.result.items[s.code].distance_m for s in base.specs}
-    after = {s.code: sc.result.items[s.code].distance_m for s in base.specs}
-    moved = changed_origins(made)
-    found = zone_changes(
-        before,
-        after,
-        moved,
+    sc, made, found = apply_all(
+        base.scenario,
+        engine_changes(base, changes),
         weight=base.scenario.origins.weight,
         zones=base.zones,
         item_specs=base.specs,
@@ -383,6 +382,9 @@ def answer_on(base: CircleBase, changes: Sequence[HypoChange]) -> Answer:
         walk_minutes=run.walk_minutes,
         speed_kmh=run.speed_kmh,
     )
+    off = [h.words() for h, what in zip(changes, made, strict=True) if not what.snapped]
+    moved = changed_origins(made)
+    after = {s.code: sc.result.items[s.code].distance_m for s in base.specs}
     rows = tuple(
         Row(
             community=base.communities[z.zone],

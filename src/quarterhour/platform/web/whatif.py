@@ -31,6 +31,7 @@ from quarterhour.platform.planning import whatif
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import WhatIfScenario
 from quarterhour.platform.web.svgmap import SvgMap
+from quarterhour.platform.web.views import _network_under
 
 #: the longest changes field taken from a form
 CHANGES_MAX_CHARS = 20_000
@@ -79,7 +80,7 @@ def _new_change(request: HttpRequest, op: str) -> whatif.HypoChange:
     return whatif.parse_change(raw)
 
 
-def _map(circle: Circle, answer: whatif.Answer | None, proposed: list[Any]) -> Any:
+def _map(circle: Circle, answer: whatif.Answer | None, proposed: list[Any], network: Any) -> Any:
     svg = SvgMap()
     changed = answer.affected_community_ids if answer is not None else set()
     for m in circle.memberships.all():
@@ -89,6 +90,8 @@ def _map(circle: Circle, answer: whatif.Answer | None, proposed: list[Any]) -> A
             svg.polygon(ring, css=css, title=c.name)
         if c.centre_lon is not None and c.centre_lat is not None:
             svg.label(c.centre_lon, c.centre_lat, c.name)
+    if network is not None:
+        _network_under(svg, circle, network)
     member_ids = [m.community_id for m in circle.memberships.all()]
     for f in facilities_near_communities(member_ids):
         codes = [i.item_code for i in f.items.all()]
@@ -102,6 +105,11 @@ def _map(circle: Circle, answer: whatif.Answer | None, proposed: list[Any]) -> A
     return svg.render(
         aria_label=_("假设分析地图：%(name)s（点击地图选择位置）") % {"name": circle.name}
     )
+
+
+def _network_of(circle: Circle) -> Any:
+    run = whatif.basis_run(circle)
+    return run.network if run is not None else None
 
 
 def _page(
@@ -139,7 +147,7 @@ def _page(
         "saved": saved,
         "opened": opened,
         "proposed": proposed,
-        "map_svg": _map(circle, answer, proposed),
+        "map_svg": _map(circle, answer, proposed, _network_of(circle)),
     }
     response = render(request, "web/whatif.html", context)
     if errors:
