@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +46,38 @@ def zones_of(net: object) -> tuple[np.ndarray, int]:
     return zone.astype(np.int64), int(zone.max()) + 1
 
 
+def random_changes(
+    sc: Any, net: Any, codes: list[str], rng: Any, n: int
+) -> tuple[list[Any], list[Any]]:
+    from quarterhour.engine.places import Facility
+    from quarterhour.engine.whatif import Change
+
+    model = list(sc.facilities)
+    out: list[Any] = []
+    closed: set[int] = set()
+    for i in range(n):
+        kind = ("add", "move", "close")[int(rng.integers(3))]
+        node = int(rng.integers(net.n_nodes))
+        lon, lat = float(net.node_lon[node]), float(net.node_lat[node])
+        if kind == "add":
+            code = codes[int(rng.integers(len(codes)))]
+            fac = Facility(f"page-{i}", "", lon, lat, (code,))
+            out.append(Change.add(fac))
+            model.append(fac)
+            continue
+        j = int(rng.integers(len(sc.facilities)))
+        while j in closed:
+            j = int(rng.integers(len(sc.facilities)))
+        if kind == "move":
+            out.append(Change.move(j, lon, lat))
+            model[j] = replace(model[j], lon=lon, lat=lat)
+        else:
+            out.append(Change.close(j))
+            closed.add(j)
+            model[j] = replace(model[j], item_codes=())
+    return out, model
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100000,1000000")
@@ -54,9 +87,9 @@ def main() -> None:
     from benchmarks.bench_reach import hierarchy_file, load
     from quarterhour.engine.coverage import ItemSpec, coverage_table
     from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy
-    from quarterhour.engine.places import Facility, Origins
+    from quarterhour.engine.places import Origins
     from quarterhour.engine.reach import _LIMIT_SLACK, prepare, reach
-    from quarterhour.engine.whatif import Change, scenario
+    from quarterhour.engine.whatif import scenario
     from quarterhour.engine.whatif_zones import ZoneIndex, apply_all
 
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores, shared)")
@@ -86,39 +119,15 @@ def main() -> None:
             walk_minutes=15.0, speed_kmh=SPEED_KMH,
         )  # fmt: skip
 
-        def random_changes(n: int) -> tuple[list[Change], list[Facility]]:
-            model = list(sc.facilities)
-            out: list[Change] = []
-            closed: set[int] = set()
-            for i in range(n):
-                kind = ("add", "move", "close")[int(rng.integers(3))]
-                node = int(rng.integers(net.n_nodes))
-                lon, lat = float(net.node_lon[node]), float(net.node_lat[node])
-                if kind == "add":
-                    code = codes[int(rng.integers(len(codes)))]
-                    fac = Facility(f"page-{i}", "", lon, lat, (code,))
-                    out.append(Change.add(fac))
-                    model.append(fac)
-                    continue
-                j = int(rng.integers(len(sc.facilities)))
-                while j in closed:
-                    j = int(rng.integers(len(sc.facilities)))
-                if kind == "move":
-                    out.append(Change.move(j, lon, lat))
-                    model[j] = replace(model[j], lon=lon, lat=lat)
-                else:
-                    out.append(Change.close(j))
-                    closed.add(j)
-                    model[j] = replace(model[j], item_codes=())
-            return out, model
-
-        apply_all(sc, random_changes(1)[0], **kw)  # compile / allocate the work arrays
+        apply_all(
+            sc, random_changes(sc, net, codes, rng, 1)[0], **kw
+        )  # compile / allocate the work arrays
         times: list[float] = []
         rows: list[int] = []
         checked: set[int] = set()
         for r in range(a.requests):
             n = 1 + r % 3
-            changes, model = random_changes(n)
+            changes, model = random_changes(sc, net, codes, rng, n)
             t = time.perf_counter()
             _now, _made, found = apply_all(sc, changes, **kw)
             times.append(time.perf_counter() - t)
