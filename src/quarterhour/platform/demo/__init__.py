@@ -29,6 +29,7 @@ SEEDERS: tuple[str, ...] = (
     "volunteering",
     "joint_meeting",
     "funding",
+    "whatif",
 )
 
 
