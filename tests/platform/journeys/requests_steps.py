@@ -11,8 +11,10 @@ def choose(page: Any, box: Any, typed: str, *, starting: str = "") -> str:
     box.fill(typed)
     list_id = box.get_attribute("list")
     page.wait_for_function(
-        """([id, typed]) => { const l = document.getElementById(id);
-             return l.options.length > 0 && [...l.options].every(o => o.value.toLowerCase().includes(typed.toLowerCase())); }""",
+        """([id, typed]) => {
+             const l = document.getElementById(id), t = typed.toLowerCase();
+             return l.options.length > 0
+               && [...l.options].every(o => o.value.toLowerCase().includes(t)); }""",
         arg=[list_id, typed],
     )
     labels = page.eval_on_selector(f"#{list_id}", "l => [...l.options].map(o => o.value)")
