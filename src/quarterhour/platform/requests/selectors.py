@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from quarterhour.platform.notifications.channels import mask_phone
@@ -35,9 +35,17 @@ def request_list(user: Any, *, status: str | None = None) -> QuerySet[ServiceReq
         "owner_provider",
         "owner_user",
     )
-    if status:
+    if status == OVERDUE:
+        qs = qs.filter(
+            Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now()) | Q(escalations__gt=0)
+        )
+    elif status:
         qs = qs.filter(status=status)
     return qs
+
+
+#: the list's pseudo-status: open past the deadline, or handed up for being late
+OVERDUE = "overdue"
 
 
 def categories_open() -> QuerySet[Category]:

@@ -42,7 +42,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "requests/list.html",
         {
             "page": page,
-            "statuses": Status.choices,
+            "statuses": [*Status.choices, (selectors.OVERDUE, _("超期（含已升级）"))],
             "status": status or "",
             "can_enter_call": rperm.can_enter_call(request.user),
             "may_set_up": setup_views.may_set_up(request.user),
