@@ -42,7 +42,7 @@ def _providers(user: Any) -> list[Provider]:
 
 
 def _request_rates(user: Any) -> dict[str, Any]:
-    """The units' response / resolution / satisfaction rates (the requests app's, when installed)."""
+    """The units' response, resolution and satisfaction rates (when requests are installed)."""
     from django.apps import apps
 
     if not apps.is_installed("quarterhour.platform.requests"):
