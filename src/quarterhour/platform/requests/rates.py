@@ -94,7 +94,9 @@ def unit_rates(user: Any, *, year: int, now: datetime | None = None) -> list[Uni
                 .annotate(n=Count("request", distinct=True))
             ):
                 late[r["from_provider"]] = r["n"]
-        names = dict(model.objects.filter(pk__in=set(counts) | set(late)).values_list("pk", "name"))
+        names = dict(
+            model._default_manager.filter(pk__in=set(counts) | set(late)).values_list("pk", "name")
+        )
         for pk in sorted(set(counts) | set(late), key=lambda k: names.get(k, "")):
             c = counts.get(pk, {})
             out.append(

@@ -173,4 +173,5 @@ def likely_duplicates(
 
 
 def followed(user: Any, req: ServiceRequest) -> bool:
-    return req.followers.filter(user_id=getattr(user, "pk", None)).exists()
+    uid = getattr(user, "pk", None)
+    return uid is not None and req.followers.filter(user_id=uid).exists()

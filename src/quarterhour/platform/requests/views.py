@@ -109,8 +109,12 @@ def _submit(request: HttpRequest, *, channel: str, place: _Place) -> ServiceRequ
         community=place.community,
         address=place.address,
         attributes=attributes,
-        contact_name=post.get("contact_name", "")[:64] if staff else user.display_name[:64],
-        contact_phone=post.get("contact_phone", "")[:32] if staff else user.phone[:32],
+        contact_name=post.get("contact_name", "")[:64]
+        if staff
+        else getattr(user, "display_name", "")[:64],
+        contact_phone=post.get("contact_phone", "")[:32]
+        if staff
+        else getattr(user, "phone", "")[:32],
     )
 
 
