@@ -503,7 +503,7 @@ def test_pages(world: Any, cats: Any, client: Any) -> None:
     assert detail.status_code == 200
     assert "待受理" in detail.content.decode()
     bad = client.post("/requests/new/", {"description": "x"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "请选择诉求类别" in bad.content.decode()
     assert ServiceRequest.objects.count() == 1
     assert client.get("/requests/call/").status_code == 403

@@ -27,6 +27,7 @@ urlpatterns = [
     re_path(r"^portal/(?P<rest>.*)$", portal_views.moved, name="portal_moved"),
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
+    path("partners/", include("quarterhour.platform.open311.page_urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
     path("certification/", include("quarterhour.platform.certification.urls")),
     path("sharing/", include("quarterhour.platform.sharing.urls")),

@@ -174,7 +174,7 @@ def _calendars(demo: Demo) -> str:
 
 
 def seed(demo: Demo) -> None:
-    from quarterhour.platform.open311.keys import issue_key
+    from quarterhour.platform.open311.keys import issue_key, record_use
     from quarterhour.platform.requests import services as rs
     from quarterhour.platform.requests.escalation import escalate_overdue
     from quarterhour.platform.requests.models import Channel
@@ -342,6 +342,7 @@ def seed(demo: Demo) -> None:
         api_client=client,
         now=now - 30 * timedelta(minutes=1),
     )
+    record_use(client, now=now - 30 * timedelta(minutes=1))
     demo.say(
         f"诉求 / requests: {len(cats)} 类别, 法定节假日 {years}; "
         f"超期升级 / escalated: {escalated}; Open311 演示密钥 / demo key ({client.name}): {key}"

@@ -41,6 +41,18 @@ def _providers(user: Any) -> list[Provider]:
     return list(qs.distinct().order_by("name")[:500])
 
 
+def _request_rates(user: Any) -> dict[str, Any]:
+    """The units' response, resolution and satisfaction rates (when requests are installed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("quarterhour.platform.requests"):
+        return {}
+    from quarterhour.platform.requests.rates import unit_rates
+
+    year = timezone.localdate().year
+    return {"unit_rates": unit_rates(user, year=year), "rates_year": year}
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
@@ -64,6 +76,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "kinds": Feedback.Kind.choices,
             "verdicts": Review.Verdict.choices,
             "year": timezone.localdate().year,
+            **_request_rates(user),
         },
     )
 

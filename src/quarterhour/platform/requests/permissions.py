@@ -72,6 +72,15 @@ def can_view(user: Any, req: ServiceRequest) -> bool:
     return any(_covers_place(m, place) for m in memberships(user))
 
 
+def can_read_content(user: Any, req: ServiceRequest) -> bool:
+    """The description: the submitter, the owners and the staff of the place (not those who
+    only joined the request: it may speak of the submitter's home)."""
+    if is_submitter(user, req) or can_act(user, req):
+        return True
+    place = Place(req.district_id, req.street_id, req.community_id)
+    return any(_covers_place(m, place) for m in memberships(user))
+
+
 def can_see_contact(user: Any, req: ServiceRequest) -> bool:
     if is_submitter(user, req):
         return True

@@ -3,6 +3,8 @@ district's own deadlines and working calendar (its district staff; the default c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -130,6 +132,7 @@ def district_deadline(request: HttpRequest, pk: int, district: int) -> HttpRespo
     row = get_object_or_404(Category, pk=pk)
     place = get_object_or_404(District, pk=district)
     d = request.POST
+    call: Callable[[], object]
     if d.get("clear"):
         call = lambda: conf.clear_district_deadline(  # noqa: E731
             actor=request.user, category=row, district=place
@@ -221,15 +224,15 @@ def calendar(request: HttpRequest, district: int | None = None) -> HttpResponse:
             on.discard(day)
         else:
             raise Http404
-        extra = {} if start is None else {"day_start": start, "day_end": end}
         return conf.set_calendar(
             actor=request.user,
             district=place,
             weekdays=weekdays,
+            day_start=start or time(9, 0),
+            day_end=end or time(17, 0),
             days_off=off,
             days_on=on,
             notes=notes,
-            **extra,
         )
 
     kw = {"district": place.pk} if place is not None else {}
