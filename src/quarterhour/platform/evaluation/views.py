@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.catalogue.models import Provider
@@ -26,6 +27,7 @@ from quarterhour.platform.evaluation.models import (
     Feedback,
     Review,
     Survey,
+    SurveyResponse,
 )
 from quarterhour.platform.geography.selectors import circles_visible
 
@@ -152,36 +154,79 @@ def public(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def surveys(request: HttpRequest) -> HttpResponse:
-    """Satisfaction surveys open today, for residents to answer (one answer each)."""
+SCORES = (
+    (5, _l("很满意")),
+    (4, _l("满意")),
+    (3, _l("一般")),
+    (2, _l("不满意")),
+    (1, _l("很不满意")),
+)
+
+
+def _surveys_page(
+    request: HttpRequest, errors: dict[str, list[str]] | None = None, *, failed: int = 0
+) -> HttpResponse:
     today = timezone.localdate()
     open_now = Survey.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related(
         "circle__street"
     )
-    rows = [
-        (s, Provider.objects.filter(street_id=s.circle.street_id).order_by("name")[:200])
-        for s in open_now.order_by("closes_on")[:50]
-    ]
-    return render(request, "evaluation/surveys.html", {"rows": rows})
+    user = request.user
+    rows = []
+    for s in open_now.order_by("closes_on")[:50]:
+        answered = (
+            SurveyResponse.objects.filter(survey=s, respondent=user)
+            .order_by("answered_at")
+            .values_list("answered_at", flat=True)
+            .first()
+        )
+        rows.append(
+            {
+                "survey": s,
+                "providers": list(selectors.survey_providers(s)[:100]),
+                "answered": answered,
+                "errors": (errors or {}) if s.pk == failed else {},
+            }
+        )
+    return render(
+        request,
+        "evaluation/surveys.html",
+        {"rows": rows, "scores": SCORES, "can_answer": perm.is_resident(user)},
+    )
+
+
+@login_required
+def surveys(request: HttpRequest) -> HttpResponse:
+    """Satisfaction surveys open today, for residents to answer (once each)."""
+    return _surveys_page(request)
 
 
 @login_required
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_object_or_404(Survey, pk=pk)
+    survey = get_object_or_404(Survey.objects.select_related("circle"), pk=pk)
     d = request.POST
-    return pages.run(
-        request,
-        lambda: services.answer_survey(
+
+    def score(name: str) -> int | None:
+        return pages.integer(d, name, low=1, high=5) if d.get(name) else None
+
+    def call() -> Any:
+        scores: dict[Provider, int] = {}
+        for provider in selectors.survey_providers(survey)[:100]:
+            value = score(f"score_{provider.pk}")
+            if value is not None:
+                scores[provider] = value
+        return services.answer_survey_once(
             actor=request.user,
             survey=survey,
-            score=pages.integer(d, "score"),
-            provider=get_object_or_404(Provider, pk=pages.integer(d, "provider"))
-            if d.get("provider")
-            else None,
+            overall=score("overall"),
+            scores=scores,
             comment=pages.text(d, "comment"),
-        ),
-        success=_("感谢您的评价"),
+        )
+
+    return pages.run(
+        request,
+        call,
+        success=_("感谢您的评价，已记录您的答卷"),
         to="evaluation:surveys",
+        again=lambda errors: _surveys_page(request, errors, failed=survey.pk),
     )
