@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("quarterhour.platform.notifications.urls")),
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
+    path("services/", include("quarterhour.platform.catalogue.urls")),
     path("certification/", include("quarterhour.platform.certification.urls")),
     path("sharing/", include("quarterhour.platform.sharing.urls")),
     path("volunteers/", include("quarterhour.platform.volunteers.urls")),

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification.error_codes import CertificationError as E
 from quarterhour.platform.certification.labels import ACTION_LABELS
@@ -174,8 +174,12 @@ def _require_reason(reason: str) -> None:
         )
 
 
-def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: str) -> None:
+def _check_application(
+    item_codes: Sequence[str], opening_hours: Any, hotline: str, category: str
+) -> None:
     issues: list[Issue] = []
+    if category not in Category.values:
+        issues.append(Issue("field_invalid", _("请选择服务类别"), field="category"))
     if not item_codes:
         issues.append(Issue(E.NO_ITEMS, _("至少申请一个服务项目"), field="item_codes"))
     known = known_item_codes()
@@ -217,7 +221,7 @@ def apply(
     if not perm.can_apply_certification(actor, provider):
         raise _refuse()
     hours = list(opening_hours)
-    _check_application(item_codes, hours, hotline)
+    _check_application(item_codes, hours, hotline, category)
     if community.street_id != provider.street_id:
         raise Invalid(
             "certification_community_not_in_street",
