@@ -627,6 +627,10 @@ def _sanction(
     _require_reason(reason)
     cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
     _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
+    if action == "disqualify":  # the provider leaves the catalogue: every service it publishes
+        for service in Service.objects.filter(provider_id=cert.provider_id, is_active=True):
+            service.is_active = False
+            save_audited(service, actor=actor, reason=f"disqualify: {reason}")
     _tell_provider(cert, action, ACTION_LABELS[action], reason)
     return cert
 
