@@ -126,6 +126,20 @@ def test_circle_and_contract_must_belong_to_the_street(world):
     assert exc.value.code == "funding_contract_number_taken"
 
 
+def test_a_disqualified_provider_takes_no_new_contract(world):
+    from tests.platform.test_certification import certified
+
+    from quarterhour.platform.certification import services as cert_services
+
+    cert = certified(world)
+    contract(world, number="DC-7")  # certified: a contract is fine
+    cert_services.disqualify(actor=world.users["street"], certification=cert, reason="投诉属实")
+    with pytest.raises(Invalid) as exc:
+        contract(world, number="DC-8")
+    assert exc.value.code == "funding_provider_disqualified"
+    assert "已被取消认证资格" in str(exc.value.message)
+
+
 ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {

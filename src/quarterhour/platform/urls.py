@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/open311/v2/", include("quarterhour.platform.open311.urls")),
     path("partners/", include("quarterhour.platform.open311.page_urls")),
     path("requests/", include("quarterhour.platform.requests.urls")),
+    path("services/", include("quarterhour.platform.catalogue.urls")),
     path("certification/", include("quarterhour.platform.certification.urls")),
     path("sharing/", include("quarterhour.platform.sharing.urls")),
     path("volunteers/", include("quarterhour.platform.volunteers.urls")),

@@ -160,3 +160,16 @@ def ending(cert: Certification) -> CertificationEvent | None:
         .order_by("-at", "-pk")
         .first()
     )
+
+
+def is_disqualified(provider: Provider) -> bool:
+    """Has the provider lost its certification (取消资格) and not been certified since? Such a
+    provider takes no new service-purchase contracts."""
+    latest = (
+        Certification.objects.filter(provider=provider)
+        .exclude(state__in=[State.WITHDRAWN, State.REJECTED])
+        .order_by("-applied_at", "-pk")
+        .values_list("state", flat=True)
+        .first()
+    )
+    return latest == State.DISQUALIFIED

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification.error_codes import CertificationError as E
 from quarterhour.platform.certification.labels import ACTION_LABELS
@@ -174,8 +174,12 @@ def _require_reason(reason: str) -> None:
         )
 
 
-def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: str) -> None:
+def _check_application(
+    item_codes: Sequence[str], opening_hours: Any, hotline: str, category: str
+) -> None:
     issues: list[Issue] = []
+    if category not in Category.values:
+        issues.append(Issue("field_invalid", _("请选择服务类别"), field="category"))
     if not item_codes:
         issues.append(Issue(E.NO_ITEMS, _("至少申请一个服务项目"), field="item_codes"))
     known = known_item_codes()
@@ -217,7 +221,7 @@ def apply(
     if not perm.can_apply_certification(actor, provider):
         raise _refuse()
     hours = list(opening_hours)
-    _check_application(item_codes, hours, hotline)
+    _check_application(item_codes, hours, hotline, category)
     if community.street_id != provider.street_id:
         raise Invalid(
             "certification_community_not_in_street",
@@ -623,6 +627,10 @@ def _sanction(
     _require_reason(reason)
     cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
     _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
+    if action == "disqualify":  # the provider leaves the catalogue: every service it publishes
+        for service in Service.objects.filter(provider_id=cert.provider_id, is_active=True):
+            service.is_active = False
+            save_audited(service, actor=actor, reason=f"disqualify: {reason}")
     _tell_provider(cert, action, ACTION_LABELS[action], reason)
     return cert
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from quarterhour.platform.catalogue.forms import WEEKDAYS, chosen_days, hours_from_form
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import permissions as perm
@@ -197,26 +198,6 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-WEEKDAYS = (
-    (1, _l("一")),
-    (2, _l("二")),
-    (3, _l("三")),
-    (4, _l("四")),
-    (5, _l("五")),
-    (6, _l("六")),
-    (7, _l("日")),
-)
-
-
-def _hours(d: Any) -> list[dict[str, Any]]:
-    """One period of opening hours from the form: the weekdays ticked, opening and closing."""
-    days = sorted({int(v) for v in d.getlist("days") if v in {"1", "2", "3", "4", "5", "6", "7"}})
-    opens, closes = pages.text(d, "opens"), pages.text(d, "closes")
-    if not days and not opens and not closes:
-        return []
-    return [{"days": days, "opens": opens, "closes": closes}]
-
-
 def _apply_page(
     request: HttpRequest, provider: Provider, errors: dict[str, list[str]] | None = None
 ) -> HttpResponse:
@@ -232,7 +213,7 @@ def _apply_page(
             "items": [(c, standard.item_label(c)) for c in sorted(standard.known_item_codes())],
             "weekdays": WEEKDAYS,
             "chosen_items": d.getlist("item_codes"),
-            "chosen_days": [int(v) for v in d.getlist("days") if v.isdigit() and len(v) == 1],
+            "chosen_days": chosen_days(d),
             "errors": errors or {},
         },
     )
@@ -257,7 +238,7 @@ def apply_form(request: HttpRequest, provider_pk: int) -> HttpResponse:
                 category=pages.text(d, "category"),
                 item_codes=d.getlist("item_codes"),
                 hotline=pages.text(d, "hotline"),
-                opening_hours=_hours(d),
+                opening_hours=hours_from_form(d),
                 home_visit=pages.flag(d, "home_visit"),
                 by_appointment=pages.flag(d, "by_appointment"),
                 off_peak=pages.flag(d, "off_peak"),

@@ -12,3 +12,4 @@ class FundingError(StrEnum):
     DATES_INVALID = "funding_dates_invalid"
     NUMBER_TAKEN = "funding_contract_number_taken"
     PROVIDER_NOT_CERTIFIED = "funding_provider_not_certified"
+    PROVIDER_DISQUALIFIED = "funding_provider_disqualified"
