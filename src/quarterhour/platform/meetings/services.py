@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
@@ -109,8 +108,15 @@ def record(
         due = a.get("due_on")
         if not isinstance(due, dt.date) or due < today:
             issues.append(Issue(E.DUE_IN_PAST, _("完成期限不能早于今天"), row=i, field="actions"))
-        if not can_use_staff_pages(a.get("owner")):
-            issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
+        if not perm.can_own_action(a.get("owner"), row):
+            issues.append(
+                Issue(
+                    E.OWNER_NOT_STAFF,
+                    _("第 %(i)d 项的责任人须为本区县的工作人员") % {"i": i},
+                    row=i,
+                    field=f"owner_{i}",
+                )
+            )
         number = a.get("decision")
         if number is not None and not (isinstance(number, int) and 1 <= number <= len(decisions)):
             issues.append(Issue("field_invalid", _("对应决定的序号不存在"), row=i, field="actions"))
