@@ -241,3 +241,24 @@ def test_an_action_owner_is_staff_of_the_meetings_district(world):
         services.record(actor=world.users["street"], meeting=m, **args)
     assert [(i.code, i.field) for i in exc.value.issues] == [("meeting_owner_not_staff", "owner_1")]
     assert Action.objects.count() == 0
+
+
+def test_meeting_and_action_moves_leave_event_rows(world):
+    from quarterhour.platform.meetings.models import MeetingEvent
+
+    m = convene(world)
+    services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    action = Action.objects.get(owner=world.users["community"])
+    services.close_action(actor=world.users["community"], action=action, note="已签协议", now=T0)
+    other = convene(world)
+    services.cancel(actor=world.users["street"], meeting=other, reason="改期")
+    rows = list(
+        MeetingEvent.objects.order_by("pk").values_list(
+            "subject", "subject_id", "action", "from_state", "to_state", "reason"
+        )
+    )
+    assert rows == [
+        ("meeting", m.pk, "record", "planned", "held", ""),
+        ("action", action.pk, "close", "open", "done", "已签协议"),
+        ("meeting", other.pk, "cancel", "planned", "cancelled", "改期"),
+    ]

@@ -1,6 +1,7 @@
 """Convene a joint meeting, record it (attendees, decisions, actions), close actions.
 
-States: planned → held (``record``) | cancelled (``cancel``); actions: open → done.
+States (``meetings/machines.py``): planned → held (``record``) | cancelled (``cancel``);
+actions: open → done (``close``). Each move is a history row and a ``MeetingEvent``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.meetings import machines
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings.error_codes import MeetingError as E
 from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
@@ -88,7 +90,7 @@ def record(
     row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
     if not perm.can_record_meeting(actor, row):
         raise _refuse()
-    if row.status != Meeting.Status.PLANNED:
+    if not machines.MEETING.can(row, "record"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只能记录筹备中的会议"))
     today = timezone.localdate(_now(now))
     issues: list[Issue] = []
@@ -155,10 +157,9 @@ def record(
             body=act.description,
             obj=act,
         )
-    row.status = Meeting.Status.HELD
-    row.minutes = minutes
-    save_audited(row, actor=actor, reason="record")
-    return row
+    return machines.MEETING.move(
+        row, "record", actor=actor, now=now, fields={"minutes": minutes}, locked=True
+    )
 
 
 @transaction.atomic
@@ -166,7 +167,7 @@ def cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
     if not perm.can_record_meeting(actor, row):
         raise _refuse()
-    if row.status != Meeting.Status.PLANNED:
+    if not machines.MEETING.can(row, "cancel"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只能取消筹备中的会议"))
     if not reason.strip():
         raise Invalid(
@@ -174,9 +175,7 @@ def cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
             _("必须填写理由"),
             [Issue(E.TEXT_REQUIRED, _("必须填写理由"), field="reason")],
         )
-    row.status = Meeting.Status.CANCELLED
-    save_audited(row, actor=actor, reason=reason)
-    return row
+    return machines.MEETING.move(row, "cancel", actor=actor, reason=reason, locked=True)
 
 
 @transaction.atomic
@@ -190,7 +189,7 @@ def close_action(
     )
     if not perm.can_close_action(actor, row):
         raise _refuse()
-    if row.status != Action.Status.OPEN:
+    if not machines.ACTION.can(row, "close"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("该事项已完成"))
     if not note.strip():
         raise Invalid(
@@ -198,11 +197,15 @@ def close_action(
             _("请填写完成情况"),
             [Issue(E.TEXT_REQUIRED, _("请填写完成情况"), field="note")],
         )
-    row.status = Action.Status.DONE
-    row.done_at = _now(now)
-    row.done_note = note.strip()
-    save_audited(row, actor=actor, reason="done")
-    return row
+    return machines.ACTION.move(
+        row,
+        "close",
+        actor=actor,
+        now=now,
+        reason=note.strip(),
+        fields={"done_at": _now(now), "done_note": note.strip()},
+        locked=True,
+    )
 
 
 def remind_overdue(*, today: dt.date | None = None) -> int:
