@@ -54,7 +54,7 @@ def _machine(model: type[models.Model], subject: str, steps: dict[str, Transitio
     )
 
 
-VOLUNTEER = _machine(
+VOLUNTEER: StateMachine[Volunteer] = _machine(
     Volunteer,
     VolunteeringEvent.Subject.VOLUNTEER,
     {
@@ -64,7 +64,7 @@ VOLUNTEER = _machine(
         "reinstate": _step({VS.SUSPENDED}, VS.APPROVED, _("恢复")),
     },
 )
-NEED = _machine(
+NEED: StateMachine[Need] = _machine(
     Need,
     VolunteeringEvent.Subject.NEED,
     {
@@ -73,7 +73,7 @@ NEED = _machine(
         "cancel": _step({NS.OPEN, NS.MATCHED}, NS.CANCELLED, _("取消需求")),
     },
 )
-RECORD = _machine(
+RECORD: StateMachine[ServiceRecord] = _machine(
     ServiceRecord,
     VolunteeringEvent.Subject.RECORD,
     {
