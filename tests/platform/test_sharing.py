@@ -357,3 +357,38 @@ def test_a_window_that_slots_do_not_fill_is_refused(world, start, end, slot, los
     openings = selectors.upcoming(whole, start=dt.date(2026, 3, 3), days=1)
     assert openings[0].start.strftime("%H:%M") == start
     assert openings[-1].end.strftime("%H:%M") == end
+
+
+def test_cancel_and_withdrawal_leave_event_rows(world):
+    from quarterhour.platform.sharing.models import SharingEvent
+
+    shared = offer(world)
+    first = book(world, shared)
+    second = book(world, shared, role="community")
+    services.cancel(actor=world.users["resident"], booking=first, reason="有事")
+    manager = Membership.objects.get(provider=shared.unit).user
+    services.withdraw(actor=manager, shared=shared, effective_from=SAT, reason="场地维修", now=T0)
+    rows = list(
+        SharingEvent.objects.order_by("pk").values_list(
+            "subject", "subject_id", "action", "from_state", "to_state", "reason"
+        )
+    )
+    assert rows == [
+        ("booking", first.pk, "cancel", "active", "cancelled", "有事"),
+        ("offer", shared.pk, "withdraw", "offered", "withdrawn", "场地维修"),
+        ("booking", second.pk, "withdraw", "active", "withdrawn", "场地维修"),
+    ]
+    with pytest.raises(Invalid) as exc:
+        services.cancel(actor=world.users["resident"], booking=first)
+    assert exc.value.code == "sharing_booking_closed"
+
+
+def test_openings_already_begun_are_not_offered(world):
+    """The page offers no slot that has begun (booking it would be refused)."""
+    shared = offer(world)
+    at = dt.datetime.combine(SAT, dt.time(9, 30), tzinfo=TZ)
+    starts = [o.start.strftime("%H:%M") for o in selectors.upcoming(shared, start=SAT, days=1)]
+    later = [
+        o.start.strftime("%H:%M") for o in selectors.upcoming(shared, start=SAT, days=1, after=at)
+    ]
+    assert starts == ["08:00", "09:00", "10:00", "11:00"] and later == ["10:00", "11:00"]

@@ -363,3 +363,30 @@ def test_hours_are_one_figure_on_every_page(world):
     c.force_login(world.users["community"])
     listed = c.get(reverse("volunteers:list")).content.decode()
     assert '<td class="hours">1.6</td>' in listed
+
+
+def test_every_move_leaves_an_event_row(world):
+    """Registration, need and service record move through their state machines; each move is
+    one event row (who, from, to, why) beside the history row."""
+    from quarterhour.platform.volunteers.models import VolunteeringEvent
+
+    v = volunteer(world, "小李", 0, ["care"])
+    n = need(world)
+    services.assign(actor=world.users["community"], need=n, volunteer=v, now=T0)
+    r = services.record_hours(actor=v.user, need=n, minutes=30, served_on=T0.date(), now=T0)
+    services.confirm_hours(actor=world.users["resident"], record=r, accept=False, note="没来")
+    rows = list(
+        VolunteeringEvent.objects.order_by("pk").values_list(
+            "subject", "action", "from_state", "to_state", "actor__username"
+        )
+    )
+    assert rows == [
+        ("volunteer", "approve", "pending", "approved", "community_a1x"),
+        ("need", "assign", "open", "matched", "community_a1x"),
+        ("need", "serve", "matched", "done", "小李"),
+        ("record", "dispute", "pending", "disputed", "resident"),
+    ]
+    assert Volunteer.history.filter(id=v.pk).count() == 2
+    with pytest.raises(Invalid) as exc:
+        services.cancel_need(actor=world.users["community"], need=n, reason="x")
+    assert exc.value.code == "volunteer_illegal_transition" and "已完成" in str(exc.value.message)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from typing import Any
 
 from quarterhour.platform.demo import Demo
 
@@ -82,7 +83,7 @@ def seed(demo: Demo) -> None:
         now=demo.now - dt.timedelta(days=1),
     )
 
-    def need(text: str, skill: str, *, posted: dt.datetime, wanted: dt.datetime) -> object:
+    def need(text: str, skill: str, *, posted: dt.datetime, wanted: dt.datetime) -> Any:
         return post_need(
             actor=elder,
             community=home,

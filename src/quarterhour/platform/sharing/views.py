@@ -44,7 +44,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shared": shared,
             "windows": shared.windows.all(),
-            "openings": selectors.upcoming(shared, start=today, days=14),
+            "openings": selectors.upcoming(shared, start=today, days=14, after=timezone.now()),
             "can_book": request.user.is_authenticated and perm.can_book(request.user, shared),
             "manager": manager,
             "bookings": selectors.bookings_of_facility(shared).filter(slot__date__gte=today)

@@ -27,7 +27,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         )[:500]
     )
     for v in rows:
-        v.hours = selectors.hours_of(v.confirmed_minutes)
+        v.hours = selectors.hours_of(getattr(v, "confirmed_minutes", 0))  # type: ignore[attr-defined]
     return render(
         request, "volunteers/list.html", {"rows": rows, "year": timezone.localdate().year}
     )
@@ -54,7 +54,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def _register_form(
     request: HttpRequest, errors: dict[str, list[str]] | None = None
 ) -> HttpResponse:
-    mine = Volunteer.objects.filter(user=request.user).select_related("community").first()
+    # login_required: the user is authenticated and has a pk
+    mine = (
+        Volunteer.objects.filter(user_id=int(request.user.pk or 0))
+        .select_related("community")
+        .first()
+    )
     return render(
         request,
         "volunteers/register.html",
