@@ -13,7 +13,6 @@
   var height = svg.viewBox.baseVal.height;
   var marker = null;
   var said = document.getElementById("picked-place");
-  svg.style.cursor = "crosshair";
   svg.addEventListener("click", function (ev) {
     var pt = svg.createSVGPoint();
     pt.x = ev.clientX;
