@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from quarterhour.platform.accounts.models import User
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.text import whole_number
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.geography.selectors import communities_visible
 from quarterhour.platform.requests import permissions as rperm
@@ -70,9 +71,13 @@ def _form_context(request: HttpRequest, *, staff: bool) -> dict[str, Any]:
 
 def _submit(request: HttpRequest, *, channel: str) -> ServiceRequest:
     post = request.POST
-    category = selectors.categories_open().filter(pk=post.get("category") or 0).first()
+    category = (
+        selectors.categories_open().filter(pk=whole_number(post.get("category", "")) or 0).first()
+    )
     community = (
-        Community.objects.select_related("street").filter(pk=post.get("community") or 0).first()
+        Community.objects.select_related("street")
+        .filter(pk=whole_number(post.get("community", "")) or 0)
+        .first()
     )
     attributes = {
         k[len("attribute[") : -1]: v for k, v in post.items() if k.startswith("attribute[") and v
@@ -85,10 +90,10 @@ def _submit(request: HttpRequest, *, channel: str) -> ServiceRequest:
         lon=_float(post.get("lon", "")),
         lat=_float(post.get("lat", "")),
         community=community,
-        address=post.get("address", "")[:300],
+        address=post.get("address", ""),
         attributes=attributes,
-        contact_name=post.get("contact_name", "")[:64],
-        contact_phone=post.get("contact_phone", "")[:32],
+        contact_name=post.get("contact_name", ""),
+        contact_phone=post.get("contact_phone", ""),
         contact_email=post.get("contact_email", "").strip(),
     )
 
@@ -176,8 +181,9 @@ def _target(post: Any) -> services.Owner:
 
     def pick(model: Any) -> Any:
         row = model.objects.filter(code=unit).first() if hasattr(model, "code") else None
-        if row is None and unit.isdigit():
-            row = model.objects.filter(pk=int(unit)).first()
+        number = whole_number(unit)
+        if row is None and number is not None:
+            row = model.objects.filter(pk=number).first()
         return row
 
     user = None
@@ -216,9 +222,19 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=request.user, request=req, to=_target(post), reason=post.get("reason", "")
             )
         elif action == "close":
-            services.close(actor=request.user, request=req, resolution=post.get("resolution", ""))
+            services.close(
+                actor=request.user,
+                request=req,
+                resolution=post.get("resolution", ""),
+                public_reply=post.get("public_reply", ""),
+            )
         elif action == "reject":
-            services.reject(actor=request.user, request=req, reason=post.get("reason", ""))
+            services.reject(
+                actor=request.user,
+                request=req,
+                reason=post.get("reason", ""),
+                public_reply=post.get("public_reply", ""),
+            )
         elif action == "reopen":
             services.reopen(actor=request.user, request=req, reason=post.get("reason", ""))
         elif action == "rate":
@@ -226,7 +242,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.rate(
                 actor=request.user,
                 request=req,
-                rating=int(raw) if raw.isdigit() else 0,
+                rating=whole_number(raw, digits=1) or 0,
                 comment=post.get("comment", ""),
             )
         else:

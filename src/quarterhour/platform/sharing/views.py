@@ -14,6 +14,7 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import PermissionRefused
+from quarterhour.platform.core.text import whole_number
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
 from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility
@@ -118,10 +119,10 @@ def _windows(raw: str) -> list[dict[str, object]]:
             continue
         out.append(
             {
-                "weekday": int(parts[0]) if parts[0].isdigit() else parts[0],
+                "weekday": parts[0] if whole_number(parts[0], digits=9) is None else int(parts[0]),
                 "start": parts[1] if len(parts) > 1 else "",
                 "end": parts[2] if len(parts) > 2 else "",
-                "slot_minutes": int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0,
+                "slot_minutes": (whole_number(parts[3], digits=9) or 0) if len(parts) > 3 else 0,
             }
         )
     return out
