@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     # simple_history ships no type hints; its admin is a ModelAdmin subclass
@@ -77,6 +79,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Related rows are written by the services; nothing else to save."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """Only the history of a row one may see: an id that is no row's (``1e30``, ``²``) or
+        a row outside one's jurisdiction is not found (simple_history would look it up as is)."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(_("没有这条记录"))
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        return response
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):
