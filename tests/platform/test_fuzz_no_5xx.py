@@ -269,3 +269,49 @@ def test_hostile_values_never_answer_5xx(scene: dict[str, Any], data: st.DataObj
     form = data.draw(fields, label="form") if method == "POST" else {}
     problem = _ask(_client(users, role), method, path, query=query, form=form)
     assert problem is None, f"[{role}] {problem}"
+
+
+# -- the 500s found, one regression test each ---------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["1e30", "1e400", "NaN", "-0", "99999999999999.99"])
+def test_a_huge_amount_is_refused_in_words(world: Any, amount: str) -> None:
+    from quarterhour.platform.funding.models import Fund
+
+    client = _client(world.users | {"root": world.users["superuser"]}, "street")
+    form = {"action": "fund", "street": world.A1.pk, "year": "2026", "source": "fiscal"}
+    page = client.post("/funding/record", {**form, "use": "staff", "amount": amount}, follow=True)
+    assert page.status_code < 500
+    assert "金额须为正数" in page.content.decode()
+    assert Fund.objects.count() == 0
+
+
+def test_confirming_hours_of_a_need_without_a_record_is_refused(world: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from quarterhour.platform.volunteers import services as vs
+
+    need = vs.post_need(
+        actor=world.users["resident"],
+        community=world.a1x,
+        recipient=world.users["resident"],
+        skill="care",
+        description="演示：买菜",
+        lon=world.a1x.centre_lon,
+        lat=world.a1x.centre_lat,
+        wanted_at=timezone.now() + dt.timedelta(days=1),
+    )
+    client = _client(world.users | {"root": world.users["superuser"]}, "community")
+    page = client.post(
+        f"/volunteers/needs/{need.pk}/act", {"action": "confirm", "accept": "1"}, follow=True
+    )
+    assert page.status_code < 500
+    assert "还没有服务记录" in page.content.decode()
+
+
+@pytest.mark.parametrize("street", ["²", "١", "9" * 40, "-1", "1e30"])
+def test_the_communities_filter_takes_only_ascii_digits(world: Any, street: str) -> None:
+    client = _client(world.users | {"root": world.users["superuser"]}, "city")
+    assert client.get("/communities/", {"street": street}).status_code == 200

@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     # simple_history ships no type hints; its admin is a ModelAdmin subclass
@@ -19,6 +20,7 @@ else:
     from simple_history.admin import SimpleHistoryAdmin
 
 from quarterhour.platform.core.access import can_use_staff_pages
+from quarterhour.platform.core.recording import delete_audited, save_audited
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -98,3 +100,25 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 
 def register(model: type[Model]) -> Any:
     return admin.register(model)
+
+
+class AuditedAdmin:
+    """For the set-up tables city staff keep in the admin (users and their roles, request
+    categories, calendars): every save of the page and of its inlines goes through
+    :func:`core.recording.save_audited` — validated, with who, when and why in the history."""
+
+    audit_reason = gettext_lazy("在管理后台修改")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        save_audited(obj, actor=request.user, reason=str(self.audit_reason), exclude=["password"])
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_audited(obj, actor=request.user, reason=str(self.audit_reason))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            delete_audited(row, actor=request.user, reason=str(self.audit_reason))
+        for row in rows:
+            save_audited(row, actor=request.user, reason=str(self.audit_reason))
+        formset.save_m2m()

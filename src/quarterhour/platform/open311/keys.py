@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.open311.error_codes import Open311Error as E
 from quarterhour.platform.open311.models import ApiClient
 
@@ -22,7 +23,12 @@ def _digest(raw: str) -> str:
 
 
 def issue_key(
-    *, actor: Any, name: str, contact: str = "", expires_at: datetime | None = None
+    *,
+    actor: Any,
+    name: str,
+    contact: str = "",
+    expires_at: datetime | None = None,
+    reason: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
     if not account_perm.can_manage_users(actor):
@@ -30,7 +36,7 @@ def issue_key(
     if not name.strip():
         raise Invalid(E.BAD_PARAMETER, _("请填写客户端名称"))
     raw = "qh_" + secrets.token_urlsafe(32)
-    client = ApiClient.objects.create(
+    client = ApiClient(
         name=name,
         contact=contact,
         key_prefix=raw[:8],
@@ -38,7 +44,19 @@ def issue_key(
         expires_at=expires_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    save_audited(client, actor=actor, reason=reason or str(_("发放接口密钥")))
     return client, raw
+
+
+def revoke_key(*, actor: Any, client: ApiClient, reason: str) -> ApiClient:
+    """The key stops working at once; who revoked it and why stay in its history."""
+    if not account_perm.can_manage_users(actor):
+        raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以吊销接口密钥"))
+    if not reason.strip():
+        raise Invalid(E.BAD_PARAMETER, _("请填写吊销原因"))
+    client.is_active = False
+    save_audited(client, actor=actor, reason=reason)
+    return client
 
 
 class KeyRefused(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ApiClient(models.Model):
@@ -18,6 +19,8 @@ class ApiClient(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    #: issue and revocation, who and why (the key's digest is not copied into the history)
+    history = HistoricalRecords(excluded_fields=["key_sha256"])
 
     class Meta:
         ordering = ["name"]

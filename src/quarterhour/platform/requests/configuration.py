@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.recording import delete_audited, save_audited
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
@@ -32,7 +33,13 @@ def _may(actor: Any, district: District | None) -> bool:
 
 @transaction.atomic
 def set_district_deadline(
-    *, actor: Any, category: Category, district: District, amount: int, unit: str
+    *,
+    actor: Any,
+    category: Category,
+    district: District,
+    amount: int,
+    unit: str,
+    reason: str = "",
 ) -> CategoryDeadline:
     if not _may(actor, district):
         raise PermissionRefused(E.PERMISSION_DENIED, _("您无权设置该区县的办结时限"))
@@ -43,9 +50,10 @@ def set_district_deadline(
         issues.append(Issue(E.BAD_DEADLINE, _("时限单位须为工作日或工作小时"), field="unit"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    row, _created = CategoryDeadline.objects.update_or_create(
-        category=category, district=district, defaults={"amount": amount, "unit": unit}
-    )
+    row = CategoryDeadline.objects.filter(category=category, district=district).first()
+    row = row or CategoryDeadline(category=category, district=district)
+    row.amount, row.unit = amount, unit
+    save_audited(row, actor=actor, reason=reason or str(_("设置区县办结时限")))
     return row
 
 
@@ -59,6 +67,7 @@ def set_calendar(
     day_end: time = time(17, 0),
     days_off: Iterable[date] = (),
     days_on: Iterable[date] = (),
+    reason: str = "",
 ) -> WorkCalendar:
     """Replace the district's (or, with ``district`` None, the default) working calendar."""
     if not _may(actor, district):
@@ -80,17 +89,18 @@ def set_calendar(
         )
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    cal, _created = WorkCalendar.objects.update_or_create(
-        district=district,
-        defaults={
-            "weekdays": "".join(sorted(set(weekdays))),
-            "day_start": day_start,
-            "day_end": day_end,
-        },
-    )
-    cal.days.all().delete()
-    CalendarDay.objects.bulk_create(
-        [CalendarDay(calendar=cal, date=d, is_workday=False) for d in sorted(off)]
-        + [CalendarDay(calendar=cal, date=d, is_workday=True) for d in sorted(on)]
-    )
+    why = reason or str(_("设置工作日历"))
+    cal = WorkCalendar.objects.filter(district=district).first() or WorkCalendar(district=district)
+    cal.weekdays = "".join(sorted(set(weekdays)))
+    cal.day_start, cal.day_end = day_start, day_end
+    # the default calendar (no district) is unique by a constraint Django cannot check alone
+    save_audited(cal, actor=actor, reason=why, exclude=["district"] if district is None else None)
+    wanted = {d: False for d in off} | {d: True for d in on}
+    for day in list(cal.days.all()):
+        if wanted.get(day.date) == day.is_workday:
+            del wanted[day.date]
+        else:
+            delete_audited(day, actor=actor, reason=why)
+    for d, workday in sorted(wanted.items()):
+        save_audited(CalendarDay(calendar=cal, date=d, is_workday=workday), actor=actor, reason=why)
     return cal

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Level(models.TextChoices):
@@ -46,6 +47,7 @@ class Category(models.Model):
     )
     remind_before_hours = models.PositiveIntegerField(_("到期前提醒（工作小时）"), default=4)
     is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -67,6 +69,7 @@ class CategoryDeadline(models.Model):
     )
     amount = models.PositiveIntegerField(_("办结时限"))
     unit = models.CharField(_("时限单位"), max_length=8, choices=DeadlineUnit.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("区县办结时限")
@@ -100,6 +103,7 @@ class Attribute(models.Model):
     description = models.CharField(_("问题"), max_length=300)
     #: [{"key": "...", "name": "..."}] for the list datatypes
     values = models.JSONField(_("选项"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category_id", "order"]
@@ -126,6 +130,7 @@ class WorkCalendar(models.Model):
     weekdays = models.CharField(_("工作日（1=周一）"), max_length=7, default="12345")
     day_start = models.TimeField(_("上班时间"), default="09:00")
     day_end = models.TimeField(_("下班时间"), default="17:00")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工作日历")
@@ -146,6 +151,7 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"))
     is_workday = models.BooleanField(_("上班"), default=False)
     note = models.CharField(_("说明"), max_length=64, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]
