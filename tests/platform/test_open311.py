@@ -361,7 +361,8 @@ def test_get_requests_fields_and_privacy(client: Any, api: Any) -> None:
     services.close(
         actor=world.users["community"],
         request=reqs[0],
-        resolution="已修复",
+        resolution="内部：换了灯泡",
+        public_reply="已修复",  # only the public reply is published
         now=MONDAY_10 + timedelta(hours=5),
     )
     got = as_json(

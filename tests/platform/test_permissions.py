@@ -46,6 +46,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "service_delete":         ("YY", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
     "assess_street":          ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
     "assess_district":        ("YY", "YN",    "NN",  "NN",     "NN",    "NN",    "NN"),
+    # own provider's service at its own facility (own) / at another provider's facility (other)
+    "service_at_facility":    ("YN", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
 }
 # fmt: on
 
@@ -134,6 +136,9 @@ def _actions() -> dict[str, Callable[[Any, dict[str, Any], Any], Any]]:
         "service_delete": lambda u, t, w: cat.service_delete(actor=u, service=t["service"]),
         "assess_street": lambda u, t, w: plan.assessment_request(actor=u, street=t["street"]),
         "assess_district": lambda u, t, w: plan.assessment_request(actor=u, district=t["district"]),
+        "service_at_facility": lambda u, t, w: cat.service_update(
+            actor=u, service=w.sA1, facility=t["facility"], off_peak=True
+        ),
     }
 
 
@@ -169,7 +174,7 @@ CASES = [
 
 def test_matrix_covers_every_write_service():
     assert sorted(EXPECTED) == sorted(_actions())
-    assert len(CASES) == 19 * 7 * 2
+    assert len(CASES) == len(EXPECTED) * 7 * 2
 
 
 @pytest.mark.parametrize(("action", "role", "side", "allowed"), CASES)
@@ -190,3 +195,80 @@ def test_permission_matrix(world, action, role, side, allowed):
         assert info.value.code.endswith("permission_denied")
         assert str(info.value.message)
         assert snapshot() == before
+
+
+# -- pages: personal data and name probes ------------------------------------------------------
+
+
+def _feedback(world: Any) -> Any:
+    from django.utils import timezone
+
+    from quarterhour.platform.evaluation.models import Feedback
+
+    return Feedback.objects.create(
+        provider=world.pA1,
+        kind="complaint",
+        text="送药太慢",
+        resident_name="王秀英",
+        received_by=world.users["community"],
+        received_at=timezone.now(),
+    )
+
+
+# role → sees the complainant's name on the feedback's admin page
+COMPLAINANT_SHOWN = {"street": True, "district": True, "city": True, "provider": False}
+
+
+@pytest.mark.parametrize(("role", "shown"), COMPLAINANT_SHOWN.items())
+def test_provider_staff_do_not_see_the_complainant_in_the_admin(world, client, role, shown):
+    feedback = _feedback(world)
+    client.force_login(world.users[role])
+    page = client.get(f"/admin/evaluation/feedback/{feedback.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "送药太慢" in body  # the complaint itself is the provider's to answer
+    assert ("王秀英" in body) is shown
+    history = client.get(f"/admin/evaluation/feedback/{feedback.pk}/history/")
+    assert (history.status_code == 200) is shown
+    assert "王秀英" not in client.get("/admin/evaluation/feedback/").content.decode()
+
+
+def test_the_feedback_admin_is_read_only(world, client):
+    feedback = _feedback(world)
+    client.force_login(world.users["city"])
+    client.post(
+        f"/admin/evaluation/feedback/{feedback.pk}/change/",
+        {"text": "改写", "resident_name": "别人"},
+    )
+    feedback.refresh_from_db()
+    assert (feedback.text, feedback.resident_name) == ("送药太慢", "王秀英")
+
+
+def test_transfer_answers_the_same_for_an_unknown_and_a_refused_person(world, client):
+    """No user-name probe: naming someone who does not exist reads exactly like naming someone
+    outside the receiving unit."""
+    from tests.platform.requests_helpers import make_categories
+
+    from quarterhour.platform.requests import services as rs
+
+    cats = make_categories()
+    req = rs.submit(
+        actor=world.users["resident"],
+        category=cats["noise"],
+        channel="web",
+        community=world.a1x,
+    )
+    client.force_login(world.users["community"])
+    answers = []
+    for name in ("no-such-person", world.users["provider"].username):
+        page = client.post(
+            f"/requests/{req.pk}/transfer",
+            {"to_level": "street", "to_unit": world.A1.code, "to_user": name, "reason": "转街道"},
+            follow=True,
+        )
+        errors = [str(m) for m in page.context["messages"]]
+        answers.append((page.status_code, errors))
+    assert answers[0] == answers[1]
+    assert answers[0][1] and "no-such-person" not in " ".join(answers[0][1])
+    req.refresh_from_db()
+    assert req.owner_level == "community"

@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
+from quarterhour.platform.accounts.admin_scope import AuditedAdmin
 from quarterhour.platform.accounts.models import Membership, User
 from quarterhour.platform.accounts.permissions import can_manage_users
 
@@ -34,7 +35,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     inlines = (MembershipInline,)
     list_display = ("username", "display_name", "is_active", "last_login")
     fieldsets = (

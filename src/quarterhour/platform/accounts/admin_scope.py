@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     # simple_history ships no type hints; its admin is a ModelAdmin subclass
@@ -17,6 +20,7 @@ else:
     from simple_history.admin import SimpleHistoryAdmin
 
 from quarterhour.platform.core.access import can_use_staff_pages
+from quarterhour.platform.core.recording import delete_audited, save_audited
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -78,6 +82,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Related rows are written by the services; nothing else to save."""
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """Only the history of a row one may see: an id that is no row's (``1e30``, ``²``) or
+        a row outside one's jurisdiction is not found (simple_history would look it up as is)."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404(_("没有这条记录"))
+        response: HttpResponse = super().history_view(request, object_id, extra_context)
+        return response
+
 
 class ReadOnlyScopedAdmin(ScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -86,3 +100,25 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 
 def register(model: type[Model]) -> Any:
     return admin.register(model)
+
+
+class AuditedAdmin:
+    """For the set-up tables city staff keep in the admin (users and their roles, request
+    categories, calendars): every save of the page and of its inlines goes through
+    :func:`core.recording.save_audited` — validated, with who, when and why in the history."""
+
+    audit_reason = gettext_lazy("在管理后台修改")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        save_audited(obj, actor=request.user, reason=str(self.audit_reason), exclude=["password"])
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_audited(obj, actor=request.user, reason=str(self.audit_reason))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            delete_audited(row, actor=request.user, reason=str(self.audit_reason))
+        for row in rows:
+            save_audited(row, actor=request.user, reason=str(self.audit_reason))
+        formset.save_m2m()

@@ -20,6 +20,8 @@ __all__ = ["STAFF_ROLES", "Membership", "Role", "User"]
 class User(AbstractUser):
     display_name = models.CharField(_("显示名"), max_length=64, blank=True)
     phone = models.CharField(_("电话"), max_length=32, blank=True)
+    #: activation, deactivation and profile changes: who, when, why (never the password hash)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")

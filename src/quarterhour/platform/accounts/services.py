@@ -1,7 +1,10 @@
-"""Accounts written through services: a resident signs up (the account and its resident
-membership, recorded with who and why)."""
+"""Accounts written through services, each recorded with who, when and why: a resident signs
+up (the account and its resident membership); city staff activate or deactivate an account and
+grant or remove a role."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -9,8 +12,51 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quarterhour.platform.accounts.models import Membership, Role, User
-from quarterhour.platform.core.errors import Invalid, Issue
-from quarterhour.platform.core.recording import save_audited
+from quarterhour.platform.accounts.permissions import can_manage_users
+from quarterhour.platform.core.access import forget_memberships
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.recording import delete_audited, save_audited
+
+
+def _city_only(actor: Any) -> None:
+    if not can_manage_users(actor):
+        raise PermissionRefused("accounts_permission_denied", _("只有市级工作人员可以管理账号"))
+
+
+def _need_reason(reason: str) -> None:
+    if not reason.strip():
+        message = _("请填写原因")
+        issue = Issue("reason_required", message, field="reason")
+        raise Invalid("reason_required", message, [issue])
+
+
+@transaction.atomic
+def set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
+    """Open or close an account (a closed one cannot log in; its history stays)."""
+    _city_only(actor)
+    _need_reason(reason)
+    user.is_active = active
+    save_audited(user, actor=actor, reason=reason, exclude=["password"])
+    return user
+
+
+@transaction.atomic
+def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope: Any) -> Membership:
+    """Give ``user`` a role in a unit (``district=``/``street=``/``community=``/``provider=``)."""
+    _city_only(actor)
+    _need_reason(reason)
+    membership = Membership(user=user, role=role, **scope)
+    save_audited(membership, actor=actor, reason=reason)
+    forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: Any, membership: Membership, reason: str) -> None:
+    _city_only(actor)
+    _need_reason(reason)
+    delete_audited(membership, actor=actor, reason=reason)
+    forget_memberships(membership.user)
 
 
 @transaction.atomic
@@ -30,6 +76,8 @@ def sign_up_resident(*, username: str, display_name: str, phone: str, password: 
         raise Invalid("sign_up_invalid", _("注册信息有误"), issues)
     user.set_password(password)
     user.full_clean(exclude=["password"])
+    user._history_user = user  # type: ignore[attr-defined]  # the history names the new user
+    user._change_reason = str(_("居民自行注册"))  # type: ignore[attr-defined]
     user.save()
     save_audited(
         Membership(user=user, role=Role.RESIDENT), actor=user, reason=str(_("居民自行注册"))

@@ -74,6 +74,16 @@ def provider_update(*, actor: Any, provider: Provider, **fields: Any) -> Provide
     return provider
 
 
+def _check_facility(provider: Provider, facility: Any) -> None:
+    """A service is offered at its own provider's facility or at one no provider owns (a
+    community's room), never at another provider's: refused before anything is written."""
+    if facility is not None and facility.provider_id not in (None, provider.pk):
+        raise PermissionRefused(
+            E.PERMISSION_DENIED,
+            _("设施“%(f)s”属于另一家服务商，不能挂靠本服务商的服务") % {"f": facility.name},
+        )
+
+
 def _check_service(item_codes: Sequence[str], opening_hours: Any) -> list[Issue]:
     issues: list[Issue] = []
     if not item_codes:
@@ -112,6 +122,7 @@ def service_create(
 ) -> Service:
     if not perm.can_edit_service(actor, provider):
         raise _refuse()
+    _check_facility(provider, fields.get("facility"))
     issues = _check_service(item_codes, fields.get("opening_hours", []))
     if not name.strip():
         issues.insert(0, Issue("field_invalid", _("请填写服务名称"), field="name"))
@@ -137,6 +148,7 @@ def service_update(
         if item_codes is not None
         else list(service.items.values_list("item_code", flat=True))
     )
+    _check_facility(service.provider, fields.get("facility"))
     issues = _check_service(codes, fields.get("opening_hours", service.opening_hours))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.functional import Promise
 
 
@@ -47,6 +47,10 @@ class PlatformError(Exception):
 
 class PermissionRefused(PlatformError, PermissionDenied):
     """The actor may not do this here. Nothing was changed."""
+
+
+class BadInput(PlatformError, BadRequest):
+    """The request itself cannot be taken (answered 400 with the message). Nothing was read."""
 
 
 class Invalid(PlatformError):

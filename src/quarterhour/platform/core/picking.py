@@ -118,7 +118,7 @@ def resolve(k: Kind, user: Any, *, field: str, pk: str, text: str, required: boo
     rows = k.rows(user)
     pk = pk.strip()
     text = clean(text)
-    if pk.isdigit() and len(pk) < 19:
+    if pk.isascii() and pk.isdigit() and len(pk) < 19:
         row = rows.filter(pk=int(pk)).first()
         if row is not None and (not text or text in _choice(k, row).label):
             return row

@@ -3,17 +3,43 @@ previous value, as a full snapshot per change). Services call these, never ``sav
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quarterhour.platform.core import text
 from quarterhour.platform.core.errors import Invalid, Issue
+
+#: float fields holding WGS-84 degrees: finite and on the globe whatever the model says
+LONGITUDES = frozenset({"lon", "centre_lon", "min_lon", "max_lon"})
+LATITUDES = frozenset({"lat", "centre_lat", "min_lat", "max_lat"})
+
+
+def _text_and_place_issues(instance: models.Model) -> list[Issue]:
+    """Control characters in any text field, coordinates not finite or off the globe."""
+    issues: list[Issue] = []
+    for f in instance._meta.concrete_fields:
+        value = getattr(instance, f.attname, None)
+        if (isinstance(f, models.CharField | models.TextField) and text.has_control(value)) or (
+            isinstance(f, models.JSONField) and text.has_control_anywhere(value)
+        ):
+            issues.append(text.control_issue(f.name))
+        elif isinstance(value, float) and f.name in LONGITUDES | LATITUDES:
+            limit = 180 if f.name in LONGITUDES else 90
+            if not (math.isfinite(value) and -limit <= value <= limit):
+                issues.append(text.coordinate_issue(f.name))
+    return issues
 
 
 def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Model validation as :class:`Invalid` naming each field."""
+    """Model validation as :class:`Invalid` naming each field; text without control characters
+    and coordinates on the globe (:mod:`core.text`) in every model."""
+    issues = _text_and_place_issues(instance)
+    if issues:
+        raise Invalid(issues[0].code, _("输入有误"), issues)
     try:
         instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
     except ValidationError as exc:

@@ -6,11 +6,26 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from quarterhour.platform.accounts.admin_scope import ReadOnlyScopedAdmin
+from quarterhour.platform.accounts.models import Role
+from quarterhour.platform.core.access import memberships
+from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.evaluation import selectors
 from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback
+
+GOVERNMENT = (Role.CITY, Role.DISTRICT, Role.STREET, Role.COMMUNITY)
+
+
+#: who complained is personal: shown to the government staff who collected it, never to the
+#: provider's staff (who see the complaint, not the complainant)
+PERSONAL = ("resident_name", "received_by")
+
+
+def _may_see_complainant(request: HttpRequest) -> bool:
+    return any(m.role in GOVERNMENT for m in memberships(request.user))
 
 
 @admin.register(Feedback)
@@ -20,6 +35,20 @@ class FeedbackAdmin(ReadOnlyScopedAdmin):
 
     def visible(self, request: HttpRequest) -> QuerySet[Any]:
         return selectors.feedback_visible(request.user)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if _may_see_complainant(request):
+            return fields
+        return [f for f in fields if f not in PERSONAL]
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """The history shows every field's old values: for the complainant's eyes only."""
+        if not _may_see_complainant(request):
+            raise PermissionRefused("personal_data", _("投诉人信息仅限政府工作人员查看"))
+        return super().history_view(request, object_id, extra_context)
 
 
 @admin.register(Evaluation)

@@ -49,7 +49,7 @@ from quarterhour.engine.coords import CRS_NAMES, Crs, parse_crs
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.progress import Progress
 from quarterhour.engine.tables import DEFAULT_LIMITS, TableLimits
-from quarterhour.platform.core import access
+from quarterhour.platform.core import access, text
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.standard import engine_standard, item_label
 from quarterhour.platform.facilities import permissions as perm
@@ -406,7 +406,8 @@ def _length_issues(
     *,
     columns: dict[str, str],
 ) -> list[Issue]:
-    """Values longer than the register keeps, each naming its column and what to do."""
+    """Values longer than the register keeps or holding control characters (:mod:`core.text`),
+    each naming its column and what to do."""
     checks: list[tuple[str, str, int, bool]] = [  # column, value, longest, is the key
         (columns.get("name", _("名称")), f.name, 200, False),
         (columns.get("address", _("地址")), f.address, 300, False),
@@ -420,6 +421,16 @@ def _length_issues(
         checks.append((hours_col, hours_text, 200, False))
     out = []
     for column, value, limit, is_key in checks:
+        if text.has_control(value):
+            out.append(
+                Issue(
+                    text.CODE,
+                    _("含有不可见的控制字符，请删除后重新导入"),
+                    row=f.row,
+                    field=column,
+                    file=f.source or None,
+                )
+            )
         if len(value) > limit:
             message = (
                 _("编号与文件名合起来有 %(n)d 字，超过 %(m)d 字的上限：请缩短编号或文件名")

@@ -25,12 +25,21 @@ def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权登记该街道的经费"))
 
 
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def _amount(value: Any, issues: list[Issue]) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         amount = Decimal(0)
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    # the column holds 14 digits, 2 after the point: 1e30 is refused before quantize overflows
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount >= MAX_AMOUNT
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
         issues.append(
             Issue(E.AMOUNT_INVALID, _("金额须为正数，最多两位小数（元）"), field="amount")
         )

@@ -29,6 +29,7 @@ from quarterhour.engine.coords import to_wgs84
 from quarterhour.engine.tables import DEFAULT_LIMITS, TableLimits
 from quarterhour.platform.core import access
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.text import bad_fields
 from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.models import Community, District, Street
 
@@ -254,8 +255,11 @@ def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) 
                 continue
             rec = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
             ok = True
+            for key in bad_fields(rec):
+                bad(key, _("含有不可见的控制字符，请删除后重新导入"))
+                ok = False
             for key in ("code", "parent"):
-                if not (len(rec[key]) == 12 and rec[key].isdigit()):
+                if not (len(rec[key]) == 12 and rec[key].isascii() and rec[key].isdigit()):
                     bad(key, _("区划代码须为 12 位数字：%(v)r") % {"v": rec[key]})
                     ok = False
             if rec["level"] not in LEVELS:

@@ -10,6 +10,8 @@ from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 
+from quarterhour.platform.core.text import printable
+
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 
@@ -32,7 +34,7 @@ def _xml_value(value: Any) -> str:
         return "true"
     if value is False:
         return "false"
-    return escape(str(value))
+    return escape(printable(str(value)))
 
 
 def _xml(name: str, value: Any, out: list[str]) -> None:
@@ -51,10 +53,22 @@ def _xml(name: str, value: Any, out: list[str]) -> None:
         out.append(f"<{name}>{text}</{name}>" if text else f"<{name}/>")
 
 
+def _scrubbed(value: Any) -> Any:
+    """Text without the characters refused on input (an old row may hold one; a lone surrogate
+    cannot even be encoded)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, Mapping):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v) for v in value]
+    return value
+
+
 def render(fmt: str, root: str, payload: Any, *, status: int = 200) -> HttpResponse:
     """``payload`` is a list (rendered under ``root``) or a mapping (``root`` is its element)."""
     if fmt == "json":
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(_scrubbed(payload), ensure_ascii=False, separators=(",", ":"))
         return HttpResponse(body.encode("utf-8"), status=status, content_type=JSON_TYPE)
     out = ['<?xml version="1.0" encoding="utf-8"?>']
     _xml(root, payload, out)

@@ -40,6 +40,7 @@ def issue_key(
     contact: str = "",
     expires_at: datetime | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
     if not may_manage_keys(actor):
@@ -60,12 +61,14 @@ def issue_key(
         expires_at=expires_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    save_audited(client, actor=actor, reason="key issued")
+    save_audited(client, actor=actor, reason=reason.strip()[:500] or "key issued")
     return client, raw
 
 
 @transaction.atomic
-def revoke_key(*, actor: Any, client: ApiClient, now: datetime | None = None) -> ApiClient:
+def revoke_key(
+    *, actor: Any, client: ApiClient, reason: str = "", now: datetime | None = None
+) -> ApiClient:
     """The key stops working at once (the client's requests stay)."""
     if not may_manage_keys(actor):
         raise _refuse()
@@ -73,7 +76,7 @@ def revoke_key(*, actor: Any, client: ApiClient, now: datetime | None = None) ->
     if not row.is_active:
         raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))
     row.is_active, row.revoked_at = False, now or timezone.now()
-    save_audited(row, actor=actor, reason="key revoked")
+    save_audited(row, actor=actor, reason=reason.strip()[:500] or "key revoked")
     return row
 
 

@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from quarterhour.platform.core import text
 from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.open311 import formats
@@ -40,6 +41,8 @@ from quarterhour.platform.requests.models import (
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
 MAX_SPAN = timedelta(days=90)
+#: dates outside these years are refused (a span added to 9999-12-31 would overflow)
+FIRST_YEAR, LAST_YEAR = 2000, 2200
 #: published coordinates are rounded to this many decimals (≈ 100 m): a request's exact point
 #: can be a resident's home
 PUBLIC_DECIMALS = 3
@@ -69,11 +72,24 @@ def _check_jurisdiction(params: QueryDict) -> None:
         raise ApiError(404, _("未找到 jurisdiction_id：%(j)s") % {"j": given})
 
 
+def _check_characters(request: HttpRequest, kw: dict[str, Any]) -> None:
+    """Nothing with a control character is read (``services/%00.json`` included)."""
+    bad = text.bad_fields(kw)
+    bad += text.bad_fields({k: request.GET.getlist(k) for k in request.GET})
+    if request.method == "POST":
+        bad += text.bad_fields({k: request.POST.getlist(k) for k in request.POST})
+    if bad:
+        raise ApiError(
+            400, *[_("%(f)s 含有不可见的控制字符") % {"f": f} for f in dict.fromkeys(bad)]
+        )
+
+
 def _endpoint(view: Any) -> Any:
-    """Common frame: jurisdiction check, errors in the Open311 format."""
+    """Common frame: no control characters, jurisdiction check, errors in the Open311 format."""
 
     def wrapped(request: HttpRequest, fmt: str, **kw: Any) -> HttpResponse:
         try:
+            _check_characters(request, kw)
             _check_jurisdiction(request.GET if request.method == "GET" else request.POST)
             response: HttpResponse = view(request, fmt, **kw)
         except ApiError as exc:
@@ -195,7 +211,15 @@ def _parse_date(params: QueryDict, name: str) -> datetime | None:
     raw = params.get(name, "")
     if not raw:
         return None
-    value = parse_datetime(raw.replace(" ", "+"))  # "+" in a query string arrives as a space
+    try:  # "+" in a query string arrives as a space
+        value = parse_datetime(raw.replace(" ", "+")[:40])
+    except ValueError:  # well-formed but no such day or hour (2026-02-30)
+        value = None
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ApiError(
+            400,
+            _("%(f)s 须在 %(a)d 年到 %(b)d 年之间") % {"f": name, "a": FIRST_YEAR, "b": LAST_YEAR},
+        )
     if value is None or value.tzinfo is None:
         raise ApiError(
             400, _("%(f)s 须为带时区的 W3C 日期时间，例如 2010-01-01T00:00:00Z") % {"f": name}
@@ -207,9 +231,12 @@ def _search(params: QueryDict) -> list[ServiceRequest]:
     qs = _published()
     ids = [x for x in params.get("service_request_id", "").split(",") if x.strip()]
     if ids:
-        if not all(x.strip().isdigit() for x in ids):
+        if len(ids) > MAX_RESULTS:
+            raise ApiError(400, _("service_request_id 至多 1000 个"))
+        numbers = [text.whole_number(x) for x in ids]
+        if any(n is None for n in numbers):
             raise ApiError(400, _("service_request_id 须为以逗号分隔的数字"))
-        return list(qs.filter(pk__in=[int(x) for x in ids]).order_by("-received_at", "-id"))
+        return list(qs.filter(pk__in=numbers).order_by("-received_at", "-id"))
     codes = [x.strip() for x in params.get("service_code", "").split(",") if x.strip()]
     if codes:
         qs = qs.filter(category__code__in=codes)
@@ -246,7 +273,8 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @_endpoint
 def request_one(request: HttpRequest, fmt: str, pk: str) -> HttpResponse:
-    req = _published().filter(pk=int(pk)).first() if pk.isdigit() else None
+    number = text.whole_number(pk)
+    req = _published().filter(pk=number).first() if number is not None else None
     if req is None:
         raise ApiError(404, _("未找到诉求：%(n)s") % {"n": pk})
     return formats.render(fmt, "service_requests", [_public(req)])
@@ -398,13 +426,17 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
             _("仅有 address_string 无法确定责任社区，请同时提供 lat/long 或社区代码 address_id")
         )
     email = post.get("email", "").strip()
-    if email:
+    if len(email) > rs.LIMITS["contact_email"]:
+        problems.append(_("email 不能超过 %(n)d 个字符") % {"n": rs.LIMITS["contact_email"]})
+    elif email:
         try:
             EmailValidator()(email)
         except ValidationError:
             problems.append(_("email 格式无效"))
     media = post.get("media_url", "").strip()
-    if media:
+    if len(media) > rs.LIMITS["media_url"]:
+        problems.append(_("media_url 不能超过 %(n)d 个字符") % {"n": rs.LIMITS["media_url"]})
+    elif media:
         try:
             URLValidator(schemes=["http", "https"])(media)
         except ValidationError:
@@ -422,11 +454,11 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
                 lon=lon,
                 lat=lat,
                 community=community,
-                address=post.get("address_string", "")[:300],
+                address=post.get("address_string", ""),
                 attributes=_attributes(post),
                 media_url=media,
-                contact_name=name[:64],
-                contact_phone=post.get("phone", "")[:32],
+                contact_name=name,
+                contact_phone=post.get("phone", ""),
                 contact_email=email,
                 api_client=client,
                 idempotency_key=key or None,
@@ -448,5 +480,17 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     return _post_response(fmt, req, status=201, replay=False)
 
 
+#: the service's field names as Open311 calls them
+OPEN311_FIELD = {
+    "address": "address_string",
+    "contact_name": "first_name/last_name",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "attributes": "attribute[]",
+}
+
+
 def _issue_text(issue: Any) -> str:
-    return f"{issue.message} ({issue.field})" if issue.field else str(issue.message)
+    if not issue.field:
+        return str(issue.message)
+    return f"{issue.message} ({OPEN311_FIELD.get(issue.field, issue.field)})"

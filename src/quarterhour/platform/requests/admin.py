@@ -1,5 +1,6 @@
-"""Admin for the request set-up (categories, attributes, deadlines, calendars): city staff.
-District staff set their own deadlines and calendar through requests.configuration."""
+"""Admin for the request set-up (categories, attributes, deadlines, calendars): city staff,
+every save audited (:class:`AuditedAdmin`). District staff set their own deadlines and calendar
+through requests.configuration."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from quarterhour.platform.accounts import permissions as account_perm
+from quarterhour.platform.accounts.admin_scope import AuditedAdmin
 from quarterhour.platform.requests.models import (
     Attribute,
     CalendarDay,
@@ -46,7 +48,7 @@ class DeadlineInline(CityOnly, admin.TabularInline[CategoryDeadline, Category]):
 
 
 @admin.register(Category)
-class CategoryAdmin(CityOnly, admin.ModelAdmin[Category]):
+class CategoryAdmin(AuditedAdmin, CityOnly, admin.ModelAdmin[Category]):
     list_display = ("code", "name", "kind", "deadline_amount", "deadline_unit", "is_active")
     inlines = (AttributeInline, DeadlineInline)
 
@@ -57,6 +59,6 @@ class DayInline(CityOnly, admin.TabularInline[CalendarDay, WorkCalendar]):
 
 
 @admin.register(WorkCalendar)
-class CalendarAdmin(CityOnly, admin.ModelAdmin[WorkCalendar]):
+class CalendarAdmin(AuditedAdmin, CityOnly, admin.ModelAdmin[WorkCalendar]):
     list_display = ("district", "weekdays", "day_start", "day_end")
     inlines = (DayInline,)

@@ -9,6 +9,7 @@ class RequestError(StrEnum):
     LOCATION_OUTSIDE = "request_location_outside"
     BAD_COORDINATES = "request_bad_coordinates"
     DESCRIPTION_TOO_LONG = "request_description_too_long"
+    TOO_LONG = "request_text_too_long"
     BAD_ATTRIBUTE = "request_bad_attribute"
     MISSING_ATTRIBUTE = "request_missing_attribute"
     ILLEGAL_TRANSITION = "request_illegal_transition"

@@ -103,6 +103,7 @@ class Attribute(models.Model):
     description = models.CharField(_("问题"), max_length=300)
     #: [{"key": "...", "name": "..."}] for the list datatypes
     values = models.JSONField(_("选项"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category_id", "order"]
@@ -150,6 +151,7 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"))
     is_workday = models.BooleanField(_("上班"), default=False)
     note = models.CharField(_("说明"), max_length=64, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.catalogue.models import Provider
+from quarterhour.platform.core import text
 from quarterhour.platform.core.access import memberships
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
@@ -39,6 +40,15 @@ from quarterhour.platform.requests.models import (
 )
 
 MAX_DESCRIPTION = 4000
+#: the columns' lengths: longer text is refused, never cut or left to the database to refuse
+LIMITS = {
+    "address": 300,
+    "media_url": 500,
+    "contact_name": 64,
+    "contact_phone": 32,
+    "contact_email": 254,
+}
+MAX_NOTE = 1000
 
 _OPEN = frozenset({Status.NEW, Status.ACCEPTED, Status.REPLIED})
 
@@ -256,6 +266,12 @@ def validate_attributes(
 def _locate(
     *, lon: float | None, lat: float | None, community: Community | None, issues: list[Issue]
 ) -> Community | None:
+    if (lon is not None or lat is not None) and not text.coordinates_ok(lon, lat):
+        if lon is None or lat is None:
+            issues.append(Issue(E.NO_LOCATION, _("经度和纬度须同时提供"), field="lat/long"))
+        else:
+            issues.append(Issue(E.BAD_COORDINATES, _("经纬度超出范围"), field="lat/long"))
+        return None
     if community is not None:
         return community
     if lon is None and lat is None:
@@ -317,6 +333,20 @@ def submit(
         issues.append(Issue(E.UNKNOWN_CATEGORY, _("该诉求类别已停用"), field="category"))
     if len(description) > MAX_DESCRIPTION:
         issues.append(Issue(E.DESCRIPTION_TOO_LONG, _("内容不能超过 4000 字"), field="description"))
+    given = {
+        "description": description,
+        "address": address,
+        "media_url": media_url,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+    }
+    issues.extend(text.control_issue(f) for f in text.bad_fields(given))
+    if text.has_control_anywhere(dict(attributes or {})):
+        issues.append(text.control_issue("attributes"))
+    for field, most in LIMITS.items():
+        if len(given[field]) > most:
+            issues.append(Issue(E.TOO_LONG, _("不能超过 %(n)d 个字符") % {"n": most}, field=field))
     place = _locate(lon=lon, lat=lat, community=community, issues=issues)
     clean: dict[str, Any] = {}
     if category is not None:
@@ -397,11 +427,20 @@ def _tell_submitter(req: ServiceRequest, subject: str, body: str, when: datetime
         )
 
 
-def _need_reason(text: str, field: str) -> None:
-    if not text.strip():
+def _need_reason(note: str, field: str) -> None:
+    if not note.strip():
         raise Invalid(
             E.NO_REASON, _("请填写原因或说明"), [Issue(E.NO_REASON, _("必填"), field=field)]
         )
+    _clean_note(note, field)
+
+
+def _clean_note(note: str, field: str) -> None:
+    """A clerk's or resident's text: no control characters, at most :data:`MAX_NOTE`."""
+    text.check_texts({field: note})
+    if len(note) > MAX_NOTE:
+        message = _("不能超过 %(n)d 个字符") % {"n": MAX_NOTE}
+        raise Invalid(E.TOO_LONG, message, [Issue(E.TOO_LONG, message, field=field)])
 
 
 def _acting(actor: Any) -> Any:
@@ -413,6 +452,7 @@ def accept(
     *, actor: Any, request: ServiceRequest, note: str = "", now: datetime | None = None
 ) -> ServiceRequest:
     """The owner takes the request on (响应); the person who accepts it owns it from now."""
+    _clean_note(note, "note")
     when = now or timezone.now()
     current = MACHINE.lock(request)
     fields: dict[str, Any] = {"updated_at": when}
@@ -553,19 +593,39 @@ def _check_target(to: Owner) -> None:
         )
 
 
+def _with_reply(note: str, reply: str) -> str:
+    if not reply:
+        return note[:1000]
+    return str(_("%(n)s（公开答复：%(r)s）") % {"n": note, "r": reply})[:1000]
+
+
+def _public_reply(reply: str) -> str:
+    _clean_note(reply, "public_reply")
+    return reply.strip()
+
+
 @transaction.atomic
 def close(
-    *, actor: Any, request: ServiceRequest, resolution: str, now: datetime | None = None
+    *,
+    actor: Any,
+    request: ServiceRequest,
+    resolution: str,
+    public_reply: str = "",
+    now: datetime | None = None,
 ) -> ServiceRequest:
+    """``resolution`` is the clerk's record (the request's history, the submitter's notice);
+    ``public_reply`` is the only text published (``status_notes``, Open311): empty unless the
+    clerk wrote one for everyone to read."""
     _need_reason(resolution, "resolution")
+    reply = _public_reply(public_reply)
     when = now or timezone.now()
     req = MACHINE.move(
         request,
         "close",
         actor=actor,
         now=when,
-        reason=resolution[:1000],
-        fields={"closed_at": when, "updated_at": when, "status_notes": resolution[:1000]},
+        reason=_with_reply(resolution, reply),
+        fields={"closed_at": when, "updated_at": when, "status_notes": reply},
         allowed=_acting(actor),
         refuse=_refuse,
     )
@@ -575,17 +635,24 @@ def close(
 
 @transaction.atomic
 def reject(
-    *, actor: Any, request: ServiceRequest, reason: str, now: datetime | None = None
+    *,
+    actor: Any,
+    request: ServiceRequest,
+    reason: str,
+    public_reply: str = "",
+    now: datetime | None = None,
 ) -> ServiceRequest:
+    """As :func:`close`: the reason stays in the record, only ``public_reply`` is published."""
     _need_reason(reason, "reason")
+    reply = _public_reply(public_reply)
     when = now or timezone.now()
     req = MACHINE.move(
         request,
         "reject",
         actor=actor,
         now=when,
-        reason=reason[:1000],
-        fields={"closed_at": when, "updated_at": when, "status_notes": reason[:1000]},
+        reason=_with_reply(reason, reply),
+        fields={"closed_at": when, "updated_at": when, "status_notes": reply},
         allowed=_acting(actor),
         refuse=_refuse,
     )
@@ -616,6 +683,7 @@ def reopen(
         fields={
             "closed_at": None,
             "updated_at": when,
+            "status_notes": "",  # the reply published with the closing no longer holds
             "due_at": due,
             "remind_at": remind,
             "reminded_at": None,
@@ -648,6 +716,7 @@ def rate(
     next_status(current.status, "rate")
     if current.rating is not None:
         raise Invalid(E.ALREADY_RATED, _("该诉求已评价"))
+    _clean_note(comment, "comment")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid(
             E.BAD_RATING,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.picking import picked
+from quarterhour.platform.core.text import whole_number
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.requests import permissions as rperm
 from quarterhour.platform.requests import selectors, services, setup_views
@@ -274,9 +275,19 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=request.user, request=req, to=_target(request), reason=post.get("reason", "")
             )
         elif action == "close":
-            services.close(actor=request.user, request=req, resolution=post.get("resolution", ""))
+            services.close(
+                actor=request.user,
+                request=req,
+                resolution=post.get("resolution", ""),
+                public_reply=post.get("public_reply", ""),
+            )
         elif action == "reject":
-            services.reject(actor=request.user, request=req, reason=post.get("reason", ""))
+            services.reject(
+                actor=request.user,
+                request=req,
+                reason=post.get("reason", ""),
+                public_reply=post.get("public_reply", ""),
+            )
         elif action == "reopen":
             services.reopen(actor=request.user, request=req, reason=post.get("reason", ""))
         elif action == "rate":
@@ -284,7 +295,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.rate(
                 actor=request.user,
                 request=req,
-                rating=int(raw) if raw.isdigit() else 0,
+                rating=whole_number(raw, digits=1) or 0,
                 comment=post.get("comment", ""),
             )
         else:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # before any view: text no person types (NUL, vertical tab …) is refused with a 400
+    "quarterhour.platform.core.middleware.RefuseControlCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # last, as django-axes asks: turns a locked-out login into the lock-out page

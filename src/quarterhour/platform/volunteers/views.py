@@ -3,7 +3,10 @@ totals, needs and their matching, hours confirmation, certificates."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.volunteers import permissions as perm
 from quarterhour.platform.volunteers import selectors, services
@@ -170,6 +173,14 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _record_of(need: Need) -> Any:
+    """The need's service record; confirming a need with none yet is refused in words."""
+    try:
+        return need.record
+    except ObjectDoesNotExist:
+        raise Invalid("volunteer_no_record", _("还没有服务记录，无法确认时长")) from None
+
+
 @login_required
 @require_POST
 def need_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -190,7 +201,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "confirm": lambda: services.confirm_hours(
             actor=user,
-            record=need.record,
+            record=_record_of(need),
             accept=pages.flag(d, "accept"),
             note=pages.text(d, "note"),
         ),

@@ -30,7 +30,8 @@ def _page(request: HttpRequest, template: str, status: int, **context: Any) -> H
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "400.html", 400)
+    reason = str(exception.message) if isinstance(exception, PlatformError) else ""
+    return _page(request, "400.html", 400, reason=reason)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

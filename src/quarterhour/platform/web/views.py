@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from quarterhour.platform.accounts.homes import home_url
 from quarterhour.platform.core import access, labels, standard, todos
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.text import whole_number
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography import selectors as geo
@@ -137,10 +138,10 @@ def _community_rows(rows: list[dict[str, Any]]) -> str:
 def _list_filters(request: HttpRequest) -> tuple[int | None, str, int]:
     """(street id, search text, page number) from the query string; junk becomes no filter."""
     raw_street = request.GET.get("street", "")
-    street_id = int(raw_street) if raw_street.isdigit() and len(raw_street) < 12 else None
+    street_id = whole_number(raw_street, digits=11)
     search = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
     raw_page = request.GET.get("page", "")
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 8 else 1
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 8 else 1
     return street_id, search, page
 
 
