@@ -49,6 +49,10 @@ NO_HISTORY = {
     "jobs.JobState": "the scheduler's bookkeeping",
     "sharing.Slot": "an occurrence made by the first booking, which has the history",
     "evaluation.SurveyResponse": "a resident's answer, written once and never changed",
+    "requests.Follower": "joining writes the request's Event (action join): who and when",
+    "sharing.SharingEvent": "the offers' and bookings' event log itself",
+    "volunteers.VolunteeringEvent": "the volunteers', needs' and records' event log itself",
+    "meetings.MeetingEvent": "the meetings' and actions' event log itself",
 }
 
 

@@ -53,19 +53,16 @@ def test_book_through_the_page_and_manage(world):
     assert Booking.objects.get().status == "active"
 
 
-def test_an_offered_room_is_public_but_only_its_bookers_book_and_its_managers_see_bookings(world):
+def test_an_offer_is_public_while_offered_a_withdrawn_one_only_for_its_managers(world):
+    from quarterhour.platform.sharing.models import SharedFacility
+
     shared = offer(world)
-    url = reverse("sharing:detail", args=[shared.pk])
     c = Client()
-    visitor = c.get(url).content.decode()
-    assert shared.name in visitor and "登录后预约" in visitor
-    assert 'id="bookings"' not in visitor and 'name="places"' not in visitor
+    assert c.get(reverse("sharing:detail", args=[shared.pk])).status_code == 200
     c.force_login(world.users["provider"])  # staff of pA1, not of the unit
-    other = c.get(url).content.decode()
-    assert 'id="bookings"' not in other and "退出共享" not in other
-    shared.status = shared.Status.WITHDRAWN
-    shared.save(update_fields=["status"])
-    assert c.get(url).status_code == 403
+    assert c.get(reverse("sharing:detail", args=[shared.pk])).status_code == 200
+    SharedFacility.objects.filter(pk=shared.pk).update(status="withdrawn")
+    assert c.get(reverse("sharing:detail", args=[shared.pk])).status_code == 403
 
 
 def test_unit_staff_offers_through_the_page(world):
@@ -74,35 +71,59 @@ def test_unit_staff_offers_through_the_page(world):
     unit, staff = unit_of(world, world.A1, world.a1x, "第一中学")
     c = Client()
     c.force_login(staff)
-    assert "第一中学" in c.get(reverse("sharing:new")).content.decode()
+    form = c.get(reverse("sharing:new")).content.decode()
+    assert 'data-picker="resident_unit"' in form and "第一中学" in form
+    fields = {"unit__text": "第一中学", "name": "操场", "kind": "sports_ground", "price": "free"}
     bad = c.post(
         reverse("sharing:new"),
-        {
-            "unit": unit.pk,
-            "name": "操场",
-            "kind": "sports_ground",
-            "price": "free",
-            "capacity": "10",
-            "windows": "8 25:00 12:00",
-        },
-        follow=True,
+        {**fields, "capacity": "10", "days_1": "6", "start_1": "25:00", "end_1": "12:00"},
     )
     text = bad.content.decode()
-    assert "第 1 个时段的星期须为 1–7" in text and "第 1 个时段的时间须为 HH:MM" in text
+    assert bad.status_code == 422 and "第 1 个时段的时间须为 HH:MM" in text
+    uneven = c.post(
+        reverse("sharing:new"),
+        {**fields, "capacity": "10", "days_1": "6", "start_1": "08:00", "end_1": "11:30"}
+        | {"slot_1": "60"},
+    )
+    assert uneven.status_code == 422
+    assert "共 210 分钟，不能按每 60 分钟分完（最后 30 分钟无法预约）" in uneven.content.decode()
     from quarterhour.platform.sharing.models import SharedFacility
 
     assert SharedFacility.objects.count() == 0
-    c.post(
+    ok = c.post(
         reverse("sharing:new"),
-        {
-            "unit": unit.pk,
-            "name": "操场",
-            "kind": "sports_ground",
-            "price": "free",
-            "capacity": "10",
-            "windows": "6 08:00 12:00 60\n7 08:00 12:00",
-        },
+        {**fields, "unit": unit.pk, "capacity": "10", "days_1": "6", "start_1": "08:00"}
+        | {"end_1": "12:00", "slot_1": "60", "days_2": "7", "start_2": "08:00", "end_2": "12:00"},
+        follow=True,
     )
+    assert "共享设施已登记" in ok.content.decode()
     s = SharedFacility.objects.get()
     assert (s.lon, s.lat) == (world.a1x.centre_lon, world.a1x.centre_lat)
     assert [(w.weekday, w.slot_minutes) for w in s.windows.all()] == [(6, 60), (7, 0)]
+    detail = c.get(reverse("sharing:detail", args=[s.pk])).content.decode()
+    assert "星期六 08:00–12:00" in detail
+
+
+def test_street_registers_a_resident_unit_by_community_name(world):
+    """The street registers a resident unit, its community chosen by name; a community of
+    another street is refused and nothing is stored."""
+    from quarterhour.platform.catalogue.models import Provider
+
+    c = Client()
+    c.force_login(world.users["street"])
+    assert 'data-picker="community"' in c.get(reverse("sharing:unit_new")).content.decode()
+    empty = c.post(reverse("sharing:unit_new"), {"name": "第二中学"})
+    assert empty.status_code == 422 and "请选择社区" in empty.content.decode()
+    r = c.post(
+        reverse("sharing:unit_new"),
+        {"name": "第二中学", "community__text": world.a1x.name, "address": "演示路 2 号"},
+        follow=True,
+    )
+    assert "驻区单位已登记" in r.content.decode()
+    unit = Provider.objects.get(name="第二中学")
+    assert (unit.kind, unit.community, unit.street) == ("resident_unit", world.a1x, world.A1)
+    before = Provider.objects.count()
+    other = c.post(
+        reverse("sharing:unit_new"), {"name": "外街道单位", "community__text": world.b1x.name}
+    )
+    assert other.status_code == 403 and Provider.objects.count() == before
