@@ -11,11 +11,13 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class StandardProblem:
-    """One problem in a standard file: the key path and the reason."""
+    """One problem in a file read against a schema (a standard, a batch job): the key path, the
+    reason, and its kind — ``missing``, ``unknown`` (key), ``type`` or ``value``."""
 
     key: str
     reason_zh: str
     reason_en: str
+    kind: str = "value"
 
     def __str__(self) -> str:
         return f"{self.key}: {self.reason_zh} / {self.reason_en}"
@@ -61,8 +63,8 @@ def _toml_type(value: object) -> str:
 class TableReader:
     problems: list[StandardProblem] = field(default_factory=list)
 
-    def add(self, key: str, zh: str, en: str) -> None:
-        self.problems.append(StandardProblem(key, zh, en))
+    def add(self, key: str, zh: str, en: str, kind: str = "value") -> None:
+        self.problems.append(StandardProblem(key, zh, en, kind))
 
     # -- primitives ----------------------------------------------------------------------------
 
@@ -70,12 +72,14 @@ class TableReader:
         if key in tbl:
             return tbl[key]
         if required:
-            self.add(_join(path, key), "缺少必填项", "required key is missing")
+            self.add(_join(path, key), "缺少必填项", "required key is missing", "missing")
         return _MISSING
 
     def _wrong(self, path: str, kind: str, value: object) -> None:
         got = _toml_type(value)
-        self.add(path, f"应为{_type_zh(kind)},实为 {got}", f"expected a {kind}, got a {got}")
+        self.add(
+            path, f"应为{_type_zh(kind)},实为 {got}", f"expected a {kind}, got a {got}", "type"
+        )
 
     def unknown(self, tbl: Mapping[str, Any], allowed: set[str], path: str) -> None:
         for key in tbl:
@@ -84,6 +88,7 @@ class TableReader:
                     _join(path, key),
                     "未知的键(拼写错误?)",
                     f"unknown key (a typo?); allowed: {', '.join(sorted(allowed))}",
+                    "unknown",
                 )
 
     def string(self, tbl: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str:
