@@ -88,7 +88,7 @@ class CityJob:
     network: str
     facilities: tuple[str, ...] = ()
     origins: str | None = None
-    standard: str = "beijing-2011"
+    standard: str = DEFAULT_STANDARD
     minutes: float | None = None
     speed_kmh: float | None = None
     elderly: bool = False
