@@ -43,7 +43,7 @@ from quarterhour.platform.certification.models import (
     Objection,
     State,
 )
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -203,8 +203,7 @@ def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: s
         issues.append(Issue(E.HOURS_INVALID, problem, field="opening_hours"))
     if not hotline.strip():
         issues.append(Issue("field_invalid", _("必须填写服务专线"), field="hotline"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
 
 
 # -- the application ------------------------------
@@ -377,8 +376,7 @@ def record_meeting(
         issues.append(
             Issue(E.MEETING_IN_FUTURE, _("会议日期不能早于申请日期"), field="meeting_date")
         )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     action = "meeting_approve" if decision == Decision.APPROVE else "meeting_reject"
     cert = _move(
         cert,
@@ -426,8 +424,7 @@ def sign_agreement(
         issues.append(
             Issue(E.TERM_INVALID, _("协议签订日期不能早于居民代表会议"), field="signed_on")
         )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     return _move(
         cert,
         "sign_agreement",

@@ -29,7 +29,8 @@ from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import services as cert_services
 from quarterhour.platform.certification.models import Certification, State
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.evaluation import permissions as perm
@@ -56,10 +57,6 @@ VERDICT_VALUE = {
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该监督评价事项"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _text(value: str, field: str) -> None:
@@ -105,8 +102,7 @@ def collect_feedback(
         issues.append(Issue(E.RATING_RANGE, _("评分须为 1 到 5"), field="rating"))
     if not text.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("内容不能为空"), field="text"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     fb = Feedback(
         provider=provider,
         circle=circle,
@@ -188,8 +184,7 @@ def open_survey(
         issues.append(Issue(E.DATES_INVALID, _("截止日期不能早于今天"), field="closes_on"))
     if not title.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("名称不能为空"), field="title"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     survey = Survey(
         circle=circle, title=title.strip(), opens_on=opens_on, closes_on=closes_on, created_by=actor
     )
@@ -218,8 +213,7 @@ def answer_survey(
         issues.append(Issue(E.RATING_RANGE, _("满意度须为 1 到 5"), field="score"))
     if SurveyResponse.objects.filter(survey=survey, respondent=actor, provider=provider).exists():
         issues.append(Issue(E.ALREADY_ANSWERED, _("您已填写过该调查")))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     return SurveyResponse.objects.create(
         survey=survey,
         respondent=actor,
@@ -253,8 +247,7 @@ def record_review(
         provider=provider, year=year, representative=representative.strip()
     ).exists():
         issues.append(Issue(E.ALREADY_REVIEWED, _("该代表本年度已评议过该服务商")))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     review = Review(
         provider=provider,
         year=year,
@@ -288,8 +281,7 @@ def issue_defect_notice(
         issues.append(Issue(E.TEXT_REQUIRED, _("请写明问题"), field="defect"))
     if correct_by <= at:
         issues.append(Issue(E.DEADLINE_IN_PAST, _("整改期限必须晚于现在"), field="correct_by"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     notice = DefectNotice(
         provider=provider,
         defect=defect.strip(),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding.error_codes import FundingError as E
@@ -59,8 +59,7 @@ def record_contract(
         issues.append(Issue(E.NUMBER_TAKEN, _("合同编号已存在"), field="number"))
     if not number.strip() or not title.strip():
         issues.append(Issue("field_invalid", _("必须填写合同编号和内容"), field="number"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     contract = Contract(
         street=street,
         provider=provider,
@@ -109,8 +108,7 @@ def record_fund(
         issues.append(Issue(E.CONTRACT_REQUIRED, _("购买服务须关联合同"), field="contract"))
     if contract is not None and contract.street_id != street.pk:
         issues.append(Issue(E.CONTRACT_MISMATCH, _("合同不属于该街道"), field="contract"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     fund = Fund(
         street=street,
         circle=circle,

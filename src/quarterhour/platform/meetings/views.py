@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from quarterhour.platform.accounts.models import User
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.geography.selectors import circles_visible
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings import selectors, services
@@ -77,8 +77,7 @@ def _actions(raw: str) -> list[dict[str, Any]]:
         due = pages.date({"due": parts[2]}, "due")
         decision = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
         out.append({"description": parts[0], "owner": owner, "due_on": due, "decision": decision})
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     return out
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
@@ -41,8 +41,7 @@ def set_district_deadline(
         issues.append(Issue(E.BAD_DEADLINE, _("时限须为正整数"), field="amount"))
     if unit not in DeadlineUnit.values:
         issues.append(Issue(E.BAD_DEADLINE, _("时限单位须为工作日或工作小时"), field="unit"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     row, _created = CategoryDeadline.objects.update_or_create(
         category=category, district=district, defaults={"amount": amount, "unit": unit}
     )
@@ -78,8 +77,7 @@ def set_calendar(
                 field="days",
             )
         )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     cal, _created = WorkCalendar.objects.update_or_create(
         district=district,
         defaults={

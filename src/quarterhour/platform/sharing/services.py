@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -37,10 +38,6 @@ def min_notice_days() -> int:
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权管理或预约该共享设施"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _parse_time(value: Any) -> dt.time | None:
@@ -121,8 +118,7 @@ def offer(
     issues.extend(window_issues)
     if not isinstance(capacity, int) or capacity < 1:
         issues.append(Issue("field_invalid", _("容量须为正整数"), field="capacity"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     shared = SharedFacility(
         unit=unit,
         community=community,
@@ -277,8 +273,7 @@ def withdraw(
         )
     if not reason.strip():
         issues.append(Issue("field_invalid", _("必须填写退出原因"), field="reason"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     row.status = SharedFacility.Status.WITHDRAWN
     row.withdrawn_from = effective_from
     row.withdraw_reason = reason

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Origins
 from quarterhour.engine.reach import distance_matrix
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.facilities.hours import is_open, validate_hours
@@ -46,10 +47,6 @@ VOLUNTEER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该志愿服务事项"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _illegal(state: Any) -> Invalid:
@@ -87,8 +84,7 @@ def register(
         issues.append(Issue("field_invalid", _("请选择身份"), field="organisation"))
     if not name.strip() or not phone.strip():
         issues.append(Issue("field_invalid", _("必须填写姓名和电话"), field="name"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     v = Volunteer(
         user=actor,
         community=community,
@@ -167,8 +163,7 @@ def post_need(
         issues.append(Issue("field_invalid", _("请填写需求说明"), field="description"))
     if wanted_at <= at:
         issues.append(Issue("field_invalid", _("期望服务时间须晚于现在"), field="wanted_at"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     need = Need(
         community=community,
         recipient=recipient,
@@ -297,8 +292,7 @@ def record_hours(
         )
     if served_on > timezone.localdate(at):
         issues.append(Issue("field_invalid", _("服务日期不能晚于今天"), field="served_on"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     record = ServiceRecord(
         need=row,
         volunteer=row.volunteer,
