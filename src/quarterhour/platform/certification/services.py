@@ -202,7 +202,7 @@ def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: s
     for problem in validate_hours(opening_hours):
         issues.append(Issue(E.HOURS_INVALID, problem, field="opening_hours"))
     if not hotline.strip():
-        issues.append(Issue("field_invalid", _("必须填写服务专线"), field="hotline"))
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写服务专线"), field="hotline"))
     raise_if_any(issues)
 
 
@@ -234,11 +234,11 @@ def apply(
     _check_application(item_codes, hours, hotline)
     if community.street_id != provider.street_id:
         raise Invalid(
-            "certification_community_not_in_street",
+            E.CERTIFICATION_COMMUNITY_NOT_IN_STREET,
             _("社区不在服务商所属街道内"),
             [
                 Issue(
-                    "certification_community_not_in_street",
+                    E.CERTIFICATION_COMMUNITY_NOT_IN_STREET,
                     _("社区不在所属街道内"),
                     field="community",
                 )
@@ -359,7 +359,7 @@ def record_meeting(
     if not issues and attendees == 0:
         issues.append(Issue(E.VOTES_DO_NOT_ADD_UP, _("出席人数不能为零"), field="attendees"))
     if decision not in Decision.values:
-        issues.append(Issue("field_invalid", _("请选择会议决定"), field="decision"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择会议决定"), field="decision"))
     elif not issues:
         majority = votes_for * 2 > attendees
         if majority != (decision == Decision.APPROVE):
@@ -483,9 +483,9 @@ def object_to(
         raise Invalid(E.NOT_IN_NOTICE, _("只能在公示期内提出异议"))
     if not text.strip():
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("请填写异议内容"),
-            [Issue("field_invalid", _("请填写异议内容"), field="text")],
+            [Issue(E.FIELD_INVALID, _("请填写异议内容"), field="text")],
         )
     objection = Objection(certification=cert, resident=actor, text=text.strip(), created_at=at)
     save_audited(objection, actor=actor)

@@ -12,3 +12,5 @@ class EvaluationError(StrEnum):
     ALREADY_PUBLISHED = "evaluation_already_published"
     DEADLINE_IN_PAST = "evaluation_deadline_in_past"
     TEXT_REQUIRED = "evaluation_text_required"
+    FIELD_INVALID = "field_invalid"
+    UNKNOWN_ACTION = "unknown_action"

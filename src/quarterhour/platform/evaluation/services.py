@@ -97,7 +97,7 @@ def collect_feedback(
         raise _refuse()
     issues: list[Issue] = []
     if kind not in Feedback.Kind.values:
-        issues.append(Issue("field_invalid", _("请选择类型"), field="kind"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择类型"), field="kind"))
     if rating is not None and (not isinstance(rating, int) or not 1 <= rating <= 5):
         issues.append(Issue(E.RATING_RANGE, _("评分须为 1 到 5"), field="rating"))
     if not text.strip():
@@ -240,7 +240,7 @@ def record_review(
         raise _refuse()
     issues: list[Issue] = []
     if verdict not in Review.Verdict.values:
-        issues.append(Issue("field_invalid", _("请选择评议结果"), field="verdict"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择评议结果"), field="verdict"))
     if not representative.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("请填写居民代表"), field="representative"))
     if Review.objects.filter(

@@ -11,3 +11,5 @@ class FundingError(StrEnum):
     CONTRACT_MISMATCH = "funding_contract_mismatch"
     DATES_INVALID = "funding_dates_invalid"
     NUMBER_TAKEN = "funding_contract_number_taken"
+    FIELD_INVALID = "field_invalid"
+    FUNDING_NO_SUCH_CONTRACT = "funding_no_such_contract"

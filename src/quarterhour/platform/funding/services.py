@@ -58,7 +58,7 @@ def record_contract(
     if Contract.objects.filter(number=number.strip()).exists():
         issues.append(Issue(E.NUMBER_TAKEN, _("合同编号已存在"), field="number"))
     if not number.strip() or not title.strip():
-        issues.append(Issue("field_invalid", _("必须填写合同编号和内容"), field="number"))
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写合同编号和内容"), field="number"))
     raise_if_any(issues)
     contract = Contract(
         street=street,
@@ -97,9 +97,9 @@ def record_fund(
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         issues.append(Issue(E.YEAR_INVALID, _("年度须在 2000 到 2100 之间"), field="year"))
     if source not in Source.values:
-        issues.append(Issue("field_invalid", _("请选择来源"), field="source"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择来源"), field="source"))
     if use not in Use.values:
-        issues.append(Issue("field_invalid", _("请选择用途"), field="use"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择用途"), field="use"))
     if circle is not None and circle.street_id != street.pk:
         issues.append(Issue(E.CIRCLE_NOT_IN_STREET, _("服务圈不属于该街道"), field="circle"))
     if source in DONATIONS and not donor.strip():

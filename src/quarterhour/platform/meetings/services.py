@@ -109,7 +109,7 @@ def record(
             issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
         number = a.get("decision")
         if number is not None and not (isinstance(number, int) and 1 <= number <= len(decisions)):
-            issues.append(Issue("field_invalid", _("对应决定的序号不存在"), row=i, field="actions"))
+            issues.append(Issue(E.FIELD_INVALID, _("对应决定的序号不存在"), row=i, field="actions"))
     raise_if_any(issues)
     for a in attendees:
         save_audited(

@@ -67,7 +67,7 @@ def _actions(raw: str) -> list[dict[str, Any]]:
         parts = [p.strip() for p in line.split("|")]
         if len(parts) < 3:
             issues.append(
-                Issue("field_invalid", _("每行须为：事项 | 责任人 | 期限"), row=i, field="actions")
+                Issue(E.FIELD_INVALID, _("每行须为：事项 | 责任人 | 期限"), row=i, field="actions")
             )
             continue
         owner = User.objects.filter(username=parts[1][:150]).first()

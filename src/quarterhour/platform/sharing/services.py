@@ -117,7 +117,7 @@ def offer(
     rows, window_issues = _check_windows(windows)
     issues.extend(window_issues)
     if not isinstance(capacity, int) or capacity < 1:
-        issues.append(Issue("field_invalid", _("容量须为正整数"), field="capacity"))
+        issues.append(Issue(E.FIELD_INVALID, _("容量须为正整数"), field="capacity"))
     raise_if_any(issues)
     shared = SharedFacility(
         unit=unit,
@@ -206,9 +206,9 @@ def book(
     _check_offered(shared, date)
     if not isinstance(places, int) or places < 1 or places > shared.capacity:
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("人数须在 1 到 %(c)d 之间") % {"c": shared.capacity},
-            [Issue("field_invalid", _("人数超出范围"), field="places")],
+            [Issue(E.FIELD_INVALID, _("人数超出范围"), field="places")],
         )
     window, end = find_window(shared, date, start)
     begins = timezone.make_aware(dt.datetime.combine(date, start))
@@ -272,7 +272,7 @@ def withdraw(
             )
         )
     if not reason.strip():
-        issues.append(Issue("field_invalid", _("必须填写退出原因"), field="reason"))
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写退出原因"), field="reason"))
     raise_if_any(issues)
     row.status = SharedFacility.Status.WITHDRAWN
     row.withdrawn_from = effective_from

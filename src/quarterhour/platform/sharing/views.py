@@ -16,6 +16,7 @@ from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
+from quarterhour.platform.sharing.error_codes import SharingError as E
 from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility
 
 
@@ -32,7 +33,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shared = get_object_or_404(SharedFacility.objects.select_related("unit", "community"), pk=pk)
     manager = request.user.is_authenticated and perm.can_manage_shared(request.user, shared)
     if not manager and shared.status != SharedFacility.Status.OFFERED:
-        raise PermissionRefused("sharing_permission_denied", _("您无权查看该共享设施"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权查看该共享设施"))
     today = timezone.localdate()
     return render(
         request,
@@ -145,7 +146,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
             unit = get_object_or_404(units, pk=pages.integer(d, "unit"))
             community = unit.community
             if community is None:
-                raise PermissionRefused("sharing_permission_denied", _("该单位没有所在社区"))
+                raise PermissionRefused(E.PERMISSION_DENIED, _("该单位没有所在社区"))
             return services.offer(
                 actor=request.user,
                 unit=unit,

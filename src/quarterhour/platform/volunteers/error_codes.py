@@ -13,3 +13,5 @@ class VolunteerError(StrEnum):
     MINUTES_INVALID = "volunteer_minutes_invalid"
     NOT_RECIPIENT = "volunteer_not_recipient"
     NO_NETWORK = "volunteer_no_network"
+    FIELD_INVALID = "field_invalid"
+    UNKNOWN_ACTION = "unknown_action"

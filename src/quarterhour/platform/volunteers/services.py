@@ -81,9 +81,9 @@ def register(
     for problem in validate_hours(availability):
         issues.append(Issue(E.HOURS_INVALID, problem, field="availability"))
     if organisation not in Organisation.values:
-        issues.append(Issue("field_invalid", _("请选择身份"), field="organisation"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择身份"), field="organisation"))
     if not name.strip() or not phone.strip():
-        issues.append(Issue("field_invalid", _("必须填写姓名和电话"), field="name"))
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写姓名和电话"), field="name"))
     raise_if_any(issues)
     v = Volunteer(
         user=actor,
@@ -115,15 +115,15 @@ def decide(
     if not perm.can_approve_volunteer(actor, v):
         raise _refuse()
     if action not in VOLUNTEER_TRANSITIONS:
-        raise Invalid("field_invalid", _("未知的操作"))
+        raise Invalid(E.FIELD_INVALID, _("未知的操作"))
     allowed, to = VOLUNTEER_TRANSITIONS[action]
     if v.status not in allowed:
         raise _illegal(v.get_status_display())
     if action in {"reject", "suspend"} and not note.strip():
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("必须填写理由"),
-            [Issue("field_invalid", _("必须填写理由"), field="note")],
+            [Issue(E.FIELD_INVALID, _("必须填写理由"), field="note")],
         )
     v.status = to
     v.decided_by = actor
@@ -160,9 +160,9 @@ def post_need(
     if skill not in Skill.values:
         issues.append(Issue(E.UNKNOWN_SKILL, _("请选择需求类别"), field="skill"))
     if not description.strip():
-        issues.append(Issue("field_invalid", _("请填写需求说明"), field="description"))
+        issues.append(Issue(E.FIELD_INVALID, _("请填写需求说明"), field="description"))
     if wanted_at <= at:
-        issues.append(Issue("field_invalid", _("期望服务时间须晚于现在"), field="wanted_at"))
+        issues.append(Issue(E.FIELD_INVALID, _("期望服务时间须晚于现在"), field="wanted_at"))
     raise_if_any(issues)
     need = Need(
         community=community,
@@ -291,7 +291,7 @@ def record_hours(
             Issue(E.MINUTES_INVALID, _("服务时长须在 1 到 1440 分钟之间"), field="minutes")
         )
     if served_on > timezone.localdate(at):
-        issues.append(Issue("field_invalid", _("服务日期不能晚于今天"), field="served_on"))
+        issues.append(Issue(E.FIELD_INVALID, _("服务日期不能晚于今天"), field="served_on"))
     raise_if_any(issues)
     record = ServiceRecord(
         need=row,
