@@ -93,9 +93,6 @@ class CommunityAreas:
     derived: bool
     without_area: tuple[int, ...]  # communities that got no node
 
-    def nodes_of(self, community: int) -> Int64Array:
-        return np.flatnonzero(self.node_community == community).astype(np.int64)
-
 
 def join_population(communities: Communities, population: Communities) -> Communities:
     """Communities with population (and households, groups) taken from another list by code.

@@ -84,11 +84,6 @@ class OsmRule:
     text: str
     conditions: tuple[OsmCondition, ...]
 
-    @property
-    def anchor_key(self) -> str:
-        """Key of the first positive condition: an object without it cannot match."""
-        return next(c.key for c in self.conditions if c.positive)
-
     def matches(self, tags: Mapping[str, str], folded: dict[str, str] | None = None) -> bool:
         cache = {} if folded is None else folded
         return all(c.test(tags, cache) for c in self.conditions)

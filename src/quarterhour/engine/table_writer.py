@@ -138,15 +138,6 @@ def write_rows_csv(path: Path, header: Sequence[str], rows: Iterable[Iterable[Ce
         out.rows(rows)
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> bytes:
-    """The same CSV as :func:`write_rows_csv`, as bytes (a download)."""
-    buf = io.StringIO(newline="")
-    out = CsvRows(buf)
-    out.row(header)
-    out.rows(rows)
-    return buf.getvalue().encode(CSV_ENCODING)
-
-
 # ---------------------------------------------------------------------------------------------
 # XLSX
 

@@ -59,12 +59,6 @@ def memberships(user: Any) -> tuple[Any, ...]:
     return cached
 
 
-def forget_memberships(user: Any) -> None:
-    """Drop the cache (after memberships change)."""
-    if hasattr(user, "_qh_memberships"):
-        del user._qh_memberships
-
-
 def covers(m: Any, place: Place, *, lowest: Role) -> bool:
     """Does membership ``m`` reach ``place``, for an action open down to level ``lowest``?"""
     if m.role not in _DEPTH:
