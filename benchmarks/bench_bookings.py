@@ -101,7 +101,7 @@ def main() -> None:
     try:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from tests.platform.conftest import build_world, make_user
-        from tests.platform.test_sharing import offer, unit_of
+        from tests.platform.sharing.test_sharing import offer, unit_of
 
         world = build_world()
         unit = unit_of(world, world.A1, world.a1x, "第一中学")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +168,29 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture
+def hsds_world(db: Any, settings: Any, tmp_path: Any) -> Any:
+    """The world of the resident pages and the HSDS API (see ``hsds/world.py``)."""
+    from tests.platform.hsds.world import build_hsds_world
+
+    return build_hsds_world(settings, tmp_path)
+
+
+@pytest.fixture
+def page_cache(settings: Any) -> Any:
+    """Production's page-fragment cache, in local memory private to this test."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-pages-{uuid.uuid4()}",
+        },
+    }
+    from django.core.cache import caches
+
+    return caches["pages"]
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from quarterhour.engine.input_checks import check_placement
 from quarterhour.engine.outputs import OSM_ATTRIBUTION, write_assessment
 from quarterhour.engine.registers import SetAsideRow
 from quarterhour.engine.snapping import EdgeIndex
-from quarterhour.engine.standards import load_standard
+from quarterhour.engine.standards import DEFAULT_STANDARD, load_standard
 
 
 def register(sub: Any) -> None:
@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
         help="OSM 文件或设施登记表 CSV/XLSX（可多次） / OSM extract or register (repeatable)",
     )
     p.add_argument("--origins", type=Path, help="居住点 CSV/GeoJSON（默认：所有路网节点） / homes")
-    p.add_argument("--standard", default="beijing-2011", help="标准名称或 TOML 文件 / standard")
+    p.add_argument("--standard", default=DEFAULT_STANDARD, help="标准名称或 TOML 文件 / standard")
     p.add_argument("--minutes", type=float, help="步行时限（分钟），默认取标准 / walk minutes")
     p.add_argument("--speed-kmh", type=float, help="步速 km/h，默认取标准 / walking speed")
     p.add_argument("--elderly", action="store_true", help="老年人步速 / elderly walking pace")

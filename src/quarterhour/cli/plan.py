@@ -23,6 +23,7 @@ from quarterhour.cli._console import console, error, progress_bar, warn
 from quarterhour.engine._errors import QuarterhourError
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.progress import Progress
+from quarterhour.engine.standard_loader import DEFAULT_STANDARD
 
 # heavy engine modules are imported inside the commands, so that `quarterhour --help` is quick
 
@@ -39,7 +40,7 @@ def _common(p: argparse.ArgumentParser, *, facilities: bool = True) -> None:
             help="OSM 文件或设施登记表（可多次） / OSM extract or facility register (repeatable)",
         )
         p.add_argument("--origins", type=Path, help="居住点/人口格网 CSV/GeoJSON / homes or grid")
-        p.add_argument("--standard", default="beijing-2011", help="标准 / standard (name or TOML)")
+        p.add_argument("--standard", default=DEFAULT_STANDARD, help="标准 / standard (name, TOML)")
         p.add_argument("--minutes", type=float, help="步行时限（分钟） / walk minutes")
         p.add_argument("--speed-kmh", type=float, help="步速 km/h / walking speed")
         p.add_argument("--workers", type=int, default=0, help="线程数 / threads (0 = per core)")
@@ -227,7 +228,7 @@ def _load_standard(run: Run) -> None:
     from quarterhour.engine.coverage import specs_from_standard
     from quarterhour.engine.standards import load_standard
 
-    run.standard = load_standard(getattr(run.args, "standard", "beijing-2011"))
+    run.standard = load_standard(getattr(run.args, "standard", DEFAULT_STANDARD))
     run.specs = specs_from_standard(run.standard)
 
 

@@ -31,6 +31,7 @@ from rich.table import Table
 from quarterhour.cli._console import console, error, progress_bar
 from quarterhour.engine._errors import QuarterhourError
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
+from quarterhour.engine.standard_loader import DEFAULT_STANDARD
 
 CSV_ENCODING = "utf-8-sig"  # as the assessment's files: Excel opens them as UTF-8
 
@@ -65,7 +66,7 @@ def register(sub: Any) -> None:
         help="OSM 文件或设施登记表（可多次） / OSM extract or facility register (repeatable)",
     )
     p.add_argument("--origins", type=Path, help="居住点 CSV/GeoJSON（默认：所有路网节点）")
-    p.add_argument("--standard", default="beijing-2011", help="标准 / standard (name or TOML)")
+    p.add_argument("--standard", default=DEFAULT_STANDARD, help="标准 / standard (name or TOML)")
     p.add_argument("--minutes", type=float, help="步行时限（分钟） / walk minutes")
     p.add_argument("--speed-kmh", type=float, help="步速 km/h / walking speed")
     p.add_argument(

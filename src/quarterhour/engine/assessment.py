@@ -22,7 +22,7 @@ from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
 from quarterhour.engine.reach import ReachResult, prepare, reach
 from quarterhour.engine.snapping import EdgeIndex
-from quarterhour.engine.standards import Standard, load_standard
+from quarterhour.engine.standards import DEFAULT_STANDARD, Standard, load_standard
 
 OSM_SUFFIXES = (".pbf", ".osm", ".bz2", ".gz")
 LINE_SUFFIXES = (".geojson", ".json", ".gpkg")
@@ -186,7 +186,7 @@ def assess(
     edge_index: EdgeIndex | None = None,
 ) -> Assessment:
     """Reach every item of the standard from every origin (every network node by default)."""
-    std = standard or load_standard("beijing-2011")
+    std = standard or load_standard(DEFAULT_STANDARD)
     mins = std.walking.minutes if minutes is None else minutes
     speed = std.walking.speed_kmh if speed_kmh is None else speed_kmh
     limit = minutes_to_metres(mins, speed_kmh=speed)

@@ -47,6 +47,8 @@ from quarterhour import __version__
 from quarterhour.engine._errors import InputError, InputErrors, Problem, QuarterhourError
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.progress import Progress, no_progress
+from quarterhour.engine.schema_reader import TableReader
+from quarterhour.engine.standard_loader import DEFAULT_STANDARD
 
 #: keys a city (or [defaults]) may have, with their types
 CITY_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -66,6 +68,13 @@ CITY_KEYS: dict[str, type | tuple[type, ...]] = {
     "threads": int,
     "reach_csv": bool,
 }
+#: the schema reader's kinds of problem as job-file problem codes
+_JOB_CODES = {
+    "missing": "job_key_missing",
+    "unknown": "job_key_unknown",
+    "type": "job_key_type",
+    "value": "job_key_value",
+}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 STATUS_FILE = "batch-status.csv"
 MARKER_FILE = "job.json"
@@ -79,7 +88,7 @@ class CityJob:
     network: str
     facilities: tuple[str, ...] = ()
     origins: str | None = None
-    standard: str = "beijing-2011"
+    standard: str = DEFAULT_STANDARD
     minutes: float | None = None
     speed_kmh: float | None = None
     elderly: bool = False
@@ -168,53 +177,33 @@ def read_job(path: str | Path) -> Job:
     def bad(code: str, zh: str, en: str, column: str | None = None) -> None:
         problems.append(Problem(code, zh, en, file=str(p), column=column))
 
-    for key in data:
-        if key not in ("out", "defaults", "city"):
-            bad("job_key_unknown", f"未知的键 {key!r}", f"unknown key {key!r}", key)
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        bad("job_key_type", "[defaults] 应为表", "[defaults] must be a table", "defaults")
-        defaults = {}
-    raw_cities = data.get("city", [])
-    if not isinstance(raw_cities, list) or not raw_cities:
+    reader = TableReader()  # the schema reader of the standard files: types, missing, unknown
+    reader.unknown(data, {"out", "defaults", "city"}, "")
+    defaults = reader.table(data, "defaults", "", required=False) or {}
+    raw_cities = reader.list_of(data, "city", "", "table", required=False)
+    if not isinstance(data.get("city"), list) or not data["city"]:
         bad("job_no_city", "任务文件中没有 [[city]]", "the job file lists no [[city]]", "city")
-        raw_cities = []
-    out = data.get("out", "results")
-    if not isinstance(out, str):
-        bad("job_key_type", "out 应为字符串", "out must be a string", "out")
-        out = "results"
+    out = reader.string(data, "out", "", required=False) or "results"
     cities: list[CityJob] = []
     seen: set[str] = set()
-    for k, raw in enumerate(raw_cities, start=1):
+    for k, raw in raw_cities:
         where = f"city[{k}]"
-        if not isinstance(raw, dict):
-            bad("job_key_type", f"{where} 应为表", f"{where} must be a table", where)
-            continue
         entry = {**defaults, **raw}
-        ok = True
-        for key, value in entry.items():
-            want = CITY_KEYS.get(key)
-            if want is None:
-                bad(
-                    "job_key_unknown",
-                    f"{where} 未知的键 {key!r}",
-                    f"{where}: unknown key {key!r}",
-                    key,
-                )
-                ok = False
-            elif not isinstance(value, want) or (isinstance(value, bool) and want is not bool):
-                bad(
-                    "job_key_type",
-                    f"{where} 的 {key} 类型不对",
-                    f"{where}: {key} has the wrong type",
-                    key,
-                )
-                ok = False
-        for key in ("name", "network"):
-            if key not in entry:
-                bad("job_key_missing", f"{where} 缺少 {key}", f"{where}: {key} is missing", key)
-                ok = False
-        if not ok:
+        before = len(reader.problems)
+        reader.unknown(entry, set(CITY_KEYS), where)
+        for key, want in CITY_KEYS.items():
+            if want is str:
+                reader.string(entry, key, where, required=key in ("name", "network"))
+            elif want is bool:
+                reader.boolean(entry, key, where, default=False)
+            elif want is int:
+                reader.integer(entry, key, where)
+            elif key == "facilities":
+                if not isinstance(entry.get(key), str):
+                    reader.strings(entry, key, where)
+            else:
+                reader.number(entry, key, where, required=False)
+        if len(reader.problems) > before:
             continue
         name = entry["name"]
         if not _NAME_RE.match(name):
@@ -236,14 +225,6 @@ def read_job(path: str | Path) -> Job:
         seen.add(name)
         facs = entry.get("facilities", [])
         facs = [facs] if isinstance(facs, str) else facs
-        if not all(isinstance(f, str) for f in facs):
-            bad(
-                "job_key_type",
-                f"{where} 的 facilities 应为字符串列表",
-                f"{where}: facilities must be a list of strings",
-                "facilities",
-            )
-            continue
         network = _resolve(entry["network"], base)
         if not facs and _looks_osm(network):
             facs = [entry["network"]]
@@ -256,7 +237,7 @@ def read_job(path: str | Path) -> Job:
                 standard=(
                     _resolve(entry["standard"], base)
                     if str(entry.get("standard", "")).endswith(".toml")
-                    else entry.get("standard", "beijing-2011")
+                    else entry.get("standard", DEFAULT_STANDARD)
                 ),
                 minutes=_opt_float(entry.get("minutes")),
                 speed_kmh=_opt_float(entry.get("speed_kmh")),
@@ -270,6 +251,16 @@ def read_job(path: str | Path) -> Job:
                 reach_csv=bool(entry.get("reach_csv", True)),
             )
         )
+    problems[:0] = [
+        Problem(
+            _JOB_CODES[q.kind],
+            f"{q.key}：{q.reason_zh}",
+            f"{q.key}: {q.reason_en}",
+            file=str(p),
+            column=q.key.rsplit(".", 1)[-1],
+        )
+        for q in reader.problems
+    ]
     if problems:
         raise InputErrors(problems)
     return Job(path=str(p), out=_resolve(out, base), cities=tuple(cities))

@@ -29,9 +29,3 @@ def minutes_to_metres(minutes: float, *, speed_kmh: float = DEFAULT_WALK_SPEED_K
     speed_m_per_min(speed_kmh)  # validates the speed
     # multiply before dividing so round figures stay exact: 15 min × 4 km/h = 1000.0 m
     return minutes * speed_kmh * 1000.0 / 60.0
-
-
-def metres_to_minutes(metres: float, *, speed_kmh: float = DEFAULT_WALK_SPEED_KMH) -> float:
-    """Minutes needed to walk ``metres`` at ``speed_kmh``."""
-    speed_m_per_min(speed_kmh)  # validates the speed
-    return metres * 60.0 / (speed_kmh * 1000.0)  # 1000 m at 4 km/h = 15.0 min exactly

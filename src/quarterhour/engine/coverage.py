@@ -36,6 +36,7 @@ from quarterhour.engine.config import (
     minutes_to_metres,
     speed_m_per_min,
 )
+from quarterhour.engine.standards import DemonstrationRule
 
 if TYPE_CHECKING:
     from quarterhour.engine.reach import ReachResult
@@ -66,22 +67,6 @@ class ItemSpec:
 
     def label(self) -> str:
         return f"{self.name_zh} / {self.name_en}"
-
-
-@dataclass(frozen=True, slots=True)
-class DemonstrationRule:
-    """When a circle qualifies as a demonstration circle (示范点).
-
-    Qualifies when at least ``min_items`` required items are met (or, without ``min_items``,
-    items met / items required ≥ ``min_met_share``), every item in ``must_meet`` is met, and
-    the circle has at least ``min_population`` residents. The default is the strict reading:
-    every required item met.
-    """
-
-    min_met_share: float = 1.0
-    must_meet: tuple[str, ...] = ()
-    min_population: float = 0.0
-    min_items: int | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -187,16 +187,6 @@ def subnetwork(network: WalkNetwork, keep_nodes: npt.NDArray[np.bool_]) -> WalkN
     )
 
 
-def drop_isolated_nodes(network: WalkNetwork) -> WalkNetwork:
-    """Remove nodes that no edge touches."""
-    used = np.zeros(network.n_nodes, dtype=bool)
-    used[network.edge_u] = True
-    used[network.edge_v] = True
-    if used.all():
-        return network
-    return subnetwork(network, used)
-
-
 def largest_component(network: WalkNetwork) -> tuple[WalkNetwork, ComponentReport]:
     """Keep the largest connected component; report what was dropped."""
     n_comp, labels = connected_components(network.csr(), directed=False)

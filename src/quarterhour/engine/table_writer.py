@@ -131,13 +131,6 @@ def csv_file(path: Path) -> Iterator[CsvRows]:
         yield CsvRows(fh)
 
 
-def write_rows_csv(path: Path, header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> None:
-    """A CSV file: the header, then the rows."""
-    with csv_file(path) as out:
-        out.row(header)
-        out.rows(rows)
-
-
 def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> bytes:
     """The same CSV as :func:`write_rows_csv`, as bytes (a download)."""
     buf = io.StringIO(newline="")
@@ -145,6 +138,13 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> bytes:
     out.row(header)
     out.rows(rows)
     return buf.getvalue().encode(CSV_ENCODING)
+
+
+def write_rows_csv(path: Path, header: Sequence[str], rows: Iterable[Iterable[Cell]]) -> None:
+    """A CSV file: the header, then the rows."""
+    with csv_file(path) as out:
+        out.row(header)
+        out.rows(rows)
 
 
 # ---------------------------------------------------------------------------------------------

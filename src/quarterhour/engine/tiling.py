@@ -70,7 +70,7 @@ from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
 from quarterhour.engine.reach import REASON_NO_FACILITY, ItemReach, ReachResult
 from quarterhour.engine.snapping import EdgeIndex, LocalProjection, Snapped
-from quarterhour.engine.standards import Standard, load_standard
+from quarterhour.engine.standards import DEFAULT_STANDARD, Standard, load_standard
 
 FloatArray = npt.NDArray[np.float64]
 Int32Array = npt.NDArray[np.int32]
@@ -703,7 +703,7 @@ def run_partitioned(
     whole one. Facilities kept from ``previous`` must keep their relative order. ``previous``
     may be a whole :class:`PartitionedRun` or only its :meth:`~PartitionedRun.answers`.
     """
-    std = standard or load_standard("beijing-2011")
+    std = standard or load_standard(DEFAULT_STANDARD)
     mins = std.walking.minutes if minutes is None else minutes
     speed = std.walking.speed_kmh if speed_kmh is None else speed_kmh
     limit = minutes_to_metres(mins, speed_kmh=speed)

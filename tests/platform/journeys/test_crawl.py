@@ -27,6 +27,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 import pytest
+
 from tests.platform.journeys.conftest import PASSWORD
 
 ACCOUNTS = [

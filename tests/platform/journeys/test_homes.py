@@ -9,6 +9,7 @@ import re
 import secrets
 
 import pytest
+
 from tests.platform.journeys.conftest import PHONE, login, shot
 
 ROLES = [

@@ -13,6 +13,7 @@ import subprocess
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
+
 from tests.platform.journeys.conftest import SHOTS, shot
 
 A4 = (595, 842)

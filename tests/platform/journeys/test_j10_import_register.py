@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.platform.journeys.conftest import login, shot
-
 from quarterhour.engine.coords import from_wgs84
 from quarterhour.engine.standards import load_standard
+from tests.platform.journeys.conftest import login, shot
 
 STREET = "990100001000"  # 南港街道（演示）, demo-street's street
 

@@ -8,9 +8,8 @@ shows each affected community Ã— item with covered residents before and after â†
 
 from __future__ import annotations
 
-from tests.platform.journeys.conftest import login, shot
-
 from quarterhour.engine.standards import load_standard
+from tests.platform.journeys.conftest import login, shot
 
 
 def test_j18_whatif_add_a_facility_save_and_compare(demo, page):

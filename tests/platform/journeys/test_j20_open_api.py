@@ -11,6 +11,7 @@ import hashlib
 
 import requests as http
 from georeport import GeoReport
+
 from tests.platform.journeys.conftest import login, shot
 from tests.platform.journeys.requests_steps import station_community
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.platform.test_assessment import grid_network, lonlat
 
 from quarterhour.engine import reach
 from quarterhour.platform.facilities.models import Facility, FacilityItem
@@ -34,6 +33,7 @@ from quarterhour.platform.planning.models import (
 from quarterhour.platform.planning.networks import store_network
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.worker import work
+from tests.platform.planning.test_assessment import grid_network, lonlat
 
 #: (key, x m, y m, items): some on nodes, some between them
 EXTRA = (

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from quarterhour.platform.core.access import Role, any_covers, is_provider_staff, place_of_street
 
 if TYPE_CHECKING:
-    from quarterhour.platform.catalogue.models import Provider, Service
+    from quarterhour.platform.catalogue.models import Provider
     from quarterhour.platform.geography.models import Street
 
 
@@ -21,7 +21,3 @@ def can_edit_provider(user: Any, street: Street, provider_id: int | None = None)
 
 def can_edit_service(user: Any, provider: Provider) -> bool:
     return can_edit_provider(user, provider.street, provider.pk)
-
-
-def can_view_service(user: Any, service: Service) -> bool:
-    return can_edit_service(user, service.provider)

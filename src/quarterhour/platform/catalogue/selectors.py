@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.catalogue.models import Provider, Service
 from quarterhour.platform.core.access import scope_q
 
 
@@ -30,20 +30,5 @@ def services_visible(user: Any) -> QuerySet[Service]:
             street="provider__street_id",
             community=None,
             provider="provider_id",
-        )
-    )
-
-
-def provider_list(user: Any) -> QuerySet[Provider]:
-    return (
-        providers_visible(user)
-        .select_related("street__district", "community")
-        .prefetch_related(
-            Prefetch(
-                "services",
-                queryset=Service.objects.prefetch_related(
-                    Prefetch("items", queryset=ServiceItem.objects.order_by("item_code"))
-                ),
-            )
         )
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue.error_codes import CatalogueError as E
 from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities.hours import validate_hours
@@ -150,8 +150,7 @@ def service_update(
     )
     _check_facility(service.provider, fields.get("facility"))
     issues = _check_service(codes, fields.get("opening_hours", service.opening_hours))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     set_fields(service, fields, allowed=SERVICE_FIELDS)
     save_audited(service, actor=actor)
     if item_codes is not None:

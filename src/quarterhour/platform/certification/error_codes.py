@@ -19,3 +19,7 @@ class CertificationError(StrEnum):
     HOURS_INVALID = "certification_hours_invalid"
     ALREADY_OPEN = "certification_already_open"
     OBJECTION_CLOSED = "certification_objection_closed"
+    FIELD_INVALID = "field_invalid"
+    CERTIFICATION_COMMUNITY_NOT_IN_STREET = "certification_community_not_in_street"
+    CERTIFICATION_OUT_OF_JURISDICTION = "certification_out_of_jurisdiction"
+    UNKNOWN_ACTION = "unknown_action"

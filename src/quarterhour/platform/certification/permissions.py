@@ -1,5 +1,5 @@
 """Who may move a certification, where (one condition per line; the full matrix is tested in
-tests/platform/test_certification_permissions.py).
+tests/platform/certification/test_certification_permissions.py).
 
 Applications come from the provider's own staff or the street; the meeting is recorded by the
 community where it was held (or above); the agreement, notice, certification and sanctions

@@ -44,7 +44,7 @@ from quarterhour.platform.certification.models import (
     Objection,
     State,
 )
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -191,9 +191,8 @@ def _check_application(
     for problem in validate_hours(opening_hours):
         issues.append(Issue(E.HOURS_INVALID, problem, field="opening_hours"))
     if not hotline.strip():
-        issues.append(Issue("field_invalid", _("必须填写服务专线"), field="hotline"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写服务专线"), field="hotline"))
+    raise_if_any(issues)
 
 
 # -- the application ------------------------------
@@ -224,11 +223,11 @@ def apply(
     _check_application(item_codes, hours, hotline, category)
     if community.street_id != provider.street_id:
         raise Invalid(
-            "certification_community_not_in_street",
+            E.CERTIFICATION_COMMUNITY_NOT_IN_STREET,
             _("社区不在服务商所属街道内"),
             [
                 Issue(
-                    "certification_community_not_in_street",
+                    E.CERTIFICATION_COMMUNITY_NOT_IN_STREET,
                     _("社区不在所属街道内"),
                     field="community",
                 )
@@ -349,7 +348,7 @@ def record_meeting(
     if not issues and attendees == 0:
         issues.append(Issue(E.VOTES_DO_NOT_ADD_UP, _("出席人数不能为零"), field="attendees"))
     if decision not in Decision.values:
-        issues.append(Issue("field_invalid", _("请选择会议决定"), field="decision"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择会议决定"), field="decision"))
     elif not issues:
         majority = votes_for * 2 > attendees
         if majority != (decision == Decision.APPROVE):
@@ -366,8 +365,7 @@ def record_meeting(
         issues.append(
             Issue(E.MEETING_IN_FUTURE, _("会议日期不能早于申请日期"), field="meeting_date")
         )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     action = "meeting_approve" if decision == Decision.APPROVE else "meeting_reject"
     cert = _move(
         cert,
@@ -415,8 +413,7 @@ def sign_agreement(
         issues.append(
             Issue(E.TERM_INVALID, _("协议签订日期不能早于居民代表会议"), field="signed_on")
         )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     return _move(
         cert,
         "sign_agreement",
@@ -475,9 +472,9 @@ def object_to(
         raise Invalid(E.NOT_IN_NOTICE, _("只能在公示期内提出异议"))
     if not text.strip():
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("请填写异议内容"),
-            [Issue("field_invalid", _("请填写异议内容"), field="text")],
+            [Issue(E.FIELD_INVALID, _("请填写异议内容"), field="text")],
         )
     objection = Objection(certification=cert, resident=actor, text=text.strip(), created_at=at)
     save_audited(objection, actor=actor)

@@ -18,6 +18,7 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification import selectors, services
+from quarterhour.platform.certification.error_codes import CertificationError as E
 from quarterhour.platform.certification.models import Certification, Decision, Objection
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core import standard
@@ -31,7 +32,7 @@ def _visible(request: HttpRequest, pk: int) -> Certification:
         Certification.objects.select_related("provider__street", "community"), pk=pk
     )
     if not perm.can_view_certification(request.user, cert):
-        raise PermissionRefused("certification_out_of_jurisdiction", _("该认证不在您的辖区内"))
+        raise PermissionRefused(E.CERTIFICATION_OUT_OF_JURISDICTION, _("该认证不在您的辖区内"))
     return cert
 
 
@@ -139,7 +140,7 @@ def cert_act(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     if action not in calls:
-        raise PermissionRefused("unknown_action", _("未知的操作"))
+        raise PermissionRefused(E.UNKNOWN_ACTION, _("未知的操作"))
     return pages.run(
         request,
         calls[action],
@@ -224,9 +225,7 @@ def apply_form(request: HttpRequest, provider_pk: int) -> HttpResponse:
     pages.staff_only(request)
     provider = get_object_or_404(Provider.objects.select_related("street"), pk=provider_pk)
     if not perm.can_apply_certification(request.user, provider):
-        raise PermissionRefused(
-            "certification_permission_denied", _("您无权办理该服务商的认证事项")
-        )
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该服务商的认证事项"))
     if request.method == "POST":
         d = request.POST
         return pages.run(

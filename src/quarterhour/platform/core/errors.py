@@ -69,3 +69,9 @@ class Invalid(PlatformError):
         body = "\n".join(f"  - {i}" for i in self.issues[:50])
         more = len(self.issues) - 50
         return f"{head}\n{body}" + (f"\n  … and {more} more" if more > 0 else "")
+
+
+def raise_if_any(issues: Sequence[Issue]) -> None:
+    """Raise :class:`Invalid` listing every issue (headed by the first) when there are any."""
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import get_language
 
-from quarterhour.engine.standards import Standard, load_standard
-
-DEFAULT_STANDARD = "beijing-2011"
+from quarterhour.engine.standards import DEFAULT_STANDARD, Standard, load_standard
 
 
 @dataclass(frozen=True, slots=True)

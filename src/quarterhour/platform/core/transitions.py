@@ -93,10 +93,6 @@ class StateMachine(Generic[M]):
         step = self.transitions.get(action)
         return step is not None and getattr(row, self.state_field) in step.sources
 
-    def actions_from(self, state: str) -> list[str]:
-        """The actions legal from ``state``, in the table's order."""
-        return [a for a, t in self.transitions.items() if state in t.sources]
-
     def lock(self, row: M) -> M:
         """The row again, locked for this transaction."""
         return self.model._default_manager.select_for_update().get(pk=row.pk)

@@ -14,3 +14,5 @@ class EvaluationError(StrEnum):
     TEXT_REQUIRED = "evaluation_text_required"
     NOT_IN_CIRCLE = "evaluation_provider_not_in_circle"
     NOTHING_ANSWERED = "evaluation_nothing_answered"
+    FIELD_INVALID = "field_invalid"
+    UNKNOWN_ACTION = "unknown_action"

@@ -30,7 +30,8 @@ from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import services as cert_services
 from quarterhour.platform.certification.models import Certification, State
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.evaluation import permissions as perm
@@ -57,10 +58,6 @@ VERDICT_VALUE = {
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该监督评价事项"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _text(value: str, field: str) -> None:
@@ -101,13 +98,12 @@ def collect_feedback(
         raise _refuse()
     issues: list[Issue] = []
     if kind not in Feedback.Kind.values:
-        issues.append(Issue("field_invalid", _("请选择类型"), field="kind"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择类型"), field="kind"))
     if rating is not None and (not isinstance(rating, int) or not 1 <= rating <= 5):
         issues.append(Issue(E.RATING_RANGE, _("评分须为 1 到 5"), field="rating"))
     if not text.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("内容不能为空"), field="text"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     fb = Feedback(
         provider=provider,
         circle=circle,
@@ -189,8 +185,7 @@ def open_survey(
         issues.append(Issue(E.DATES_INVALID, _("截止日期不能早于今天"), field="closes_on"))
     if not title.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("名称不能为空"), field="title"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     survey = Survey(
         circle=circle, title=title.strip(), opens_on=opens_on, closes_on=closes_on, created_by=actor
     )
@@ -244,8 +239,7 @@ def answer_survey(
         issues.append(_not_in_circle(provider))
     if SurveyResponse.objects.filter(survey=survey, respondent=actor, provider=provider).exists():
         issues.append(Issue(E.ALREADY_ANSWERED, _("您已填写过该调查")))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     return SurveyResponse.objects.create(
         survey=survey,
         respondent=actor,
@@ -318,15 +312,14 @@ def record_review(
         raise _refuse()
     issues: list[Issue] = []
     if verdict not in Review.Verdict.values:
-        issues.append(Issue("field_invalid", _("请选择评议结果"), field="verdict"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择评议结果"), field="verdict"))
     if not representative.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("请填写居民代表"), field="representative"))
     if Review.objects.filter(
         provider=provider, year=year, representative=representative.strip()
     ).exists():
         issues.append(Issue(E.ALREADY_REVIEWED, _("该代表本年度已评议过该服务商")))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     review = Review(
         provider=provider,
         year=year,
@@ -360,8 +353,7 @@ def issue_defect_notice(
         issues.append(Issue(E.TEXT_REQUIRED, _("请写明问题"), field="defect"))
     if correct_by <= at:
         issues.append(Issue(E.DEADLINE_IN_PAST, _("整改期限必须晚于现在"), field="correct_by"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     notice = DefectNotice(
         provider=provider,
         defect=defect.strip(),

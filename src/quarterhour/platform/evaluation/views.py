@@ -21,6 +21,7 @@ from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation import selectors, services
+from quarterhour.platform.evaluation.error_codes import EvaluationError as E
 from quarterhour.platform.evaluation.models import (
     DefectNotice,
     Evaluation,
@@ -164,7 +165,7 @@ def act(request: HttpRequest) -> HttpResponse:
         ),
     }
     if action not in calls:
-        raise PermissionRefused("unknown_action", _("未知的操作"))
+        raise PermissionRefused(E.UNKNOWN_ACTION, _("未知的操作"))
     return pages.run(request, calls[action], success=str(DONE[action]), to="evaluation:overview")
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from quarterhour.platform.core.access import Role, any_covers, is_provider_staff, place_of_community
 
 if TYPE_CHECKING:
-    from quarterhour.platform.facilities.models import Facility
     from quarterhour.platform.geography.models import Community
 
 
@@ -16,9 +15,3 @@ def can_edit_facility(user: Any, community: Community, provider_id: int | None) 
     if is_provider_staff(user, provider_id):
         return True
     return any_covers(user, place_of_community(community), lowest=Role.COMMUNITY)
-
-
-def can_view_facility(user: Any, facility: Facility) -> bool:
-    if is_provider_staff(user, facility.provider_id):
-        return True
-    return any_covers(user, place_of_community(facility.community), lowest=Role.COMMUNITY)

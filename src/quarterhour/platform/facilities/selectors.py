@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.facilities.models import Facility, FacilityItem
@@ -33,7 +33,3 @@ def facilities_near_communities(community_ids: list[int]) -> QuerySet[Facility]:
     return with_items(
         Facility.objects.filter(community_id__in=community_ids, is_active=True).order_by("pk")
     )
-
-
-def facilities_last_change(qs: QuerySet[Facility]) -> Any:
-    return qs.aggregate(last=Max("updated_at"))["last"]

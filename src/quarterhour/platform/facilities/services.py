@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities import permissions as perm
@@ -96,8 +96,7 @@ def facility_create(
     issues = check_facility(
         lon=lon, lat=lat, item_codes=item_codes, opening_hours=fields.get("opening_hours", [])
     )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     facility = Facility(key=key, name=name, lon=lon, lat=lat, community=community)
     set_fields(facility, fields, allowed=FACILITY_FIELDS)
     save_audited(facility, actor=actor)
@@ -126,8 +125,7 @@ def facility_update(
         item_codes=codes,
         opening_hours=fields.get("opening_hours", facility.opening_hours),
     )
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     set_fields(facility, fields, allowed=FACILITY_FIELDS)
     save_audited(facility, actor=actor)
     if item_codes is not None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification.selectors import is_certified, is_disqualified
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding.error_codes import FundingError as E
@@ -88,9 +88,8 @@ def record_contract(
     if Contract.objects.filter(number=number.strip()).exists():
         issues.append(Issue(E.NUMBER_TAKEN, _("合同编号已存在"), field="number"))
     if not number.strip() or not title.strip():
-        issues.append(Issue("field_invalid", _("必须填写合同编号和内容"), field="number"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写合同编号和内容"), field="number"))
+    raise_if_any(issues)
     contract = Contract(
         street=street,
         provider=provider,
@@ -128,9 +127,9 @@ def record_fund(
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         issues.append(Issue(E.YEAR_INVALID, _("年度须在 2000 到 2100 之间"), field="year"))
     if source not in Source.values:
-        issues.append(Issue("field_invalid", _("请选择来源"), field="source"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择来源"), field="source"))
     if use not in Use.values:
-        issues.append(Issue("field_invalid", _("请选择用途"), field="use"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择用途"), field="use"))
     if circle is not None and circle.street_id != street.pk:
         issues.append(Issue(E.CIRCLE_NOT_IN_STREET, _("服务圈不属于该街道"), field="circle"))
     if source in DONATIONS and not donor.strip():
@@ -139,8 +138,7 @@ def record_fund(
         issues.append(Issue(E.CONTRACT_REQUIRED, _("购买服务须关联合同"), field="contract"))
     if contract is not None and contract.street_id != street.pk:
         issues.append(Issue(E.CONTRACT_MISMATCH, _("合同不属于该街道"), field="contract"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     fund = Fund(
         street=street,
         circle=circle,

@@ -18,6 +18,7 @@ from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding import selectors, services
+from quarterhour.platform.funding.error_codes import FundingError as E
 from quarterhour.platform.funding.export import rollup_xlsx
 from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import Circle, District
@@ -100,9 +101,9 @@ def _contract(d: Any) -> Contract:
     if found is None:
         message = _("没有编号为“%(n)s”的合同") % {"n": number}
         raise Invalid(
-            "funding_no_such_contract",
+            E.FUNDING_NO_SUCH_CONTRACT,
             message,
-            [Issue("funding_no_such_contract", message, field="contract")],
+            [Issue(E.FUNDING_NO_SUCH_CONTRACT, message, field="contract")],
         )
     return found
 
@@ -111,7 +112,7 @@ def _rollup_of(request: HttpRequest, district_pk: int, year: int) -> selectors.R
     pages.staff_only(request)
     district = get_object_or_404(District, pk=district_pk)
     if not perm.can_view_rollup(request.user, district):
-        raise PermissionRefused("funding_permission_denied", _("您无权查看该区县的经费汇总"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权查看该区县的经费汇总"))
     return selectors.rollup(district, year)
 
 

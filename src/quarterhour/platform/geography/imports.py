@@ -31,6 +31,7 @@ from quarterhour.platform.core import access
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.text import bad_fields
 from quarterhour.platform.geography import permissions as perm
+from quarterhour.platform.geography.error_codes import GeographyError as E
 from quarterhour.platform.geography.models import Community, District, Street
 
 COLUMNS = (
@@ -172,9 +173,9 @@ def _decode(path: Path) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise Invalid(
-        "file_encoding",
+        E.FILE_ENCODING,
         _("%(f)s：无法识别文件编码（应为 UTF-8 或 GBK）") % {"f": path.name},
-        [Issue("file_encoding", _("无法识别文件编码（应为 UTF-8 或 GBK）"), file=path.name)],
+        [Issue(E.FILE_ENCODING, _("无法识别文件编码（应为 UTF-8 或 GBK）"), file=path.name)],
     )
 
 
@@ -199,7 +200,7 @@ def _records(path: Path, limits: TableLimits) -> Iterator[tuple[int, list[str]]]
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise Invalid(
-            "file_too_large",
+            E.FILE_TOO_LARGE,
             _("%(f)s 有 %(s)d KB，超过上限 %(m)d KB：请拆分后分别导入")
             % {"f": path.name, "s": size // 1024, "m": limits.max_bytes // 1024},
         )
@@ -213,14 +214,14 @@ def _records(path: Path, limits: TableLimits) -> Iterator[tuple[int, list[str]]]
             return
         except csv.Error:
             raise Invalid(
-                "file_unreadable",
+                E.FILE_UNREADABLE,
                 _("%(f)s 第 %(n)d 行无法按 CSV 读取：请检查引号是否成对，或另存为 CSV")
                 % {"f": path.name, "n": n + 1},
             ) from None
         n += 1
         if n > limits.max_rows:
             raise Invalid(
-                "file_too_large",
+                E.FILE_TOO_LARGE,
                 _("%(f)s 超过 %(m)d 行（上限）：请拆分后分别导入")
                 % {"f": path.name, "m": limits.max_rows},
             )
@@ -233,7 +234,7 @@ def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) 
     issues: list[Issue] = []
     for path in paths:
         if not path.is_file():
-            issues.append(Issue("file_missing", _("文件不存在"), file=path.name))
+            issues.append(Issue(E.FILE_MISSING, _("文件不存在"), file=path.name))
             continue
         for n, cells in _records(path, limits):
             if not cells or all(not c.strip() for c in cells):
@@ -242,7 +243,7 @@ def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) 
             def bad(field_name: str, message: str, *, _n: int = n, _file: str = path.name) -> None:
                 issues.append(
                     Issue(
-                        "adcode_invalid",
+                        E.ADCODE_INVALID,
                         message,
                         row=_n,
                         field=_field_label(field_name),
@@ -334,7 +335,7 @@ def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) 
             first = seen[r.code]
             issues.append(
                 Issue(
-                    "adcode_duplicate",
+                    E.ADCODE_DUPLICATE,
                     _("代码 %(c)s 重复（首次出现于 %(f)s 第 %(r)d 行）")
                     % {"c": r.code, "f": first.file, "r": first.row},
                     row=r.row,
@@ -345,7 +346,7 @@ def read_adcode(paths: Sequence[Path], *, limits: TableLimits = DEFAULT_LIMITS) 
         seen[r.code] = r
     if issues:
         raise Invalid(
-            "adcode_invalid", _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
+            E.ADCODE_INVALID, _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
         )
     # GCJ-02 → WGS-84, all at once
     located = [r for r in rows if r.lon is not None]
@@ -418,7 +419,7 @@ def import_adcode(
     """
     if actor is not None and not can_import_communities(actor):
         raise PermissionRefused(
-            "import_permission_denied",
+            E.IMPORT_PERMISSION_DENIED,
             _("您无权导入社区名录（只有市、区县、街道工作人员可以导入本辖区的社区）"),
         )
     progress("read", 0, len(paths))
@@ -447,7 +448,9 @@ def _plan_and_write(
 
     def refuse(r: AdcodeRow) -> None:
         issues.append(
-            Issue("permission_denied", _("无权修改该辖区"), row=r.row, field="code", file=r.file)
+            Issue(
+                E.ROW_OUT_OF_JURISDICTION, _("无权修改该辖区"), row=r.row, field="code", file=r.file
+            )
         )
 
     # districts
@@ -483,7 +486,7 @@ def _plan_and_write(
         if parent is None:
             issues.append(
                 Issue(
-                    "parent_missing",
+                    E.PARENT_MISSING,
                     _("所属区县 %(p)s 不存在") % {"p": r.parent},
                     row=r.row,
                     field="parent",
@@ -505,7 +508,7 @@ def _plan_and_write(
             if s.district_id != parent.pk:
                 issues.append(
                     Issue(
-                        "parent_changed",
+                        E.PARENT_CHANGED,
                         _("街道不能改属其他区县"),
                         row=r.row,
                         field="parent",
@@ -526,7 +529,7 @@ def _plan_and_write(
                 report.examples.append(f"~ {r.code} {r.name}: {', '.join(changed)}")
     if issues:
         raise Invalid(
-            "adcode_invalid", _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
+            E.ADCODE_INVALID, _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
         )
     if not dry_run:
         bulk_create_with_history(new_s, Street, default_user=actor, batch_size=500)
@@ -543,7 +546,7 @@ def _plan_and_write(
         if parent_street is None:
             issues.append(
                 Issue(
-                    "parent_missing",
+                    E.PARENT_MISSING,
                     _("所属街道 %(p)s 不存在") % {"p": r.parent},
                     row=r.row,
                     field="parent",
@@ -572,7 +575,7 @@ def _plan_and_write(
             if c.street_id != parent_street.pk:
                 issues.append(
                     Issue(
-                        "parent_changed",
+                        E.PARENT_CHANGED,
                         _("社区不能改属其他街道"),
                         row=r.row,
                         field="parent",
@@ -592,7 +595,7 @@ def _plan_and_write(
             progress("communities", k, len(village_rows))
     if issues:
         raise Invalid(
-            "adcode_invalid", _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
+            E.ADCODE_INVALID, _("区划代码文件有 %(n)d 处问题") % {"n": len(issues)}, issues
         )
     if not dry_run:
         bulk_create_with_history(new_c, Community, default_user=actor, batch_size=500)
@@ -600,4 +603,4 @@ def _plan_and_write(
             bulk_update_with_history(upd_c, Community, fields, default_user=actor, batch_size=500)
     progress("communities", len(village_rows), len(village_rows))
     if actor is not None and issues:
-        raise PermissionRefused("permission_denied", _("无权修改该辖区"))
+        raise PermissionRefused(E.ROW_OUT_OF_JURISDICTION, _("无权修改该辖区"))

@@ -1,5 +1,5 @@
 """Who may change the register of districts, streets, communities and circles (one ``can_*`` per
-action; tests/platform/test_permissions.py holds the matrix)."""
+action; tests/platform/core/test_permissions.py holds the matrix)."""
 
 from __future__ import annotations
 

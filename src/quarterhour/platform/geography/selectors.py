@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ import shapely
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from quarterhour.engine.network import haversine_m
 from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.geography.models import (
     Circle,
@@ -149,18 +149,11 @@ class CommunityLocator:
             for i in range(n):
                 if out[i] is not None:
                     continue
-                d = _haversine_np(lon[i], lat[i], self._clon, self._clat)
+                d = haversine_m(lon[i], lat[i], self._clon, self._clat)
                 j = int(np.argmin(d))
                 if d[j] <= NEAREST_CENTRE_MAX_M:
                     out[i] = self._centred[j]
         return out
-
-
-def _haversine_np(lon: float, lat: float, lons: Any, lats: Any) -> Any:
-    p1, p2 = math.radians(lat), np.radians(lats)
-    dp, dl = p2 - p1, np.radians(lons - lon)
-    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.minimum(1.0, a)))
 
 
 def boundary_coordinates(geojson_text: str) -> Sequence[Sequence[Sequence[float]]]:

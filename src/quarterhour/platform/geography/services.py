@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.error_codes import GeographyError as E
@@ -112,8 +112,7 @@ def street_create(*, actor: Any, district: District, code: str, name: str, **fie
     if not perm.can_create_street(actor, district):
         raise _refuse()
     issues = check_street_code(code, district)
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     street = Street(district=district, code=code, name=name)
     set_fields(street, fields, allowed=STREET_FIELDS)
     save_audited(street, actor=actor)
@@ -136,8 +135,7 @@ def community_create(
     if not perm.can_create_community(actor, street):
         raise _refuse()
     issues = check_community_code(code, street)
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     community = Community(street=street, code=code, name=name)
     set_fields(community, fields, allowed=COMMUNITY_FIELDS)
     save_audited(community, actor=actor)
@@ -235,8 +233,7 @@ def circle_create(
     if not perm.can_edit_circle(actor, street, [c for c, _s in members]):
         raise _refuse()
     issues = check_members(members, circle=None)
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     circle = Circle(street=street, code=code, name=name)
     set_fields(circle, fields, allowed=CIRCLE_FIELDS | {"derived_for_demo"})
     save_audited(circle, actor=actor)
@@ -262,7 +259,6 @@ def circle_set_members(
     if not perm.can_edit_circle(actor, circle.street, [*current, *(c for c, _s in members)]):
         raise _refuse()
     issues = check_members(members, circle=circle)
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     _write_members(circle, members, actor=actor)
     return circle

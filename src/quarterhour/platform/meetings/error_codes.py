@@ -8,3 +8,4 @@ class MeetingError(StrEnum):
     DUE_IN_PAST = "meeting_action_due_in_past"
     TEXT_REQUIRED = "meeting_text_required"
     OWNER_NOT_STAFF = "meeting_owner_not_staff"
+    FIELD_INVALID = "field_invalid"

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography.models import Circle
@@ -26,10 +27,6 @@ from quarterhour.platform.meetings.models import Action, Attendee, Meeting, Meet
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 @transaction.atomic
@@ -51,8 +48,7 @@ def convene(
         issues.append(Issue(E.TEXT_REQUIRED, _("请填写会议名称"), field="title"))
     if not agenda.strip():
         issues.append(Issue(E.TEXT_REQUIRED, _("请填写议程"), field="agenda"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     meeting = Meeting(
         circle=circle,
         title=title.strip(),
@@ -121,9 +117,8 @@ def record(
             )
         number = a.get("decision")
         if number is not None and not (isinstance(number, int) and 1 <= number <= len(decisions)):
-            issues.append(Issue("field_invalid", _("对应决定的序号不存在"), row=i, field="actions"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+            issues.append(Issue(E.FIELD_INVALID, _("对应决定的序号不存在"), row=i, field="actions"))
+    raise_if_any(issues)
     for a in attendees:
         save_audited(
             Attendee(

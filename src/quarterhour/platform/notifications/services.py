@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.notifications.channels import Channel, configured_channels
 from quarterhour.platform.notifications.error_codes import NotificationError as E
 from quarterhour.platform.notifications.models import Delivery, Notification, Preference
@@ -71,8 +71,7 @@ def notify(
         issues.append(Issue(E.EMPTY_SUBJECT, _("通知标题不能为空"), field="subject"))
     if not kind:
         issues.append(Issue(E.EMPTY_SUBJECT, _("通知类型不能为空"), field="kind"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+    raise_if_any(issues)
     people = _recipients(recipients)
     return notify_bulk([Message(u, kind, subject, body, obj) for u in people], now=now)
 

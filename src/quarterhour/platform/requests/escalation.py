@@ -77,15 +77,6 @@ class _Names:
         return f"{label} {name}".strip()
 
 
-def _unit_id(level: str, row: dict[str, Any]) -> int | None:
-    return {
-        Level.COMMUNITY: row["owner_community_id"],
-        Level.STREET: row["owner_street_id"],
-        Level.DISTRICT: row["owner_district_id"],
-        Level.PROVIDER: row["owner_provider_id"],
-    }.get(Level(level))
-
-
 def _next(row: dict[str, Any], names: _Names) -> tuple[str, int | None]:
     """The next level up and its unit id."""
     level = row["owner_level"]

@@ -67,12 +67,6 @@ def _current() -> _Index:
         return idx
 
 
-def forget() -> None:
-    global _index
-    with _lock:
-        _index = None
-
-
 def community_at(lon: float, lat: float) -> int | None:
     """The id of the community containing (lon, lat), or None."""
     idx = _current()

@@ -12,3 +12,4 @@ class SharingError(StrEnum):
     BOOKING_CLOSED = "sharing_booking_closed"
     UNKNOWN_ITEM = "sharing_unknown_item"
     NOTICE_TOO_SHORT = "sharing_notice_too_short"
+    FIELD_INVALID = "field_invalid"

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -38,10 +39,6 @@ def min_notice_days() -> int:
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权管理或预约该共享设施"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _parse_time(value: Any) -> dt.time | None:
@@ -139,9 +136,8 @@ def offer(
     rows, window_issues = _check_windows(windows)
     issues.extend(window_issues)
     if not isinstance(capacity, int) or capacity < 1:
-        issues.append(Issue("field_invalid", _("容量须为正整数"), field="capacity"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("容量须为正整数"), field="capacity"))
+    raise_if_any(issues)
     shared = SharedFacility(
         unit=unit,
         community=community,
@@ -229,9 +225,9 @@ def book(
     _check_offered(shared, date)
     if not isinstance(places, int) or places < 1 or places > shared.capacity:
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("人数须在 1 到 %(c)d 之间") % {"c": shared.capacity},
-            [Issue("field_invalid", _("人数超出范围"), field="places")],
+            [Issue(E.FIELD_INVALID, _("人数超出范围"), field="places")],
         )
     window, end = find_window(shared, date, start)
     begins = timezone.make_aware(dt.datetime.combine(date, start))

@@ -20,6 +20,7 @@ from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
+from quarterhour.platform.sharing.error_codes import SharingError as E
 from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility
 
 
@@ -36,7 +37,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shared = get_object_or_404(SharedFacility.objects.select_related("unit", "community"), pk=pk)
     manager = request.user.is_authenticated and perm.can_manage_shared(request.user, shared)
     if not manager and shared.status != SharedFacility.Status.OFFERED:
-        raise PermissionRefused("sharing_permission_denied", _("您无权查看该共享设施"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权查看该共享设施"))
     today = timezone.localdate()
     return render(
         request,

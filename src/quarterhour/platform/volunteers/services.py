@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Origins
 from quarterhour.engine.reach import distance_matrix
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.clock import now_or as _now
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.facilities.hours import is_open, validate_hours
@@ -40,10 +41,6 @@ VS = Volunteer.Status
 
 def _refuse() -> PermissionRefused:
     return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该志愿服务事项"))
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now if now is not None else timezone.now()
 
 
 def _require(machine: Any, row: Any, action: str) -> None:
@@ -85,11 +82,10 @@ def register(
     for problem in validate_hours(availability):
         issues.append(Issue(E.HOURS_INVALID, problem, field="availability"))
     if organisation not in Organisation.values:
-        issues.append(Issue("field_invalid", _("请选择身份"), field="organisation"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择身份"), field="organisation"))
     if not name.strip() or not phone.strip():
-        issues.append(Issue("field_invalid", _("必须填写姓名和电话"), field="name"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写姓名和电话"), field="name"))
+    raise_if_any(issues)
     v = Volunteer(
         user=actor,
         community=community,
@@ -124,9 +120,9 @@ def decide(
     _require(machines.VOLUNTEER, v, action)
     if action in {"reject", "suspend"} and not note.strip():
         raise Invalid(
-            "field_invalid",
+            E.FIELD_INVALID,
             _("必须填写理由"),
-            [Issue("field_invalid", _("必须填写理由"), field="note")],
+            [Issue(E.FIELD_INVALID, _("必须填写理由"), field="note")],
         )
     at = _now(now)
     v = machines.VOLUNTEER.move(
@@ -168,11 +164,10 @@ def post_need(
     if skill not in Skill.values:
         issues.append(Issue(E.UNKNOWN_SKILL, _("请选择需求类别"), field="skill"))
     if not description.strip():
-        issues.append(Issue("field_invalid", _("请填写需求说明"), field="description"))
+        issues.append(Issue(E.FIELD_INVALID, _("请填写需求说明"), field="description"))
     if wanted_at <= at:
-        issues.append(Issue("field_invalid", _("期望服务时间须晚于现在"), field="wanted_at"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("期望服务时间须晚于现在"), field="wanted_at"))
+    raise_if_any(issues)
     need = Need(
         community=community,
         recipient=recipient,
@@ -306,9 +301,8 @@ def record_hours(
             Issue(E.MINUTES_INVALID, _("服务时长须在 1 到 1440 分钟之间"), field="minutes")
         )
     if served_on > timezone.localdate(at):
-        issues.append(Issue("field_invalid", _("服务日期不能晚于今天"), field="served_on"))
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        issues.append(Issue(E.FIELD_INVALID, _("服务日期不能晚于今天"), field="served_on"))
+    raise_if_any(issues)
     record = ServiceRecord(
         need=row,
         volunteer=row.volunteer,

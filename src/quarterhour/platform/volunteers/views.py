@@ -18,6 +18,7 @@ from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.volunteers import permissions as perm
 from quarterhour.platform.volunteers import selectors, services
+from quarterhour.platform.volunteers.error_codes import VolunteerError as E
 from quarterhour.platform.volunteers.models import Need, Organisation, Skill, Volunteer
 
 
@@ -208,7 +209,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel": lambda: services.cancel_need(actor=user, need=need, reason=pages.text(d, "note")),
     }
     if action not in calls:
-        raise PermissionRefused("unknown_action", _("未知的操作"))
+        raise PermissionRefused(E.UNKNOWN_ACTION, _("未知的操作"))
     return pages.run(request, calls[action], success=_("已保存"), to="volunteers:need", pk=need.pk)
 
 
@@ -216,7 +217,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     v = get_object_or_404(Volunteer.objects.select_related("community__street"), pk=pk)
     if not (v.user_id == request.user.pk or perm.can_approve_volunteer(request.user, v)):
-        raise PermissionRefused("volunteer_permission_denied", _("您无权查看该证明"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权查看该证明"))
     return render(
         request,
         "volunteers/certificate.html",
