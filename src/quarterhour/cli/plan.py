@@ -602,10 +602,11 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
                 circle_table=run.circle_table,
                 roll_up=run.roll_up,
                 plans=tuple(run.plans),
-                notes=tuple(run.warnings),
+                notes=(*_facts(run), *run.warnings),
                 max_item_maps=getattr(run.args, "max_item_maps", 40),
                 counted=run.counted(),
                 gaps=run.plan.gaps if run.plan is not None else (),
+                items_table=run.community_table,
             )
             t = time.perf_counter()
             (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
@@ -627,6 +628,21 @@ def _notes(run: Run) -> list[str]:
             f"标准 / standard: {run.standard.code}; 步行 / walk {minutes:g} min × {speed:g} km/h "
             f"= {run.assessment.result.limit_m:.0f} m"
         )
+    lines += _facts(run)
+    if run.areas is not None and run.areas.derived:
+        lines.append(
+            "社区范围由步行网络推导，非官方边界 / community areas are derived from the walk "
+            "network, not official boundaries"
+        )
+    if run.osm_derived:
+        lines.append(f"地图数据 / map data {OSM_ATTRIBUTION} (ODbL)")
+    lines += run.warnings
+    return lines
+
+
+def _facts(run: Run) -> list[str]:
+    """What the figures count and how many facilities were placed (README.txt and the HTML)."""
+    lines: list[str] = []
     if run.plan is not None:
         placed = run.plan.facilities
         lines.append(
@@ -639,19 +655,17 @@ def _notes(run: Run) -> list[str]:
             "未提供人口：各项数字为路网节点数，不是居民人数 / no population given: figures count "
             "network points, not residents"
         )
+    elif getattr(run.args, "origins", None) is not None:
+        lines.append("居民按居住点文件的人口计 / residents as the origins file gives them")
+    elif getattr(run.args, "buildings", None) is not None:
+        lines.append(
+            "社区人口按居住建筑面积分布 / residents spread over residential buildings by floor area"
+        )
     else:
         lines.append(
-            "居民按临街长度分布到社区范围内的路网节点 / residents are spread over the network "
+            "社区人口按临街长度分布到社区范围内的路网节点 / residents are spread over the network "
             "nodes of their community by street frontage"
         )
-    if run.areas is not None and run.areas.derived:
-        lines.append(
-            "社区范围由步行网络推导，非官方边界 / community areas are derived from the walk "
-            "network, not official boundaries"
-        )
-    if run.osm_derived:
-        lines.append(f"地图数据 / map data {OSM_ATTRIBUTION} (ODbL)")
-    lines += run.warnings
     return lines
 
 

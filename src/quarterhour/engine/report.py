@@ -81,6 +81,7 @@ class ReportData:
     max_item_maps: int = 40
     counted: str = "residents"  # or "network_points": no population was given
     gaps: tuple[Gap, ...] = ()  # per circle (else community): required items not met
+    items_table: CoverageTable | None = None  # per-item coverage when no zone table is shown
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +456,7 @@ def render_html(data: ReportData) -> str:
                 "</th><th>比例 / 目标 <span class=en>share / target</span></th></tr>"
                 f"{rows}</table>"
             )
-        table = data.circle_table or data.community_table
+        table = data.circle_table or data.community_table or data.items_table
         if table is not None:
             parts.append(f"<h2>{_bi('各项目覆盖情况', 'Coverage by item')}</h2>")
             parts.append(_items_overview(table, counted=data.counted))
