@@ -88,4 +88,5 @@ def test_platform_and_cli_give_identical_shares_and_verdicts(
         assert (r.items_required, r.items_met) == (z.items_required, z.items_met)
         assert sorted(r.missing) == sorted(s.code for s in z.missing)
         assert r.n_origins == int((cli.zone == cli_plan._zone_ids(cli).index(z.zone_id)).sum())
-    assert run.n_facilities == cli.plan.facilities.in_register
+    assert run.n_facilities == cli.plan.facilities.in_register == 8
+    assert run.n_facilities_placed == cli.plan.facilities.placed == 8

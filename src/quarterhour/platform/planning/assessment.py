@@ -367,6 +367,7 @@ def _store(
         total=1,
         inputs_date=inputs,
         n_facilities=result.facilities.in_register,
+        n_facilities_placed=result.facilities.placed,
         n_communities=len(communities),
         tiles_total=tiles_total,
         tiles_computed=tiles_computed,
