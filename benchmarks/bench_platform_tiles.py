@@ -95,7 +95,7 @@ for (c, r), n in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         centre_lon=lon0 + dlon / 2, centre_lat=lat0 + dlat / 2,
         boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]}),
     )
-upsert_facilities(found, outside="skip")
+upsert_facilities(found)
 city = User.objects.create_user(username="bench-city", password="bench-city-password")
 city.is_staff = True
 city.save()

@@ -10,11 +10,12 @@ looks complete. Outputs are deterministic for the same inputs.
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from rich.markup import escape
@@ -146,6 +147,16 @@ def register(sub: Any) -> None:
     _common(circles, facilities=False)
     _circle_opts(circles)
     circles.set_defaults(handler=_handler(run_circles))
+    example = psub.add_parser(
+        "example-communities",
+        help="演示社区名录（编造，供试用） / a made-up community list to try the commands on",
+        description="在路网上按 250 米方格生成演示社区名录（人口按路网节点数编造，名称标“演示”），"
+        "供在没有真实社区名录时试用 report / plan。 / Write a made-up (演示) community list "
+        "over the network's 250 m grid cells, to try report and plan without a real list.",
+    )
+    example.add_argument("--network", required=True, type=Path, help=".osm.pbf/.osm/.geojson")
+    example.add_argument("--out", required=True, type=Path, help="CSV 文件 / CSV file")
+    example.set_defaults(handler=_handler(run_example_communities))
     rep = sub.add_parser(
         "report",
         help="规划报告（HTML + 数据） / planning report (HTML, GeoJSON, GPKG, CSV, XLSX)",
@@ -208,6 +219,14 @@ class Run:
     circle_table: Any = None
     roll_up: tuple[Any, ...] = ()
     plans: list[Any] = field(default_factory=list)
+    plan: Any = None  # the pipeline's PlanResult
+    weighted: bool = False  # the origins file gave residents (a population column)
+
+    def counted(self) -> Literal["residents", "network_points"]:
+        """What figures count: "residents" or "network_points" (no population input)."""
+        if self.plan is not None:
+            return self.plan.counted  # type: ignore[no-any-return]
+        return "residents" if self.communities is not None or self.weighted else "network_points"
 
     def stage(self, name: str) -> _Timer:
         return _Timer(self, name)
@@ -298,9 +317,11 @@ def _load_origins(run: Run) -> None:
 
     a = run.args
     if getattr(a, "origins", None) is not None:
-        from quarterhour.engine.origins_io import read_origins
+        from quarterhour.engine.origins_io import read_origins_counted
 
-        run.origins = read_origins(a.origins, crs=parse_crs(a.crs), encoding=a.encoding)
+        run.origins, run.weighted = read_origins_counted(
+            a.origins, crs=parse_crs(a.crs), encoding=a.encoding
+        )
         if run.areas is not None:
             run.zone = zone_of_points(
                 run.network, run.areas, run.origins.lon, run.origins.lat, max_snap_m=a.max_snap_m
@@ -338,8 +359,7 @@ def _zone_ids(run: Run) -> tuple[str, ...]:
     return ("全部 / all",)
 
 
-def _assess(run: Run, progress: Progress) -> None:
-    from quarterhour.engine.assessment import assess
+def _read_facilities(run: Run, progress: Progress) -> None:
     from quarterhour.engine.facility_files import read_facility_file
 
     a = run.args
@@ -360,139 +380,32 @@ def _assess(run: Run, progress: Progress) -> None:
             run.facilities.extend(read.facilities)
             run.hosts.extend(read.hosts)
             run.set_aside.extend(read.set_aside)
-    minutes, speed = _walk(run)
-    with run.stage("reach"):
-        run.assessment = assess(
-            run.network,
-            run.facilities,
-            run.origins,
-            standard=run.standard,
-            minutes=minutes,
-            speed_kmh=speed,
-            max_snap_m=a.max_snap_m,
-            workers=a.workers,
-            osm_derived=run.osm_derived,
-            progress=progress,
-        )
 
 
-def _coverage(run: Run) -> None:
-    from quarterhour.engine.coverage import (
-        PopulationGroup,
-        coverage_from_reach,
-        elderly_group,
-        roll_up,
-        rule_from_standard,
+def _residents(run: Run) -> Any:
+    from quarterhour.engine.planning import Residents
+
+    return Residents(
+        origins=run.origins,
+        zone=run.zone,
+        zone_ids=_zone_ids(run),
+        groups=run.groups,
+        counted=run.counted(),
     )
-    from quarterhour.engine.population import GROUPS
-
-    minutes, speed = _walk(run)
-    groups = []
-    for key, w in run.groups.items():
-        if key == "elderly":
-            groups.append(elderly_group(w))
-        else:
-            zh, en = GROUPS.get(key, (key, key))
-            groups.append(PopulationGroup(key, zh, en, w, speed))
-    rule = rule_from_standard(run.standard)
-    result = run.assessment.result
-    with run.stage("coverage"):
-        run.community_table = coverage_from_reach(
-            result, run.zone, _zone_ids(run), run.specs,
-            walk_minutes=minutes, speed_kmh=speed, groups=groups, rule=rule,
-        )  # fmt: skip
-        if run.layout is not None:
-            node = run.origins.node
-            if node is None:
-                from quarterhour.engine.population import CommunityAreas, zone_of_points
-
-                by_circle = CommunityAreas(
-                    run.layout.node_circle, np.full(run.network.n_nodes, np.nan), False, ()
-                )
-                from_nodes = zone_of_points(
-                    run.network, by_circle, run.origins.lon, run.origins.lat,
-                    max_snap_m=run.args.max_snap_m,
-                )  # fmt: skip
-            else:
-                from_nodes = run.layout.node_circle[node]
-            run.circle_table = coverage_from_reach(
-                result, from_nodes, tuple(c.circle_id for c in run.layout.circles), run.specs,
-                walk_minutes=minutes, speed_kmh=speed, groups=groups, rule=rule,
-            )  # fmt: skip
-        if run.communities is not None:
-            t = run.standard.targets
-            area = (
-                {c: d for c, d in zip(run.communities.code, run.communities.district, strict=True)}
-                if run.communities.district
-                else None
-            )
-            circle_area = None
-            if area is not None and run.layout is not None:
-                circle_area = {
-                    c.circle_id: run.communities.district[c.parts[0].community]
-                    for c in run.layout.circles
-                    if c.parts
-                }
-            urban = (
-                dict(zip(run.communities.code, run.communities.urban.tolist(), strict=True))
-                if run.communities.urban is not None
-                else None
-            )
-            run.roll_up = roll_up(
-                run.circle_table or run.community_table,
-                run.community_table,
-                circle_area=circle_area,
-                community_area=area,
-                urban=urban,
-                demonstration_target=t.demonstration_circles or 300,
-                urban_share_target=t.urban_community_share or 0.6,
-            )
 
 
-def _circles(run: Run, progress: Progress) -> None:
-    from quarterhour.engine.circles import delineate_circles
-    from quarterhour.engine.population import node_frontage_m
+def _circle_options(a: argparse.Namespace) -> Any:
+    from quarterhour.engine.planning import CircleOptions
 
-    a = run.args
-    if run.communities is None:
-        raise QuarterhourError(
-            "划分服务圈需要社区名录：--communities 或 --adcode + --population",
-            "drawing circles needs a community list: --communities or --adcode + --population",
-        )
-    target = a.target_pop
-    if target is None:
-        std_target = run.standard.targets.circle_population if run.standard else None
-        target = float(std_target or 15_000)
-    target = min(max(target, a.min_pop), a.max_pop)
-    with run.stage("circles"):
-        run.layout = delineate_circles(
-            run.network,
-            run.areas.node_community,
-            run.communities.code,
-            np.nan_to_num(run.communities.population, nan=0.0),
-            node_weight=node_frontage_m(run.network),
-            min_pop=a.min_pop,
-            max_pop=a.max_pop,
-            target_pop=target,
-            street_of=run.communities.street if a.by_street and run.communities.street else None,
-            progress=progress,
-        )
+    return CircleOptions(
+        min_pop=a.min_pop, max_pop=a.max_pop, target_pop=a.target_pop, by_street=a.by_street
+    )
 
 
-def _sites(run: Run, progress: Progress) -> None:
+def _siting_options(run: Run) -> Any:
     from quarterhour.engine.coords import parse_crs
-    from quarterhour.engine.exports import SitingPlan
-    from quarterhour.engine.siting import (
-        Candidate,
-        candidates_from_facilities,
-        candidates_from_nodes,
-        candidates_from_points,
-        coverage_from_network,
-        lscp,
-        lscp_greedy,
-        mclp,
-        mclp_greedy,
-    )
+    from quarterhour.engine.planning import SitingOptions
+    from quarterhour.engine.siting import Candidate, candidates_from_nodes, candidates_from_points
 
     a = run.args
     if (a.k is None) == (a.share is None):
@@ -500,32 +413,6 @@ def _sites(run: Run, progress: Progress) -> None:
             "请给出 --k（新增设施数）或 --share（覆盖比例）之一",
             "give exactly one of --k (number of new sites) or --share (required share)",
         )
-    result = run.assessment.result
-    weight = run.origins.weight
-    total = float(weight.sum())
-    by_code = {s.code: s for s in run.specs}
-    unknown = [c for c in a.item if c not in by_code]
-    if unknown:
-        raise QuarterhourError(
-            f"标准中没有这些项目：{', '.join(unknown)}", f"unknown item codes: {', '.join(unknown)}"
-        )
-    if a.item:
-        items = [by_code[c] for c in a.item]
-    else:
-        items = []
-        for s in run.specs:
-            if not s.required:
-                continue
-            covered = float(weight[np.isfinite(result.items[s.code].distance_m)].sum())
-            if total > 0 and covered / total < s.share_threshold:
-                items.append(s)
-        items.sort(key=lambda s: float(weight[np.isfinite(result.items[s.code].distance_m)].sum()))
-        if len(items) > a.max_items:
-            run.warnings.append(
-                f"未达标项目 {len(items)} 个，只为覆盖最差的 {a.max_items} 个选址（--max-items） / "
-                f"{len(items)} items fall short; siting the {a.max_items} worst (--max-items)"
-            )
-            items = items[: a.max_items]
     extra: list[Candidate] = []
     if a.candidates is not None:
         from quarterhour.engine.origins_io import read_origins
@@ -534,53 +421,74 @@ def _sites(run: Run, progress: Progress) -> None:
         extra += candidates_from_points(pts.origin_id, pts.lon, pts.lat, kind="parcel")
     if a.candidate_nodes > 0:
         extra += candidates_from_nodes(run.network, step=a.candidate_nodes)
-    limit = result.limit_m
-    for done, spec in enumerate(items):
-        progress("选址 / siting", done, len(items))
-        cands: list[Candidate] = []
-        seen: set[str] = set()
-        pool = (
-            []
-            if a.no_multi_use
-            else candidates_from_facilities(
-                [*run.facilities, *run.hosts], spec.code, standard=run.standard
-            )
+    return SitingOptions(
+        items=tuple(a.item),
+        k=a.k,
+        share=a.share,
+        extra=tuple(extra),
+        multi_use=not a.no_multi_use,
+        time_limit_s=a.time_limit,
+        greedy=a.greedy,
+        max_items=a.max_items,
+    )
+
+
+def _plan(run: Run, progress: Progress, *, circles: bool, siting: bool) -> None:
+    """The shared planning pipeline (:func:`quarterhour.engine.planning.plan`) on what was read."""
+    from quarterhour.engine.planning import PlanInputs, PlanOptions, plan
+
+    a = run.args
+    minutes, speed = _walk(run)
+    siting_opts = _siting_options(run) if siting else None
+    result = plan(
+        inputs=PlanInputs(
+            network=run.network,
+            standard=run.standard,
+            facilities=tuple(run.facilities),
+            residents=_residents(run),
+            hosts=tuple(run.hosts),
+            communities=run.communities,
+            areas=run.areas,
+        ),
+        options=PlanOptions(
+            minutes=minutes,
+            speed_kmh=speed,
+            max_snap_m=a.max_snap_m,
+            workers=a.workers,
+            osm_derived=run.osm_derived,
+            circles=_circle_options(a) if circles else None,
+            siting=siting_opts,
+        ),
+        progress=progress,
+    )
+    run.plan = result
+    run.assessment = result.assessment
+    run.community_table = result.community_table
+    run.circle_table = result.circle_table
+    run.layout = result.layout
+    run.roll_up = result.roll_up
+    run.plans = list(result.plans)
+    run.warnings.extend(result.notes)
+    run.timings.update(result.timings)
+
+
+def _circles(run: Run, progress: Progress) -> None:
+    from quarterhour.engine.planning import draw_circles
+
+    if run.communities is None:
+        raise QuarterhourError(
+            "划分服务圈需要社区名录：--communities 或 --adcode + --population",
+            "drawing circles needs a community list: --communities or --adcode + --population",
         )
-        for c in [*pool, *extra]:
-            if c.candidate_id not in seen:
-                seen.add(c.candidate_id)
-                cands.append(c)
-        if not cands:
-            run.warnings.append(
-                f"{spec.code}: 没有可兼设该项目的现有场所（标准文件 hosts 所列类型），也没有其他"
-                "候选点，跳过 / no existing place of a kind that may take this item on (the "
-                "standard's hosts) and no other candidate sites; skipped (use --candidates or "
-                "--candidate-nodes)"
-            )
-            continue
-        with run.stage(f"siting {spec.code}"):
-            cov = coverage_from_network(
-                run.network, cands, run.origins, limit_m=limit, max_snap_m=a.max_snap_m
-            )
-            existing = np.isfinite(result.items[spec.code].distance_m)
-            if a.k is not None:
-                res = (
-                    mclp_greedy(cov, weight, k=a.k, existing=existing)
-                    if a.greedy
-                    else mclp(cov, weight, k=a.k, existing=existing, time_limit_s=a.time_limit)
-                )
-            else:
-                res = (
-                    lscp_greedy(cov, weight, share=a.share, existing=existing)
-                    if a.greedy
-                    else lscp(
-                        cov, weight, share=a.share, existing=existing, time_limit_s=a.time_limit
-                    )
-                )
-        run.plans.append(SitingPlan(spec, res, tuple(cands)))
-        for n in res.notes:
-            run.warnings.append(f"{spec.code}: {n}")
-    progress("选址 / siting", len(items), len(items))
+    with run.stage("circles"):
+        run.layout = draw_circles(
+            run.network,
+            run.communities,
+            run.areas,
+            standard=run.standard,
+            options=_circle_options(run.args),
+            progress=progress,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,6 +558,8 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
         )  # fmt: skip
     if run.roll_up:
         sheets.append(ex.targets_sheet(run.roll_up))
+    if run.plan is not None:
+        sheets.append(ex.gaps_sheet(run.plan.gaps))
     minutes_by_item: dict[str, Any] = {}
     if run.assessment is not None:
         _, speed = _walk(run)
@@ -662,6 +572,8 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
                     osm_derived=run.osm_derived,
                 )
             )  # fmt: skip
+    if run.counted() == "network_points":
+        sheets = [ex.counting_points(sh) for sh in sheets]
     notes = _notes(run)
     with atomic_output_dir(out) as tmp:
         if run.set_aside:
@@ -701,8 +613,11 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
                 circle_table=run.circle_table,
                 roll_up=run.roll_up,
                 plans=tuple(run.plans),
-                notes=tuple(run.warnings),
+                notes=(*_facts(run), *run.warnings),
                 max_item_maps=getattr(run.args, "max_item_maps", 40),
+                counted=run.counted(),
+                gaps=run.plan.gaps if run.plan is not None else (),
+                items_table=run.community_table,
             )
             t = time.perf_counter()
             (tmp / "report.html").write_text(render_html(data), encoding="utf-8")
@@ -713,13 +628,18 @@ def _write(run: Run, out: Path, *, html: bool, kinds: Sequence[str]) -> None:
 def _notes(run: Run) -> list[str]:
     from quarterhour.engine.exports import OSM_ATTRIBUTION
 
-    lines = [f"quarterhour {' '.join(_argv(run.args))}"]
+    a = run.args
+    command = " ".join(
+        str(c) for c in (getattr(a, "command", None), getattr(a, "plan_command", None)) if c
+    )
+    lines = [f"quarterhour {command} {' '.join(_argv(a))}".replace("  ", " ")]
     if run.standard is not None and run.assessment is not None:
         minutes, speed = _walk(run)
         lines.append(
             f"标准 / standard: {run.standard.code}; 步行 / walk {minutes:g} min × {speed:g} km/h "
             f"= {run.assessment.result.limit_m:.0f} m"
         )
+    lines += _facts(run)
     if run.areas is not None and run.areas.derived:
         lines.append(
             "社区范围由步行网络推导，非官方边界 / community areas are derived from the walk "
@@ -731,12 +651,48 @@ def _notes(run: Run) -> list[str]:
     return lines
 
 
+def _facts(run: Run) -> list[str]:
+    """What the figures count and how many facilities were placed (README.txt and the HTML)."""
+    lines: list[str] = []
+    if run.plan is not None:
+        placed = run.plan.facilities
+        lines.append(
+            f"设施 / facilities: 登记 {placed.in_register} 处，其中 {placed.placed} 处在步行网络"
+            f"吸附距离内 / {placed.in_register} in the register, {placed.placed} placed on the "
+            "walk network (within the snap distance)"
+        )
+    if run.counted() == "network_points":
+        lines.append(
+            "未提供人口：各项数字为路网节点数，不是居民人数 / no population given: figures count "
+            "network points, not residents"
+        )
+    elif getattr(run.args, "origins", None) is not None:
+        lines.append("居民按居住点文件的人口计 / residents as the origins file gives them")
+    elif getattr(run.args, "buildings", None) is not None:
+        lines.append(
+            "社区人口按居住建筑面积分布 / residents spread over residential buildings by floor area"
+        )
+    else:
+        lines.append(
+            "社区人口按临街长度分布到社区范围内的路网节点 / residents are spread over the network "
+            "nodes of their community by street frontage"
+        )
+    return lines
+
+
 def _argv(args: argparse.Namespace) -> list[str]:
+    """The options as one would type them (a repeated option once per value, paths as paths)."""
     out = []
     for k, v in sorted(vars(args).items()):
-        if k in ("handler",) or v in (None, False, [], ()):
+        if k in ("handler", "command", "plan_command") or v in (None, False, [], ()):
             continue
-        out.append(f"--{k.replace('_', '-')}={v}")
+        flag = f"--{k.replace('_', '-')}"
+        if v is True:
+            out.append(flag)
+            continue
+        for one in v if isinstance(v, (list, tuple)) else [v]:
+            text = str(one)
+            out.append(f"{flag} {shlex.quote(text)}")
     return out
 
 
@@ -760,9 +716,8 @@ def run_sites(args: argparse.Namespace) -> int:
         if args.communities is not None or args.adcode:
             _load_communities(run)
         _load_origins(run)
-        _assess(run, progress)
-        _coverage(run)
-        _sites(run, progress)
+        _read_facilities(run, progress)
+        _plan(run, progress, circles=False, siting=True)
         _write(run, args.out, html=args.report, kinds=("xlsx",))
     for plan in run.plans:
         r = plan.result
@@ -802,12 +757,25 @@ def run_report(args: argparse.Namespace) -> int:
         if args.communities is not None or args.adcode:
             _load_communities(run)
         _load_origins(run)
-        _assess(run, progress)
-        if run.communities is not None and not args.no_circles:
-            _circles(run, progress)
-        _coverage(run)
-        if args.k is not None or args.share is not None:
-            _sites(run, progress)
+        _read_facilities(run, progress)
+        _plan(
+            run,
+            progress,
+            circles=run.communities is not None and not args.no_circles,
+            siting=args.k is not None or args.share is not None,
+        )
         _write(run, args.out, html=True, kinds=("xlsx", "gpkg", "coverage"))
     _finish(run, args.out)
+    return 0
+
+
+def run_example_communities(args: argparse.Namespace) -> int:
+    from quarterhour.engine.assessment import load_network
+    from quarterhour.engine.example_communities import write_example_communities
+
+    network, _, _ = load_network(args.network)
+    n = write_example_communities(network, args.out)
+    console.print(
+        f"{n} 个演示社区（人口为编造）已写入 / {n} made-up communities written to: {args.out}"
+    )
     return 0

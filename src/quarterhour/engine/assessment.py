@@ -34,13 +34,14 @@ class ItemSummary:
     name_zh: str
     name_en: str
     walk_applies: bool
-    facilities: int
+    facilities: int  # in the register (every row read as a facility of the item)
     origins: int
     reachable_origins: int
     population: float
     reachable_population: float
     median_minutes: float  # over reachable origins; NaN when none
     p90_minutes: float
+    facilities_placed: int = 0  # of those, placed on the network (within the snap distance)
 
     @property
     def share(self) -> float:
@@ -142,9 +143,13 @@ def summarise(
     weight = result.origins.weight
     population = float(weight.sum())
     counts: dict[str, int] = {}
-    for f in result.facilities:
+    placed: dict[str, int] = {}
+    snapped = result.facility_snap.ok
+    for k, f in enumerate(result.facilities):
         for c in f.item_codes:
             counts[c] = counts.get(c, 0) + 1
+            if k < snapped.shape[0] and snapped[k]:
+                placed[c] = placed.get(c, 0) + 1
     rows = []
     for item in standard.items:
         r = result.items.get(item.code)
@@ -165,6 +170,7 @@ def summarise(
                 reachable_population=float(weight[ok].sum()),
                 median_minutes=float(np.median(minutes)) if minutes.size else math.nan,
                 p90_minutes=float(np.quantile(minutes, 0.9)) if minutes.size else math.nan,
+                facilities_placed=placed.get(item.code, 0),
             )
         )
     return tuple(rows)

@@ -16,6 +16,15 @@ A *job file* (TOML) lists cities::
     # standard, minutes, speed_kmh, elderly, crs, encoding, max_snap_m, all_components,
     # tile_m (cut the city into tiles of this size inside its task), threads,
     # reach_csv (false: leave out reach.csv, the per-origin table; keep summary.csv and the rest)
+    communities = "data/communities.csv"     # optional: community list with population (as
+                                              # `quarterhour report --communities`): coverage per
+                                              # community and circle, verdicts, gaps
+    # circles (false: no circles drawn; default true when communities are given)
+
+With ``communities`` a city is planned by the same pipeline as ``quarterhour report``
+(:func:`quarterhour.engine.planning.plan`): residents spread over each community's nodes by
+street frontage, circles drawn, coverage per community / circle / item written next to the
+assessment's files (``community_coverage.csv`` … ``circles.csv``, ``gaps.csv``).
 
 Each city runs as one Dask task (a worker reads the inputs itself: they must be reachable from
 every worker — a shared path or an fsspec URL such as ``s3://…``). A city's results are written by
@@ -67,6 +76,8 @@ CITY_KEYS: dict[str, type | tuple[type, ...]] = {
     "tile_m": (int, float),
     "threads": int,
     "reach_csv": bool,
+    "communities": str,
+    "circles": bool,
 }
 #: the schema reader's kinds of problem as job-file problem codes
 _JOB_CODES = {
@@ -99,6 +110,8 @@ class CityJob:
     tile_m: float | None = None
     threads: int = 1
     reach_csv: bool = True
+    communities: str | None = None
+    circles: bool = True
 
     def inputs(self) -> list[tuple[str, str]]:
         """(role, location) of every input file."""
@@ -106,6 +119,8 @@ class CityJob:
         out += [("facilities", f) for f in self.facilities]
         if self.origins:
             out.append(("origins", self.origins))
+        if self.communities:
+            out.append(("communities", self.communities))
         if _is_local(self.standard) and self.standard.endswith(".toml"):
             out.append(("standard", self.standard))
         return out
@@ -234,6 +249,10 @@ def read_job(path: str | Path) -> Job:
                 network=network,
                 facilities=tuple(_resolve(f, base) for f in facs),
                 origins=_resolve(entry["origins"], base) if "origins" in entry else None,
+                communities=(
+                    _resolve(entry["communities"], base) if "communities" in entry else None
+                ),
+                circles=bool(entry.get("circles", True)),
                 standard=(
                     _resolve(entry["standard"], base)
                     if str(entry.get("standard", "")).endswith(".toml")
@@ -278,7 +297,13 @@ def _looks_osm(location: str) -> bool:
 # inputs: hashing (resumption) and fetching (on the worker)
 
 
-ROLE_ZH = {"network": "路网", "facilities": "设施", "origins": "居住点", "standard": "标准"}
+ROLE_ZH = {
+    "network": "路网",
+    "facilities": "设施",
+    "origins": "居住点",
+    "standard": "标准",
+    "communities": "社区名录",
+}
 
 
 def _missing(role: str, location: str, reason: str) -> InputError:
@@ -298,8 +323,10 @@ def input_digest(city: CityJob) -> str:
     the options and the program version. Raises :class:`InputError` for an unreadable input."""
     h = hashlib.sha256()
     options = asdict(city)
-    if city.reach_csv:  # the default: hashes (and so finished results) as before the option
-        del options["reach_csv"]
+    # the defaults: hashes (and so finished results) as before the options
+    for key, default in (("reach_csv", True), ("communities", None), ("circles", True)):
+        if options[key] == default:
+            del options[key]
     h.update(json.dumps({"version": __version__, "options": options}, sort_keys=True).encode())
     for role, location in city.inputs():
         h.update(f"\n{role}:{location}\n".encode())
@@ -431,10 +458,17 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
                 )
             )
         origins = None
+        weighted = False
         if c.origins is not None:
-            from quarterhour.engine.origins_io import read_origins
+            from quarterhour.engine.origins_io import read_origins_counted
 
-            origins = read_origins(c.origins, crs=parse_crs(c.crs), encoding=c.encoding)
+            origins, weighted = read_origins_counted(
+                c.origins, crs=parse_crs(c.crs), encoding=c.encoding
+            )
+        residents = None
+        if c.communities is not None:
+            comms, areas, residents = _city_residents(c, network, origins, weighted)
+            origins = residents.origins
         options: dict[str, Any] = dict(
             standard=standard,
             minutes=c.minutes,
@@ -451,9 +485,15 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
         else:
             result = assess(network, facilities, origins, edge_index=index, **options)
         del index
+        planned = None
+        if residents is not None:
+            planned = _plan_city(c, network, standard, facilities, comms, areas, residents, result)
     # write into a temporary folder first: a folder with job.json is a complete result
     staging = out.with_name(f".{out.name}.staging-{uuid.uuid4().hex[:12]}")
     write_assessment(result, staging, export_network=False, reach_csv=city.reach_csv)
+    if planned is not None:
+        _write_plan(planned, comms, staging)
+        warnings += list(planned.notes)
     (staging / MARKER_FILE).write_text(
         json.dumps(
             {"digest": digest, "city": asdict(city), "version": __version__},
@@ -467,6 +507,127 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
             f.rename(tmp / f.name)
     shutil.rmtree(staging, ignore_errors=True)
     return len(result.result.origins), len(result.result.facilities), warnings
+
+
+def _city_residents(c: CityJob, network: Any, origins: Any, weighted: bool) -> tuple[Any, ...]:
+    """The city's communities, their areas and residents — as ``quarterhour report`` reads a
+    ``--communities`` list (polygons when every row has one, else areas derived from centres)."""
+    import numpy as np
+
+    from quarterhour.engine.coords import parse_crs
+    from quarterhour.engine.planning import Residents
+    from quarterhour.engine.population import (
+        areas_from_polygons,
+        derived_areas,
+        origins_from_areas,
+        read_communities,
+        zone_of_points,
+    )
+
+    comms = read_communities(c.communities or "", crs=parse_crs(c.crs), encoding=c.encoding)
+    if comms.polygon and all(p is not None for p in comms.polygon):
+        areas = areas_from_polygons(network, comms.polygon, source=c.communities or "")
+    else:
+        areas = derived_areas(network, comms.lon, comms.lat, max_snap_m=c.max_snap_m)
+    if origins is not None:
+        zone = zone_of_points(network, areas, origins.lon, origins.lat, max_snap_m=c.max_snap_m)
+        residents = Residents(
+            origins=origins,
+            zone=np.asarray(zone, dtype=np.int64),
+            zone_ids=tuple(comms.code),
+            counted="residents" if weighted else "network_points",
+        )
+    else:
+        co = origins_from_areas(network, comms, areas)
+        residents = Residents(
+            origins=co.origins, zone=co.zone, zone_ids=tuple(comms.code), groups=dict(co.groups)
+        )
+    return comms, areas, residents
+
+
+def _plan_city(
+    c: CityJob,
+    network: Any,
+    standard: Any,
+    facilities: Sequence[Any],
+    comms: Any,
+    areas: Any,
+    residents: Any,
+    assessed: Any,
+) -> Any:
+    """The planning pipeline on the city's reach (already computed, whole or tiled)."""
+    import numpy as np
+
+    from quarterhour.engine.planning import (
+        CircleOptions,
+        PlanInputs,
+        PlanOptions,
+        Reached,
+        plan,
+    )
+
+    r = assessed.result
+
+    def reached(**_: Any) -> Reached:
+        return Reached(
+            {code: item.distance_m for code, item in r.items.items()},
+            placed=int(np.count_nonzero(r.facility_snap.ok)),
+        )
+
+    return plan(
+        inputs=PlanInputs(
+            network=network,
+            standard=standard,
+            facilities=tuple(facilities),
+            residents=residents,
+            communities=comms,
+            areas=areas,
+        ),
+        options=PlanOptions(
+            minutes=assessed.minutes,
+            speed_kmh=assessed.speed_kmh,
+            max_snap_m=c.max_snap_m,
+            circles=CircleOptions() if c.circles else None,
+        ),
+        reach=reached,
+    )
+
+
+def _write_plan(planned: Any, comms: Any, out: Path) -> None:
+    """Coverage per community (and circle), gaps and the circles, as ``report`` writes them."""
+    from quarterhour.engine import exports as ex
+
+    names = dict(zip(comms.code, comms.name, strict=True))
+    sheets = [
+        ex.zone_summary_sheet(
+            planned.community_table, name="community_coverage", title_zh="社区达标",
+            title_en="community compliance", labels=names,
+        ),
+        ex.zone_items_sheet(
+            planned.community_table, name="community_items", title_zh="社区各项目",
+            title_en="community coverage by item",
+        ),
+    ]  # fmt: skip
+    if planned.circle_table is not None and planned.layout is not None:
+        sheets += [
+            ex.circles_sheet(planned.layout),
+            ex.circle_parts_sheet(planned.layout, comms),
+            ex.zone_summary_sheet(
+                planned.circle_table, name="circle_coverage", title_zh="服务圈达标",
+                title_en="circle compliance",
+            ),
+            ex.zone_items_sheet(
+                planned.circle_table, name="circle_items", title_zh="服务圈各项目",
+                title_en="circle coverage by item",
+            ),
+        ]  # fmt: skip
+    if planned.roll_up:
+        sheets.append(ex.targets_sheet(planned.roll_up))
+    sheets.append(ex.gaps_sheet(planned.gaps))
+    if planned.counted == "network_points":
+        sheets = [ex.counting_points(sh) for sh in sheets]
+    for sh in sheets:
+        ex.write_csv(out / f"{sh.name}.csv", sh)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ the group's residents and the limit is ``L_g = walk_minutes × v_g``: distances 
 speed, only the limit does, so elderly residents (3 km/h → 750 m in 15 minutes) are measured
 on the same distances against a shorter limit.
 
+An item with its own walking distance (:attr:`ItemSpec.limit_m`: GB 50180-2018's 5/10/15-minute
+levels, 300 / 500 / 1,000 m) is judged against that distance — for a group scaled by the
+group's pace over the adult pace (elderly: 300 m → 225 m) — never beyond the walk's limit.
+
 A zone qualifies as a demonstration circle (示范点) under a :class:`DemonstrationRule`.
 """
 
@@ -64,9 +68,20 @@ class ItemSpec:
     name_en: str
     share_threshold: float = DEFAULT_SHARE_THRESHOLD
     required: bool = True
+    #: the item's own walking distance (GB 50180-2018's 300 / 500 / 1,000 m per level); None:
+    #: the standard's walk (minutes × pace). Never longer than the walk: the reach is bounded.
+    limit_m: float | None = None
 
     def label(self) -> str:
         return f"{self.name_zh} / {self.name_en}"
+
+    def limit_for(self, walk_limit_m: float, *, pace: float = 1.0) -> float:
+        """The distance a resident may walk to this item: the walk's limit, or the item's own
+        distance scaled by ``pace`` (group speed ÷ adult speed: elderly 3 ÷ 4), whichever is
+        shorter."""
+        if self.limit_m is None:
+            return walk_limit_m
+        return min(walk_limit_m, self.limit_m * pace)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -282,7 +297,8 @@ def coverage_table(
         pops[key] = _wsum(zone[valid], weights=w[valid], minlength=nz)
         for spec in item_specs:
             d = distance_m[spec.code]
-            within = np.isfinite(d) & (d <= lim + 1e-9)
+            item_lim = spec.limit_for(lim, pace=spd / speed_kmh)
+            within = np.isfinite(d) & (d <= item_lim + 1e-9)
             cov = _wsum(zone[valid], weights=(w * within)[valid], minlength=nz)
             mins = np.where(within, d, np.inf) / speed_m_per_min(spd)
             q = weighted_quantiles(mins, w, zone, nz, (0.5, 0.9))
@@ -351,7 +367,8 @@ def coverage_table(
 
 def specs_from_standard(standard: Standard) -> tuple[ItemSpec, ...]:
     """The standard's items as coverage specs. When its demonstration rule counts only the walk
-    items (``items = "walk"``), items judged by presence are kept but not required."""
+    items (``items = "walk"``), items judged by presence are kept but not required. An item at a
+    life-circle level with a walking distance carries that distance (``limit_m``)."""
     walk_only = standard.demonstration.items == "walk"
     return tuple(
         ItemSpec(
@@ -360,9 +377,17 @@ def specs_from_standard(standard: Standard) -> tuple[ItemSpec, ...]:
             it.name_en,
             share_threshold=it.share_threshold,
             required=it.required and (it.walk_applies or not walk_only),
+            limit_m=_level_limit(standard, it.code),
         )
         for it in standard.items
     )
+
+
+def _level_limit(standard: Standard, code: str) -> float | None:
+    it = standard.item(code)
+    if it.level is None or standard.level(it.level).distance_m_max is None:
+        return None
+    return standard.item_limit_m(code)
 
 
 def rule_from_standard(standard: Standard) -> DemonstrationRule:

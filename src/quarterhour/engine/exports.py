@@ -32,6 +32,7 @@ from quarterhour.engine.circles import CircleLayout
 from quarterhour.engine.coverage import CoverageTable, ItemSpec, RollUp
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
+from quarterhour.engine.planning import Gap
 from quarterhour.engine.population import Communities
 from quarterhour.engine.siting import Candidate, SitingResult
 
@@ -648,3 +649,39 @@ def coverage_layer(
         note="min_<项目> = 到最近一处的步行分钟；空 = 超出步行时限 / minutes to the nearest; "
         "null = beyond the walk",
     )
+
+
+def counting_points(sheet: Sheet) -> Sheet:
+    """The sheet with its headings saying what the figures count when no population was given:
+    network points (路网节点), never residents (人口)."""
+    import dataclasses
+
+    def zh(text: str) -> str:
+        return text.replace("居民", "路网节点").replace("人口", "路网节点")
+
+    def en(text: str) -> str:
+        return text.replace("residents", "network points").replace("population", "network points")
+
+    cols = tuple(dataclasses.replace(c, zh=zh(c.zh), en=en(c.en)) for c in sheet.columns)
+    return dataclasses.replace(sheet, columns=cols)
+
+
+def gaps_sheet(gaps: Sequence[Gap]) -> Sheet:
+    """Per circle (else community): each required item not met and the residents it leaves
+    beyond the walk."""
+    cols = (
+        Column("zone_id", "编号", "id"),
+        Column("item_code", "项目代码", "item code"),
+        Column("item_zh", "项目", "item"),
+        Column("item_en", "项目（英文）", "item (en)"),
+        Column("uncovered", "未覆盖人口", "residents left out"),
+        Column("population", "人口", "residents"),
+        Column("share", "覆盖比例", "share covered"),
+        Column("threshold", "达标比例要求", "share required"),
+    )
+    rows = tuple(
+        (g.zone_id, g.item_code, g.name_zh, g.name_en, _r(g.uncovered, 1), _r(g.population, 1),
+         _r(g.share), g.threshold)
+        for g in gaps
+    )  # fmt: skip
+    return Sheet("gaps", "缺项", "missing items", cols, rows)

@@ -64,6 +64,17 @@ def read_origins(
     encoding: str | None = None,
 ) -> Origins:
     """Read origins from a CSV/TSV/XLSX table or a GeoJSON file of points."""
+    return read_origins_counted(path, crs=crs, encoding=encoding)[0]
+
+
+def read_origins_counted(
+    path: str | Path,
+    *,
+    crs: Crs = "wgs84",
+    encoding: str | None = None,
+) -> tuple[Origins, bool]:
+    """:func:`read_origins`, and whether the file gave residents (a population column): without
+    one every origin weighs 1 and figures count points, not residents."""
     p = Path(path)
     if p.suffix.lower() in (".geojson", ".json"):
         table = _geojson_table(p, encoding)
@@ -98,7 +109,7 @@ def read_origins(
         )
     problems.raise_if_any()
     lon, lat = to_wgs84(points.lon, points.lat, crs=crs)
-    return Origins(origin_id=tuple(ids), lon=lon, lat=lat, weight=weight)
+    return Origins(origin_id=tuple(ids), lon=lon, lat=lat, weight=weight), pop_col is not None
 
 
 def _geojson_table(path: Path, encoding: str | None) -> Table:

@@ -31,6 +31,7 @@ from quarterhour.engine.coverage import CoverageTable, ItemSpec, RollUp
 from quarterhour.engine.exports import KIND_ZH, OSM_ATTRIBUTION, SitingPlan
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
+from quarterhour.engine.planning import Gap, counted_label
 from quarterhour.engine.population import Communities
 
 FloatArray = npt.NDArray[np.float64]
@@ -78,6 +79,9 @@ class ReportData:
     plans: tuple[SitingPlan, ...] = ()
     notes: tuple[str, ...] = ()
     max_item_maps: int = 40
+    counted: str = "residents"  # or "network_points": no population was given
+    gaps: tuple[Gap, ...] = ()  # per circle (else community): required items not met
+    items_table: CoverageTable | None = None  # per-item coverage when no zone table is shown
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,10 +320,17 @@ def _img(b64: str | None, alt: str, caption: str = "") -> str:
     return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{b64}">{cap}</figure>'
 
 
-def _zone_table(table: CoverageTable, labels: Mapping[str, str], limit: int = 500) -> str:
+def _counted(counted: str) -> tuple[str, str]:
+    return counted_label(counted)
+
+
+def _zone_table(
+    table: CoverageTable, labels: Mapping[str, str], limit: int = 500, *, counted: str
+) -> str:
+    czh, cen = _counted(counted)
     head = (
         "<tr><th>编号 <span class=en>id</span></th><th>名称 <span class=en>name</span></th>"
-        "<th>人口 <span class=en>residents</span></th>"
+        f"<th>{czh} <span class=en>{cen}</span></th>"
         "<th>达标 / 应达标 <span class=en>met / required</span></th>"
         "<th>示范点 <span class=en>demonstration</span></th>"
         "<th>缺少的设施 <span class=en>missing items</span></th></tr>"
@@ -348,27 +359,63 @@ def _zone_table(table: CoverageTable, labels: Mapping[str, str], limit: int = 50
     return f"<table>{head}{''.join(rows)}</table>{more}"
 
 
-def _items_overview(table: CoverageTable) -> str:
-    """Share of all residents reaching each item (summed over zones)."""
+def _items_overview(table: CoverageTable, *, counted: str) -> str:
+    """Per item: its walking distance, the share of all residents within it (summed over
+    zones), the share required, and how many zones meet it."""
+    czh, cen = _counted(counted)
     rows = []
     for k, spec in enumerate(table.item_specs):
+        limit = spec.limit_for(table.limit_m)
         pop = sum(z.items[k].population for z in table.zones)
         cov = sum(z.items[k].covered for z in table.zones)
         met = sum(1 for z in table.zones if z.items[k].met)
         share = cov / pop if pop > 0 else None
         cls = "ok" if share is not None and share >= spec.share_threshold else "bad"
+        req = "是 yes" if spec.required else "否 no"
         rows.append(
             f"<tr><td>{_e(spec.code)}</td><td>{_bi(spec.name_zh, spec.name_en)}</td>"
+            f"<td>{req}</td><td class=num>{limit:,.0f}</td>"
+            f"<td class=num>{_num(cov)} / {_num(pop)}</td>"
             f"<td class='num {cls}'>{_pct(share)}</td><td class=num>{_pct(spec.share_threshold)}"
             f"</td><td class=num>{met} / {len(table.zones)}</td></tr>"
         )
     return (
         "<table><tr><th>代码 <span class=en>code</span></th><th>项目 <span class=en>item</span>"
-        "</th><th>步行可达居民比例 <span class=en>residents within the walk</span></th>"
+        "</th><th>必需 <span class=en>required</span></th>"
+        "<th>步行距离（米） <span class=en>walk (m)</span></th>"
+        f"<th>步行可达{czh} <span class=en>{cen} within the walk</span></th>"
+        f"<th>比例 <span class=en>share</span></th>"
         "<th>要求 <span class=en>required share</span></th>"
         "<th>达标的区域 <span class=en>zones meeting it</span></th></tr>"
         + "".join(rows)
         + "</table>"
+    )
+
+
+def _gaps_table(data: ReportData, limit: int = 500) -> str:
+    """Per circle (else community): each required item it misses and who that leaves out."""
+    czh, cen = _counted(data.counted)
+    kind_zh, kind_en = (
+        ("服务圈", "circle") if data.circle_table is not None else ("社区", "community")
+    )
+    rows = "".join(
+        f"<tr><td>{_e(g.zone_id)}</td><td>{_bi(g.name_zh, g.name_en)}</td>"
+        f"<td class=num>{_num(g.uncovered)} / {_num(g.population)}</td>"
+        f"<td class='num bad'>{_pct(g.share)}</td><td class=num>{_pct(g.threshold)}</td></tr>"
+        for g in data.gaps[:limit]
+    )
+    more = (
+        f"<p>… 另有 {len(data.gaps) - limit} 行 / {len(data.gaps) - limit} more rows</p>"
+        if len(data.gaps) > limit
+        else ""
+    )
+    return (
+        f"<h2>{_bi('各' + kind_zh + '缺项', 'Missing items per ' + kind_en)}</h2>"
+        f"<table><tr><th>{kind_zh} <span class=en>{kind_en}</span></th>"
+        "<th>缺少的项目 <span class=en>missing item</span></th>"
+        f"<th>未覆盖{czh} / 总{czh} <span class=en>{cen} left out / all</span></th>"
+        "<th>比例 <span class=en>share</span></th><th>要求 <span class=en>required</span></th>"
+        f"</tr>{rows}</table>{more}"
     )
 
 
@@ -409,10 +456,10 @@ def render_html(data: ReportData) -> str:
                 "</th><th>比例 / 目标 <span class=en>share / target</span></th></tr>"
                 f"{rows}</table>"
             )
-        table = data.circle_table or data.community_table
+        table = data.circle_table or data.community_table or data.items_table
         if table is not None:
             parts.append(f"<h2>{_bi('各项目覆盖情况', 'Coverage by item')}</h2>")
-            parts.append(_items_overview(table))
+            parts.append(_items_overview(table, counted=data.counted))
         parts.append(_img(gap_map(data, cjk, bg), "gap map", _bi("缺项地图", "gap map")))
         if data.layout is not None and data.circle_table is not None:
             spread = data.layout.population_spread()
@@ -445,7 +492,7 @@ def render_html(data: ReportData) -> str:
                 + (" …" if len(c.parts) > 6 else "")
                 for c in data.layout.circles
             }
-            parts.append(_zone_table(data.circle_table, labels))
+            parts.append(_zone_table(data.circle_table, labels, counted=data.counted))
         if data.community_table is not None:
             parts.append(f"<h2>{_bi('社区', 'Communities')}</h2>")
             labels = (
@@ -453,8 +500,11 @@ def render_html(data: ReportData) -> str:
                 if data.communities
                 else {}
             )
-            parts.append(_zone_table(data.community_table, labels))
+            parts.append(_zone_table(data.community_table, labels, counted=data.counted))
+        if data.gaps:
+            parts.append(_gaps_table(data))
         if data.plans:
+            czh, cen = _counted(data.counted)
             parts.append(f"<h2>{_bi('选址建议', 'Proposed sites')}</h2>")
             for plan in data.plans:
                 r = plan.result
@@ -468,19 +518,26 @@ def render_html(data: ReportData) -> str:
                 for n in r.notes:
                     parts.append(f'<p class="note">{_e(n)}</p>')
                 parts.append(_img(sites_map(data, plan, cjk, bg), f"sites {plan.item.code}"))
-                rows = "".join(
-                    f"<tr><td class=num>{i}</td><td>{_e(plan.candidates[s.candidate].candidate_id)}"
-                    f"</td><td>{_e(plan.candidates[s.candidate].name)}</td>"
-                    f"<td>{_e(KIND_ZH.get(plan.candidates[s.candidate].kind, ''))}</td>"
-                    f"<td class=num>{_num(s.newly_covers)}</td><td class=num>{_num(s.marginal)}"
-                    f"</td><td class=num>{_num(s.sequential_gain)}</td></tr>"
-                    for i, s in enumerate(r.sites, start=1)
-                )
+                site_rows = []
+                for i, s in enumerate(r.sites, start=1):
+                    c = plan.candidates[s.candidate]
+                    site_rows.append(
+                        f"<tr><td class=num>{i}</td><td>{_e(c.candidate_id)}</td>"
+                        f"<td>{_e(c.name)}</td><td>{_e(KIND_ZH.get(c.kind, ''))}</td>"
+                        f"<td>{_bi(c.host_zh, c.host_en) if c.host_zh else '—'}</td>"
+                        f"<td>{_bi(c.reason_zh, c.reason_en) if c.reason_zh else '—'}</td>"
+                        f"<td class=num>{_num(s.newly_covers)}</td>"
+                        f"<td class=num>{_num(s.marginal)}</td>"
+                        f"<td class=num>{_num(s.sequential_gain)}</td></tr>"
+                    )
+                rows = "".join(site_rows)
                 parts.append(
                     "<table><tr><th>顺序 <span class=en>order</span></th><th>候选点 <span "
                     "class=en>candidate</span></th><th>名称 <span class=en>name</span></th>"
-                    "<th>类型 <span class=en>kind</span></th><th>新增覆盖 <span class=en>newly "
-                    "covers</span></th><th>仅此点覆盖 <span class=en>only this site</span></th>"
+                    "<th>类型 <span class=en>kind</span></th><th>场所类型 <span class=en>host"
+                    "</span></th><th>理由 <span class=en>why</span></th>"
+                    f"<th>新增覆盖{czh} <span class=en>{cen} newly "
+                    "covered</span></th><th>仅此点覆盖 <span class=en>only this site</span></th>"
                     "<th>按顺序新增 <span class=en>added in order</span></th></tr>"
                     f"{rows}</table>"
                 )

@@ -7,9 +7,12 @@ distance. fA1 (pharmacy) stands on the node (275, 275) of a1x (global x 275); fB
 on the node (275, 275) of b1x (global x 1775). The limit is 15 min × 4.1 km/h = 1025 m, so a node
 counts when its Manhattan distance is ≤ 1000 m (distances are multiples of 50 m).
 
+Residents are spread over a community's nodes by street frontage (half the length of the edges
+at a node): 100 m inside the grid, 75 m on its southern edge (y = 25, no street to the south).
 Health station, community a1y (x 525…975): a = 1775 − x ∈ {800 … 1250}, b = |y − 275|; nodes with
-a + b ≤ 1000: a=800 → 9, 850 → 7, 900 → 5, 950 → 3, 1000 → 1 → 25 of 100 → share 0.25.
-Circle cA1 = a1x (3000 people, share 0 for health) + a1y (2000, 0.25) → 500 / 5000 = 0.1.
+a + b ≤ 1000: a=800 → 9, 850 → 7, 900 → 5, 950 → 3, 1000 → 1 → 25 nodes, none on the edge row
+(b ≤ 200), so 25 × 100 m of a1y's 90 × 100 + 10 × 75 = 9750 m of frontage → share 100/390.
+Circle cA1 = a1x (3000 people, share 0 for health) + a1y (2000, 100/390) → 2000/3.9 / 5000.
 Pharmacy: every node of a1x and a1y is within 950 m of (275, 275) → share 1.0 in both.
 """
 
@@ -92,7 +95,7 @@ def test_assessment_stores_exact_shares(graded_world):
     def share(community, code):
         return CommunityItemResult.objects.get(run=run, community=community, item_code=code).share
 
-    assert share(w.a1y, "station.health") == pytest.approx(0.25)
+    assert share(w.a1y, "station.health") == pytest.approx(100 / 390)
     assert share(w.a1x, "station.health") == 0.0
     assert share(w.a1x, "shop.pharmacy") == 1.0
     assert share(w.a1y, "shop.pharmacy") == 1.0
@@ -105,7 +108,7 @@ def test_assessment_stores_exact_shares(graded_world):
     assert circle.items_required == 23
     assert "station.health" in circle.missing and "shop.pharmacy" not in circle.missing
     health = CircleItemResult.objects.get(run=run, circle=w.cA1, item_code="station.health")
-    assert health.share == pytest.approx(0.1)
+    assert health.share == pytest.approx(2000 / 3.9 / 5000)
     assert health.met is False
     assert not CircleResult.objects.filter(circle=w.cB1).exists()  # another street's circle
 

@@ -1,10 +1,14 @@
-"""Run one assessment: communities' residents → engine reach → coverage → stored rows.
+"""Run one assessment: the communities, circles and register read from the database, planned by
+the engine's one pipeline (:func:`quarterhour.engine.planning.plan`, the same as ``quarterhour
+plan`` / ``report`` and ``batch``), the results stored.
 
-Origins: a community with a boundary contributes the walk-network nodes inside it (its population
-spread evenly over them); one with only a centre point contributes that point. A circle's origins
-are its member communities' origins, weighted by each member's population share. Facilities are
-every active facility within the walk limit of the area (those across a street's edge serve its
-residents too).
+Residents are counted as the pipeline counts them: a community with a boundary spreads its
+residents over the walk-network nodes inside it by street frontage (a node inside two boundaries
+belongs to the first by code); one with only a centre point keeps them at that point. A circle's
+residents are its member communities', weighted by each member's population share. Facilities
+are every active facility within the walk limit of the area (those across a street's edge serve
+its residents too). The standard's per-item distances, ``required`` flags, thresholds and
+demonstration rule apply as in the command line.
 
 The reach runs tile by tile (:mod:`quarterhour.platform.planning.tiles`): exactly the distances
 of one whole-network reach, with the previous run's tiles reused where no facility changed near
@@ -26,9 +30,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from quarterhour.engine import places
-from quarterhour.engine.coverage import CoverageTable, ItemSpec, coverage_table
-from quarterhour.platform.core import standard
+from quarterhour.engine import places, planning
+from quarterhour.engine.network import WalkNetwork
+from quarterhour.engine.population import Communities
+from quarterhour.platform.core.standard import engine_standard
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Circle, CircleMembership, Community
 from quarterhour.platform.planning.models import (
@@ -125,49 +130,32 @@ def _bbox(communities: Sequence[Community], margin_m: float) -> tuple[float, ...
 
 
 def build_origins(
-    communities: Sequence[Community], node_lon: Any, node_lat: Any
-) -> tuple[places.Origins, np.ndarray, dict[int, str]]:
-    """Origins of every community; ``zone[i]`` = index of origin i's community (in order).
+    communities: Sequence[Community], network: WalkNetwork
+) -> tuple[planning.Residents, dict[int, str]]:
+    """Residents of every community (``zone`` = index into ``communities``), and notes by
+    community pk for those that contribute nothing (no location / no network inside)."""
+    comms = engine_communities(communities)
+    areas = planning.areas_inside(network, comms.polygon)
+    residents, notes = planning.residents_in_areas(network, comms, areas, centres=True)
+    return residents, {communities[z].pk: note for z, note in notes.items()}
 
-    Returns notes for communities that contribute nothing (no location / no network inside).
-    """
-    ids: list[str] = []
-    lon: list[float] = []
-    lat: list[float] = []
-    weight: list[float] = []
-    zone: list[int] = []
-    notes: dict[int, str] = {}
-    for z, c in enumerate(communities):
-        pop = float(c.population) if c.population else None
-        if c.boundary_geojson:
-            geom = shapely.from_geojson(c.boundary_geojson)
-            x0, y0, x1, y1 = geom.bounds
-            near = np.flatnonzero(
-                (node_lon >= x0) & (node_lon <= x1) & (node_lat >= y0) & (node_lat <= y1)
-            )
-            inside = near[shapely.contains_xy(geom, node_lon[near], node_lat[near])]
-            if inside.size:
-                w = (pop / inside.size) if pop else 1.0
-                for k in inside.tolist():
-                    ids.append(f"{c.code}:node/{k}")
-                    lon.append(float(node_lon[k]))
-                    lat.append(float(node_lat[k]))
-                    weight.append(w)
-                    zone.append(z)
-                continue
-            if c.centre_lon is None:
-                notes[c.pk] = "no_network_inside"
-                continue
-        if c.centre_lon is None or c.centre_lat is None:
-            notes[c.pk] = "no_location"
-            continue
-        ids.append(f"{c.code}:centre")
-        lon.append(c.centre_lon)
-        lat.append(c.centre_lat)
-        weight.append(pop or 1.0)
-        zone.append(z)
-    origins = places.Origins.from_points(ids, lon, lat, weight=weight)
-    return origins, np.asarray(zone, dtype=np.int64), notes
+
+def engine_communities(communities: Sequence[Community]) -> Communities:
+    """The communities as the engine reads a community list (population NaN when unknown)."""
+    nan = math.nan
+    return Communities(
+        code=tuple(c.code for c in communities),
+        name=tuple(c.name for c in communities),
+        population=np.array(
+            [float(c.population) if c.population else nan for c in communities], dtype=float
+        ),
+        lon=np.array([c.centre_lon if c.centre_lon is not None else nan for c in communities]),
+        lat=np.array([c.centre_lat if c.centre_lat is not None else nan for c in communities]),
+        polygon=tuple(
+            shapely.from_geojson(c.boundary_geojson) if c.boundary_geojson else None
+            for c in communities
+        ),
+    )
 
 
 def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[places.Facility]:
@@ -200,33 +188,6 @@ def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[
     return register + planning_facilities(bbox=(box[0], box[1], box[2], box[3]))
 
 
-def _specs() -> list[ItemSpec]:
-    return [
-        ItemSpec(i.code, i.name_zh, i.name_en, share_threshold=i.share_threshold)
-        for i in standard.walk_items()
-    ]
-
-
-def _zone_table(
-    distances: dict[str, np.ndarray],
-    weights: np.ndarray,
-    zone: np.ndarray,
-    zone_ids: Sequence[str],
-    specs: Sequence[ItemSpec],
-    run: AssessmentRun,
-) -> CoverageTable:
-    return coverage_table(
-        distances,
-        weights,
-        zone,
-        zone_ids,
-        specs,
-        limit_m=run.limit_m,
-        walk_minutes=run.walk_minutes,
-        speed_kmh=run.speed_kmh,
-    )
-
-
 def execute(run: AssessmentRun, *, workers: int = 1) -> None:
     """Compute and store the results of ``run`` (status → done)."""
     progress = _Progress(run)
@@ -237,73 +198,76 @@ def execute(run: AssessmentRun, *, workers: int = 1) -> None:
     if run.network is None:
         raise ValueError("assessment run has no walk network")
     network = load_network(run.network)
-    origins, zone, notes = build_origins(communities, network.node_lon, network.node_lat)
+    residents, notes = build_origins(communities, network)
     facilities = engine_facilities(communities, run.limit_m)
-    specs = _specs()
-    codes = [s.code for s in specs]
-    if len(origins):
-        tiled = tiled_reach(
-            run,
-            network,
-            origins,
-            facilities,
-            item_codes=codes,
-            workers=workers,
-            progress=progress,
-        )
-    else:
-        tiled = TiledReach({code: np.empty(0) for code in codes}, tiles_total=0, tiles_computed=0)
-    dist = tiled.distance_m
-    progress("coverage", 0, 1)
-    community_table = _zone_table(
-        dist, origins.weight, zone, [c.code for c in communities], specs, run
-    )
-    # circles: each member community's origins, weighted by its population share
     index_of = {c.pk: z for z, c in enumerate(communities)}
-    c_idx: list[np.ndarray] = []
-    c_zone: list[np.ndarray] = []
-    c_w: list[np.ndarray] = []
-    for cz, circle in enumerate(circles):
-        for m in circle.memberships.all():
-            z = index_of.get(m.community_id)
-            if z is None:
-                continue
-            sel = np.flatnonzero(zone == z)
-            c_idx.append(sel)
-            c_zone.append(np.full(sel.size, cz, dtype=np.int64))
-            c_w.append(origins.weight[sel] * m.population_share)
-    idx = np.concatenate(c_idx) if c_idx else np.empty(0, dtype=np.int64)
-    circle_table = _zone_table(
-        {code: d[idx] for code, d in dist.items()},
-        np.concatenate(c_w) if c_w else np.empty(0),
-        np.concatenate(c_zone) if c_zone else np.empty(0, dtype=np.int64),
-        [c.code for c in circles],
-        specs,
-        run,
+    given = tuple(
+        planning.GivenCircle(
+            circle_id=circle.code,
+            members=tuple(
+                (index_of[m.community_id], float(m.population_share))
+                for m in circle.memberships.all()
+                if m.community_id in index_of
+            ),
+        )
+        for circle in circles
+    )
+    tiled: list[TiledReach] = []
+
+    def reach_tiles(*, origins: Any, facilities: Any, item_codes: Any, **_: Any) -> Any:
+        if len(origins):
+            t = tiled_reach(
+                run,
+                network,
+                origins,
+                facilities,
+                item_codes=item_codes,
+                workers=workers,
+                progress=progress,
+            )
+        else:
+            t = TiledReach(
+                {code: np.empty(0) for code in item_codes}, tiles_total=0, tiles_computed=0
+            )
+        tiled.append(t)
+        return planning.Reached(t.distance_m, placed=t.placed)
+
+    result = planning.plan(
+        inputs=planning.PlanInputs(
+            network=network,
+            standard=engine_standard(run.standard),
+            facilities=tuple(facilities),
+            residents=residents,
+            circles=given,
+        ),
+        options=planning.PlanOptions(
+            minutes=run.walk_minutes, speed_kmh=run.speed_kmh, walk_items_only=True
+        ),
+        reach=reach_tiles,
+        progress=progress,
     )
     progress("store", 0, 1)
+    assert result.circle_table is not None
     _store(
         run,
         communities,
         circles,
-        community_table,
-        circle_table,
-        zone,
+        result,
+        residents.zone,
         notes,
         inputs,
-        n_facilities=len(facilities),
-        tiles_total=tiled.tiles_total,
-        tiles_computed=tiled.tiles_computed,
+        tiles_total=tiled[0].tiles_total,
+        tiles_computed=tiled[0].tiles_computed,
     )
-    keep_answers(tiled)
+    keep_answers(tiled[0])
     log.info(
         "assessment done",
         extra={
             "run": run.pk,
             "communities": len(communities),
             "facilities": len(facilities),
-            "tiles": tiled.tiles_total,
-            "tiles_computed": tiled.tiles_computed,
+            "tiles": tiled[0].tiles_total,
+            "tiles_computed": tiled[0].tiles_computed,
         },
     )
 
@@ -317,16 +281,16 @@ def _store(
     run: AssessmentRun,
     communities: Sequence[Community],
     circles: Sequence[Circle],
-    ctable: CoverageTable,
-    ktable: CoverageTable,
+    result: planning.PlanResult,
     zone: np.ndarray,
     notes: dict[int, str],
     inputs: datetime | None,
     *,
-    n_facilities: int,
     tiles_total: int,
     tiles_computed: int,
 ) -> None:
+    ctable, ktable = result.community_table, result.circle_table
+    assert ktable is not None
     n_origins = (
         np.bincount(zone, minlength=len(communities))
         if zone.size
@@ -344,7 +308,7 @@ def _store(
             CommunityResult(
                 run=run,
                 community=c,
-                population=zc.population,
+                population=round(zc.population, 6),  # a sum of frontage shares
                 n_origins=int(n_origins[z]),
                 items_required=zc.items_required,
                 items_met=zc.items_met if has_origins else 0,
@@ -373,7 +337,7 @@ def _store(
             CircleResult(
                 run=run,
                 circle=circle,
-                population=zk.population,
+                population=round(zk.population, 6),
                 items_required=zk.items_required,
                 items_met=zk.items_met,
                 missing=[s.code for s in zk.missing],
@@ -402,7 +366,8 @@ def _store(
         done=1,
         total=1,
         inputs_date=inputs,
-        n_facilities=n_facilities,
+        n_facilities=result.facilities.in_register,
+        n_facilities_placed=result.facilities.placed,
         n_communities=len(communities),
         tiles_total=tiles_total,
         tiles_computed=tiles_computed,

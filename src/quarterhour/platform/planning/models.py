@@ -65,7 +65,10 @@ class AssessmentRun(models.Model):
     speed_kmh = models.FloatField(_("步速 (km/h)"))
     limit_m = models.FloatField(_("距离上限 (米)"))
     inputs_date = models.DateTimeField(_("输入数据日期"), null=True, blank=True)
+    # facilities in the register near the scope, and of those the ones placed on the walk network
+    # (within the snap distance): only those serve anyone
     n_facilities = models.PositiveIntegerField(_("设施数"), default=0)
+    n_facilities_placed = models.PositiveIntegerField(_("在步行网络上的设施数"), default=0)
     n_communities = models.PositiveIntegerField(_("社区数"), default=0)
     # the run's tiles (engine.tiling): how many there were and how many were computed (the rest
     # were reused from the previous run of the same scope, no facility having changed near them)

@@ -64,6 +64,7 @@ class TiledReach:
     tiles_computed: int
     answers: TileAnswers | None = None  # to keep for the next run (:func:`keep_answers`)
     state: StateFile | None = None
+    placed: int | None = None  # facilities placed on the network (within the snap distance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,7 @@ def tiled_reach(
         tiles_computed=len(done.recomputed),
         answers=done.answers(),
         state=state,
+        placed=int(np.count_nonzero(result.facility_snap.ok)),
     )
 
 
