@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import shapely
-from tests.platform.planning.test_tiled_assessment import run_city, tiled_world  # noqa: F401
 
 from quarterhour.cli import plan as cli_plan
 from quarterhour.engine.standards import load_standard
@@ -24,6 +23,7 @@ from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.planning.models import CommunityItemResult, CommunityResult
 from quarterhour.platform.planning.networks import load_network
+from tests.platform.planning.test_tiled_assessment import run_city, tiled_world  # noqa: F401
 
 
 def cli_args(tmp_path: Path, communities: Path, register: Path) -> argparse.Namespace:
