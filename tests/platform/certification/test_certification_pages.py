@@ -36,6 +36,10 @@ def test_certification_through_the_pages(world):
     assert "认证申请已提交" in r.content.decode()
     cert = Certification.objects.get()
     c.force_login(world.users["community"])
+    # the community voting on it may read the provider's certification history
+    history = c.get(reverse("certification:history", args=[world.pA1.pk]))
+    assert history.status_code == 200 and "提出申请" in history.content.decode()
+    assert c.get(reverse("certification:history", args=[world.pB1.pk])).status_code == 403
     url = reverse("certification:act", args=[cert.pk])
     bad = _post(
         c,

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.platform.core import forms as pages
 
 WEEKDAYS = (
-    (1, _("一")),
-    (2, _("二")),
-    (3, _("三")),
-    (4, _("四")),
-    (5, _("五")),
-    (6, _("六")),
-    (7, _("日")),
+    (1, _("周一")),
+    (2, _("周二")),
+    (3, _("周三")),
+    (4, _("周四")),
+    (5, _("周五")),
+    (6, _("周六")),
+    (7, _("周日")),
 )
 _DAYS = {str(n) for n, _label in WEEKDAYS}
 

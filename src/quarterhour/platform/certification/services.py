@@ -104,6 +104,20 @@ MACHINE = StateMachine(
 )
 
 
+OS = Objection.Status
+#: an objection during the notice: open until the street decides it (upheld or dismissed)
+OBJECTIONS = StateMachine(
+    model=Objection,
+    transitions={
+        "uphold": Transition(frozenset({OS.OPEN}), OS.UPHELD, _("异议成立")),
+        "dismiss": Transition(frozenset({OS.OPEN}), OS.DISMISSED, _("异议不成立")),
+    },
+    illegal_code=E.OBJECTION_CLOSED,
+    state_field="status",
+    state_label=lambda s: Objection.Status(s).label,
+)
+
+
 def notice_days() -> int:
     """Default length of the public notice (settings ``QH_CERTIFICATION_NOTICE_DAYS``)."""
     return int(getattr(settings, "QH_CERTIFICATION_NOTICE_DAYS", 7))
@@ -513,16 +527,20 @@ def resolve_objection(
     cert = _locked(objection.certification)
     if not perm.can_decide_certification(actor, cert):
         raise _refuse()
-    row = Objection.objects.select_for_update().get(pk=objection.pk)
-    if row.status != Objection.Status.OPEN:
+    row = OBJECTIONS.lock(objection)
+    if row.certification_id != cert.pk or not OBJECTIONS.can(row, "uphold"):
         raise Invalid(E.OBJECTION_CLOSED, _("该异议已处理"))
     _require_reason(resolution)
     at = now_or(now)
-    row.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
-    row.resolution = resolution
-    row.resolved_by = actor
-    row.resolved_at = at
-    save_audited(row, actor=actor, reason=resolution)
+    row = OBJECTIONS.move(
+        row,
+        "uphold" if upheld else "dismiss",
+        actor=actor,
+        now=at,
+        reason=resolution,
+        fields={"resolution": resolution, "resolved_by": actor, "resolved_at": at},
+        locked=True,
+    )
     if upheld:
         _move(cert, "uphold_objection", actor=actor, reason=resolution, now=at)
         _tell_provider(cert, "rejected", _("公示异议成立，认证未通过"), resolution)

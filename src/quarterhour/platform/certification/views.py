@@ -19,6 +19,7 @@ from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification import selectors, services
 from quarterhour.platform.certification.error_codes import CertificationError as E
+from quarterhour.platform.certification.labels import ACTION_LABELS
 from quarterhour.platform.certification.models import Certification, Decision, Objection
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core import standard
@@ -63,7 +64,7 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_decide": perm.can_decide_certification(user, cert),
         "can_withdraw": perm.can_withdraw_certification(user, cert),
         "decisions": Decision.choices,
-        "labels": services.ACTION_LABELS,
+        "labels": ACTION_LABELS,
     }
     return render(request, "certification/detail.html", context)
 
@@ -153,7 +154,14 @@ def cert_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def provider_history(request: HttpRequest, pk: int) -> HttpResponse:
     pages.staff_only(request)
-    provider = get_object_or_404(providers_visible(request.user), pk=pk)
+    provider = get_object_or_404(Provider, pk=pk)
+    # the provider's own staff and its street, or whoever may see one of its applications
+    # (the community that voted on it)
+    if not (
+        providers_visible(request.user).filter(pk=pk).exists()
+        or selectors.certifications_visible(request.user).filter(provider=provider).exists()
+    ):
+        raise PermissionRefused("certification_out_of_jurisdiction", _("该服务商不在您的辖区内"))
     latest = (
         provider.certifications.select_related("community").order_by("-applied_at", "-pk").first()
     )

@@ -34,6 +34,7 @@ from quarterhour.platform.core.clock import now_or as _now
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
+from quarterhour.platform.core.transitions import StateMachine, Transition
 from quarterhour.platform.evaluation import permissions as perm
 from quarterhour.platform.evaluation.error_codes import EvaluationError as E
 from quarterhour.platform.evaluation.models import (
@@ -54,6 +55,32 @@ VERDICT_VALUE = {
     Review.Verdict.BASIC: 0.6,
     Review.Verdict.UNSATISFIED: 0.0,
 }
+
+
+FB = Feedback.Status
+#: a resident's view: collected by the service station, forwarded to the provider, replied to
+FEEDBACK = StateMachine(
+    model=Feedback,
+    transitions={
+        "forward": Transition(frozenset({FB.RECEIVED}), FB.FORWARDED, _("转交服务商")),
+        "reply": Transition(frozenset({FB.FORWARDED}), FB.REPLIED, _("回复")),
+    },
+    illegal_code=E.ILLEGAL_TRANSITION,
+    state_field="status",
+    state_label=lambda s: Feedback.Status(s).label,
+)
+DN = DefectNotice.Status
+#: a defect notice: corrected in time, or enforced (the certification withdrawn) after it
+DEFECTS = StateMachine(
+    model=DefectNotice,
+    transitions={
+        "correct": Transition(frozenset({DN.OPEN}), DN.CORRECTED, _("确认已整改")),
+        "enforce": Transition(frozenset({DN.OPEN}), DN.ENFORCED, _("逾期未整改，取消资格")),
+    },
+    illegal_code=E.ILLEGAL_TRANSITION,
+    state_field="status",
+    state_label=lambda s: DefectNotice.Status(s).label,
+)
 
 
 def _refuse() -> PermissionRefused:
@@ -120,14 +147,16 @@ def collect_feedback(
 
 @transaction.atomic
 def forward_feedback(*, actor: Any, feedback: Feedback, now: dt.datetime | None = None) -> Feedback:
-    fb = Feedback.objects.select_for_update().select_related("provider__street").get(pk=feedback.pk)
-    if not perm.can_collect_feedback(actor, fb.provider):
-        raise _refuse()
-    if fb.status != Feedback.Status.RECEIVED:
-        raise Invalid(E.ILLEGAL_TRANSITION, _("该意见已转交"))
-    fb.status = Feedback.Status.FORWARDED
-    fb.forwarded_at = _now(now)
-    save_audited(fb, actor=actor, reason="forward")
+    at = _now(now)
+    fb = FEEDBACK.move(
+        feedback,
+        "forward",
+        actor=actor,
+        now=at,
+        fields={"forwarded_at": at},
+        allowed=lambda row: perm.can_collect_feedback(actor, row.provider),
+        refuse=_refuse,
+    )
     tell(
         recipients=_provider_staff(fb.provider_id),
         kind="evaluation.feedback",
@@ -142,17 +171,21 @@ def forward_feedback(*, actor: Any, feedback: Feedback, now: dt.datetime | None 
 def reply_feedback(
     *, actor: Any, feedback: Feedback, reply: str, now: dt.datetime | None = None
 ) -> Feedback:
-    fb = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    fb = FEEDBACK.lock(feedback)
     if not perm.can_reply_feedback(actor, fb):
         raise _refuse()
-    if fb.status != Feedback.Status.FORWARDED:
+    if not FEEDBACK.can(fb, "reply"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只能回复已转交且未回复的意见"))
     _text(reply, "reply")
-    fb.status = Feedback.Status.REPLIED
-    fb.reply = reply.strip()
-    fb.replied_by = actor
-    fb.replied_at = _now(now)
-    save_audited(fb, actor=actor, reason="reply")
+    at = _now(now)
+    fb = FEEDBACK.move(
+        fb,
+        "reply",
+        actor=actor,
+        now=at,
+        fields={"reply": reply.strip(), "replied_by": actor, "replied_at": at},
+        locked=True,
+    )
     tell(
         recipients=[fb.received_by],
         kind="evaluation.feedback_reply",
@@ -281,8 +314,9 @@ def answer_survey_once(
         issues.append(Issue(E.NOTHING_ANSWERED, _("请至少选择一项满意度"), field="overall"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    rows = [(None, overall)] if overall is not None else []
-    rows += sorted(scores.items(), key=lambda kv: kv[0].pk)
+    rated = sorted(scores.items(), key=lambda kv: kv[0].pk)
+    rows: list[tuple[Provider | None, int]] = [(None, overall)] if overall is not None else []
+    rows += rated
     return [
         SurveyResponse.objects.create(
             survey=survey,
@@ -376,21 +410,22 @@ def issue_defect_notice(
 def accept_correction(
     *, actor: Any, notice: DefectNotice, correction: str, now: dt.datetime | None = None
 ) -> DefectNotice:
-    row = (
-        DefectNotice.objects.select_for_update()
-        .select_related("provider__street")
-        .get(pk=notice.pk)
-    )
+    row = DEFECTS.lock(notice)
     if not perm.can_evaluate_provider(actor, row.provider):
         raise _refuse()
-    if row.status != DefectNotice.Status.OPEN:
+    if not DEFECTS.can(row, "correct"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("该整改通知已办结"))
     _text(correction, "correction")
-    row.status = DefectNotice.Status.CORRECTED
-    row.correction = correction.strip()
-    row.closed_at = _now(now)
-    save_audited(row, actor=actor, reason="corrected")
-    return row
+    at = _now(now)
+    return DEFECTS.move(
+        row,
+        "correct",
+        actor=actor,
+        now=at,
+        reason="corrected",
+        fields={"correction": correction.strip(), "closed_at": at},
+        locked=True,
+    )
 
 
 def enforce_defect_notices(*, now: dt.datetime | None = None) -> list[DefectNotice]:
@@ -401,8 +436,8 @@ def enforce_defect_notices(*, now: dt.datetime | None = None) -> list[DefectNoti
     due = DefectNotice.objects.filter(status=DefectNotice.Status.OPEN, correct_by__lte=at)
     for pk in due.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            row = DefectNotice.objects.select_for_update().get(pk=pk)
-            if row.status != DefectNotice.Status.OPEN:
+            row = DEFECTS.lock(DefectNotice(pk=pk))
+            if not DEFECTS.can(row, "enforce"):
                 continue
             reason = gettext_now("逾期未整改：%(d)s（整改期限 %(t)s）") % {
                 "d": row.defect,
@@ -412,9 +447,15 @@ def enforce_defect_notices(*, now: dt.datetime | None = None) -> list[DefectNoti
                 provider_id=row.provider_id, state__in=[State.CERTIFIED, State.SUSPENDED]
             ):
                 cert_services.disqualify_by_rule(certification=cert, reason=reason, now=at)
-            row.status = DefectNotice.Status.ENFORCED
-            row.closed_at = at
-            save_audited(row, actor=None, reason=reason)
+            row = DEFECTS.move(
+                row,
+                "enforce",
+                actor=None,
+                now=at,
+                reason=reason,
+                fields={"closed_at": at},
+                locked=True,
+            )
             enforced.append(row)
     return enforced
 

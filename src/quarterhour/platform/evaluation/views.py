@@ -198,7 +198,7 @@ def _surveys_page(
     rows = []
     for s in open_now.order_by("closes_on")[:50]:
         answered = (
-            SurveyResponse.objects.filter(survey=s, respondent=user)
+            SurveyResponse.objects.filter(survey=s, respondent_id=getattr(user, "pk", None))
             .order_by("answered_at")
             .values_list("answered_at", flat=True)
             .first()
