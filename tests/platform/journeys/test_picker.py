@@ -1,5 +1,6 @@
 """A picker in the browser: a street officer registers a service contract and chooses the
-provider by typing part of its name and taking the suggestion (no id typed anywhere)."""
+(certified) provider by typing part of its name and taking the suggestion (no id typed
+anywhere)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ def test_provider_chosen_from_suggestions(demo, page):
     page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="经费保障").click()
     box = page.get_by_label("承接服务商")
-    box.fill("便民")
+    box.fill("养老")
     option = page.locator("#pick-contract-provider-list option", has_text="")
     option.first.wait_for(state="attached")
     label = page.eval_on_selector(
         "#pick-contract-provider-list", "l => [...l.options].map(o => o.value)"
     )
-    chosen = next(v for v in label if v.startswith("演示便民服务社"))
+    chosen = next(v for v in label if v.startswith("南港居家养老服务中心"))
     box.fill(chosen)
-    pk = demo.one("select id from catalogue_provider where name = %s", "演示便民服务社")
+    pk = demo.one(
+        "select id from catalogue_provider where name = %s", "南港居家养老服务中心（演示）"
+    )
     assert page.input_value("#pick-contract-provider-id") == str(pk)
     form = page.locator("form", has=box)
     form.get_by_label("合同编号").fill("NG-2026-007")

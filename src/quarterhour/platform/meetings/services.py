@@ -62,7 +62,7 @@ def convene(
         recipients=invitees,
         kind="meetings.invitation",
         subject=_("联席会议通知：%(t)s，%(d)s")
-        % {"t": meeting.title, "d": timezone.localtime(held_at)},
+        % {"t": meeting.title, "d": timezone.localtime(held_at).strftime("%Y-%m-%d %H:%M")},
         body=meeting.agenda,
         obj=meeting,
     )
