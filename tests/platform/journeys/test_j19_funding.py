@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+
 from tests.platform.journeys.choosing import SLOW, choose
 from tests.platform.journeys.conftest import login, shot
 

@@ -149,13 +149,6 @@ class CertificationEvent(models.Model):
         verbose_name = _("认证记录")
         verbose_name_plural = _("认证记录")
 
-    @property
-    def action_label(self) -> str:
-        """The action in words (the services' table names each one)."""
-        from quarterhour.platform.certification.services import ACTION_LABELS
-
-        return str(ACTION_LABELS.get(self.action, self.action))
-
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
 
