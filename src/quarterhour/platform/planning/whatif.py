@@ -235,7 +235,8 @@ def _build(circle: Circle, run: AssessmentRun) -> CircleBase:
     memberships = sorted(circle.memberships.all(), key=lambda m: m.community.code)
     communities = [m.community for m in memberships]
     network = load_network(run.network)
-    origins, zone, _notes = build_origins(communities, network.node_lon, network.node_lat)
+    residents, _notes = build_origins(communities, network)
+    origins, zone = residents.origins, residents.zone
     facilities = engine_facilities(communities, run.limit_m)
     specs = _specs()
     codes = [s.code for s in specs]
