@@ -105,7 +105,9 @@ def fill(nodes: int, n_fac: int) -> tuple[object, list[tuple[float, float]]]:
     return net, pts
 
 
-def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]:
+def in_process(
+    pts: list[tuple[float, float]], n: int, *, peer: bool = True
+) -> dict[str, list[float]]:
     import scipy.sparse.csgraph as csgraph
     from django.test import Client
 
@@ -148,7 +150,8 @@ def in_process(pts: list[tuple[float, float]], n: int) -> dict[str, list[float]]
         out["search"].append(time.perf_counter() - t)
         src = int(data.network.edge_u[reach.edge])
         t = time.perf_counter()
-        csgraph.dijkstra(csr, directed=False, indices=src)
+        if peer:
+            csgraph.dijkstra(csr, directed=False, indices=src)
         out["peer"].append(time.perf_counter() - t)
     print(f"places listed per page (nearest 3 of each item): median {statistics.median(found):.0f}")
     return out
@@ -174,9 +177,11 @@ def under_load(
         # warm every worker (each loads the network once): concurrent requests until all fast
         def warm(i: int) -> None:
             with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as http:
-                for lon, lat in pts[i * 10 : i * 10 + 10]:
-                    http.get("/near/", params={"lon": lon, "lat": lat})
+                for lon, lat in pts[i::16][:per]:
+                    http.get(path, params={"lon": lon, "lat": lat})
 
+        # every place once when they are few (the kept walking areas: each asked before)
+        per = max(10, -(-len(pts) // 16)) if len(pts) <= 400 else 10
         warmers = [threading.Thread(target=warm, args=(i,)) for i in range(16)]
         for th in warmers:
             th.start()
@@ -208,6 +213,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument(
+        "--area-only",
+        action="store_true",
+        help="under load, only the walking area before / after (not the page)",
+    )
+    ap.add_argument(
         "--places",
         type=int,
         default=200,
@@ -230,7 +240,7 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         _net, pts = fill(args.nodes, args.facilities)
-        res = in_process(pts, args.requests)
+        res = in_process(pts, args.requests, peer=not args.area_only)
         print(f"{args.requests} requests, warm, one process ({os.cpu_count()} CPU cores)")
         print(f"{'measure':<12} {'p50 ms':>8} {'p95 ms':>8}")
         for k, v in res.items():
@@ -240,7 +250,7 @@ def main() -> None:
         verdict = "ok" if page95 <= 50 else "OVER 50 ms"
         print(f"page p95 {page95:.1f} ms ({verdict}); full-graph Dijkstra p95 {peer95:.1f} ms;")
         print(f"ratio peer/page = {peer95 / page95:.1f}")
-        if args.concurrent:
+        if args.concurrent and not args.area_only:
             r = under_load(
                 env,
                 pts,
@@ -250,6 +260,7 @@ def main() -> None:
                 threads=args.threads,
             )
             report("near me page", args, r, target=30.0)
+        if args.concurrent:
             # the walking area under load, a set of places asked again and again (residents
             # reopening their page): before (nothing kept) and after (kept per snapped place)
             hot = pts[: args.places]

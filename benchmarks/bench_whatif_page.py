@@ -46,8 +46,19 @@ def zones_of(net: object) -> tuple[np.ndarray, int]:
     return zone.astype(np.int64), int(zone.max()) + 1
 
 
+def square(net: Any, side_m: float) -> np.ndarray:
+    """The nodes within a square of ``side_m`` at the middle of the network."""
+    lon, lat = net.node_lon, net.node_lat
+    cx, cy = float(np.median(lon)), float(np.median(lat))
+    half_lat = side_m / 2 / 111_320.0
+    half_lon = half_lat / np.cos(np.radians(cy))
+    return np.flatnonzero((np.abs(lon - cx) <= half_lon) & (np.abs(lat - cy) <= half_lat)).astype(
+        np.int64
+    )
+
+
 def random_changes(
-    sc: Any, net: Any, codes: list[str], rng: Any, n: int
+    sc: Any, net: Any, codes: list[str], rng: Any, n: int, at: np.ndarray | None = None
 ) -> tuple[list[Any], list[Any]]:
     from quarterhour.engine.places import Facility
     from quarterhour.engine.whatif import Change
@@ -57,7 +68,7 @@ def random_changes(
     closed: set[int] = set()
     for i in range(n):
         kind = ("add", "move", "close")[int(rng.integers(3))]
-        node = int(rng.integers(net.n_nodes))
+        node = int(rng.integers(net.n_nodes)) if at is None else int(rng.choice(at))
         lon, lat = float(net.node_lon[node]), float(net.node_lat[node])
         if kind == "add":
             code = codes[int(rng.integers(len(codes)))]
@@ -83,6 +94,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--requests", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--circle-m",
+        type=float,
+        default=0.0,
+        help="origins only in a square of this side at the middle (a circle's communities, as "
+        "the page's base holds them; facilities within it and the limit + 300 m around), "
+        "changes inside it; 0: the whole city",
+    )
     a = ap.parse_args()
     from benchmarks.bench_reach import hierarchy_file, load
     from quarterhour.engine.coverage import ItemSpec, coverage_table
@@ -99,6 +118,25 @@ def main() -> None:
         base_origins = Origins.from_network_nodes(net)
         origins = replace(base_origins, weight=rng.integers(1, 6, net.n_nodes).astype(float))
         zone, n_zones = zones_of(net)
+        inside = np.arange(net.n_nodes)
+        if a.circle_m > 0:
+            inside = square(net, a.circle_m)
+            near = square(net, a.circle_m + 2 * (LIMIT_M + 300.0))
+            lon, lat = net.node_lon[near], net.node_lat[near]
+            box = (lon.min(), lat.min(), lon.max(), lat.max())
+            facilities = [
+                f for f in facilities
+                if box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]
+            ]  # fmt: skip
+            origins = Origins.from_points(
+                [str(k) for k in inside.tolist()],
+                net.node_lon[inside],
+                net.node_lat[inside],
+                weight=origins.weight[inside],
+            )
+            _, zone = np.unique(zone[inside], return_inverse=True)
+            zone = zone.astype(np.int64)
+            n_zones = int(zone.max()) + 1
         zones = ZoneIndex.build(zone, n_zones)
         specs = [ItemSpec(c, c, c) for c in codes]
         path = hierarchy_file(size)
@@ -114,13 +152,14 @@ def main() -> None:
             hierarchy=h, workers=a.workers,
         )  # fmt: skip
         t_base = time.perf_counter() - t
+        at = inside if a.circle_m > 0 else None
         kw = dict(
             weight=origins.weight, zones=zones, item_specs=specs, limit_m=LIMIT_M,
             walk_minutes=15.0, speed_kmh=SPEED_KMH,
         )  # fmt: skip
 
         apply_all(
-            sc, random_changes(sc, net, codes, rng, 1)[0], **kw
+            sc, random_changes(sc, net, codes, rng, 1, at)[0], **kw
         )  # compile / allocate the work arrays
         times: list[float] = []
         cpu: list[float] = []
@@ -128,7 +167,7 @@ def main() -> None:
         checked: set[int] = set()
         for r in range(a.requests):
             n = 1 + r % 3
-            changes, model = random_changes(sc, net, codes, rng, n)
+            changes, model = random_changes(sc, net, codes, rng, n, at)
             t, c = time.perf_counter(), time.process_time()
             _now, _made, found = apply_all(sc, changes, **kw)
             times.append(time.perf_counter() - t)
@@ -154,8 +193,9 @@ def main() -> None:
         p95 = 1000 * float(np.quantile(times, 0.95))
         cpu95 = 1000 * float(np.quantile(cpu, 0.95))
         print(
-            f"\n== {size}: {net.n_nodes:,} nodes = origins, {n_zones:,} communities, "
-            f"{len(facilities):,} facilities, {len(codes)} items, load {os.getloadavg()[0]:.2f}"
+            f"\n== {size}: {net.n_nodes:,} nodes, {len(origins):,} origins, "
+            f"{n_zones:,} communities, {len(facilities):,} facilities, {len(codes)} items, "
+            f"load {os.getloadavg()[0]:.2f}"
         )
         print(f"the base (full assessment, once per circle and register version): {t_base:.2f} s")
         print(

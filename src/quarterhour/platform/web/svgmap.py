@@ -66,9 +66,9 @@ class SvgMap:
 
         # the projection, for a page script turning a click into a place (what-if)
         parts[0] = parts[0].replace(
-            "<svg ",
-            f'<svg data-x0="{x0!r}" data-y0="{y0!r}" data-k="{k!r}" data-scale="{scale!r}" '
-            f'data-ox="{ox!r}" data-oy="{oy!r}" ',
+            '<svg class="qh-map" ',
+            f'<svg class="qh-map" data-x0="{x0!r}" data-y0="{y0!r}" data-k="{k!r}" '
+            f'data-scale="{scale!r}" data-ox="{ox!r}" data-oy="{oy!r}" ',
             1,
         )
 
