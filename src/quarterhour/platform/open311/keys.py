@@ -52,7 +52,7 @@ def issue_key(
         issues.append(Issue(E.BAD_PARAMETER, _("到期时间须晚于现在"), field="expires_at"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    raw = "qh_" + secrets.token_urlsafe(32)
+    raw = "qh_" + secrets.token_hex(32)  # 256 bits; hex reads and copies without surprises
     client = ApiClient(
         name=name.strip()[:100],
         contact=contact.strip()[:200],
