@@ -267,3 +267,10 @@ def test_open311_post_refusals_answer_in_format(client: Any, api: Any, extra: An
     r = client.post(f"{V2}/requests.json", good(api["world"], **extra))
     _open311_error(r, 400)
     assert ServiceRequest.objects.count() == 0
+
+
+def test_open311_too_many_fields_answers_in_format(client: Any, api: Any) -> None:
+    data = good(api["world"]) | {f"attribute[x{i}]": "1" for i in range(1200)}
+    r = client.post(f"{V2}/requests.json", data)
+    _open311_error(r, 400)
+    assert ServiceRequest.objects.count() == 0

@@ -496,7 +496,9 @@ def transfer(
         action="transfer",
         from_status=old,
         to_status=new,
-        note=str(_("%(a)s → %(b)s：%(r)s") % {"a": before.name(), "b": to.name(), "r": reason}),
+        note=str(_("%(a)s → %(b)s：%(r)s") % {"a": before.name(), "b": to.name(), "r": reason})[
+            :MAX_NOTE
+        ],
     )
     notify(
         recipients=owner_people(req),
