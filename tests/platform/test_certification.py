@@ -237,11 +237,16 @@ def test_suspend_reinstate_disqualify_move_the_catalogue_listing(world):
     services.reinstate(actor=street, certification=cert, reason="复查合格", now=T0 + 25 * DAY)
     service.refresh_from_db()
     assert service.is_active
+    own = world.sA1  # a service the provider published itself
+    assert own.is_active and not selectors.is_disqualified(world.pA1)
     cert = services.disqualify(
         actor=street, certification=cert, reason="多次投诉属实", now=T0 + 30 * DAY
     )
     service.refresh_from_db()
+    own.refresh_from_db()
     assert cert.state == State.DISQUALIFIED and not service.is_active
+    assert not own.is_active  # the provider leaves the catalogue
+    assert selectors.is_disqualified(world.pA1)
     assert events(cert)[-3:] == [
         ("suspend", "certified", "suspended"),
         ("reinstate", "suspended", "certified"),

@@ -66,7 +66,7 @@ def test_certification_through_the_pages(world):
             "decision": "approve",
         },
     )
-    assert "已保存" in ok.content.decode()
+    assert "已转街道办事处签订协议" in ok.content.decode()
     c.force_login(world.users["street"])
     today = timezone.localdate()
     _post(

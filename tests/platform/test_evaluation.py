@@ -131,6 +131,47 @@ def test_survey_window_and_one_answer_per_person(world):
         )
 
 
+def test_a_resident_answers_a_survey_once_and_only_about_the_circles_providers(world):
+    s = services.open_survey(
+        actor=world.users["street"],
+        circle=world.cA1,
+        title="2026 年第三季度满意度调查",
+        opens_on=T0.date(),
+        closes_on=T0.date() + 30 * DAY,
+        now=T0,
+    )
+    assert list(selectors.survey_providers(s)) == [world.pA1]  # pB1 is of another street
+    r = world.users["resident"]
+    with pytest.raises(Invalid) as exc:
+        services.answer_survey_once(
+            actor=r, survey=s, overall=4, scores={world.pA1: 5, world.pB1: 1}, now=T0
+        )
+    assert exc.value.code == "evaluation_provider_not_in_circle"
+    assert "东华门家政 不在本调查的服务圈内" in str(exc.value.message)
+    with pytest.raises(Invalid) as exc:
+        services.answer_survey(actor=r, survey=s, score=2, provider=world.pB1, now=T0)
+    assert exc.value.code == "evaluation_provider_not_in_circle"
+    with pytest.raises(Invalid) as exc:
+        services.answer_survey_once(actor=r, survey=s, overall=None, scores={}, now=T0)
+    assert exc.value.code == "evaluation_nothing_answered"
+    assert SurveyResponse.objects.count() == 0
+    made = services.answer_survey_once(
+        actor=r, survey=s, overall=4, scores={world.pA1: 5}, comment=" 好 ", now=T0
+    )
+    assert [(m.provider, m.score, m.comment) for m in made] == [
+        (None, 4, "好"),
+        (world.pA1, 5, "好"),
+    ]
+    with pytest.raises(Invalid) as exc:
+        services.answer_survey_once(actor=r, survey=s, overall=3, scores={}, now=T0 + DAY)
+    assert exc.value.code == "evaluation_already_answered"
+    with pytest.raises(PermissionRefused):
+        services.answer_survey_once(
+            actor=world.users["street"], survey=s, overall=3, scores={}, now=T0
+        )
+    assert SurveyResponse.objects.count() == 2
+
+
 def test_year_end_score_combines_ratings_reviews_complaints_and_overdue(world):
     # ratings: feedback 2 and 4, survey 5 → mean 11/3; two complaints; reviews 满意 + 不满意
     feedback(world, rating=2)

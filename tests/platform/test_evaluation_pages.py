@@ -76,16 +76,16 @@ def test_survey_opened_and_answered_through_pages(world):
     assert "季度调查" in page and "长安便民服务社" in page
     r = c.post(
         reverse("evaluation:answer", args=[s.pk]),
-        {"score": "4", "provider": world.pA1.pk},
+        {f"score_{world.pA1.pk}": "4", "comment": "好"},
         follow=True,
     )
-    assert "感谢您的评价" in r.content.decode()
+    assert "感谢您的评价" in r.content.decode() and "您已于" in r.content.decode()
     r = c.post(
         reverse("evaluation:answer", args=[s.pk]),
-        {"score": "5", "provider": world.pA1.pk},
+        {f"score_{world.pA1.pk}": "5"},
         follow=True,
     )
-    assert "您已填写过该调查" in r.content.decode()
+    assert r.status_code == 422 and "您已填写过该调查" in r.content.decode()
     assert list(SurveyResponse.objects.values_list("score", flat=True)) == [4]
     c.force_login(world.users["street"])
     overview = c.get(reverse("evaluation:overview")).content.decode()

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from tests.platform.certified import certify
 
+from quarterhour.platform.certification.models import Certification
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
@@ -20,6 +22,8 @@ from quarterhour.platform.funding.models import Contract, Fund
 def contract(
     w: Any, *, street: Any = None, provider: Any = None, number: str = "XC-2026-001"
 ) -> Contract:
+    if not Certification.objects.filter(provider=provider or w.pA1).exists():
+        certify(provider or w.pA1)
     return services.record_contract(
         actor=w.users["street"] if street is None else w.users["city"],
         street=street or w.A1,
@@ -122,6 +126,20 @@ def test_circle_and_contract_must_belong_to_the_street(world):
     assert exc.value.code == "funding_contract_number_taken"
 
 
+def test_a_disqualified_provider_takes_no_new_contract(world):
+    from tests.platform.test_certification import certified
+
+    from quarterhour.platform.certification import services as cert_services
+
+    cert = certified(world)
+    contract(world, number="DC-7")  # certified: a contract is fine
+    cert_services.disqualify(actor=world.users["street"], certification=cert, reason="投诉属实")
+    with pytest.raises(Invalid) as exc:
+        contract(world, number="DC-8")
+    assert exc.value.code == "funding_provider_disqualified"
+    assert "已被取消认证资格" in str(exc.value.message)
+
+
 ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {
@@ -144,6 +162,8 @@ EXPECTED = {
 def test_funding_permission(world, action, role, side, allowed):
     street = world.A1 if side == "own" else world.B1
     user = world.users[role]
+
+    certify(world.pA1)
 
     def call() -> Any:
         if action == "record":
@@ -179,3 +199,26 @@ def test_scoped_lists(world):
     assert selectors.funds_visible(world.users["city"]).count() == 2
     assert selectors.funds_visible(world.users["community"]).count() == 0
     assert selectors.funds_visible(world.users["resident"]).count() == 0
+
+
+@pytest.mark.parametrize("state", [None, "disqualified", "suspended"])
+def test_contract_only_with_a_provider_certified_now(world, state):
+    """A service-purchase contract goes to a certified provider: one never certified, or whose
+    certification was withdrawn for cause or suspended, is refused by name and nothing stored."""
+    if state is not None:
+        certify(world.pB1, state=state)
+    with pytest.raises(Invalid) as exc:
+        services.record_contract(
+            actor=world.users["city"],
+            street=world.B1,
+            provider=world.pB1,
+            number="NC-1",
+            title="居家养老上门服务",
+            amount="1000",
+            signed_on=dt.date(2026, 1, 1),
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2026, 2, 1),
+        )
+    assert exc.value.code == "funding_provider_not_certified"
+    assert exc.value.issues[0].field == "provider" and world.pB1.name in str(exc.value.message)
+    assert Contract.objects.count() == 0 and Contract.history.count() == 0

@@ -183,8 +183,13 @@ def test_meeting_permission(world, action, role, side, allowed):
     else:
         m = convene(world, circle=circle, actor=world.users["city"])
 
+        # the actions go to staff of the meeting's own district (the city's officer there)
+        owner = world.users["street"] if side == "own" else world.users["city"]
+        args = minutes(world)
+        args["actions"] = [{**a, "owner": owner} for a in args["actions"]]
+
         def call() -> Any:
-            return services.record(actor=user, meeting=m, **minutes(world))
+            return services.record(actor=user, meeting=m, **args)
 
     before = (Meeting.objects.count(), Meeting.objects.filter(status="held").count())
     if allowed:
@@ -220,3 +225,40 @@ def test_overdue_actions_are_reminded_once_by_the_job(world):
     assert Notification.objects.filter(kind="meetings.overdue").count() == 2  # owner + convener
     assert services.remind_overdue(today=(later + dt.timedelta(days=1)).date()) == 0
     assert Action.objects.get(owner=world.users["provider"]).reminded_on == later.date()
+
+
+def test_an_action_owner_is_staff_of_the_meetings_district(world):
+    """Staff of another district may not be handed an action of this district's meeting."""
+    from tests.platform.conftest import make_user
+
+    outsider = make_user("street_b1", "street", street=world.B1)
+    m = convene(world)
+    args = minutes(
+        world,
+        actions=[{"description": "x", "owner": outsider, "due_on": TODAY}],
+    )
+    with pytest.raises(Invalid) as exc:
+        services.record(actor=world.users["street"], meeting=m, **args)
+    assert [(i.code, i.field) for i in exc.value.issues] == [("meeting_owner_not_staff", "owner_1")]
+    assert Action.objects.count() == 0
+
+
+def test_meeting_and_action_moves_leave_event_rows(world):
+    from quarterhour.platform.meetings.models import MeetingEvent
+
+    m = convene(world)
+    services.record(actor=world.users["street"], meeting=m, **minutes(world))
+    action = Action.objects.get(owner=world.users["community"])
+    services.close_action(actor=world.users["community"], action=action, note="已签协议", now=T0)
+    other = convene(world)
+    services.cancel(actor=world.users["street"], meeting=other, reason="改期")
+    rows = list(
+        MeetingEvent.objects.order_by("pk").values_list(
+            "subject", "subject_id", "action", "from_state", "to_state", "reason"
+        )
+    )
+    assert rows == [
+        ("meeting", m.pk, "record", "planned", "held", ""),
+        ("action", action.pk, "close", "open", "done", "已签协议"),
+        ("meeting", other.pk, "cancel", "planned", "cancelled", "改期"),
+    ]

@@ -336,3 +336,59 @@ def test_shared_facilities_export_as_siting_candidates(world, tmp_path):
     assert points.origin_id == (f"shared:{shared.pk}",)
     assert points.lon[0] == pytest.approx(world.a1x.centre_lon, abs=1e-7)
     assert points.lat[0] == pytest.approx(world.a1x.centre_lat, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "slot", "lost"),
+    [("18:00", "21:00", 120, 60), ("08:00", "11:30", 60, 30), ("12:30", "13:15", 30, 15)],
+)
+def test_a_window_that_slots_do_not_fill_is_refused(world, start, end, slot, lost):
+    """A window whose length is not a whole number of slots would lose its remainder silently
+    (nobody could book it): refused, saying how many minutes would be lost; nothing stored."""
+    window = {"weekday": 2, "start": start, "end": end, "slot_minutes": slot}
+    unit = unit_of(world, world.A1, world.a1x, "第一中学")
+    with pytest.raises(Invalid) as exc:
+        offer(world, windows=[window], unit_staff=unit)
+    assert exc.value.code == "sharing_window_invalid"
+    assert f"（最后 {lost} 分钟无法预约）" in str(exc.value.issues[0].message)
+    assert SharedFacility.objects.count() == 0 and Window.objects.count() == 0
+    # the same window in whole slots is taken, and every minute of it is bookable
+    whole = offer(world, windows=[{**window, "slot_minutes": 15}], unit_staff=unit)
+    openings = selectors.upcoming(whole, start=dt.date(2026, 3, 3), days=1)
+    assert openings[0].start.strftime("%H:%M") == start
+    assert openings[-1].end.strftime("%H:%M") == end
+
+
+def test_cancel_and_withdrawal_leave_event_rows(world):
+    from quarterhour.platform.sharing.models import SharingEvent
+
+    shared = offer(world)
+    first = book(world, shared)
+    second = book(world, shared, role="community")
+    services.cancel(actor=world.users["resident"], booking=first, reason="有事")
+    manager = Membership.objects.get(provider=shared.unit).user
+    services.withdraw(actor=manager, shared=shared, effective_from=SAT, reason="场地维修", now=T0)
+    rows = list(
+        SharingEvent.objects.order_by("pk").values_list(
+            "subject", "subject_id", "action", "from_state", "to_state", "reason"
+        )
+    )
+    assert rows == [
+        ("booking", first.pk, "cancel", "active", "cancelled", "有事"),
+        ("offer", shared.pk, "withdraw", "offered", "withdrawn", "场地维修"),
+        ("booking", second.pk, "withdraw", "active", "withdrawn", "场地维修"),
+    ]
+    with pytest.raises(Invalid) as exc:
+        services.cancel(actor=world.users["resident"], booking=first)
+    assert exc.value.code == "sharing_booking_closed"
+
+
+def test_openings_already_begun_are_not_offered(world):
+    """The page offers no slot that has begun (booking it would be refused)."""
+    shared = offer(world)
+    at = dt.datetime.combine(SAT, dt.time(9, 30), tzinfo=TZ)
+    starts = [o.start.strftime("%H:%M") for o in selectors.upcoming(shared, start=SAT, days=1)]
+    later = [
+        o.start.strftime("%H:%M") for o in selectors.upcoming(shared, start=SAT, days=1, after=at)
+    ]
+    assert starts == ["08:00", "09:00", "10:00", "11:00"] and later == ["10:00", "11:00"]

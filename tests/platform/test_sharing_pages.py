@@ -53,11 +53,19 @@ def test_book_through_the_page_and_manage(world):
     assert Booking.objects.get().status == "active"
 
 
-def test_provider_of_another_district_cannot_see_an_offer(world):
+def test_an_offered_room_is_public_but_only_its_bookers_book_and_its_managers_see_bookings(world):
     shared = offer(world)
+    url = reverse("sharing:detail", args=[shared.pk])
     c = Client()
+    visitor = c.get(url).content.decode()
+    assert shared.name in visitor and "登录后预约" in visitor
+    assert 'id="bookings"' not in visitor and 'name="places"' not in visitor
     c.force_login(world.users["provider"])  # staff of pA1, not of the unit
-    assert c.get(reverse("sharing:detail", args=[shared.pk])).status_code == 403
+    other = c.get(url).content.decode()
+    assert 'id="bookings"' not in other and "退出共享" not in other
+    shared.status = shared.Status.WITHDRAWN
+    shared.save(update_fields=["status"])
+    assert c.get(url).status_code == 403
 
 
 def test_unit_staff_offers_through_the_page(world):

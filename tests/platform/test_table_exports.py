@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 from tests.engine.inert import HOSTILE, INERT, assert_inert_csv, assert_inert_xlsx, csv_cells
+from tests.platform.certified import certify
 from tests.platform.test_sharing import offer
 
 from quarterhour.platform.catalogue.models import Provider
@@ -19,6 +20,7 @@ from quarterhour.platform.funding import services
 def test_funding_rollup_download_is_inert(client, world):
     Provider.objects.filter(pk=world.pA1.pk).update(name=HOSTILE)
     world.pA1.refresh_from_db()
+    certify(world.pA1)
     services.record_contract(
         actor=world.users["street"],
         street=world.A1,

@@ -321,3 +321,72 @@ def test_residents_post_for_themselves_only_and_recipients_alone_confirm(world):
     with pytest.raises(PermissionRefused):
         services.post_need(actor=me, recipient=other, **args)
     assert Need.objects.count() == 1
+
+
+def test_a_volunteer_of_another_district_cannot_be_assigned(world):
+    """City staff reach both districts, yet a volunteer registered in district B is not sent to
+    a need of district A: refused by name, the need stays open and unassigned, nobody told."""
+    far = volunteer(world, "远方志愿者", 0, ["care"], community=world.b1x)
+    n = need(world)
+    told = Notification.objects.count()
+    with pytest.raises(PermissionRefused) as exc:
+        services.assign(actor=world.users["city"], need=n, volunteer=far, now=T0)
+    assert exc.value.code == "volunteer_other_district"
+    n.refresh_from_db()
+    assert (n.status, n.volunteer_id) == ("open", None)
+    assert Notification.objects.count() == told
+
+
+def test_hours_are_one_figure_on_every_page(world):
+    """Confirmed minutes become the same hours figure on the volunteer's own page, the
+    community's list, the home to-do and the certificate."""
+    from django.test import Client
+    from django.urls import reverse
+
+    v = volunteer(world, "小王", 0, ["care"])
+    for minutes in (50, 45):
+        n = need(world)
+        services.assign(actor=world.users["community"], need=n, volunteer=v, now=T0)
+        r = services.record_hours(
+            actor=v.user, need=n, minutes=minutes, served_on=T0.date(), now=T0
+        )
+        services.confirm_hours(actor=world.users["resident"], record=r, accept=True, now=T0)
+    assert selectors.totals(v).hours == 1.6  # 95 minutes
+    c = Client()
+    c.force_login(v.user)
+    own = c.get(reverse("volunteers:register")).content.decode()
+    assert "已确认志愿服务 2 次，共 1.6 小时" in own
+    home = c.get(reverse("accounts:mine")).content.decode()
+    assert "已确认志愿服务 2 次，共 1.6 小时" in home
+    cert = c.get(reverse("volunteers:certificate", args=[v.pk, 2026])).content.decode()
+    assert "共计 1.6 小时" in cert
+    c.force_login(world.users["community"])
+    listed = c.get(reverse("volunteers:list")).content.decode()
+    assert '<td class="hours">1.6</td>' in listed
+
+
+def test_every_move_leaves_an_event_row(world):
+    """Registration, need and service record move through their state machines; each move is
+    one event row (who, from, to, why) beside the history row."""
+    from quarterhour.platform.volunteers.models import VolunteeringEvent
+
+    v = volunteer(world, "小李", 0, ["care"])
+    n = need(world)
+    services.assign(actor=world.users["community"], need=n, volunteer=v, now=T0)
+    r = services.record_hours(actor=v.user, need=n, minutes=30, served_on=T0.date(), now=T0)
+    services.confirm_hours(actor=world.users["resident"], record=r, accept=False, note="没来")
+    rows = list(
+        VolunteeringEvent.objects.order_by("pk").values_list(
+            "subject", "action", "from_state", "to_state", "actor__username"
+        )
+    )
+    assert rows == [
+        ("volunteer", "approve", "pending", "approved", "community_a1x"),
+        ("need", "assign", "open", "matched", "community_a1x"),
+        ("need", "serve", "matched", "done", "小李"),
+        ("record", "dispute", "pending", "disputed", "resident"),
+    ]
+    assert Volunteer.history.filter(id=v.pk).count() == 2
+    with pytest.raises(Invalid) as exc:
+        services.cancel_need(actor=world.users["community"], need=n, reason="x")
+    assert exc.value.code == "volunteer_illegal_transition" and "已完成" in str(exc.value.message)

@@ -22,6 +22,8 @@ Variables (all optional unless production):
 ``QUARTERHOUR_TRUSTED_PROXIES`` how many reverse proxies stand in front of the server and append
                        to ``X-Forwarded-For``; default 0: the forwarded address is never believed
                        and login throttling counts the connection's own address
+``QUARTERHOUR_WALK_AREA_KEEP`` near me's walking areas kept per snapped place, per process;
+                       default 2048; 0 keeps none
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Env:
     state_dir: Path | None  # None: <data dir>/assessment-state
     dask_scheduler: str
     trusted_proxies: int  # reverse proxies that append to X-Forwarded-For (0: trust none)
+    walk_area_keep: int = 2048  # near me's walking areas kept per snapped place (0: none)
 
 
 def _path(name: str) -> Path | None:
@@ -126,6 +129,7 @@ def read_env() -> Env:
         state_dir=_path("QUARTERHOUR_STATE_DIR"),
         dask_scheduler=os.environ.get("QUARTERHOUR_DASK_SCHEDULER", "").strip(),
         trusted_proxies=_count("QUARTERHOUR_TRUSTED_PROXIES", 0, most=5),
+        walk_area_keep=_count("QUARTERHOUR_WALK_AREA_KEEP", 2048, most=1_000_000),
     )
 
 

@@ -83,6 +83,9 @@ def _contract(world, **over):
 
 
 def test_contract_with_a_provider_chosen_by_name(world):
+    from tests.platform.certified import certify
+
+    certify(world.pA1)
     c = Client()
     c.force_login(world.users["street"])
     c.post(reverse("funding:record"), _contract(world), follow=True)
@@ -104,3 +107,15 @@ def test_refused_contract_keeps_the_form_and_saves_nothing(world):
     assert '<span class="field-error" role="alert">金额须为正数' in html
     assert f'value="{world.pA1.name}（{world.A1.name}）"' in html
     assert not Contract.objects.exists()
+
+
+def test_a_suggestion_whose_name_has_brackets_resolves_without_the_script(world):
+    """The label of a suggestion is "name（street）"; a name with brackets of its own,
+    "某中心（演示）", still resolves from the taken suggestion when no hidden id came."""
+    from quarterhour.platform.catalogue.models import Provider
+
+    p = Provider.objects.create(name="居家养老服务中心（演示）", street=world.A1)
+    k = picking.kind("provider")
+    label = next(c.label for c in picking.search(k, world.users["street"], "居家养老"))
+    assert label == "居家养老服务中心（演示）（西长安街街道）"
+    assert picking.resolve(k, world.users["street"], field="p", pk="", text=label) == p

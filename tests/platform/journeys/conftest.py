@@ -194,3 +194,18 @@ def shot(page: Any, name: str) -> None:
         page.set_viewport_size(viewport)
         page.screenshot(path=str(SHOTS / f"{name}-{viewport['width']}.png"), full_page=True)
     page.set_viewport_size(size)
+
+
+def run_jobs(demo: DemoSite, *, at: Any, only: str) -> str:
+    """Run the demo's scheduled job ``only`` once as if it were ``at`` (an aware datetime): what
+    the scheduler does by itself when that time comes (``quarterhour jobs --once --now``)."""
+    cmd = [sys.executable, "-m", "quarterhour", "jobs", "--once", "--only", only]
+    done = subprocess.run(
+        [*cmd, "--now", at.isoformat()],
+        env=_env(demo.database_url, demo.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue.error_codes import CatalogueError as E
-from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
@@ -124,9 +124,13 @@ def service_create(
         raise _refuse()
     _check_facility(provider, fields.get("facility"))
     issues = _check_service(item_codes, fields.get("opening_hours", []))
+    if not name.strip():
+        issues.insert(0, Issue("field_invalid", _("请填写服务名称"), field="name"))
+    if category not in Category.values:
+        issues.insert(0, Issue("field_invalid", _("请选择服务类别"), field="category"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    service = Service(provider=provider, name=name, category=category)
+    service = Service(provider=provider, name=name.strip(), category=category)
     set_fields(service, fields, allowed=SERVICE_FIELDS)
     save_audited(service, actor=actor)
     _set_items(service, item_codes, actor=actor)

@@ -23,7 +23,7 @@ def catalogue_todos(user: Any, now: dt.datetime) -> list[Todo]:
             Todo(
                 section=_("本单位的服务"),
                 title=_("%(p)s 公布的服务项目") % {"p": provider.name},
-                url=reverse("portal:provider", args=[provider.pk]),
+                url=reverse("catalogue:provider_services", args=[provider.pk]),
                 count=n,
                 note=_("服务专线：%(h)s") % {"h": provider.hotline} if provider.hotline else "",
             )

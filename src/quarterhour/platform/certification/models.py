@@ -26,7 +26,7 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
     EXPIRED = "expired", _("已到期")
     SUPERSEDED = "superseded", _("已续期")
-    DISQUALIFIED = "disqualified", _("取消资格")
+    DISQUALIFIED = "disqualified", _("已取消资格")
 
 
 class Decision(models.TextChoices):
@@ -151,6 +151,13 @@ class CertificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (codes are never shown)."""
+        from quarterhour.platform.certification.labels import action_label
+
+        return str(action_label(self.action))
 
 
 class Objection(models.Model):

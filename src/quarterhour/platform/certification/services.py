@@ -33,9 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts.models import Membership, Role
-from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
+from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
 from quarterhour.platform.certification import permissions as perm
 from quarterhour.platform.certification.error_codes import CertificationError as E
+from quarterhour.platform.certification.labels import ACTION_LABELS
 from quarterhour.platform.certification.models import (
     Certification,
     CertificationEvent,
@@ -52,22 +53,6 @@ from quarterhour.platform.facilities.hours import validate_hours
 from quarterhour.platform.geography.models import Community
 
 S = State
-
-ACTION_LABELS: dict[str, Any] = {
-    "apply": _("提出申请"),
-    "meeting_approve": _("记录居民代表会议（同意）"),
-    "meeting_reject": _("记录居民代表会议（不同意）"),
-    "sign_agreement": _("签订协议"),
-    "start_notice": _("开始公示"),
-    "uphold_objection": _("异议成立"),
-    "certify": _("认证"),
-    "suspend": _("暂停"),
-    "reinstate": _("恢复"),
-    "disqualify": _("取消资格"),
-    "expire": _("到期"),
-    "withdraw": _("撤回申请"),
-    "supersede": _("续期替代"),
-}
 
 
 def _step(sources: set[State], target: str, action: str) -> Transition:
@@ -189,8 +174,12 @@ def _require_reason(reason: str) -> None:
         )
 
 
-def _check_application(item_codes: Sequence[str], opening_hours: Any, hotline: str) -> None:
+def _check_application(
+    item_codes: Sequence[str], opening_hours: Any, hotline: str, category: str
+) -> None:
     issues: list[Issue] = []
+    if category not in Category.values:
+        issues.append(Issue("field_invalid", _("请选择服务类别"), field="category"))
     if not item_codes:
         issues.append(Issue(E.NO_ITEMS, _("至少申请一个服务项目"), field="item_codes"))
     known = known_item_codes()
@@ -232,7 +221,7 @@ def apply(
     if not perm.can_apply_certification(actor, provider):
         raise _refuse()
     hours = list(opening_hours)
-    _check_application(item_codes, hours, hotline)
+    _check_application(item_codes, hours, hotline, category)
     if community.street_id != provider.street_id:
         raise Invalid(
             "certification_community_not_in_street",
@@ -638,6 +627,10 @@ def _sanction(
     _require_reason(reason)
     cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
     _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
+    if action == "disqualify":  # the provider leaves the catalogue: every service it publishes
+        for service in Service.objects.filter(provider_id=cert.provider_id, is_active=True):
+            service.is_active = False
+            save_audited(service, actor=actor, reason=f"disqualify: {reason}")
     _tell_provider(cert, action, ACTION_LABELS[action], reason)
     return cert
 

@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from quarterhour.platform.catalogue.forms import WEEKDAYS, chosen_days, hours_from_form
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.catalogue.selectors import providers_visible
 from quarterhour.platform.certification import permissions as perm
@@ -21,6 +23,7 @@ from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core import standard
 from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import PermissionRefused
+from quarterhour.platform.core.picking import picked
 
 
 def _visible(request: HttpRequest, pk: int) -> Certification:
@@ -52,6 +55,8 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cert": cert,
         "items": [(c, standard.item_label(c)) for c in cert.item_codes],
         "events": cert.events.select_related("actor").order_by("at", "pk"),
+        "steps": selectors.steps(cert),
+        "ending": selectors.ending(cert),
         "objections": cert.objections.select_related("resident", "resolved_by"),
         "can_meeting": perm.can_record_meeting(user, cert),
         "can_decide": perm.can_decide_certification(user, cert),
@@ -60,6 +65,23 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": services.ACTION_LABELS,
     }
     return render(request, "certification/detail.html", context)
+
+
+#: what the page says after each action
+DONE: dict[str, Any] = {
+    "record_meeting": _l("已记录居民代表会议表决结果；会议同意的，已转街道办事处签订协议"),
+    "sign_agreement": _l("已签订协议，下一步：发布公示"),
+    "start_notice": _l(
+        "公示已发布，居民可在首页“公示”中查看并提出异议；公示期满且无异议即自动认证"
+    ),
+    "certify": _l("已认证，服务已列入服务目录"),
+    "suspend": _l("已暂停认证，服务暂不在服务目录中显示"),
+    "reinstate": _l("已恢复认证"),
+    "disqualify": _l("已取消资格，服务已从服务目录撤下"),
+    "withdraw": _l("已撤回申请"),
+    "renew": _l("续期申请已提交"),
+    "resolve_objection": _l("异议已处理，已告知提出人"),
+}
 
 
 @login_required
@@ -119,7 +141,11 @@ def cert_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in calls:
         raise PermissionRefused("unknown_action", _("未知的操作"))
     return pages.run(
-        request, calls[action], success=_("已保存"), to="certification:detail", pk=cert.pk
+        request,
+        calls[action],
+        success=str(DONE.get(action, _("已保存"))),
+        to="certification:detail",
+        pk=cert.pk,
     )
 
 
@@ -127,6 +153,9 @@ def cert_act(request: HttpRequest, pk: int) -> HttpResponse:
 def provider_history(request: HttpRequest, pk: int) -> HttpResponse:
     pages.staff_only(request)
     provider = get_object_or_404(providers_visible(request.user), pk=pk)
+    latest = (
+        provider.certifications.select_related("community").order_by("-applied_at", "-pk").first()
+    )
     return render(
         request,
         "certification/history.html",
@@ -134,17 +163,24 @@ def provider_history(request: HttpRequest, pk: int) -> HttpResponse:
             "provider": provider,
             "events": selectors.provider_history(provider).order_by("-at", "-pk"),
             "current": selectors.current_certification(provider),
+            "latest": latest,
+            "steps": selectors.steps(latest) if latest is not None else [],
+            "ending": selectors.ending(latest) if latest is not None else None,
+            "can_apply": perm.can_apply_certification(request.user, provider)
+            and not provider.certifications.filter(state__in=services.OPEN_STATES).exists(),
         },
     )
 
 
-@login_required
 def notices(request: HttpRequest) -> HttpResponse:
-    """Public notices (公示) residents may object to."""
+    """Public notices (公示), open to everyone; residents who log in may object."""
+    rows = list(selectors.open_notices()[:200])
+    for c in rows:
+        c.item_labels = [standard.item_label(code) for code in c.item_codes]  # type: ignore[attr-defined]
     return render(
         request,
         "certification/notices.html",
-        {"notices": selectors.open_notices(), "can_object": perm.is_resident(request.user)},
+        {"notices": rows, "can_object": perm.is_resident(request.user)},
     )
 
 
@@ -159,6 +195,27 @@ def object_to(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=_("您的异议已提交，街道将予以处理"),
         to="certification:notices",
+    )
+
+
+def _apply_page(
+    request: HttpRequest, provider: Provider, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    from quarterhour.platform.catalogue.models import Category
+
+    d = request.POST
+    return render(
+        request,
+        "certification/apply.html",
+        {
+            "provider": provider,
+            "categories": Category.choices,
+            "items": [(c, standard.item_label(c)) for c in sorted(standard.known_item_codes())],
+            "weekdays": WEEKDAYS,
+            "chosen_items": d.getlist("item_codes"),
+            "chosen_days": chosen_days(d),
+            "errors": errors or {},
+        },
     )
 
 
@@ -177,33 +234,22 @@ def apply_form(request: HttpRequest, provider_pk: int) -> HttpResponse:
             lambda: services.apply(
                 actor=request.user,
                 provider=provider,
-                community=get_object_or_404(
-                    provider.street.communities, pk=pages.integer(d, "community")
-                ),
+                community=picked(d, "community", kind_name="community", user=request.user),
                 category=pages.text(d, "category"),
                 item_codes=d.getlist("item_codes"),
                 hotline=pages.text(d, "hotline"),
+                opening_hours=hours_from_form(d),
                 home_visit=pages.flag(d, "home_visit"),
                 by_appointment=pages.flag(d, "by_appointment"),
                 off_peak=pages.flag(d, "off_peak"),
                 documents=pages.text(d, "documents"),
             ),
-            success=_("认证申请已提交"),
+            success=_("认证申请已提交，下一步：社区服务站召开居民代表会议表决"),
             to="certification:history",
+            again=lambda errors: _apply_page(request, provider, errors),
             pk=provider.pk,
         )
-    from quarterhour.platform.catalogue.models import Category
-
-    return render(
-        request,
-        "certification/apply.html",
-        {
-            "provider": provider,
-            "communities": provider.street.communities.all(),
-            "categories": Category.choices,
-            "items": [(c, standard.item_label(c)) for c in sorted(standard.known_item_codes())],
-        },
-    )
+    return _apply_page(request, provider)
 
 
 @login_required

@@ -132,6 +132,9 @@ def resolve(k: Kind, user: Any, *, field: str, pk: str, text: str, required: boo
     if len(named) != 1 and base and base != text:
         same = list(k.exact(rows, base)[:LIMIT])
         by_label = [r for r in same if _choice(k, r).label == text]
+        if not by_label:  # a name that has brackets itself: "某中心（演示）（某街道）"
+            near = list(k.match(rows, fold(base))[:LIMIT])
+            by_label = [r for r in near if _choice(k, r).label == text]
         named = by_label if len(by_label) == 1 else same[:2]
     if len(named) == 1:
         return named[0]

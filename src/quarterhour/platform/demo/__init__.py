@@ -21,7 +21,16 @@ from quarterhour.platform.demo.accounts import People
 from quarterhour.platform.demo.world import Say, World
 
 #: the mechanisms' seeders, run in this order (a later one may use what an earlier one made)
-SEEDERS: tuple[str, ...] = ("sharing_rooms",)
+SEEDERS: tuple[str, ...] = (
+    "sharing_rooms",
+    "certification",
+    "requests",
+    "evaluation",
+    "volunteering",
+    "joint_meeting",
+    "funding",
+    "whatif",
+)
 
 
 @dataclass

@@ -4,11 +4,14 @@ A school registered with the first street opens its canteen at lunch after the s
 eaten (low cost) and its gym in the evenings and on Saturday mornings (free), near the first two
 demonstration communities, so near me lists them with their windows and a booking link. Made
 through the catalogue's and the sharing app's services, by the street officer (who registers the
-unit) and the communities' clerks (who record the offers). Texts say 演示.
+unit) and the communities' clerks (who record the offers). Residents have booked some of the
+coming openings (one booking cancelled), so the offers show taken places and 我的预约 is not
+empty. Texts say 演示.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -90,4 +93,36 @@ def seed(demo: Demo) -> None:
             ],
         )
     )
-    demo.say(f"共享场地 / shared rooms: {unit.name} · " + "、".join(s.name for s in made))
+    n = _book(demo, made)
+    demo.say(
+        f"共享场地 / shared rooms: {unit.name} · "
+        + "、".join(s.name for s in made)
+        + f" · {n} bookings"
+    )
+
+
+def _book(demo: Demo, offers: list[Any]) -> int:
+    """Residents book the first openings of each offer from tomorrow on; one is cancelled."""
+    from django.utils import timezone
+
+    from quarterhour.platform.sharing.selectors import upcoming
+    from quarterhour.platform.sharing.services import book, cancel
+
+    start = timezone.localdate(demo.now) + dt.timedelta(days=1)
+    who = [demo.user("resident2"), demo.user("elder")]
+    made = []
+    for shared in offers:
+        for k, opening in enumerate(upcoming(shared, start=start, days=14)[:3]):
+            made.append(
+                book(
+                    actor=who[k % len(who)],
+                    shared=shared,
+                    date=opening.date,
+                    start=opening.start,
+                    places=1 + k,
+                    note="演示预约",
+                    now=demo.now,
+                )
+            )
+    cancel(actor=who[0], booking=made[0], reason="演示：临时有事取消")
+    return len(made)

@@ -12,3 +12,5 @@ class EvaluationError(StrEnum):
     ALREADY_PUBLISHED = "evaluation_already_published"
     DEADLINE_IN_PAST = "evaluation_deadline_in_past"
     TEXT_REQUIRED = "evaluation_text_required"
+    NOT_IN_CIRCLE = "evaluation_provider_not_in_circle"
+    NOTHING_ANSWERED = "evaluation_nothing_answered"

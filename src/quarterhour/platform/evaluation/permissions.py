@@ -41,8 +41,12 @@ def can_run_survey(user: Any, circle: Circle) -> bool:
     return any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
 
 
-def can_answer_survey(user: Any, survey: Survey) -> bool:
+def is_resident(user: Any) -> bool:
     return any(m.role == Role.RESIDENT for m in memberships(user))
+
+
+def can_answer_survey(user: Any, survey: Survey) -> bool:
+    return is_resident(user)
 
 
 def can_record_review(user: Any, provider: Provider) -> bool:

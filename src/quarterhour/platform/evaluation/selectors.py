@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback, Survey
 from quarterhour.platform.geography.models import Street
@@ -47,6 +48,20 @@ def surveys_visible(user: Any) -> QuerySet[Survey]:
             community="circle__memberships__community_id",
         )
     ).distinct()
+
+
+def survey_providers(survey: Survey) -> QuerySet[Provider]:
+    """The providers a survey asks about: those of its circle's communities, and those of its
+    street registered without a community."""
+    circle = survey.circle
+    return (
+        Provider.objects.filter(
+            Q(community__circle_memberships__circle=circle)
+            | Q(community__isnull=True, street_id=circle.street_id)
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 def published(*, year: int | None = None, street: Street | None = None) -> QuerySet[Evaluation]:

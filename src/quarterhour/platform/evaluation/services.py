@@ -14,6 +14,7 @@ The year-end score (0–100) is the sum of four published parts:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -197,6 +198,31 @@ def open_survey(
     return survey
 
 
+def _survey_checks(actor: Any, survey: Survey, at: dt.datetime) -> list[Issue]:
+    issues: list[Issue] = []
+    if not survey.opens_on <= timezone.localdate(at) <= survey.closes_on:
+        issues.append(Issue(E.SURVEY_CLOSED, _("调查不在填写期内")))
+    return issues
+
+
+def _score_ok(score: Any) -> bool:
+    return isinstance(score, int) and 1 <= score <= 5
+
+
+def _in_circle(survey: Survey, provider: Provider) -> bool:
+    from quarterhour.platform.evaluation.selectors import survey_providers
+
+    return survey_providers(survey).filter(pk=provider.pk).exists()
+
+
+def _not_in_circle(provider: Provider) -> Issue:
+    return Issue(
+        E.NOT_IN_CIRCLE,
+        _("%(p)s 不在本调查的服务圈内") % {"p": provider.name},
+        field="provider",
+    )
+
+
 @transaction.atomic
 def answer_survey(
     *,
@@ -207,15 +233,15 @@ def answer_survey(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> SurveyResponse:
+    """One score: of the circle as a whole (no provider) or of one provider of the circle."""
     if not perm.can_answer_survey(actor, survey):
         raise _refuse()
     at = _now(now)
-    today = timezone.localdate(at)
-    issues: list[Issue] = []
-    if not survey.opens_on <= today <= survey.closes_on:
-        issues.append(Issue(E.SURVEY_CLOSED, _("调查不在填写期内")))
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    issues = _survey_checks(actor, survey, at)
+    if not _score_ok(score):
         issues.append(Issue(E.RATING_RANGE, _("满意度须为 1 到 5"), field="score"))
+    if provider is not None and not _in_circle(survey, provider):
+        issues.append(_not_in_circle(provider))
     if SurveyResponse.objects.filter(survey=survey, respondent=actor, provider=provider).exists():
         issues.append(Issue(E.ALREADY_ANSWERED, _("您已填写过该调查")))
     if issues:
@@ -228,6 +254,52 @@ def answer_survey(
         comment=comment,
         answered_at=at,
     )
+
+
+@transaction.atomic
+def answer_survey_once(
+    *,
+    actor: Any,
+    survey: Survey,
+    overall: int | None,
+    scores: Mapping[Provider, int],
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> list[SurveyResponse]:
+    """A resident's whole answer to a survey, given once: the circle as a whole and any of its
+    providers (those left out are not scored). A second answer is refused."""
+    if not perm.can_answer_survey(actor, survey):
+        raise _refuse()
+    at = _now(now)
+    issues = _survey_checks(actor, survey, at)
+    if SurveyResponse.objects.filter(survey=survey, respondent=actor).exists():
+        issues.append(Issue(E.ALREADY_ANSWERED, _("您已填写过该调查，每位居民填写一次")))
+    if overall is not None and not _score_ok(overall):
+        issues.append(Issue(E.RATING_RANGE, _("满意度须为 1 到 5"), field="overall"))
+    for provider, score in scores.items():
+        if not _in_circle(survey, provider):
+            issues.append(_not_in_circle(provider))
+        elif not _score_ok(score):
+            issues.append(
+                Issue(E.RATING_RANGE, _("满意度须为 1 到 5"), field=f"score_{provider.pk}")
+            )
+    if overall is None and not scores:
+        issues.append(Issue(E.NOTHING_ANSWERED, _("请至少选择一项满意度"), field="overall"))
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)
+    rows = [(None, overall)] if overall is not None else []
+    rows += sorted(scores.items(), key=lambda kv: kv[0].pk)
+    return [
+        SurveyResponse.objects.create(
+            survey=survey,
+            respondent=actor,
+            provider=provider,
+            score=score,
+            comment=comment.strip(),
+            answered_at=at,
+        )
+        for provider, score in rows
+    ]
 
 
 @transaction.atomic

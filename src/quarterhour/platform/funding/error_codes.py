@@ -11,3 +11,5 @@ class FundingError(StrEnum):
     CONTRACT_MISMATCH = "funding_contract_mismatch"
     DATES_INVALID = "funding_dates_invalid"
     NUMBER_TAKEN = "funding_contract_number_taken"
+    PROVIDER_NOT_CERTIFIED = "funding_provider_not_certified"
+    PROVIDER_DISQUALIFIED = "funding_provider_disqualified"

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
+from quarterhour.platform.certification.selectors import is_certified, is_disqualified
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.funding import permissions as perm
@@ -62,8 +63,28 @@ def record_contract(
         raise _refuse()
     issues: list[Issue] = []
     value = _amount(amount, issues)
+    if not is_disqualified(provider) and not is_certified(provider):
+        issues.append(
+            Issue(
+                E.PROVIDER_NOT_CERTIFIED,
+                _(
+                    "%(p)s 不是在认证期内的签约服务商（未认证、暂停或已取消资格），"
+                    "不能签订购买服务合同"
+                )
+                % {"p": provider.name},
+                field="provider",
+            )
+        )
     if ends_on < starts_on:
         issues.append(Issue(E.DATES_INVALID, _("结束日期不能早于开始日期"), field="ends_on"))
+    if is_disqualified(provider):
+        issues.append(
+            Issue(
+                E.PROVIDER_DISQUALIFIED,
+                _("%(p)s 已被取消认证资格，不能签订新的服务购买合同") % {"p": provider.name},
+                field="provider",
+            )
+        )
     if Contract.objects.filter(number=number.strip()).exists():
         issues.append(Issue(E.NUMBER_TAKEN, _("合同编号已存在"), field="number"))
     if not number.strip() or not title.strip():

@@ -1,6 +1,7 @@
 """Convene a joint meeting, record it (attendees, decisions, actions), close actions.
 
-States: planned → held (``record``) | cancelled (``cancel``); actions: open → done.
+States (``meetings/machines.py``): planned → held (``record``) | cancelled (``cancel``);
+actions: open → done (``close``). Each move is a history row and a ``MeetingEvent``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.access import can_use_staff_pages
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.meetings import machines
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings.error_codes import MeetingError as E
 from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
@@ -89,7 +90,7 @@ def record(
     row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
     if not perm.can_record_meeting(actor, row):
         raise _refuse()
-    if row.status != Meeting.Status.PLANNED:
+    if not machines.MEETING.can(row, "record"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只能记录筹备中的会议"))
     today = timezone.localdate(_now(now))
     issues: list[Issue] = []
@@ -109,8 +110,15 @@ def record(
         due = a.get("due_on")
         if not isinstance(due, dt.date) or due < today:
             issues.append(Issue(E.DUE_IN_PAST, _("完成期限不能早于今天"), row=i, field="actions"))
-        if not can_use_staff_pages(a.get("owner")):
-            issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
+        if not perm.can_own_action(a.get("owner"), row):
+            issues.append(
+                Issue(
+                    E.OWNER_NOT_STAFF,
+                    _("第 %(i)d 项的责任人须为本区县的工作人员") % {"i": i},
+                    row=i,
+                    field=f"owner_{i}",
+                )
+            )
         number = a.get("decision")
         if number is not None and not (isinstance(number, int) and 1 <= number <= len(decisions)):
             issues.append(Issue("field_invalid", _("对应决定的序号不存在"), row=i, field="actions"))
@@ -149,10 +157,9 @@ def record(
             body=act.description,
             obj=act,
         )
-    row.status = Meeting.Status.HELD
-    row.minutes = minutes
-    save_audited(row, actor=actor, reason="record")
-    return row
+    return machines.MEETING.move(
+        row, "record", actor=actor, now=now, fields={"minutes": minutes}, locked=True
+    )
 
 
 @transaction.atomic
@@ -160,7 +167,7 @@ def cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
     row = Meeting.objects.select_for_update().select_related("circle__street").get(pk=meeting.pk)
     if not perm.can_record_meeting(actor, row):
         raise _refuse()
-    if row.status != Meeting.Status.PLANNED:
+    if not machines.MEETING.can(row, "cancel"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("只能取消筹备中的会议"))
     if not reason.strip():
         raise Invalid(
@@ -168,9 +175,7 @@ def cancel(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
             _("必须填写理由"),
             [Issue(E.TEXT_REQUIRED, _("必须填写理由"), field="reason")],
         )
-    row.status = Meeting.Status.CANCELLED
-    save_audited(row, actor=actor, reason=reason)
-    return row
+    return machines.MEETING.move(row, "cancel", actor=actor, reason=reason, locked=True)
 
 
 @transaction.atomic
@@ -184,7 +189,7 @@ def close_action(
     )
     if not perm.can_close_action(actor, row):
         raise _refuse()
-    if row.status != Action.Status.OPEN:
+    if not machines.ACTION.can(row, "close"):
         raise Invalid(E.ILLEGAL_TRANSITION, _("该事项已完成"))
     if not note.strip():
         raise Invalid(
@@ -192,11 +197,15 @@ def close_action(
             _("请填写完成情况"),
             [Issue(E.TEXT_REQUIRED, _("请填写完成情况"), field="note")],
         )
-    row.status = Action.Status.DONE
-    row.done_at = _now(now)
-    row.done_note = note.strip()
-    save_audited(row, actor=actor, reason="done")
-    return row
+    return machines.ACTION.move(
+        row,
+        "close",
+        actor=actor,
+        now=now,
+        reason=note.strip(),
+        fields={"done_at": _now(now), "done_note": note.strip()},
+        locked=True,
+    )
 
 
 def remind_overdue(*, today: dt.date | None = None) -> int:

@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quarterhour.platform.accounts.models import User
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.core.text import whole_number
+from quarterhour.platform.core.errors import PermissionRefused
+from quarterhour.platform.core.picking import picked
 from quarterhour.platform.geography.selectors import circles_visible
 from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings import selectors, services
@@ -60,53 +59,42 @@ def _lines(raw: str) -> list[str]:
     return [line.strip() for line in raw.splitlines() if line.strip()]
 
 
-def _actions(raw: str) -> list[dict[str, Any]]:
-    """Lines ``事项 | 责任人用户名 | YYYY-MM-DD | 决定序号(可空)``."""
+#: follow-up action rows on the minutes form
+ACTION_ROWS = 4
+
+
+def _actions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The filled action rows: what, who (a staff member chosen by name), by when, which
+    decision."""
+    d = request.POST
     out: list[dict[str, Any]] = []
-    issues: list[Issue] = []
-    for i, line in enumerate(_lines(raw), start=1):
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 3:
-            issues.append(
-                Issue("field_invalid", _("每行须为：事项 | 责任人 | 期限"), row=i, field="actions")
-            )
+    for k in range(1, ACTION_ROWS + 1):
+        description = pages.text(d, f"action_{k}")[:2000]
+        if not description:
             continue
-        owner = User.objects.filter(username=parts[1][:150]).first()
-        if owner is None:  # answered as for a person who may not own it: no probing for names
-            issues.append(Issue(E.OWNER_NOT_STAFF, _("责任人须为工作人员"), row=i, field="actions"))
-            continue
-        due = pages.date({"due": parts[2]}, "due")
-        decision = whole_number(parts[3], digits=9) if len(parts) > 3 else None
-        out.append({"description": parts[0], "owner": owner, "due_on": due, "decision": decision})
-    if issues:
-        raise Invalid(issues[0].code, issues[0].message, issues)
+        owner = picked(d, f"owner_{k}", kind_name="staff", user=request.user)
+        due = pages.date(d, f"due_{k}")
+        raw = pages.text(d, f"decision_{k}")
+        decision = pages.integer(d, f"decision_{k}", low=1, high=99) if raw else None
+        out.append(
+            {"description": description, "owner": owner, "due_on": due, "decision": decision}
+        )
     return out
 
 
-@login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pages.staff_only(request)
-    meeting = get_object_or_404(selectors.meetings_visible(request.user), pk=pk)
-    if request.method == "POST":
-        d = request.POST
-        if not perm.can_record_meeting(request.user, meeting):  # before any name is looked up
-            raise PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
+def _rows(request: HttpRequest) -> list[dict[str, str]]:
+    """The action rows' field names, with what was typed when the form comes back refused."""
+    d = request.POST
+    out = []
+    for k in range(1, ACTION_ROWS + 1):
+        names = {f: f"{f}_{k}" for f in ("action", "owner", "due", "decision")}
+        out.append({**names, **{f"{f}_value": pages.text(d, n)[:2000] for f, n in names.items()}})
+    return out
 
-        def call() -> Meeting:
-            attendees = []
-            for line in _lines(d.get("attendees", "")):
-                name, _sep, org = line.partition("|")
-                attendees.append({"name": name.strip(), "organisation": org.strip()})
-            return services.record(
-                actor=request.user,
-                meeting=meeting,
-                attendees=attendees,
-                decisions=_lines(d.get("decisions", "")),
-                actions=_actions(d.get("actions", "")),
-                minutes=pages.text(d, "minutes"),
-            )
 
-        return pages.run(request, call, success=_("会议记录已保存"), to="meetings:detail", pk=pk)
+def _detail(
+    request: HttpRequest, meeting: Meeting, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
     return render(
         request,
         "meetings/detail.html",
@@ -116,7 +104,43 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": meeting.decisions.all(),
             "actions": meeting.actions.select_related("owner", "decision"),
             "can_record": perm.can_record_meeting(request.user, meeting),
+            "rows": _rows(request),
+            "errors": errors or {},
         },
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pages.staff_only(request)
+    meeting = get_object_or_404(selectors.meetings_visible(request.user), pk=pk)
+    if request.method != "POST":
+        return _detail(request, meeting)
+    d = request.POST
+    if not perm.can_record_meeting(request.user, meeting):  # before any name is looked up
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
+
+    def call() -> Meeting:
+        attendees = []
+        for line in _lines(d.get("attendees", ""))[:200]:
+            name, _sep, org = line.replace("｜", "|").partition("|")
+            attendees.append({"name": name.strip()[:64], "organisation": org.strip()[:200]})
+        return services.record(
+            actor=request.user,
+            meeting=meeting,
+            attendees=attendees,
+            decisions=_lines(d.get("decisions", ""))[:50],
+            actions=_actions(request),
+            minutes=pages.text(d, "minutes"),
+        )
+
+    return pages.run(
+        request,
+        call,
+        success=_("会议记录已保存，落实事项已交给责任人"),
+        to="meetings:detail",
+        pk=pk,
+        again=lambda errors: _detail(request, meeting, errors),
     )
 
 

@@ -8,11 +8,13 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
-from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.open311.error_codes import Open311Error as E
 from quarterhour.platform.open311.models import ApiClient
@@ -22,41 +24,84 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def may_manage_keys(actor: Any) -> bool:
+    return bool(account_perm.can_manage_users(actor))
+
+
+def _refuse() -> PermissionRefused:
+    return PermissionRefused("open311_permission_denied", _("只有市级工作人员可以管理接口密钥"))
+
+
+@transaction.atomic
 def issue_key(
     *,
     actor: Any,
     name: str,
     contact: str = "",
     expires_at: datetime | None = None,
-    reason: str = "",
+    now: datetime | None = None,
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
-    if not account_perm.can_manage_users(actor):
-        raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以发放接口密钥"))
+    if not may_manage_keys(actor):
+        raise _refuse()
+    issues = []
     if not name.strip():
-        raise Invalid(E.BAD_PARAMETER, _("请填写客户端名称"))
+        issues.append(Issue(E.BAD_PARAMETER, _("请填写合作方名称"), field="name"))
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        issues.append(Issue(E.BAD_PARAMETER, _("到期时间须晚于现在"), field="expires_at"))
+    if issues:
+        raise Invalid(issues[0].code, issues[0].message, issues)
     raw = "qh_" + secrets.token_urlsafe(32)
     client = ApiClient(
-        name=name,
-        contact=contact,
+        name=name.strip()[:100],
+        contact=contact.strip()[:200],
         key_prefix=raw[:8],
         key_sha256=_digest(raw),
         expires_at=expires_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    save_audited(client, actor=actor, reason=reason or str(_("发放接口密钥")))
+    save_audited(client, actor=actor, reason="key issued")
     return client, raw
 
 
-def revoke_key(*, actor: Any, client: ApiClient, reason: str) -> ApiClient:
-    """The key stops working at once; who revoked it and why stay in its history."""
-    if not account_perm.can_manage_users(actor):
-        raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以吊销接口密钥"))
-    if not reason.strip():
-        raise Invalid(E.BAD_PARAMETER, _("请填写吊销原因"))
-    client.is_active = False
-    save_audited(client, actor=actor, reason=reason)
-    return client
+@transaction.atomic
+def revoke_key(*, actor: Any, client: ApiClient, now: datetime | None = None) -> ApiClient:
+    """The key stops working at once (the client's requests stay)."""
+    if not may_manage_keys(actor):
+        raise _refuse()
+    row = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not row.is_active:
+        raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))
+    row.is_active, row.revoked_at = False, now or timezone.now()
+    save_audited(row, actor=actor, reason="key revoked")
+    return row
+
+
+@transaction.atomic
+def expire_key(
+    *, actor: Any, client: ApiClient, expires_at: datetime | None, now: datetime | None = None
+) -> ApiClient:
+    """Set (or clear, with None) the moment the key stops working."""
+    if not may_manage_keys(actor):
+        raise _refuse()
+    row = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if not row.is_active:
+        raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))
+    if expires_at is not None and expires_at <= (now or timezone.now()):
+        message = _("到期时间须晚于现在")
+        raise Invalid(
+            E.BAD_PARAMETER, message, [Issue(E.BAD_PARAMETER, message, field="expires_at")]
+        )
+    row.expires_at = expires_at
+    save_audited(row, actor=actor, reason="key expiry set")
+    return row
+
+
+def record_use(client: ApiClient, *, now: datetime | None = None) -> None:
+    """Count one accepted call of the client (shown on the keys page: 最近使用, 次数)."""
+    ApiClient.objects.filter(pk=client.pk).update(
+        uses=F("uses") + 1, last_used_at=now or timezone.now()
+    )
 
 
 class KeyRefused(Exception):

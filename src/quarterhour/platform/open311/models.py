@@ -19,8 +19,10 @@ class ApiClient(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    #: issue and revocation, who and why (the key's digest is not copied into the history)
-    history = HistoricalRecords(excluded_fields=["key_sha256"])
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    uses = models.PositiveIntegerField(_("使用次数"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

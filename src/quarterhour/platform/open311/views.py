@@ -25,7 +25,7 @@ from quarterhour.platform.core import text
 from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.open311 import formats
-from quarterhour.platform.open311.keys import KeyRefused, check_key
+from quarterhour.platform.open311.keys import KeyRefused, check_key, record_use
 from quarterhour.platform.open311.models import ApiClient
 from quarterhour.platform.requests import services as rs
 from quarterhour.platform.requests.deadlines import limit_for
@@ -394,6 +394,7 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
         client = check_key(post.get("api_key") or request.GET.get("api_key"))
     except KeyRefused as exc:
         raise ApiError(403, str(exc.message)) from None
+    record_use(client)
     key = (request.headers.get("Idempotency-Key") or post.get("idempotency_key") or "").strip()
     if len(key) > 128:
         raise ApiError(400, _("Idempotency-Key 不能超过 128 个字符"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class WalkNetworkFile(models.Model):
@@ -160,3 +161,40 @@ class CircleItemResult(models.Model):
                 fields=["run", "circle", "item_code"], name="circle_item_result_once"
             ),
         )
+
+
+class WhatIfScenario(models.Model):
+    """A what-if scenario of a circle kept by a planner: hypothetical changes to the facilities
+    (add / move / close), never applied to the register. A scenario promoted into the plan
+    (纳入规划) lists its added and moved sites as the circle's proposed sites."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草案")
+        PROPOSED = "proposed", _("已纳入规划")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    circle = models.ForeignKey(
+        "geography.Circle",
+        models.CASCADE,
+        related_name="whatif_scenarios",
+        verbose_name=_("服务圈"),
+    )
+    name = models.CharField(_("方案名称"), max_length=100)
+    changes = models.JSONField(_("变更"), default=list)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("假设方案")
+        verbose_name_plural = _("假设方案")
+
+    def __str__(self) -> str:
+        return self.name

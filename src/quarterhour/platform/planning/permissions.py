@@ -24,3 +24,8 @@ def can_run_assessment(
     if district is not None:
         return any_covers(user, place_of_district(district), lowest=Role.DISTRICT)
     return any_covers(user, Place(None), lowest=Role.CITY)
+
+
+def can_plan_circle(user: Any, circle: Any) -> bool:
+    """What-if scenarios of a circle: staff of its street, district or the city."""
+    return any_covers(user, place_of_street(circle.street), lowest=Role.STREET)

@@ -4,7 +4,6 @@ with their convenience card and handbook (HTML and PDF), and the JSON the map re
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +25,7 @@ from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.hours import first_change, hours_words, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.portal import cards, directory, fragments, maps, rooms, walking
+from quarterhour.platform.portal import areas, cards, directory, fragments, maps, rooms, walking
 from quarterhour.platform.portal import selectors as sel
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
@@ -179,7 +178,7 @@ def near(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def near_json(request: HttpRequest) -> JsonResponse:
+def near_json(request: HttpRequest) -> HttpResponse:
     """The walking area (isochrone) for the map, with its area in square metres."""
     point = _point(request)
     if point is None:
@@ -191,41 +190,25 @@ def near_json(request: HttpRequest) -> JsonResponse:
     limit_m, _speed, _minutes = sel.walk_profile(elderly=_elderly(request))
     moved: float | None = None
     try:
-        reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
+        got, _kept = areas.walk_area_at(data, point[0], point[1], limit_m=limit_m)
     except walking.PointOffNetworkError:
         nearest = walking.nearest_place(data, point[0], point[1])
         if nearest is None:
             return JsonResponse({"error": _("附近没有可步行的道路")}, status=404)
         point, moved = (nearest[0], nearest[1]), nearest[2]
-        reach = walking.reach_from(data, point[0], point[1], limit_m=limit_m)
-    area = walking.walk_area(data, reach)
-    local = walking.local_network(data, reach)
-    lines = [
-        [
-            [round(float(local.node_lon[a]), 6), round(float(local.node_lat[a]), 6)],
-            [round(float(local.node_lon[b]), 6), round(float(local.node_lat[b]), 6)],
-        ]
-        for a, b in zip(local.edge_u.tolist(), local.edge_v.tolist(), strict=True)
-    ]
-    return JsonResponse(
+        got, _kept = areas.walk_area_at(data, point[0], point[1], limit_m=limit_m)
+    head = json.dumps(
         {
             "limit_m": limit_m,
-            "area_m2": round(_area_m2(area, point[1])),
-            "isochrone": walking.geometry_geojson(area),
+            "area_m2": got.area_m2,
             "from": [round(point[0], 6), round(point[1], 6)],
             "moved_m": None if moved is None else round(moved),
-            "network": {"type": "MultiLineString", "coordinates": lines},
             "attribution": data.attribution,
-        }
+        },
+        ensure_ascii=False,
     )
-
-
-def _area_m2(geom: Any, lat: float) -> float:
-    import shapely
-
-    k = 111_320.0
-    scaled = shapely.transform(geom, lambda xy: xy * [k * math.cos(math.radians(lat)), 110_540.0])
-    return float(scaled.area)
+    # the walking area and streets come serialised already (kept per snapped place)
+    return HttpResponse(f"{head[:-1]},{got.body}}}", content_type="application/json")
 
 
 @require_GET

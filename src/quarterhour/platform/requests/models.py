@@ -163,11 +163,12 @@ class CalendarDay(models.Model):
 class Status(models.TextChoices):
     NEW = "new", _("待受理")
     ACCEPTED = "accepted", _("办理中")
+    REPLIED = "replied", _("已答复")
     CLOSED = "closed", _("已办结")
     REJECTED = "rejected", _("不予受理")
 
 
-OPEN_STATUSES = (Status.NEW, Status.ACCEPTED)
+OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.REPLIED)
 
 
 class Channel(models.TextChoices):
@@ -271,6 +272,8 @@ class ServiceRequest(models.Model):
     rating = models.PositiveSmallIntegerField(_("满意度评分"), null=True, blank=True)
     rating_comment = models.CharField(_("评价"), max_length=1000, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    #: the first answer to the requester (响应): accept or reply, whichever came first
+    responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
     # Open311: the client that posted it, its idempotency key and the request's fingerprint
     api_client = models.ForeignKey(
         "open311.ApiClient",
@@ -344,6 +347,7 @@ class Event(models.Model):
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交")
         ACCEPT = "accept", _("受理")
+        REPLY = "reply", _("答复")
         TRANSFER = "transfer", _("转办")
         ESCALATE = "escalate", _("超期升级")
         REMIND = "remind", _("到期提醒")
@@ -351,6 +355,7 @@ class Event(models.Model):
         REJECT = "reject", _("不予受理")
         REOPEN = "reopen", _("重新办理")
         RATE = "rate", _("评价")
+        JOIN = "join", _("关注")
 
     request = models.ForeignKey(
         ServiceRequest, models.CASCADE, related_name="events", verbose_name=_("诉求")
@@ -437,3 +442,22 @@ class Handover(models.Model):
                 condition=models.Q(from_provider__isnull=False),
             )
         ]
+
+
+class Follower(models.Model):
+    """A resident who joined an open request instead of filing the same one again: told about
+    its progress like the submitter, and sees it in 我的."""
+
+    request = models.ForeignKey(
+        ServiceRequest, models.CASCADE, related_name="followers", verbose_name=_("诉求")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("居民")
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("关注者")
+        verbose_name_plural = _("关注者")
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="follow_once")]

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.core.access import Place, can_use_staff_pages, memberships
-from quarterhour.platform.requests.models import Level, ServiceRequest
+from quarterhour.platform.requests.models import Follower, Level, ServiceRequest
 
 
 def _member_of_owner(m: Membership, req: ServiceRequest) -> bool:
@@ -56,10 +56,26 @@ def is_submitter(user: Any, req: ServiceRequest) -> bool:
     return uid is not None and req.submitter_id == uid and bool(user.is_active)
 
 
+def is_follower(user: Any, req: ServiceRequest) -> bool:
+    uid = getattr(user, "pk", None)
+    return uid is not None and req.followers.filter(user_id=uid).exists()
+
+
 def can_view(user: Any, req: ServiceRequest) -> bool:
     if is_submitter(user, req):
         return True
+    if is_follower(user, req):
+        return True
     if can_act(user, req):
+        return True
+    place = Place(req.district_id, req.street_id, req.community_id)
+    return any(_covers_place(m, place) for m in memberships(user))
+
+
+def can_read_content(user: Any, req: ServiceRequest) -> bool:
+    """The description: the submitter, the owners and the staff of the place (not those who
+    only joined the request: it may speak of the submitter's home)."""
+    if is_submitter(user, req) or can_act(user, req):
         return True
     place = Place(req.district_id, req.street_id, req.community_id)
     return any(_covers_place(m, place) for m in memberships(user))
@@ -96,7 +112,11 @@ def scope_requests(user: Any) -> Q:
     q = Q(pk__in=[])
     if uid is None:
         return q
-    q |= Q(submitter_id=uid) | Q(owner_user_id=uid)
+    q |= (
+        Q(submitter_id=uid)
+        | Q(owner_user_id=uid)
+        | Q(pk__in=Follower.objects.filter(user_id=uid).values("request_id"))
+    )
     for m in memberships(user):
         if m.role == Role.CITY:
             return Q()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from quarterhour.platform.notifications.channels import mask_phone
@@ -35,9 +35,17 @@ def request_list(user: Any, *, status: str | None = None) -> QuerySet[ServiceReq
         "owner_provider",
         "owner_user",
     )
-    if status:
+    if status == OVERDUE:
+        qs = qs.filter(
+            Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now()) | Q(escalations__gt=0)
+        )
+    elif status:
         qs = qs.filter(status=status)
     return qs
+
+
+#: the list's pseudo-status: open past the deadline, or handed up for being late
+OVERDUE = "overdue"
 
 
 def categories_open() -> QuerySet[Category]:
@@ -87,3 +95,83 @@ def overdue_count_for_provider(provider: Any, *, year: int, now: datetime | None
         late_open.values_list("pk", flat=True)
     )
     return len(escalated | late)
+
+
+#: how near (metres) an open request of the same category must be to be offered as the same one;
+#: ``QH_REQUEST_DUPLICATE_M`` in the settings changes it
+DUPLICATE_M = 300.0
+
+
+def duplicate_radius_m() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "QH_REQUEST_DUPLICATE_M", DUPLICATE_M))
+
+
+def _point(req: ServiceRequest) -> tuple[float, float] | None:
+    if req.lon is not None and req.lat is not None:
+        return req.lon, req.lat
+    c = req.community
+    if c.centre_lon is None or c.centre_lat is None:
+        return None
+    return float(c.centre_lon), float(c.centre_lat)
+
+
+def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance between two lon/lat points (equirectangular: exact enough within a city)."""
+    import math
+
+    k = math.cos(math.radians((a[1] + b[1]) / 2))
+    return 6_371_000.0 * math.hypot(math.radians(b[0] - a[0]) * k, math.radians(b[1] - a[1]))
+
+
+def likely_duplicates(
+    *,
+    category: Category,
+    community: Any,
+    lon: float | None,
+    lat: float | None,
+    radius_m: float | None = None,
+    limit: int = 3,
+) -> list[tuple[ServiceRequest, float]]:
+    """Open requests of the same category within ``radius_m`` of the place (its point, else its
+    community's centre), nearest first, with their distance in metres."""
+    radius = duplicate_radius_m() if radius_m is None else radius_m
+    if lon is not None and lat is not None:
+        here: tuple[float, float] | None = (lon, lat)
+    elif community.centre_lon is not None and community.centre_lat is not None:
+        here = (float(community.centre_lon), float(community.centre_lat))
+    else:
+        here = None
+    qs = (
+        ServiceRequest.objects.filter(
+            category=category, status__in=OPEN_STATUSES, street_id=community.street_id
+        )
+        .select_related(
+            "category",
+            "community",
+            "owner_community",
+            "owner_street",
+            "owner_district",
+            "owner_provider",
+            "owner_user",
+        )
+        .order_by("-received_at")[:500]
+    )
+    found = []
+    for req in qs:
+        there = _point(req)
+        if here is None or there is None:
+            if req.community_id == community.pk:
+                found.append((req, 0.0))
+            continue
+        d = metres(here, there)
+        if d <= radius:
+            found.append((req, d))
+    found.sort(key=lambda x: x[1])
+    return found[:limit]
+
+
+def followed(user: Any, req: ServiceRequest) -> bool:
+    uid = getattr(user, "pk", None)
+    return uid is not None and req.followers.filter(user_id=uid).exists()

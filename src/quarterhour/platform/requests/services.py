@@ -20,6 +20,7 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core import text
 from quarterhour.platform.core.access import memberships
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.notifications.services import notify
 from quarterhour.platform.requests import location
@@ -31,6 +32,7 @@ from quarterhour.platform.requests.models import (
     Category,
     Channel,
     Event,
+    Follower,
     Handover,
     Level,
     ServiceRequest,
@@ -48,31 +50,53 @@ LIMITS = {
 }
 MAX_NOTE = 1000
 
-#: the state machine: (status, action) → new status. Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.NEW, "accept"): Status.ACCEPTED,
-    (Status.NEW, "transfer"): Status.NEW,
-    (Status.ACCEPTED, "transfer"): Status.NEW,
-    (Status.NEW, "escalate"): Status.NEW,
-    (Status.ACCEPTED, "escalate"): Status.NEW,
-    (Status.NEW, "close"): Status.CLOSED,
-    (Status.ACCEPTED, "close"): Status.CLOSED,
-    (Status.NEW, "reject"): Status.REJECTED,
-    (Status.CLOSED, "reopen"): Status.ACCEPTED,
-    (Status.CLOSED, "rate"): Status.CLOSED,
+_OPEN = frozenset({Status.NEW, Status.ACCEPTED, Status.REPLIED})
+
+#: the state machine: action → (statuses it may start from, the status it leads to).
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(frozenset({Status.NEW}), Status.ACCEPTED, _("受理")),
+    "reply": Transition(frozenset({Status.ACCEPTED, Status.REPLIED}), Status.REPLIED, _("答复")),
+    "transfer": Transition(_OPEN, Status.NEW, _("转办")),
+    "escalate": Transition(_OPEN, Status.NEW, _("超期升级")),
+    "close": Transition(_OPEN, Status.CLOSED, _("办结")),
+    "reject": Transition(frozenset({Status.NEW}), Status.REJECTED, _("不予受理")),
+    "reopen": Transition(frozenset({Status.CLOSED}), Status.ACCEPTED, _("重新办理")),
+    "rate": Transition(frozenset({Status.CLOSED}), Status.CLOSED, _("评价")),
 }
-ACTIONS = ("accept", "transfer", "escalate", "close", "reject", "reopen", "rate")
+ACTIONS = tuple(TRANSITIONS)
+
+
+def _record(moved: Moved[ServiceRequest]) -> None:
+    Event.objects.create(
+        request=moved.row,
+        at=moved.at,
+        actor=moved.actor,
+        action=moved.action,
+        from_status=moved.before,
+        to_status=moved.after,
+        note=moved.reason[:1000],
+    )
+
+
+MACHINE: StateMachine[ServiceRequest] = StateMachine(
+    model=ServiceRequest,
+    transitions=TRANSITIONS,
+    illegal_code=E.ILLEGAL_TRANSITION,
+    state_field="status",
+    state_label=lambda s: Status(s).label,
+    record=_record,
+)
 
 
 def next_status(status: str, action: str) -> str:
-    new = TRANSITIONS.get((status, action))
-    if new is None:
+    """The status ``action`` leads to from ``status`` (refused when it is not allowed)."""
+    step = TRANSITIONS[action]
+    if status not in step.sources:
         raise Invalid(
             E.ILLEGAL_TRANSITION,
-            _("状态为“%(s)s”的诉求不能执行“%(a)s”")
-            % {"s": Status(status).label, "a": Event.Action(action).label},
+            _("当前状态为“%(s)s”，不能执行“%(a)s”") % {"s": Status(status).label, "a": step.label},
         )
-    return new
+    return step.target
 
 
 def _refuse() -> PermissionRefused:
@@ -386,14 +410,15 @@ def submit(
 # -- actions by the owner ------------------------------------------------------------------------
 
 
-def _locked(req: ServiceRequest) -> ServiceRequest:
-    return ServiceRequest.objects.select_for_update().get(pk=req.pk)
-
-
 def _tell_submitter(req: ServiceRequest, subject: str, body: str, when: datetime) -> None:
-    if req.submitter_id is not None:
+    """Tell the requester and everyone who joined the request (关注) about its progress."""
+    people = [req.submitter] if req.submitter_id is not None else []
+    people += [
+        f.user for f in req.followers.select_related("user") if f.user_id != req.submitter_id
+    ]
+    if people:
         notify(
-            recipients=[req.submitter],
+            recipients=people,
             kind="request.status",
             subject=subject,
             body=body,
@@ -418,32 +443,65 @@ def _clean_note(note: str, field: str) -> None:
         raise Invalid(E.TOO_LONG, message, [Issue(E.TOO_LONG, message, field=field)])
 
 
+def _public_reply(reply: str) -> str:
+    _clean_note(reply, "public_reply")
+    return reply.strip()
+
+
+def _acting(actor: Any) -> Any:
+    return lambda req: rperm.can_act(actor, req)
+
+
 @transaction.atomic
 def accept(
     *, actor: Any, request: ServiceRequest, note: str = "", now: datetime | None = None
 ) -> ServiceRequest:
-    req = _locked(request)
-    if not rperm.can_act(actor, req):
-        raise _refuse()
-    _clean_note(note, "note")
-    new = next_status(req.status, "accept")
+    """The owner takes the request on (响应); the person who accepts it owns it from now."""
     when = now or timezone.now()
-    old = req.status
-    req.status = new
-    if req.owner_user_id is None:
-        req.owner_user = actor  # the person who accepts it owns it from now
-    req.updated_at = when
-    req.save(update_fields=["status", "owner_user", "updated_at"])
-    Event.objects.create(
-        request=req,
-        at=when,
+    current = MACHINE.lock(request)
+    fields: dict[str, Any] = {"updated_at": when}
+    if current.owner_user_id is None:
+        fields["owner_user"] = actor
+    if current.responded_at is None:
+        fields["responded_at"] = when
+    req = MACHINE.move(
+        current,
+        "accept",
         actor=actor,
-        action="accept",
-        from_status=old,
-        to_status=new,
-        note=note,
+        now=when,
+        reason=note[:1000],
+        fields=fields,
+        allowed=_acting(actor),
+        refuse=_refuse,
+        locked=True,
     )
     _tell_submitter(req, str(_("您的诉求 #%(n)s 已受理") % {"n": req.pk}), note, when)
+    return req
+
+
+@transaction.atomic
+def reply(
+    *, actor: Any, request: ServiceRequest, answer: str, now: datetime | None = None
+) -> ServiceRequest:
+    """The owner answers the requester (答复: what will be done, when) while still working on it."""
+    _need_reason(answer, "answer")
+    when = now or timezone.now()
+    current = MACHINE.lock(request)
+    fields: dict[str, Any] = {"updated_at": when, "status_notes": answer[:1000]}
+    if current.responded_at is None:
+        fields["responded_at"] = when
+    req = MACHINE.move(
+        current,
+        "reply",
+        actor=actor,
+        now=when,
+        reason=answer[:1000],
+        fields=fields,
+        allowed=_acting(actor),
+        refuse=_refuse,
+        locked=True,
+    )
+    _tell_submitter(req, str(_("您的诉求 #%(n)s 有了答复") % {"n": req.pk}), answer, when)
     return req
 
 
@@ -458,23 +516,28 @@ def transfer(
 ) -> ServiceRequest:
     """Formal transfer to another unit (or person): who → whom → why. The deadline keeps
     running from the first receipt."""
-    req = _locked(request)
-    if not rperm.can_act(actor, req):
+    current = MACHINE.lock(request)
+    if not rperm.can_act(actor, current):
         raise _refuse()
     _need_reason(reason, "reason")
-    new = next_status(req.status, "transfer")
+    next_status(current.status, "transfer")
     _check_target(to)
-    before = owner_of(req)
+    before = owner_of(current)
     if before.fields() == to.fields():
         raise Invalid(E.BAD_TRANSFER_TARGET, _("不能转办给当前责任单位本身"))
     when = now or timezone.now()
-    old = req.status
-    for k, v in to.fields().items():
-        setattr(req, k, v)
-    req.status = new
-    req.reminded_at = None
-    req.updated_at = when
-    req.save()
+    note = str(_("%(a)s → %(b)s：%(r)s") % {"a": before.name(), "b": to.name(), "r": reason})
+    req = MACHINE.move(
+        current,
+        "transfer",
+        actor=actor,
+        now=when,
+        reason=note,
+        fields={**to.fields(), "reminded_at": None, "updated_at": when},
+        allowed=_acting(actor),
+        refuse=_refuse,
+        locked=True,
+    )
     Handover.objects.create(
         request=req,
         kind=Handover.Kind.TRANSFER,
@@ -488,17 +551,6 @@ def transfer(
         to_unit=to.name()[:200],
         to_user=to.user,
         reason=reason,
-    )
-    Event.objects.create(
-        request=req,
-        at=when,
-        actor=actor,
-        action="transfer",
-        from_status=old,
-        to_status=new,
-        note=str(_("%(a)s → %(b)s：%(r)s") % {"a": before.name(), "b": to.name(), "r": reason})[
-            :MAX_NOTE
-        ],
     )
     notify(
         recipients=owner_people(req),
@@ -545,17 +597,6 @@ def _check_target(to: Owner) -> None:
         )
 
 
-def _with_reply(note: str, reply: str) -> str:
-    if not reply:
-        return note[:1000]
-    return str(_("%(n)s（公开答复：%(r)s）") % {"n": note, "r": reply})[:1000]
-
-
-def _public_reply(reply: str) -> str:
-    _clean_note(reply, "public_reply")
-    return reply.strip()
-
-
 @transaction.atomic
 def close(
     *,
@@ -568,25 +609,18 @@ def close(
     """``resolution`` is the clerk's record (the request's history, the submitter's notice);
     ``public_reply`` is the only text published (``status_notes``, Open311): empty unless the
     clerk wrote one for everyone to read."""
-    req = _locked(request)
-    if not rperm.can_act(actor, req):
-        raise _refuse()
     _need_reason(resolution, "resolution")
     reply = _public_reply(public_reply)
-    new = next_status(req.status, "close")
     when = now or timezone.now()
-    old = req.status
-    req.status, req.closed_at, req.updated_at = new, when, when
-    req.status_notes = reply
-    req.save(update_fields=["status", "closed_at", "updated_at", "status_notes"])
-    Event.objects.create(
-        request=req,
-        at=when,
+    req = MACHINE.move(
+        request,
+        "close",
         actor=actor,
-        action="close",
-        from_status=old,
-        to_status=new,
-        note=_with_reply(resolution, reply),
+        now=when,
+        reason=resolution[:1000],
+        fields={"closed_at": when, "updated_at": when, "status_notes": reply},
+        allowed=_acting(actor),
+        refuse=_refuse,
     )
     _tell_submitter(req, str(_("您的诉求 #%(n)s 已办结，请评价") % {"n": req.pk}), resolution, when)
     return req
@@ -602,25 +636,18 @@ def reject(
     now: datetime | None = None,
 ) -> ServiceRequest:
     """As :func:`close`: the reason stays in the record, only ``public_reply`` is published."""
-    req = _locked(request)
-    if not rperm.can_act(actor, req):
-        raise _refuse()
     _need_reason(reason, "reason")
     reply = _public_reply(public_reply)
-    new = next_status(req.status, "reject")
     when = now or timezone.now()
-    old = req.status
-    req.status, req.closed_at, req.updated_at = new, when, when
-    req.status_notes = reply
-    req.save(update_fields=["status", "closed_at", "updated_at", "status_notes"])
-    Event.objects.create(
-        request=req,
-        at=when,
+    req = MACHINE.move(
+        request,
+        "reject",
         actor=actor,
-        action="reject",
-        from_status=old,
-        to_status=new,
-        note=_with_reply(reason, reply),
+        now=when,
+        reason=reason[:1000],
+        fields={"closed_at": when, "updated_at": when, "status_notes": reply},
+        allowed=_acting(actor),
+        refuse=_refuse,
     )
     _tell_submitter(req, str(_("您的诉求 #%(n)s 不予受理") % {"n": req.pk}), reason, when)
     return req
@@ -631,28 +658,29 @@ def reopen(
     *, actor: Any, request: ServiceRequest, reason: str, now: datetime | None = None
 ) -> ServiceRequest:
     """Back to work (the resident is not satisfied, before rating): a fresh deadline."""
-    req = _locked(request)
-    if not rperm.can_reopen(actor, req):
+    current = MACHINE.lock(request)
+    if not rperm.can_reopen(actor, current):
         raise _refuse()
     _need_reason(reason, "reason")
-    new = next_status(req.status, "reopen")
-    if req.rating is not None:
+    next_status(current.status, "reopen")
+    if current.rating is not None:
         raise Invalid(E.ALREADY_RATED, _("已评价的诉求不能重新办理"))
     when = now or timezone.now()
-    due, remind = due_and_remind(req.category, req.district_id, when)
-    old = req.status
-    req.status, req.closed_at, req.updated_at = new, None, when
-    req.status_notes = ""  # the reply published with the closing no longer holds
-    req.due_at, req.remind_at, req.reminded_at = due, remind, None
-    req.save()
-    Event.objects.create(
-        request=req,
-        at=when,
+    due, remind = due_and_remind(current.category, current.district_id, when)
+    req = MACHINE.move(
+        current,
+        "reopen",
         actor=actor,
-        action="reopen",
-        from_status=old,
-        to_status=new,
-        note=reason[:1000],
+        now=when,
+        reason=reason[:1000],
+        fields={
+            "closed_at": None,
+            "updated_at": when,
+            "due_at": due,
+            "remind_at": remind,
+            "reminded_at": None,
+        },
+        locked=True,
     )
     notify(
         recipients=owner_people(req),
@@ -674,13 +702,12 @@ def rate(
     comment: str = "",
     now: datetime | None = None,
 ) -> ServiceRequest:
-    req = _locked(request)
-    if not rperm.can_rate(actor, req):
+    current = MACHINE.lock(request)
+    if not rperm.can_rate(actor, current):
         raise _refuse()
-    next_status(req.status, "rate")
-    if req.rating is not None:
+    next_status(current.status, "rate")
+    if current.rating is not None:
         raise Invalid(E.ALREADY_RATED, _("该诉求已评价"))
-    _clean_note(comment, "comment")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid(
             E.BAD_RATING,
@@ -688,15 +715,38 @@ def rate(
             [Issue(E.BAD_RATING, _("1–5"), field="rating")],
         )
     when = now or timezone.now()
-    req.rating, req.rating_comment, req.rated_at = rating, comment[:1000], when
-    req.save(update_fields=["rating", "rating_comment", "rated_at"])
-    Event.objects.create(
-        request=req,
-        at=when,
+    return MACHINE.move(
+        current,
+        "rate",
         actor=actor,
-        action="rate",
-        from_status=req.status,
-        to_status=req.status,
-        note=f"{rating}/5 {comment}"[:1000],
+        now=when,
+        reason=f"{rating}/5 {comment}"[:1000],
+        fields={"rating": rating, "rating_comment": comment[:1000], "rated_at": when},
+        locked=True,
     )
-    return req
+
+
+# -- joining a request instead of filing it again ------------------------------------------------
+
+
+@transaction.atomic
+def join(*, actor: Any, request: ServiceRequest, now: datetime | None = None) -> Follower:
+    """A resident follows an open request (the same problem, nearby) instead of filing it again."""
+    current = MACHINE.lock(request)
+    if not rperm.can_submit(actor) or not current.is_open:
+        raise Invalid(E.ILLEGAL_TRANSITION, _("只能关注尚未办结的诉求"))
+    when = now or timezone.now()
+    follower, made = Follower.objects.get_or_create(
+        request=current, user=actor, defaults={"at": when}
+    )
+    if made:
+        Event.objects.create(
+            request=current,
+            at=when,
+            actor=actor,
+            action=Event.Action.JOIN,
+            from_status=current.status,
+            to_status=current.status,
+            note=str(_("又一位居民反映了同一问题")),
+        )
+    return follower

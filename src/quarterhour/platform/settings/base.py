@@ -240,3 +240,5 @@ LOGGING = {
         "quarterhour": {"handlers": ["console"], "level": ENV.log_level, "propagate": False},
     },
 }
+#: near me's walking areas kept per snapped place, per process (portal/areas.py); 0 keeps none
+QH_WALK_AREA_KEEP = ENV.walk_area_keep

@@ -77,6 +77,18 @@ class SharedFacility(models.Model):
         return self.name
 
 
+#: weekdays in words (1 = Monday)
+WEEKDAY_NAMES = {
+    1: _("星期一"),
+    2: _("星期二"),
+    3: _("星期三"),
+    4: _("星期四"),
+    5: _("星期五"),
+    6: _("星期六"),
+    7: _("星期日"),
+}
+
+
 class Window(models.Model):
     """A recurring off-peak opening: every ``weekday`` (1 = Monday) from ``start`` to ``end``,
     split into slots of ``slot_minutes`` (0 = one slot for the whole window)."""
@@ -107,6 +119,10 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def weekday_name(self) -> str:
+        return str(WEEKDAY_NAMES.get(self.weekday, self.weekday))
 
 
 class Slot(models.Model):
@@ -164,3 +180,37 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} · {self.booker}"
+
+
+class SharingEvent(models.Model):
+    """One move of an offer or a booking through its state machine (who, when, from what to
+    what, why); written by ``sharing.services``."""
+
+    class Subject(models.TextChoices):
+        OFFER = "offer", _("共享设施")
+        BOOKING = "booking", _("预约")
+
+    subject = models.CharField(_("对象"), max_length=8, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField(_("对象编号"))
+    action = models.CharField(_("操作"), max_length=16)
+    from_state = models.CharField(_("原状态"), max_length=10, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    reason = models.TextField(_("理由"), blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("共享设施事件")
+        verbose_name_plural = _("共享设施事件")
+        indexes = [models.Index(fields=["subject", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.subject_id} {self.action}"

@@ -63,8 +63,12 @@ class Opening:
         return self.capacity - self.taken
 
 
-def upcoming(shared: SharedFacility, *, start: dt.date, days: int = 14) -> list[Opening]:
-    """Every slot occurrence of the next ``days`` days with its free places."""
+def upcoming(
+    shared: SharedFacility, *, start: dt.date, days: int = 14, after: dt.datetime | None = None
+) -> list[Opening]:
+    """Every slot occurrence of the next ``days`` days with its free places (only those
+    beginning later than ``after`` when it is given: a begun slot cannot be booked)."""
+    cutoff = timezone.localtime(after).replace(tzinfo=None) if after is not None else None
     taken = {
         (s.date, s.start): s
         for s in Slot.objects.filter(
@@ -89,6 +93,9 @@ def upcoming(shared: SharedFacility, *, start: dt.date, days: int = 14) -> list[
                 end = at + dt.timedelta(minutes=step) if step else stop
                 if end > stop:
                     break
+                if cutoff is not None and at <= cutoff:
+                    at = end
+                    continue
                 slot = taken.get((day, at.time()))
                 out.append(
                     Opening(day, at.time(), end.time(), shared.capacity, slot.taken if slot else 0)

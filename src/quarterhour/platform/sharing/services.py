@@ -25,6 +25,7 @@ from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.geography.models import Community
+from quarterhour.platform.sharing import machines
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing.error_codes import SharingError as E
 from quarterhour.platform.sharing.models import Booking, SharedFacility, Slot, Window
@@ -70,6 +71,24 @@ def _check_windows(windows: Sequence[dict[str, Any]]) -> tuple[list[Window], lis
             row_issues.append(_("第 %(i)d 个时段的结束须晚于开始") % {"i": i})
         if not isinstance(slot, int) or slot < 0:
             row_issues.append(_("第 %(i)d 个时段的时段长度须为非负整数") % {"i": i})
+        elif slot and start is not None and end is not None and end > start:
+            length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            if length % slot:
+                # the remainder would never be bookable: said, not silently dropped
+                row_issues.append(
+                    _(
+                        "第 %(i)d 个时段 %(s)s–%(e)s 共 %(n)d 分钟，不能按每 %(m)d 分钟分完"
+                        "（最后 %(r)d 分钟无法预约），请调整结束时间或时段长度"
+                    )
+                    % {
+                        "i": i,
+                        "s": start.strftime("%H:%M"),
+                        "e": end.strftime("%H:%M"),
+                        "n": length,
+                        "m": slot,
+                        "r": length % slot,
+                    }
+                )
         for text in row_issues:
             issues.append(Issue(E.WINDOW_INVALID, text, row=i, field="windows"))
         # no issues: the weekday is an int and both times were read (said again for the types)
@@ -241,12 +260,10 @@ def cancel(*, actor: Any, booking: Booking, reason: str = "") -> Booking:
     row = Booking.objects.select_for_update().select_related("slot__shared").get(pk=booking.pk)
     if not perm.can_cancel_booking(actor, row):
         raise _refuse()
-    if row.status != Booking.Status.ACTIVE:
+    if not machines.BOOKING.can(row, "cancel"):
         raise Invalid(E.BOOKING_CLOSED, _("该预约已取消"))
     Slot.objects.select_for_update().filter(pk=row.slot_id).update(taken=F("taken") - row.places)
-    row.status = Booking.Status.CANCELLED
-    save_audited(row, actor=actor, reason=reason or "cancel")
-    return row
+    return machines.BOOKING.move(row, "cancel", actor=actor, reason=reason, locked=True)
 
 
 @transaction.atomic
@@ -279,10 +296,15 @@ def withdraw(
         issues.append(Issue("field_invalid", _("必须填写退出原因"), field="reason"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    row.status = SharedFacility.Status.WITHDRAWN
-    row.withdrawn_from = effective_from
-    row.withdraw_reason = reason
-    save_audited(row, actor=actor, reason=reason)
+    row = machines.OFFER.move(
+        row,
+        "withdraw",
+        actor=actor,
+        now=now,
+        reason=reason,
+        fields={"withdrawn_from": effective_from, "withdraw_reason": reason},
+        locked=True,
+    )
     # lock the slots first: a booking in flight either commits before (and is cancelled here)
     # or reads the withdrawal after it
     list(Slot.objects.select_for_update().filter(shared=row, date__gte=effective_from))
@@ -294,8 +316,7 @@ def withdraw(
     )
     for b in affected:
         Slot.objects.filter(pk=b.slot_id).update(taken=F("taken") - b.places)
-        b.status = Booking.Status.WITHDRAWN
-        save_audited(b, actor=actor, reason=reason)
+        machines.BOOKING.move(b, "withdraw", actor=actor, now=now, reason=reason, locked=True)
     for b in affected:
         tell(
             recipients=[b.booker],

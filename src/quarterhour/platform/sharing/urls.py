@@ -6,6 +6,7 @@ app_name = "sharing"
 urlpatterns = [
     path("", views.offer_list, name="list"),
     path("new", views.offer_new, name="new"),
+    path("units/new", views.unit_new, name="unit_new"),
     path("<int:pk>/", views.offer_detail, name="detail"),
     path("<int:pk>/book", views.book, name="book"),
     path("<int:pk>/withdraw", views.withdraw, name="withdraw"),

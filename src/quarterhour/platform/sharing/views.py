@@ -3,6 +3,8 @@ offer's coming openings with free places and the booking form, my bookings, with
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.catalogue.models import Provider
+from quarterhour.platform.catalogue.services import provider_create
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core.access import can_use_staff_pages
-from quarterhour.platform.core.errors import PermissionRefused
-from quarterhour.platform.core.text import whole_number
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.picking import picked
 from quarterhour.platform.sharing import permissions as perm
 from quarterhour.platform.sharing import selectors, services
 from quarterhour.platform.sharing.models import Booking, Kind, Price, SharedFacility
@@ -41,7 +44,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shared": shared,
             "windows": shared.windows.all(),
-            "openings": selectors.upcoming(shared, start=today, days=14),
+            "openings": selectors.upcoming(shared, start=today, days=14, after=timezone.now()),
             "can_book": request.user.is_authenticated and perm.can_book(request.user, shared),
             "manager": manager,
             "bookings": selectors.bookings_of_facility(shared).filter(slot__date__gte=today)
@@ -110,62 +113,118 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _windows(raw: str) -> list[dict[str, object]]:
-    """Lines ``星期 开始 结束 [时段分钟]``, e.g. ``6 08:00 12:00 60``."""
+#: window rows on the offer form (each: days of the week, start, end, slot length)
+WINDOW_ROWS = 3
+DAYS = [(i, n) for i, n in enumerate("一二三四五六日", start=1)]
+
+
+def _windows(d: Any) -> list[dict[str, object]]:
+    """The form's window rows as the service's windows: one per ticked day of each filled row."""
     out: list[dict[str, object]] = []
-    for line in raw.splitlines():
-        parts = line.split()
-        if not parts:
+    for k in range(1, WINDOW_ROWS + 1):
+        days = [
+            int(x) for x in d.getlist(f"days_{k}") if x.isascii() and x.isdigit() and len(x) == 1
+        ]
+        start, end = pages.text(d, f"start_{k}")[:8], pages.text(d, f"end_{k}")[:8]
+        if not days and not start and not end:
             continue
-        out.append(
-            {
-                "weekday": parts[0] if whole_number(parts[0], digits=9) is None else int(parts[0]),
-                "start": parts[1] if len(parts) > 1 else "",
-                "end": parts[2] if len(parts) > 2 else "",
-                "slot_minutes": (whole_number(parts[3], digits=9) or 0) if len(parts) > 3 else 0,
-            }
-        )
+        raw = pages.text(d, f"slot_{k}")
+        slot: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else (raw or 0)
+        for day in days or [0]:
+            out.append({"weekday": day, "start": start, "end": end, "slot_minutes": slot})
     return out
+
+
+def _offer_form(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    return render(
+        request,
+        "sharing/new.html",
+        {
+            "kinds": Kind.choices,
+            "prices": Price.choices,
+            "rows": range(1, WINDOW_ROWS + 1),
+            "days": DAYS,
+            "errors": errors or {},
+        },
+    )
 
 
 @login_required
 def offer_new(request: HttpRequest) -> HttpResponse:
-    """A resident unit's staff (or the community) offers a facility."""
-    units = Provider.objects.filter(kind=Provider.Kind.RESIDENT_UNIT).select_related(
-        "street", "community"
-    )
-    mine = [
-        u
-        for u in units.order_by("name")[:500]
-        if u.community is not None and perm.can_offer_facility(request.user, u, u.community)
-    ]
-    if request.method == "POST":
-        d = request.POST
+    """A resident unit's staff, the community or the street offers a facility of a registered
+    resident unit (chosen by name) with its off-peak windows."""
+    pages.staff_only(request)
+    if request.method != "POST":
+        return _offer_form(request)
+    d = request.POST
 
-        def call() -> SharedFacility:
-            unit = get_object_or_404(units, pk=pages.integer(d, "unit"))
-            community = unit.community
-            if community is None:
-                raise PermissionRefused("sharing_permission_denied", _("该单位没有所在社区"))
-            return services.offer(
-                actor=request.user,
-                unit=unit,
-                community=community,
-                name=pages.text(d, "name"),
-                kind=pages.text(d, "kind"),
-                lon=float(d.get("lon") or community.centre_lon or 0.0),
-                lat=float(d.get("lat") or community.centre_lat or 0.0),
-                price=pages.text(d, "price"),
-                price_note=pages.text(d, "price_note"),
-                capacity=pages.integer(d, "capacity"),
-                windows=_windows(d.get("windows", "")),
-                item_codes=d.getlist("item_codes"),
-                address=pages.text(d, "address"),
+    def call() -> SharedFacility:
+        unit = picked(d, "unit", kind_name="resident_unit", user=request.user)
+        community = unit.community
+        if community is None:
+            raise Invalid(
+                "sharing_unit_without_community",
+                _("该单位没有登记所在社区"),
+                [
+                    Issue(
+                        "sharing_unit_without_community", _("该单位没有登记所在社区"), field="unit"
+                    )
+                ],
             )
+        return services.offer(
+            actor=request.user,
+            unit=unit,
+            community=community,
+            name=pages.text(d, "name"),
+            kind=pages.text(d, "kind"),
+            lon=float(community.centre_lon or 0.0),
+            lat=float(community.centre_lat or 0.0),
+            price=pages.text(d, "price"),
+            price_note=pages.text(d, "price_note"),
+            capacity=pages.integer(d, "capacity", low=1, high=100_000),
+            windows=_windows(d),
+            address=pages.text(d, "address") or unit.address,
+        )
 
-        return pages.run(request, call, success=_("共享设施已登记"), to="sharing:list")
-    return render(
+    return pages.run(
         request,
-        "sharing/new.html",
-        {"units": mine, "kinds": Kind.choices, "prices": Price.choices},
+        call,
+        success=_("共享设施已登记，居民可在“我的周边”和共享设施列表中查看并预约"),
+        to="sharing:list",
+        again=lambda errors: _offer_form(request, errors),
+    )
+
+
+def _unit_form(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    return render(request, "sharing/unit_new.html", {"errors": errors or {}})
+
+
+@login_required
+def unit_new(request: HttpRequest) -> HttpResponse:
+    """The street registers a resident unit (驻区单位) of its area, placed in a community chosen
+    by name; then its shared facilities are offered."""
+    pages.staff_only(request)
+    if request.method != "POST":
+        return _unit_form(request)
+    d = request.POST
+
+    def call() -> Provider:
+        community = picked(d, "community", kind_name="community", user=request.user)
+        return provider_create(
+            actor=request.user,
+            street=community.street,
+            name=pages.text(d, "name")[:200],
+            kind=Provider.Kind.RESIDENT_UNIT,
+            community=community,
+            address=pages.text(d, "address")[:300],
+            hotline=pages.text(d, "hotline")[:64],
+            description=pages.text(d, "description")[:2000],
+        )
+
+    return pages.run(
+        request,
+        call,
+        success=_("驻区单位已登记，请继续登记它向居民开放的共享设施"),
+        to="sharing:new",
+        again=lambda errors: _unit_form(request, errors),
     )

@@ -13,3 +13,4 @@ class VolunteerError(StrEnum):
     MINUTES_INVALID = "volunteer_minutes_invalid"
     NOT_RECIPIENT = "volunteer_not_recipient"
     NO_NETWORK = "volunteer_no_network"
+    OTHER_DISTRICT = "volunteer_other_district"

@@ -36,6 +36,12 @@ def needs_visible(user: Any) -> QuerySet[Need]:
     ).select_related("community", "volunteer", "recipient")
 
 
+def hours_of(minutes: int | None) -> float:
+    """Confirmed minutes as the hours every page shows (one decimal, the same figure on the
+    volunteer's home, the community's list and the certificate)."""
+    return round((minutes or 0) / 60, 1)
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     volunteer: Volunteer
@@ -44,7 +50,7 @@ class Totals:
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return hours_of(self.minutes)
 
 
 def totals(volunteer: Volunteer, *, year: int | None = None) -> Totals:

@@ -21,6 +21,7 @@ from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.facilities.hours import is_open, validate_hours
 from quarterhour.platform.geography.models import Community
+from quarterhour.platform.volunteers import machines
 from quarterhour.platform.volunteers import permissions as perm
 from quarterhour.platform.volunteers.error_codes import VolunteerError as E
 from quarterhour.platform.volunteers.models import (
@@ -35,13 +36,6 @@ from quarterhour.platform.volunteers.models import (
 DEFAULT_MATCH_LIMIT_M = 1250.0
 
 VS = Volunteer.Status
-#: action: (from states, to state)
-VOLUNTEER_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "approve": (frozenset({VS.PENDING}), VS.APPROVED),
-    "reject": (frozenset({VS.PENDING}), VS.REJECTED),
-    "suspend": (frozenset({VS.APPROVED}), VS.SUSPENDED),
-    "reinstate": (frozenset({VS.SUSPENDED}), VS.APPROVED),
-}
 
 
 def _refuse() -> PermissionRefused:
@@ -52,8 +46,15 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
 
 
-def _illegal(state: Any) -> Invalid:
-    return Invalid(E.ILLEGAL_TRANSITION, _("当前状态为“%(s)s”，不能执行此操作") % {"s": state})
+def _require(machine: Any, row: Any, action: str) -> None:
+    """Refuse an action its machine does not allow from the row's state, before the other
+    checks (said as the machine says it)."""
+    if not machine.can(row, action):
+        raise Invalid(
+            E.ILLEGAL_TRANSITION,
+            _("当前状态为“%(s)s”，不能执行“%(a)s”")
+            % {"s": machine.state_label(row.status), "a": machine.label(action)},
+        )
 
 
 @transaction.atomic
@@ -118,22 +119,25 @@ def decide(
     v = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if not perm.can_approve_volunteer(actor, v):
         raise _refuse()
-    if action not in VOLUNTEER_TRANSITIONS:
+    if action not in machines.VOLUNTEER.transitions:
         raise Invalid("field_invalid", _("未知的操作"))
-    allowed, to = VOLUNTEER_TRANSITIONS[action]
-    if v.status not in allowed:
-        raise _illegal(v.get_status_display())
+    _require(machines.VOLUNTEER, v, action)
     if action in {"reject", "suspend"} and not note.strip():
         raise Invalid(
             "field_invalid",
             _("必须填写理由"),
             [Issue("field_invalid", _("必须填写理由"), field="note")],
         )
-    v.status = to
-    v.decided_by = actor
-    v.decided_at = _now(now)
-    v.decision_note = note
-    save_audited(v, actor=actor, reason=f"{action}: {note}".strip(": "))
+    at = _now(now)
+    v = machines.VOLUNTEER.move(
+        v,
+        action,
+        actor=actor,
+        now=at,
+        reason=note,
+        fields={"decided_by": actor, "decided_at": at, "decision_note": note},
+        locked=True,
+    )
     tell(
         recipients=[v.user],
         kind=f"volunteers.{action}",
@@ -228,18 +232,27 @@ def candidates(
 
 @transaction.atomic
 def assign(*, actor: Any, need: Need, volunteer: Volunteer, now: dt.datetime | None = None) -> Need:
-    row = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+    row = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("community__street")
+        .get(pk=need.pk)
+    )
     if not perm.can_match_need(actor, row):
         raise _refuse()
-    if row.status != Need.Status.OPEN:
-        raise _illegal(row.get_status_display())
+    _require(machines.NEED, row, "assign")
+    # the volunteer as stored now (an approval may have come after the caller read it)
+    volunteer = Volunteer.objects.select_related("community__street").get(pk=volunteer.pk)
+    if volunteer.community.street.district_id != row.community.street.district_id:
+        raise PermissionRefused(
+            E.OTHER_DISTRICT, _("该志愿者登记在其他区县，不能指派到本区县的需求")
+        )
     if volunteer.status != VS.APPROVED:
         raise Invalid(E.NOT_APPROVED, _("该志愿者尚未通过审核"))
     if row.skill not in volunteer.skills:
         raise Invalid(E.SKILL_MISMATCH, _("该志愿者没有所需技能"))
-    row.status = Need.Status.MATCHED
-    row.volunteer = volunteer
-    save_audited(row, actor=actor, reason="assign")
+    row = machines.NEED.move(
+        row, "assign", actor=actor, now=now, fields={"volunteer": volunteer}, locked=True
+    )
     tell(
         recipients=[volunteer.user],
         kind="volunteers.assigned",
@@ -262,11 +275,7 @@ def cancel_need(*, actor: Any, need: Need, reason: str) -> Need:
     row = Need.objects.select_for_update().get(pk=need.pk)
     if not (perm.can_match_need(actor, row) or row.recipient_id == getattr(actor, "pk", None)):
         raise _refuse()
-    if row.status not in {Need.Status.OPEN, Need.Status.MATCHED}:
-        raise _illegal(row.get_status_display())
-    row.status = Need.Status.CANCELLED
-    save_audited(row, actor=actor, reason=reason or "cancel")
-    return row
+    return machines.NEED.move(row, "cancel", actor=actor, reason=reason, locked=True)
 
 
 @transaction.atomic
@@ -287,8 +296,9 @@ def record_hours(
     )
     if not perm.can_record_hours(actor, row):
         raise _refuse()
-    if row.status != Need.Status.MATCHED or row.volunteer is None:
-        raise _illegal(row.get_status_display())
+    _require(machines.NEED, row, "serve")
+    if row.volunteer is None:  # a matched need has its volunteer (said again for the types)
+        raise Invalid(E.ILLEGAL_TRANSITION, _("该需求还没有志愿者"))
     at = _now(now)
     issues: list[Issue] = []
     if not isinstance(minutes, int) or not 0 < minutes <= 24 * 60:
@@ -308,8 +318,7 @@ def record_hours(
         recorded_at=at,
     )
     save_audited(record, actor=actor, reason="record")
-    row.status = Need.Status.DONE
-    save_audited(row, actor=actor, reason="served")
+    machines.NEED.move(row, "serve", actor=actor, now=at, reason=note, locked=True)
     tell(
         recipients=[row.recipient],
         kind="volunteers.confirm",
@@ -333,11 +342,15 @@ def confirm_hours(
     row = ServiceRecord.objects.select_for_update().select_related("need").get(pk=record.pk)
     if not perm.can_confirm_hours(actor, row):
         raise PermissionRefused(E.NOT_RECIPIENT, _("只有服务对象本人可以确认服务时长"))
-    if row.status != ServiceRecord.Status.PENDING:
-        raise _illegal(row.get_status_display())
-    row.status = ServiceRecord.Status.CONFIRMED if accept else ServiceRecord.Status.DISPUTED
-    row.confirmed_at = _now(now)
-    if note:
-        row.note = (row.note + " / " + note).strip(" /")[:200]
-    save_audited(row, actor=actor, reason="confirm" if accept else "dispute")
-    return row
+    return machines.RECORD.move(
+        row,
+        "confirm" if accept else "dispute",
+        actor=actor,
+        now=now,
+        reason=note,
+        fields={
+            "confirmed_at": _now(now),
+            "note": (row.note + " / " + note).strip(" /")[:200] if note else row.note,
+        },
+        locked=True,
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
-from quarterhour.platform.geography.models import Community
+from quarterhour.platform.core.picking import picked
 from quarterhour.platform.volunteers import permissions as perm
 from quarterhour.platform.volunteers import selectors, services
 from quarterhour.platform.volunteers.models import Need, Organisation, Skill, Volunteer
@@ -24,10 +24,16 @@ from quarterhour.platform.volunteers.models import Need, Organisation, Skill, Vo
 @login_required
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
-    rows = selectors.totals_table(selectors.volunteers_visible(request.user)).order_by(
-        "status", "name"
+    rows = list(
+        selectors.totals_table(selectors.volunteers_visible(request.user)).order_by(
+            "status", "name"
+        )[:500]
     )
-    return render(request, "volunteers/list.html", {"rows": rows[:500]})
+    for v in rows:
+        v.hours = selectors.hours_of(getattr(v, "confirmed_minutes", 0))  # type: ignore[attr-defined]
+    return render(
+        request, "volunteers/list.html", {"rows": rows, "year": timezone.localdate().year}
+    )
 
 
 @login_required
@@ -48,50 +54,63 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def register(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        d = request.POST
-
-        def call() -> Volunteer:
-            community = get_object_or_404(Community, pk=pages.integer(d, "community"))
-            return services.register(
-                actor=request.user,
-                community=community,
-                name=pages.text(d, "name"),
-                phone=pages.text(d, "phone"),
-                lon=community.centre_lon or 0.0,
-                lat=community.centre_lat or 0.0,
-                skills=d.getlist("skills"),
-                availability=[
-                    {
-                        "days": [int(x) for x in d.getlist("days")],
-                        "opens": pages.text(d, "opens"),
-                        "closes": pages.text(d, "closes"),
-                    }
-                ],
-                organisation=pages.text(d, "organisation"),
-            )
-
-        return pages.run(
-            request, call, success=_("注册已提交，待社区审核"), to="volunteers:register"
-        )
-    # login_required: the user is authenticated (said again for the types)
+def _register_form(
+    request: HttpRequest, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    # login_required: the user is authenticated and has a pk
     mine = (
-        Volunteer.objects.filter(user=request.user).first()
-        if request.user.is_authenticated
-        else None
+        Volunteer.objects.filter(user_id=int(request.user.pk or 0))
+        .select_related("community")
+        .first()
     )
     return render(
         request,
         "volunteers/register.html",
         {
             "mine": mine,
+            "totals": selectors.totals(mine) if mine is not None else None,
+            "year": timezone.localdate().year,
             "skills": Skill.choices,
             "organisations": Organisation.choices,
-            "communities": Community.objects.order_by("code")[:2000],
             "days": [(i, n) for i, n in enumerate("一二三四五六日", start=1)],
+            "errors": errors or {},
         },
+    )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """社区志愿者注册登记: name, phone, community (chosen by name), skills, availability."""
+    if request.method != "POST":
+        return _register_form(request)
+    d = request.POST
+
+    def call() -> Volunteer:
+        community = picked(d, "community", kind_name="community", user=request.user)
+        return services.register(
+            actor=request.user,
+            community=community,
+            name=pages.text(d, "name")[:64],
+            phone=pages.text(d, "phone")[:32],
+            lon=community.centre_lon or 0.0,
+            lat=community.centre_lat or 0.0,
+            skills=d.getlist("skills")[:20],
+            availability=[
+                {
+                    "days": [int(x) for x in d.getlist("days")[:7] if x in "1234567" and x],
+                    "opens": pages.text(d, "opens")[:5],
+                    "closes": pages.text(d, "closes")[:5],
+                }
+            ],
+            organisation=pages.text(d, "organisation"),
+        )
+
+    return pages.run(
+        request,
+        call,
+        success=_("注册已提交，待社区审核"),
+        to="volunteers:register",
+        again=lambda errors: _register_form(request, errors),
     )
 
 
@@ -110,7 +129,7 @@ def post_need(request: HttpRequest) -> HttpResponse:
     d = request.POST
 
     def call() -> Need:
-        community = get_object_or_404(Community, pk=pages.integer(d, "community"))
+        community = picked(d, "community", kind_name="community", user=request.user)
         return services.post_need(
             actor=request.user,
             community=community,
@@ -207,5 +226,6 @@ def certificate(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "totals": selectors.totals(v, year=year),
             "number": selectors.certificate_number(v, year),
             "issued": timezone.localdate(),
+            "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1),
         },
     )

@@ -64,6 +64,14 @@ class SvgMap:
         ox = (self.width - span_x * scale) / 2
         oy = (self.height - span_y * scale) / 2
 
+        # the projection, for a page script turning a click into a place (what-if)
+        parts[0] = parts[0].replace(
+            "<svg ",
+            f'<svg data-x0="{x0!r}" data-y0="{y0!r}" data-k="{k!r}" data-scale="{scale!r}" '
+            f'data-ox="{ox!r}" data-oy="{oy!r}" ',
+            1,
+        )
+
         def xy(lon: float, lat: float) -> tuple[float, float]:
             return ox + (lon - x0) * k * scale, self.height - (oy + (lat - y0) * scale)
 

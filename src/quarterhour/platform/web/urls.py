@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quarterhour.platform.web import imports, views
+from quarterhour.platform.web import imports, views, whatif
 
 app_name = "web"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("communities/", views.community_list, name="communities"),
     path("circles/", views.circle_list, name="circles"),
     path("circles/<int:pk>/", views.circle_detail, name="circle"),
+    path("circles/<int:pk>/whatif/", whatif.circle_whatif, name="circle_whatif"),
+    path("circles/<int:pk>/whatif/compare/", whatif.scenario_compare, name="whatif_compare"),
+    path("circles/<int:pk>/whatif/<int:sid>/act", whatif.scenario_action, name="whatif_action"),
+    path(
+        "circles/<int:pk>/whatif/<int:sid>.<str:fmt>", whatif.scenario_export, name="whatif_export"
+    ),
     path("assessments/", views.assessments, name="assessments"),
     path("imports/", imports.imports, name="imports"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),

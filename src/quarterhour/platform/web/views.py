@@ -327,7 +327,15 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             cache.set(key, (circle, body), FRAGMENT_SECONDS)
     else:
         body = hit[1]
-    return render(request, "web/circle.html", {"circle": circle, "body": mark_safe(body)})
+    return render(
+        request,
+        "web/circle.html",
+        {
+            "circle": circle,
+            "body": mark_safe(body),
+            "can_plan": planning_perm.can_plan_circle(request.user, circle),
+        },
+    )
 
 
 def _assessable(user: Any) -> tuple[list[District], list[Street]]:

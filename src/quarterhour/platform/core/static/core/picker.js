@@ -41,6 +41,8 @@
     input.addEventListener("input", function () {
       choose();
       clearTimeout(timer);
+      // a suggestion was taken: keep it (asking again with its whole label finds nothing)
+      if (hidden.value) return;
       timer = setTimeout(refresh, 200);
     });
     input.addEventListener("change", choose);

@@ -1,0 +1,125 @@
+"""Writes and reads of saved what-if scenarios: save, promote into the plan (纳入规划), withdraw.
+
+A scenario is hypothetical: saving or promoting it never changes the register. A promoted
+scenario's added and moved sites are the circle's proposed sites (:func:`proposed_sites`).
+Every write checks that the actor plans the scenario's circle and goes through the audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.recording import save_audited
+from quarterhour.platform.core.transitions import StateMachine, Transition
+from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.planning.error_codes import PlanningError as E
+from quarterhour.platform.planning.models import WhatIfScenario
+from quarterhour.platform.planning.permissions import can_plan_circle
+from quarterhour.platform.planning.whatif import (
+    ADD,
+    MOVE,
+    HypoChange,
+    circle_base,
+    engine_changes,
+    parse_changes,
+)
+
+State = WhatIfScenario.State
+NAME_MAX = 100
+
+MACHINE = StateMachine(
+    model=WhatIfScenario,
+    transitions={
+        "promote": Transition(
+            frozenset({State.DRAFT, State.WITHDRAWN}), State.PROPOSED, _("纳入规划")
+        ),
+        "withdraw": Transition(frozenset({State.PROPOSED}), State.WITHDRAWN, _("撤回")),
+    },
+    illegal_code=E.WHATIF_ILLEGAL,
+    state_label=lambda s: State(s).label,
+)
+
+
+def _refuse() -> PermissionRefused:
+    return PermissionRefused(E.WHATIF_PERMISSION_DENIED, _("您无权为该服务圈做规划方案"))
+
+
+def check_planner(actor: Any, circle: Circle) -> None:
+    if not can_plan_circle(actor, circle):
+        raise _refuse()
+
+
+@transaction.atomic
+def scenario_save(
+    *, actor: Any, circle: Circle, name: str, changes: Sequence[HypoChange], is_demo: bool = False
+) -> WhatIfScenario:
+    """Keep ``changes`` as a named scenario of ``circle`` (the register is not touched)."""
+    check_planner(actor, circle)
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        msg = _("请填写方案名称（不超过 %(n)d 字）") % {"n": NAME_MAX}
+        raise Invalid(E.WHATIF_INVALID, msg, [Issue(E.WHATIF_INVALID, msg, field="name")])
+    if not changes:
+        empty = _("方案中还没有任何变更")
+        raise Invalid(E.WHATIF_INVALID, empty, [Issue(E.WHATIF_INVALID, empty, field="change")])
+    engine_changes(circle_base(circle), changes)  # every facility named is one of the circle's
+    row = WhatIfScenario(
+        circle=circle,
+        name=name,
+        changes=[c.as_json() for c in changes],
+        created_by=actor,
+        is_demo=is_demo,
+    )
+    save_audited(row, actor=actor, reason="whatif_save")
+    return row
+
+
+def scenario_move(*, actor: Any, scenario: WhatIfScenario, action: str) -> WhatIfScenario:
+    """Promote a scenario into the plan, or withdraw it."""
+    return MACHINE.move(
+        scenario,
+        action,
+        actor=actor,
+        allowed=lambda s: can_plan_circle(actor, s.circle),
+        refuse=_refuse,
+    )
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+def scenarios_of(circle: Circle) -> QuerySet[WhatIfScenario]:
+    return WhatIfScenario.objects.filter(circle=circle).select_related("created_by")
+
+
+def changes_of(scenario: WhatIfScenario) -> list[HypoChange]:
+    return parse_changes(scenario.changes)
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedSite:
+    scenario: WhatIfScenario
+    name: str
+    items: str
+    lon: float
+    lat: float
+
+
+def proposed_sites(circle: Circle) -> list[ProposedSite]:
+    """Sites added or moved to by the circle's scenarios in the plan."""
+    from quarterhour.platform.core import standard
+
+    out = []
+    for s in scenarios_of(circle).filter(state=State.PROPOSED):
+        for c in changes_of(s):
+            if c.action in (ADD, MOVE):
+                items = "、".join(standard.item_label(i) for i in c.items)
+                out.append(ProposedSite(s, c.name, items, c.lon, c.lat))
+    return out

@@ -1,0 +1,74 @@
+"""Journey 18 (科学规划、合理配置): a street officer tries a new facility on a circle's map.
+
+From the street officer's home: 服务圈 → one of the street's circles (the one with the demo's
+saved scenarios) → 打开假设分析 → choose an item the circle misses, click the map → 增设并计算
+shows each affected community × item with covered residents before and after → 保存方案 →
+并排比较 with the demo's scenario. Nothing in the register changes.
+"""
+
+from __future__ import annotations
+
+from tests.platform.journeys.conftest import login, shot
+
+from quarterhour.engine.standards import load_standard
+
+
+def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
+    circle_id, circle_name = demo.sql(
+        "select distinct c.id, c.name from planning_whatifscenario s"
+        " join geography_circle c on c.id = s.circle_id where s.is_demo"
+    )[0]
+    missing = demo.one(
+        "select missing from planning_circleresult where circle_id = %s and is_latest", circle_id
+    )
+    missing = missing if isinstance(missing, list) else __import__("json").loads(missing)
+    walk = {i.code: i for i in load_standard("beijing-2011").items if i.walk_applies}
+    code = next(c for c in missing if c in walk)
+    n_facilities = demo.one("select count(*) from facilities_facility")
+
+    login(page, "demo-street")
+    page.get_by_role("navigation").get_by_role("link", name="服务圈").click()
+    page.get_by_role("link", name=circle_name, exact=True).click()
+    page.get_by_role("link", name="打开假设分析").click()
+    assert page.locator("#saved-scenarios").get_by_text("演示方案", exact=False).count() >= 1
+    shot(page, "j18-whatif-open")
+
+    page.get_by_label("服务项目").select_option(code)
+    page.locator("#whatif-map svg").click()  # the middle of the circle's map
+    assert "已选位置" in page.locator("#picked-place").inner_text()
+    page.get_by_role("button", name="增设并计算").click()
+
+    summary = page.locator("#whatif-summary")
+    assert "服务圈达标项目：现状" in summary.inner_text()
+    rows = page.locator("#whatif-table tbody tr")
+    assert rows.count() >= 1
+    first = rows.first.locator("td").all_inner_texts()
+    assert first[1] == walk[code].name_zh, first
+    before, after = (int(x.strip()) for x in first[3].split("→"))
+    assert after > before  # residents newly within the walk
+    assert page.locator("#whatif-map svg .hypo-add").count() == 1
+    assert page.locator("#whatif-map svg .community.changed").count() >= 1
+    shot(page, "j18-whatif-answer")
+
+    page.get_by_label("方案名称").fill("旅程：中部增设")
+    page.get_by_role("button", name="保存方案").click()
+    assert "方案“旅程：中部增设”已保存" in page.locator("main").inner_text()
+    stored = demo.sql(
+        "select s.changes, u.username from planning_whatifscenario s"
+        " join accounts_user u on u.id = s.created_by_id where s.name = %s",
+        "旅程：中部增设",
+    )
+    assert len(stored) == 1 and stored[0][1] == "demo-street"
+    assert demo.one("select count(*) from facilities_facility") == n_facilities  # hypothetical
+
+    page.get_by_label("方案甲").select_option(label="旅程：中部增设")
+    demo_name = demo.sql(
+        "select name from planning_whatifscenario where is_demo and circle_id = %s order by id",
+        circle_id,
+    )[0][0]
+    page.get_by_label("方案乙").select_option(label=demo_name)
+    page.get_by_role("button", name="并排比较").click()
+    table = page.locator("#compare-table")
+    assert table.locator("tbody tr").count() >= 1
+    assert "旅程：中部增设" in table.locator("thead").inner_text()
+    shot(page, "j18-whatif-compare")
