@@ -37,6 +37,10 @@ NO_HISTORY = {
     "requests.Event": "the request's event log itself",
     "requests.Handover": "the request's transfer log itself (who → whom → why)",
     "certification.CertificationEvent": "the certification's event log itself",
+    "sharing.SharingEvent": "the sharing state machines' event log itself",
+    "volunteers.VolunteeringEvent": "the volunteering state machines' event log itself",
+    "meetings.MeetingEvent": "the meetings state machines' event log itself",
+    "requests.Follower": "a resident joining a request; the request's events record it",
     "planning.WalkNetworkFile": "a file registered by the import command; runs name it",
     "planning.AssessmentRun": "the run records who asked, when and its state",
     "planning.CommunityResult": "computed by an assessment run",
@@ -49,10 +53,6 @@ NO_HISTORY = {
     "jobs.JobState": "the scheduler's bookkeeping",
     "sharing.Slot": "an occurrence made by the first booking, which has the history",
     "evaluation.SurveyResponse": "a resident's answer, written once and never changed",
-    "requests.Follower": "joining writes the request's Event (action join): who and when",
-    "sharing.SharingEvent": "the offers' and bookings' event log itself",
-    "volunteers.VolunteeringEvent": "the volunteers', needs' and records' event log itself",
-    "meetings.MeetingEvent": "the meetings' and actions' event log itself",
 }
 
 
@@ -98,14 +98,14 @@ def category(world: Any) -> Any:
 def test_district_deadline_is_recorded(world: Any, category: Any) -> None:
     actor = world.users["district"]
     row = configuration.set_district_deadline(
-        actor=actor, category=category, district=world.A, amount=5, unit="days", reason="区政府令"
+        actor=actor, category=category, district=world.A, amount=5, unit="days"
     )
-    _entry(_last(row.history.all()), actor=actor, reason="区政府令", kind="+")
+    _entry(_last(row.history.all()), actor=actor, reason="district deadline", kind="+")
     configuration.set_district_deadline(
-        actor=actor, category=category, district=world.A, amount=2, unit="days", reason="提速"
+        actor=actor, category=category, district=world.A, amount=2, unit="days"
     )
     rec = _last(CategoryDeadline.history.filter(id=row.pk))
-    _entry(rec, actor=actor, reason="提速", kind="~")
+    _entry(rec, actor=actor, reason="district deadline", kind="~")
     assert rec.amount == 2
 
 
@@ -118,29 +118,28 @@ def test_work_calendar_is_recorded(world: Any) -> None:
         day_start=time(8, 30),
         day_end=time(17, 30),
         days_off=[date(2026, 10, 1)],
-        reason="国庆放假",
     )
-    _entry(_last(cal.history.all()), actor=actor, reason="国庆放假", kind="+")
-    day = CalendarDay.objects.get(calendar=cal)
-    _entry(_last(day.history.all()), actor=actor, reason="国庆放假", kind="+")
+    # the days set are named in the reason (the days themselves are rewritten in bulk)
+    _entry(
+        _last(cal.history.all()), actor=actor, reason="calendar (off: 2026-10-01; on: )", kind="+"
+    )
     configuration.set_calendar(actor=actor, district=world.A, days_on=[date(2026, 10, 1)])
-    assert _last(CalendarDay.history.filter(id=day.pk)).history_type == "-"
-    assert WorkCalendar.objects.filter(district=world.A).count() == 1
+    rec = _last(WorkCalendar.history.filter(id=cal.pk))
+    _entry(rec, actor=actor, reason="calendar (off: ; on: 2026-10-01)", kind="~")
+    assert CalendarDay.objects.get(calendar=cal).is_workday is True
 
 
 def test_api_key_issue_and_revocation_are_recorded(world: Any) -> None:
     actor = world.users["city"]
-    client, raw = keys.issue_key(actor=actor, name="12345 热线", reason="市热线对接")
-    _entry(_last(client.history.all()), actor=actor, reason="市热线对接", kind="+")
+    client, raw = keys.issue_key(actor=actor, name="12345 热线")
+    _entry(_last(client.history.all()), actor=actor, reason="key issued", kind="+")
     assert keys.check_key(raw) == client
-    keys.revoke_key(actor=actor, client=client, reason="合同到期")
-    rec = _last(client.history.all())
-    _entry(rec, actor=actor, reason="合同到期", kind="~")
-    assert rec.is_active is False
+    with pytest.raises(PermissionRefused):
+        keys.revoke_key(actor=world.users["resident"], client=client)
+    keys.revoke_key(actor=actor, client=client)
+    _entry(_last(client.history.all()), actor=actor, reason="key revoked", kind="~")
     with pytest.raises(keys.KeyRefused):
         keys.check_key(raw)
-    with pytest.raises(PermissionRefused):
-        keys.revoke_key(actor=world.users["district"], client=client, reason="x")
 
 
 def test_roles_granted_and_removed_are_recorded(world: Any) -> None:

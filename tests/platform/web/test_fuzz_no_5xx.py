@@ -18,6 +18,7 @@ deadline (the machine is shared); the whole module takes about two minutes.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -30,13 +31,17 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import quarterhour.platform
 from quarterhour.platform.core.text import has_control
 from quarterhour.platform.requests import services as rs
-from tests.platform.requests.helpers import make_api_client, make_categories
+from quarterhour.platform.volunteers import services as vs
+from tests.platform.requests_helpers import make_api_client, make_categories
+from tests.platform.test_meetings import convene
+from tests.platform.test_sharing import book, offer
 
 pytestmark = pytest.mark.django_db
 
@@ -164,10 +169,25 @@ def scene(world: Any) -> dict[str, Any]:
         description="演示：噪声",
     )
     rs.close(actor=world.users["community"], request=closed, resolution="演示：已处理")
+    # a row for each mechanism, so that ids in addresses and forms lead somewhere
+    shared = offer(world)
+    booking = book(world, shared)
+    meeting = convene(world)
+    need = vs.post_need(
+        actor=world.users["resident"],
+        community=world.a1x,
+        recipient=world.users["resident"],
+        skill="care",
+        description="演示：买菜",
+        lon=world.a1x.centre_lon,
+        lat=world.a1x.centre_lat,
+        wanted_at=timezone.now() + dt.timedelta(days=1),
+    )
     users = dict(world.users)
     users["root"] = users.pop("superuser")
-    ids = sorted({str(world.a1x.pk), str(world.A.pk), str(world.pA1.pk), str(req.pk)})
-    ids += [str(closed.pk), str(world.fA1.pk), "999999999", "2026"]
+    rows = (world.a1x, world.A, world.A1, world.pA1, world.fA1, world.cA1, req, closed)
+    ids = sorted({str(r.pk) for r in (*rows, shared, booking, meeting, need)})
+    ids += ["999999999", "2026"]
     return {"users": users, "ids": ids, "request": req}
 
 

@@ -57,7 +57,13 @@ def _overview(request: HttpRequest, errors: dict[str, list[str]] | None = None) 
 def record(request: HttpRequest) -> HttpResponse:
     pages.staff_only(request)
     d, user = request.POST, request.user
-    street = get_object_or_404(streets_visible(user), pk=pages.integer(d, "street"))
+    try:
+        street_pk = pages.integer(d, "street", low=1)
+    except Invalid as exc:  # the street is a picker: only a forged form lacks it
+        page = _overview(request, pages.errors_of(exc))
+        page.status_code = 422
+        return page
+    street = get_object_or_404(streets_visible(user), pk=street_pk)
     call: Callable[[], Contract | Fund]
     if d.get("action") == "contract":
         call = lambda: services.record_contract(  # noqa: E731

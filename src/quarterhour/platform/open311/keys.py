@@ -40,7 +40,6 @@ def issue_key(
     contact: str = "",
     expires_at: datetime | None = None,
     now: datetime | None = None,
-    reason: str = "",
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
     if not may_manage_keys(actor):
@@ -61,7 +60,7 @@ def issue_key(
         expires_at=expires_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    save_audited(client, actor=actor, reason=reason.strip()[:500] or "key issued")
+    save_audited(client, actor=actor, reason="key issued")
     return client, raw
 
 

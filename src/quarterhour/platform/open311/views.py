@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -94,6 +94,8 @@ def _endpoint(view: Any) -> Any:
             response: HttpResponse = view(request, fmt, **kw)
         except ApiError as exc:
             return formats.errors(fmt, exc.status, [(exc.status, m) for m in exc.messages])
+        except SuspiciousOperation:  # too many fields, too large a body: still our format
+            return formats.errors(fmt, 400, [(400, _("请求过大或字段过多，未作处理"))])
         response["Content-Language"] = translation.get_language() or settings.LANGUAGE_CODE
         return response
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.core.recording import delete_audited, save_audited
+from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
@@ -89,13 +89,7 @@ def save_category(
 
 @transaction.atomic
 def set_district_deadline(
-    *,
-    actor: Any,
-    category: Category,
-    district: District,
-    amount: int,
-    unit: str,
-    reason: str = "",
+    *, actor: Any, category: Category, district: District, amount: int, unit: str
 ) -> CategoryDeadline:
     if not _may(actor, district):
         raise PermissionRefused(E.PERMISSION_DENIED, _("您无权设置该区县的办结时限"))
@@ -106,7 +100,7 @@ def set_district_deadline(
     row = CategoryDeadline.objects.filter(category=category, district=district).first()
     row = row or CategoryDeadline(category=category, district=district)
     row.amount, row.unit = amount, unit
-    save_audited(row, actor=actor, reason=reason or str(_("设置区县办结时限")))
+    save_audited(row, actor=actor, reason="district deadline")
     return row
 
 
@@ -132,7 +126,6 @@ def set_calendar(
     days_off: Iterable[date] = (),
     days_on: Iterable[date] = (),
     notes: Mapping[date, str] | None = None,
-    reason: str = "",
 ) -> WorkCalendar:
     """Replace the district's (or, with ``district`` None, the default) working calendar."""
     if not _may(actor, district):
@@ -154,25 +147,20 @@ def set_calendar(
         )
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
-    why = reason or str(_("设置工作日历"))
     cal = WorkCalendar.objects.filter(district=district).first() or WorkCalendar(district=district)
     cal.weekdays = "".join(sorted(set(weekdays)))
     cal.day_start, cal.day_end = day_start, day_end
-    # the default calendar (no district) is unique by a constraint Django cannot check alone
-    save_audited(cal, actor=actor, reason=why, exclude=["district"] if district is None else None)
-    wanted = {d: False for d in off} | {d: True for d in on}
-    noted = {d: (notes or {}).get(d, "")[:64] for d in wanted}
-    for day in list(cal.days.all()):
-        if wanted.get(day.date) == day.is_workday and noted.get(day.date) == day.note:
-            del wanted[day.date]
-        else:
-            delete_audited(day, actor=actor, reason=why)
-    for d, workday in sorted(wanted.items()):
-        save_audited(
-            CalendarDay(calendar=cal, date=d, is_workday=workday, note=noted[d]),
-            actor=actor,
-            reason=why,
-        )
+    note = f"off: {', '.join(map(str, sorted(off)))}; on: {', '.join(map(str, sorted(on)))}"
+    save_audited(cal, actor=actor, reason=f"calendar ({note})"[:100])
+    cal.days.all().delete()
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(
+                calendar=cal, date=d, is_workday=d in on, note=(notes or {}).get(d, "")[:64]
+            )
+            for d in sorted(off | on)
+        ]
+    )
     return cal
 
 

@@ -443,6 +443,11 @@ def _clean_note(note: str, field: str) -> None:
         raise Invalid(E.TOO_LONG, message, [Issue(E.TOO_LONG, message, field=field)])
 
 
+def _public_reply(reply: str) -> str:
+    _clean_note(reply, "public_reply")
+    return reply.strip()
+
+
 def _acting(actor: Any) -> Any:
     return lambda req: rperm.can_act(actor, req)
 
@@ -452,7 +457,6 @@ def accept(
     *, actor: Any, request: ServiceRequest, note: str = "", now: datetime | None = None
 ) -> ServiceRequest:
     """The owner takes the request on (响应); the person who accepts it owns it from now."""
-    _clean_note(note, "note")
     when = now or timezone.now()
     current = MACHINE.lock(request)
     fields: dict[str, Any] = {"updated_at": when}
@@ -593,17 +597,6 @@ def _check_target(to: Owner) -> None:
         )
 
 
-def _with_reply(note: str, reply: str) -> str:
-    if not reply:
-        return note[:1000]
-    return str(_("%(n)s（公开答复：%(r)s）") % {"n": note, "r": reply})[:1000]
-
-
-def _public_reply(reply: str) -> str:
-    _clean_note(reply, "public_reply")
-    return reply.strip()
-
-
 @transaction.atomic
 def close(
     *,
@@ -624,7 +617,7 @@ def close(
         "close",
         actor=actor,
         now=when,
-        reason=_with_reply(resolution, reply),
+        reason=resolution[:1000],
         fields={"closed_at": when, "updated_at": when, "status_notes": reply},
         allowed=_acting(actor),
         refuse=_refuse,
@@ -651,7 +644,7 @@ def reject(
         "reject",
         actor=actor,
         now=when,
-        reason=_with_reply(reason, reply),
+        reason=reason[:1000],
         fields={"closed_at": when, "updated_at": when, "status_notes": reply},
         allowed=_acting(actor),
         refuse=_refuse,
@@ -716,7 +709,6 @@ def rate(
     next_status(current.status, "rate")
     if current.rating is not None:
         raise Invalid(E.ALREADY_RATED, _("该诉求已评价"))
-    _clean_note(comment, "comment")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid(
             E.BAD_RATING,

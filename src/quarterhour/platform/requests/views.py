@@ -90,7 +90,8 @@ def _place(request: HttpRequest) -> _Place:
 
 def _category(request: HttpRequest) -> Any:
     raw = pages.text(request.POST, "category")
-    return selectors.categories_open().filter(pk=int(raw)).first() if raw.isdigit() else None
+    number = whole_number(raw)
+    return selectors.categories_open().filter(pk=number).first() if number is not None else None
 
 
 def _submit(request: HttpRequest, *, channel: str, place: _Place) -> ServiceRequest:

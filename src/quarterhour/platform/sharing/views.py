@@ -123,12 +123,14 @@ def _windows(d: Any) -> list[dict[str, object]]:
     """The form's window rows as the service's windows: one per ticked day of each filled row."""
     out: list[dict[str, object]] = []
     for k in range(1, WINDOW_ROWS + 1):
-        days = [int(x) for x in d.getlist(f"days_{k}") if x.isdigit() and len(x) == 1]
+        days = [
+            int(x) for x in d.getlist(f"days_{k}") if x.isascii() and x.isdigit() and len(x) == 1
+        ]
         start, end = pages.text(d, f"start_{k}")[:8], pages.text(d, f"end_{k}")[:8]
         if not days and not start and not end:
             continue
         raw = pages.text(d, f"slot_{k}")
-        slot: object = int(raw) if raw.isdigit() and len(raw) < 6 else (raw or 0)
+        slot: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else (raw or 0)
         for day in days or [0]:
             out.append({"weekday": day, "start": start, "end": end, "slot_minutes": slot})
     return out

@@ -48,7 +48,7 @@ def _circle(request: HttpRequest, pk: int) -> Circle:
 
 
 def _scenario(circle: Circle, raw: str) -> WhatIfScenario | None:
-    if not (raw.isdigit() and len(raw) < 12):
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
         return None
     return plans.scenarios_of(circle).filter(pk=int(raw)).first()
 
