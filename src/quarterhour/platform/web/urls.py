@@ -7,6 +7,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("communities/", views.community_list, name="communities"),
     path("circles/", views.circle_list, name="circles"),
+    path("targets/", views.targets, name="targets"),
     path("circles/<int:pk>/", views.circle_detail, name="circle"),
     path("circles/<int:pk>/whatif/", whatif.circle_whatif, name="circle_whatif"),
     path("circles/<int:pk>/whatif/compare/", whatif.scenario_compare, name="whatif_compare"),

@@ -36,6 +36,7 @@ from quarterhour.platform.planning import selectors as plan
 from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
 from quarterhour.platform.planning.services import assessment_request
+from quarterhour.platform.planning.targets import targets_overview
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
     data_version,
@@ -89,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             n_communities=geo.communities_visible(user).count(),
             n_circles=geo.circles_visible(user).count(),
             runs=list(plan.runs_visible(user)[:5]) if roles & _JURISDICTION else [],
+            can_see_targets=bool(roles & _JURISDICTION),
         )
     return render(request, "web/home.html", context)
 
@@ -201,6 +203,15 @@ def community_list(request: HttpRequest) -> HttpResponse:
             body = _community_list_body(request, street_id, search, page_number)
             cache.set(key, body, FRAGMENT_SECONDS)
     return render(request, "web/communities.html", {"body": mark_safe(body)})
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """工作目标: demonstration circles and urban communities covered against the policy's
+    targets, per district of the viewer's jurisdiction, with the gap list (缺什么)."""
+    if not {m.role for m in access.memberships(request.user)} & _JURISDICTION:
+        raise PermissionRefused("staff_only", _("此页面仅供区县、街道和市级工作人员使用"))
+    return render(request, "web/targets.html", {"t": targets_overview(request.user)})
 
 
 @login_required
