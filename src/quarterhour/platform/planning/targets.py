@@ -101,24 +101,24 @@ def targets_overview(user: Any, *, examples: int = 5) -> TargetsOverview:
             ),
         )
 
-    for r in circles.values("street__district__name").annotate(n=Count("pk")):
-        row(r["street__district__name"])["circles"] = r["n"]
-    for r in latest_circles.values("circle__street__district__name").annotate(
+    for rc in circles.values("street__district__name").annotate(n=Count("pk")):
+        row(rc["street__district__name"])["circles"] = rc["n"]
+    for ra in latest_circles.values("circle__street__district__name").annotate(
         n=Count("pk"), demo=Count("pk", filter=Q(demonstration=True))
     ):
-        d = row(r["circle__street__district__name"])
-        d["circles_assessed"], d["demonstration"] = r["n"], r["demo"]
+        d = row(ra["circle__street__district__name"])
+        d["circles_assessed"], d["demonstration"] = ra["n"], ra["demo"]
     urban = communities.filter(urban_rural=Community.UrbanRural.URBAN)
-    for r in urban.values("street__district__name").annotate(n=Count("pk")):
-        row(r["street__district__name"])["urban"] = r["n"]
+    for ru in urban.values("street__district__name").annotate(n=Count("pk")):
+        row(ru["street__district__name"])["urban"] = ru["n"]
     covered = CommunityResult.objects.filter(
         community__in=urban,
         is_latest=True,
         items_required__gt=0,
         items_met__gte=F("items_required"),
     )
-    for r in covered.values("community__street__district__name").annotate(n=Count("pk")):
-        row(r["community__street__district__name"])["urban_covered"] = r["n"]
+    for rv in covered.values("community__street__district__name").annotate(n=Count("pk")):
+        row(rv["community__street__district__name"])["urban_covered"] = rv["n"]
 
     missing: Counter[str] = Counter()
     seen: dict[str, list[tuple[int, str]]] = {}
