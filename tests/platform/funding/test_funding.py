@@ -218,6 +218,7 @@ def test_contract_only_with_a_provider_certified_now(world, state):
             starts_on=dt.date(2026, 1, 1),
             ends_on=dt.date(2026, 2, 1),
         )
-    assert exc.value.code == "funding_provider_not_certified"
+    expected = "disqualified" if state == "disqualified" else "not_certified"
+    assert exc.value.code == f"funding_provider_{expected}"
     assert exc.value.issues[0].field == "provider" and world.pB1.name in str(exc.value.message)
     assert Contract.objects.count() == 0 and Contract.history.count() == 0

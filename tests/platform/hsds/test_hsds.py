@@ -332,7 +332,7 @@ def test_proximity_is_walking_distance(client, hsds_world):
         ("/api/hsds/services?minimal=maybe", 400, "hsds_bad_parameter"),
         ("/api/hsds/services?modified_after=yesterday", 400, "hsds_bad_parameter"),
         ("/api/hsds/services?modified_after=2024-13-45", 400, "hsds_bad_parameter"),
-        ("/api/hsds/services?search=%00", 400, "hsds_bad_parameter"),
+        ("/api/hsds/services?search=%00", 400, "control_character"),
         (
             "/api/hsds/services?taxonomy_term_id=00000000-0000-0000-0000-000000000000",
             400,

@@ -397,20 +397,29 @@ def test_no_template_of_any_app_has_inline_script_handlers_or_style_attributes()
 def test_the_transfer_form_answers_the_same_for_unknown_and_refused_names(world):
     req = submit_request(world, world.users["resident"])
     url = reverse("requests:action", args=[req.pk, "transfer"])
-    form = {"to_level": "street", "to_unit": world.A1.code, "reason": "测试"}
+    form = {
+        "to_level": "street",
+        "to_unit": str(world.A1.pk),
+        "to_unit__text": world.A1.name,
+        "reason": "测试",
+    }
     c = Client()
     c.force_login(world.users["resident"])
-    unknown = c.post(url, {**form, "to_user": "no-such-user"})
-    known = c.post(url, {**form, "to_user": "street_a1"})
+    unknown = c.post(url, {**form, "to_user__text": "no-such-user"})
+    known = c.post(url, {**form, "to_user__text": "street_a1"})
     assert unknown.status_code == known.status_code == 403
     assert without_tokens(unknown) == without_tokens(known)
     # staff who may act: an unknown name and a person outside the unit get the same words
     c.force_login(world.users["community"])
     answers = []
     for name in ("no-such-user", "street_b1_nobody", "city"):
-        response = c.post(url, {**form, "to_user": name}, follow=True)
+        response = c.post(url, {**form, "to_user__text": name}, follow=True)
         answers.append([str(m) for m in response.context["messages"]])
-    assert answers[0] == answers[1] == answers[2] == ["接收人不属于接收单位"]
+    # a name outside what the clerk may choose reads exactly like a name nobody has
+    names = ("no-such-user", "street_b1_nobody", "city")
+    assert [a[0].split("。")[0] for a in answers] == [f"没有找到“{n}”" for n in names]
+    req.refresh_from_db()
+    assert req.owner_level == "community"  # nothing transferred
     req.refresh_from_db()
     assert req.owner_level == "community"
 
