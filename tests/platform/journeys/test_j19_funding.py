@@ -60,7 +60,7 @@ def test_district_records_funds_contracts_and_exports_the_rollup(demo, page):
 
     contract("南港便民家政服务部（演示）")
     refused = page.locator(".error-summary").inner_text()
-    assert "不是在认证期内的签约服务商" in refused and "南港便民家政服务部" in refused
+    assert "已被取消认证资格" in refused and "南港便民家政服务部" in refused
     assert demo.sql("select id from funding_contract where number = %s", NUMBER) == []
     shot(page, "j19-contract-refused")
     contract("南港居家养老服务中心（演示）")
