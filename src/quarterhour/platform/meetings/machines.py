@@ -7,31 +7,14 @@ Action::  close   open → done
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
+from quarterhour.platform.core.events import recorder
+from quarterhour.platform.core.transitions import StateMachine, Transition
 from quarterhour.platform.meetings.error_codes import MeetingError as E
 from quarterhour.platform.meetings.models import Action, Meeting, MeetingEvent
 
 MS, AS = Meeting.Status, Action.Status
-
-
-def _recorder(subject: str) -> Any:
-    def record(moved: Moved[Any]) -> None:
-        MeetingEvent.objects.create(
-            subject=subject,
-            subject_id=moved.row.pk,
-            action=moved.action,
-            from_state=moved.before,
-            to_state=moved.after,
-            actor=moved.actor,
-            reason=moved.reason,
-            at=moved.at,
-        )
-
-    return record
 
 
 MEETING: StateMachine[Meeting] = StateMachine(
@@ -43,7 +26,7 @@ MEETING: StateMachine[Meeting] = StateMachine(
     illegal_code=E.ILLEGAL_TRANSITION,
     state_field="status",
     state_label=lambda s: MS(s).label,
-    record=_recorder(MeetingEvent.Subject.MEETING),
+    record=recorder(MeetingEvent, MeetingEvent.Subject.MEETING),
 )
 ACTION: StateMachine[Action] = StateMachine(
     model=Action,
@@ -51,5 +34,5 @@ ACTION: StateMachine[Action] = StateMachine(
     illegal_code=E.ILLEGAL_TRANSITION,
     state_field="status",
     state_label=lambda s: AS(s).label,
-    record=_recorder(MeetingEvent.Subject.ACTION),
+    record=recorder(MeetingEvent, MeetingEvent.Subject.ACTION),
 )

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from quarterhour.platform.core.events import TransitionEvent
+
 
 class Meeting(models.Model):
     class Status(models.TextChoices):
@@ -134,7 +136,7 @@ class Action(models.Model):
         return self.description[:40]
 
 
-class MeetingEvent(models.Model):
+class MeetingEvent(TransitionEvent):
     """One move of a meeting or of a follow-up action through its state machine (who, when,
     from what to what, why); written by ``meetings.services``."""
 
@@ -143,26 +145,8 @@ class MeetingEvent(models.Model):
         ACTION = "action", _("落实事项")
 
     subject = models.CharField(_("对象"), max_length=8, choices=Subject.choices)
-    subject_id = models.PositiveBigIntegerField(_("对象编号"))
-    action = models.CharField(_("操作"), max_length=16)
-    from_state = models.CharField(_("原状态"), max_length=10, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(_("时间"))
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("联席会议事件")
         verbose_name_plural = _("联席会议事件")
         indexes = [models.Index(fields=["subject", "subject_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.subject_id} {self.action}"

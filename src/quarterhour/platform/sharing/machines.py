@@ -7,31 +7,14 @@ Booking:: cancel    active → cancelled      withdraw  active → withdrawn (th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
+from quarterhour.platform.core.events import recorder
+from quarterhour.platform.core.transitions import StateMachine, Transition
 from quarterhour.platform.sharing.error_codes import SharingError as E
 from quarterhour.platform.sharing.models import Booking, SharedFacility, SharingEvent
 
 OS, BS = SharedFacility.Status, Booking.Status
-
-
-def _recorder(subject: str) -> Any:
-    def record(moved: Moved[Any]) -> None:
-        SharingEvent.objects.create(
-            subject=subject,
-            subject_id=moved.row.pk,
-            action=moved.action,
-            from_state=moved.before,
-            to_state=moved.after,
-            actor=moved.actor,
-            reason=moved.reason,
-            at=moved.at,
-        )
-
-    return record
 
 
 OFFER: StateMachine[SharedFacility] = StateMachine(
@@ -42,7 +25,7 @@ OFFER: StateMachine[SharedFacility] = StateMachine(
     illegal_code=E.WITHDRAWN,
     state_field="status",
     state_label=lambda s: OS(s).label,
-    record=_recorder(SharingEvent.Subject.OFFER),
+    record=recorder(SharingEvent, SharingEvent.Subject.OFFER),
 )
 BOOKING: StateMachine[Booking] = StateMachine(
     model=Booking,
@@ -53,5 +36,5 @@ BOOKING: StateMachine[Booking] = StateMachine(
     illegal_code=E.BOOKING_CLOSED,
     state_field="status",
     state_label=lambda s: BS(s).label,
-    record=_recorder(SharingEvent.Subject.BOOKING),
+    record=recorder(SharingEvent, SharingEvent.Subject.BOOKING),
 )

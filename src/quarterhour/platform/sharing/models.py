@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from quarterhour.platform.core.events import TransitionEvent
+
 
 class Kind(models.TextChoices):
     SPORTS_GROUND = "sports_ground", _("运动场地")
@@ -182,7 +184,7 @@ class Booking(models.Model):
         return f"{self.slot} · {self.booker}"
 
 
-class SharingEvent(models.Model):
+class SharingEvent(TransitionEvent):
     """One move of an offer or a booking through its state machine (who, when, from what to
     what, why); written by ``sharing.services``."""
 
@@ -191,26 +193,8 @@ class SharingEvent(models.Model):
         BOOKING = "booking", _("预约")
 
     subject = models.CharField(_("对象"), max_length=8, choices=Subject.choices)
-    subject_id = models.PositiveBigIntegerField(_("对象编号"))
-    action = models.CharField(_("操作"), max_length=16)
-    from_state = models.CharField(_("原状态"), max_length=10, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(_("时间"))
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("共享设施事件")
         verbose_name_plural = _("共享设施事件")
         indexes = [models.Index(fields=["subject", "subject_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.subject_id} {self.action}"

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
+from quarterhour.platform.core.events import recorder
+from quarterhour.platform.core.transitions import StateMachine, Transition
 from quarterhour.platform.volunteers.error_codes import VolunteerError as E
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer, VolunteeringEvent
 
@@ -26,22 +27,6 @@ def _step(sources: set[str], target: str, label: Any) -> Transition:
     return Transition(frozenset(sources), target, label)
 
 
-def _recorder(subject: str) -> Any:
-    def record(moved: Moved[Any]) -> None:
-        VolunteeringEvent.objects.create(
-            subject=subject,
-            subject_id=moved.row.pk,
-            action=moved.action,
-            from_state=moved.before,
-            to_state=moved.after,
-            actor=moved.actor,
-            reason=moved.reason,
-            at=moved.at,
-        )
-
-    return record
-
-
 def _machine(model: type[models.Model], subject: str, steps: dict[str, Transition]) -> Any:
     status = model.Status  # type: ignore[attr-defined]
     return StateMachine(
@@ -50,7 +35,7 @@ def _machine(model: type[models.Model], subject: str, steps: dict[str, Transitio
         illegal_code=E.ILLEGAL_TRANSITION,
         state_field="status",
         state_label=lambda s: status(s).label,
-        record=_recorder(subject),
+        record=recorder(VolunteeringEvent, subject),
     )
 
 

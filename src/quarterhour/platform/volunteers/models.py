@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from quarterhour.platform.core.events import TransitionEvent
+
 
 class Skill(models.TextChoices):
     CARE = "care", _("生活照料")
@@ -158,7 +160,7 @@ class ServiceRecord(models.Model):
         return f"{self.volunteer} {self.minutes} min"
 
 
-class VolunteeringEvent(models.Model):
+class VolunteeringEvent(TransitionEvent):
     """One move of a volunteer's registration, a need or a service record through its state
     machine (who, when, from what to what, why); written by ``volunteers.services``."""
 
@@ -168,26 +170,8 @@ class VolunteeringEvent(models.Model):
         RECORD = "record", _("服务记录")
 
     subject = models.CharField(_("对象"), max_length=10, choices=Subject.choices)
-    subject_id = models.PositiveBigIntegerField(_("对象编号"))
-    action = models.CharField(_("操作"), max_length=16)
-    from_state = models.CharField(_("原状态"), max_length=10, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    reason = models.TextField(_("理由"), blank=True)
-    at = models.DateTimeField(_("时间"))
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("志愿服务事件")
         verbose_name_plural = _("志愿服务事件")
         indexes = [models.Index(fields=["subject", "subject_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.subject_id} {self.action}"
