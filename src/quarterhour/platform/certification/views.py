@@ -61,7 +61,6 @@ def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ending": selectors.ending(cert),
         "objections": cert.objections.select_related("resident", "resolved_by"),
         "can_meeting": perm.can_record_meeting(user, cert),
-        "can_history": providers_visible(user).filter(pk=cert.provider_id).exists(),
         "can_decide": perm.can_decide_certification(user, cert),
         "can_withdraw": perm.can_withdraw_certification(user, cert),
         "decisions": Decision.choices,
