@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.reach import prepare, reach
-from tests.engine.test_whatif import random_facility, random_network
+from tests.engine.randomnets import random_facility, random_network
 
 
 def both_ways(net, origins, facilities, limit):  # type: ignore[no-untyped-def]

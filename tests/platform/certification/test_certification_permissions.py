@@ -12,10 +12,10 @@ from django.utils import timezone
 from quarterhour.platform.certification import services
 from quarterhour.platform.certification.models import Certification, CertificationEvent, Objection
 from quarterhour.platform.core.errors import PermissionRefused
+from tests.platform.helpers import permission_cases
 
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
 DAY = dt.timedelta(days=1)
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 
 # fmt: off
 EXPECTED: dict[str, tuple[str, ...]] = {
@@ -150,12 +150,7 @@ def _tables() -> tuple[Any, ...]:
     )
 
 
-CASES = [
-    (action, role, side, EXPECTED[action][i][j] == "Y")
-    for action in EXPECTED
-    for i, role in enumerate(ROLES)
-    for j, side in enumerate(("own", "other"))
-]
+CASES = permission_cases(EXPECTED)
 
 
 @pytest.mark.parametrize(("action", "role", "side", "allowed"), CASES)

@@ -20,8 +20,7 @@ from quarterhour.platform.facilities import services as fac
 from quarterhour.platform.geography import services as geo
 from quarterhour.platform.planning import services as plan
 from quarterhour.platform.planning.models import WalkNetworkFile
-
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
+from tests.platform.helpers import permission_cases
 
 # action: (own, other) expectations per role, in ROLES order. Y = allowed, N = refused.
 # fmt: off
@@ -164,12 +163,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-CASES = [
-    (action, role, side, EXPECTED[action][i][0 if side == "own" else 1] == "Y")
-    for action in EXPECTED
-    for i, role in enumerate(ROLES)
-    for side in ("own", "other")
-]
+CASES = permission_cases(EXPECTED)
 
 
 def test_matrix_covers_every_write_service():

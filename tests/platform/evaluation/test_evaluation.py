@@ -22,8 +22,9 @@ from quarterhour.platform.evaluation.models import (
     SurveyResponse,
 )
 from quarterhour.platform.notifications.models import Notification
-from tests.platform.certification.test_certification import certified
+from tests.platform.certification.helpers import certified
 from tests.platform.conftest import make_user
+from tests.platform.helpers import permission_cases
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 T0 = dt.datetime(2026, 6, 1, 10, 0, tzinfo=TZ)
@@ -299,7 +300,6 @@ def test_supervision_phones_are_published_per_street(world):
 
 # -- permissions ------------------------------
 
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {
     #                city  district street community provider resident superuser
@@ -312,15 +312,7 @@ EXPECTED = {
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("action", "role", "side", "allowed"),
-    [
-        (a, r, s, EXPECTED[a][i][j] == "Y")
-        for a in EXPECTED
-        for i, r in enumerate(ROLES)
-        for j, s in enumerate(("own", "other"))
-    ],
-)
+@pytest.mark.parametrize(("action", "role", "side", "allowed"), permission_cases(EXPECTED))
 def test_evaluation_permission(world, action, role, side, allowed):
     provider = world.pA1 if side == "own" else world.pB1
     user = world.users[role]

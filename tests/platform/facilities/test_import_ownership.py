@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from tests.platform.conftest import make_user
+from tests.platform.facilities.helpers import snapshot
 
 STREET_A1 = "street:110102001000"
 STREET_B1 = "street:110101001000"
@@ -35,17 +36,6 @@ def register(path: Path, rows: list[tuple[str, ...]], *, header: str) -> Path:
 
 def at(c: Any, dx: float = 0.0) -> tuple[str, str]:
     return f"{c.centre_lon + dx:.7f}", f"{c.centre_lat:.7f}"
-
-
-def snapshot() -> list[tuple[Any, ...]]:
-    """Everything an import may touch: facilities, their items and their history."""
-    return [
-        *Facility.objects.order_by("pk").values_list(
-            "pk", "key", "name", "lon", "lat", "community"
-        ),
-        *FacilityItem.objects.order_by("pk").values_list("pk", "facility_id", "item_code"),
-        ("history", Facility.history.count(), FacilityItem.history.count()),
-    ]
 
 
 @pytest.fixture

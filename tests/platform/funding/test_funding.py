@@ -17,6 +17,7 @@ from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
 from quarterhour.platform.funding.models import Contract, Fund
 from tests.platform.certified import certify
+from tests.platform.helpers import permission_cases
 
 
 def contract(
@@ -128,7 +129,7 @@ def test_circle_and_contract_must_belong_to_the_street(world):
 
 def test_a_disqualified_provider_takes_no_new_contract(world):
     from quarterhour.platform.certification import services as cert_services
-    from tests.platform.certification.test_certification import certified
+    from tests.platform.certification.helpers import certified
 
     cert = certified(world)
     contract(world, number="DC-7")  # certified: a contract is fine
@@ -139,7 +140,6 @@ def test_a_disqualified_provider_takes_no_new_contract(world):
     assert "已被取消认证资格" in str(exc.value.message)
 
 
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {
     #              city  district street community provider resident superuser
@@ -149,15 +149,7 @@ EXPECTED = {
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("action", "role", "side", "allowed"),
-    [
-        (a, r, s, EXPECTED[a][i][j] == "Y")
-        for a in EXPECTED
-        for i, r in enumerate(ROLES)
-        for j, s in enumerate(("own", "other"))
-    ],
-)
+@pytest.mark.parametrize(("action", "role", "side", "allowed"), permission_cases(EXPECTED))
 def test_funding_permission(world, action, role, side, allowed):
     street = world.A1 if side == "own" else world.B1
     user = world.users[role]

@@ -290,7 +290,7 @@ def test_ndjson_streams_everything(client, hsds_world):
 
 
 def test_proximity_is_walking_distance(client, hsds_world):
-    from tests.platform.planning.test_assessment import lonlat
+    from tests.platform.helpers import lonlat
 
     # from (275, 25): the pharmacy at (275, 275) is 250 m away along the grid street;
     # the day-care room at (575, 275) is 300 + 250 = 550 m away; straight line ≈ 391 m

@@ -27,7 +27,7 @@ def build_hsds_world(settings: Any, tmp_path: Any) -> HsdsWorld:
     from quarterhour.platform.catalogue.models import Provider, Service, ServiceItem
     from quarterhour.platform.facilities.models import Facility, FacilityItem
     from quarterhour.platform.planning.networks import store_network
-    from tests.platform.planning.test_assessment import grid_network, lonlat
+    from tests.platform.helpers import grid_network, lonlat
 
     settings.DATA_DIR = tmp_path
     settings.QH_NETWORK_DIR = tmp_path / "networks"

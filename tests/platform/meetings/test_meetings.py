@@ -7,28 +7,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.meetings import selectors, services
 from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
 from quarterhour.platform.notifications.models import Notification
-
-TZ = timezone.get_fixed_timezone(8 * 60)
-T0 = dt.datetime(2026, 5, 12, 14, 30, tzinfo=TZ)
-TODAY = T0.date()
-
-
-def convene(w: Any, *, circle: Any = None, actor: Any = None) -> Meeting:
-    return services.convene(
-        actor=actor or w.users["street"],
-        circle=circle or w.cA1,
-        title="长安服务圈第二季度联席会议",
-        held_at=T0,
-        agenda="1. 驻区单位场地开放\n2. 便民服务网点补缺",
-        place="街道办事处三楼会议室",
-        invitees=[w.users["provider"], w.users["community"]],
-    )
+from tests.platform.helpers import permission_cases
+from tests.platform.meetings.helpers import T0, TODAY, convene
 
 
 def minutes(w: Any, **kw: Any) -> dict[str, Any]:
@@ -154,7 +139,6 @@ def test_bad_minutes_collect_every_problem_and_store_nothing(world):
     assert Meeting.objects.get(pk=m.pk).status == "planned"
 
 
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {
     #              city  district street community provider resident superuser
@@ -164,15 +148,7 @@ EXPECTED = {
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("action", "role", "side", "allowed"),
-    [
-        (a, r, s, EXPECTED[a][i][j] == "Y")
-        for a in EXPECTED
-        for i, r in enumerate(ROLES)
-        for j, s in enumerate(("own", "other"))
-    ],
-)
+@pytest.mark.parametrize(("action", "role", "side", "allowed"), permission_cases(EXPECTED))
 def test_meeting_permission(world, action, role, side, allowed):
     circle = world.cA1 if side == "own" else world.cB1
     user = world.users[role]

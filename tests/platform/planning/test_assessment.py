@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 
-from quarterhour.engine.network import build_network
 from quarterhour.platform.facilities.services import facility_update
 from quarterhour.platform.planning.models import (
     AssessmentRun,
@@ -36,52 +34,8 @@ from quarterhour.platform.planning.networks import store_network
 from quarterhour.platform.planning.selectors import is_stale
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.worker import work
-from tests.platform.conftest import DLAT, DLON
-
-BASE_LON, BASE_LAT = 116.36, 39.90
-
-
-def lonlat(x_m: float, y_m: float) -> tuple[float, float]:
-    return BASE_LON + x_m / 500.0 * DLON, BASE_LAT + y_m / 500.0 * DLAT
-
-
-def grid_network():
-    xs = [25 + 50 * i for i in range(40)]
-    ys = [25 + 50 * j for j in range(20)]
-    lon, lat, u, v = [], [], [], []
-    for j, y in enumerate(ys):
-        for i, x in enumerate(xs):
-            a, b = lonlat(x, y)
-            lon.append(a)
-            lat.append(b)
-            k = j * len(xs) + i
-            if i + 1 < len(xs):
-                u.append(k)
-                v.append(k + 1)
-            if j + 1 < len(ys):
-                u.append(k)
-                v.append(k + len(xs))
-    return build_network(lon, lat, u, v, edge_length_m=np.full(len(u), 50.0), source="grid")
-
-
-@pytest.fixture
-def graded_world(world, settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    settings.QH_NETWORK_DIR = tmp_path / "networks"
-    world.fA1.lon, world.fA1.lat = lonlat(275, 275)
-    world.fA1.save()
-    world.fB1.lon, world.fB1.lat = lonlat(1775, 275)
-    world.fB1.save()
-    store_network(grid_network(), name="grid")
-    return world
-
-
-def run_street_a1(world):
-    run = assessment_request(actor=world.users["street"], street=world.A1, speed_kmh=4.1)
-    assert run.status == AssessmentRun.Status.QUEUED
-    assert work(once=True) == 1
-    run.refresh_from_db()
-    return run
+from tests.platform.helpers import grid_network
+from tests.platform.planning.helpers import run_street_a1
 
 
 def test_assessment_stores_exact_shares(graded_world):

@@ -23,7 +23,7 @@ from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
 from quarterhour.platform.planning.models import CommunityItemResult, CommunityResult
 from quarterhour.platform.planning.networks import load_network
-from tests.platform.planning.test_tiled_assessment import run_city, tiled_world  # noqa: F401
+from tests.platform.planning.helpers import run_city
 
 
 def cli_args(tmp_path: Path, communities: Path, register: Path) -> argparse.Namespace:
@@ -56,7 +56,7 @@ def write_inputs(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_platform_and_cli_give_identical_shares_and_verdicts(
-    tiled_world: Any,  # noqa: F811
+    tiled_world: Any,
     tmp_path: Path,
 ) -> None:
     run = run_city(tiled_world)

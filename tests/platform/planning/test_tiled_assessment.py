@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 from quarterhour.engine import reach
-from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.facilities.services import facility_create, facility_delete
 from quarterhour.platform.planning import assessment, tiles
 from quarterhour.platform.planning.models import (
@@ -30,48 +29,10 @@ from quarterhour.platform.planning.models import (
     CommunityItemResult,
     CommunityResult,
 )
-from quarterhour.platform.planning.networks import store_network
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.worker import work
-from tests.platform.planning.test_assessment import grid_network, lonlat
-
-#: (key, x m, y m, items): some on nodes, some between them
-EXTRA = (
-    ("test:post", 1010.0, 140.0, ("shop.post", "shop.finance")),
-    ("test:school", 610.0, 475.0, ("school.citizen",)),
-    ("test:market", 1560.0, 475.0, ("site.market", "shop.food")),
-    ("test:toilet", 125.0, 940.0, ("site.toilet",)),
-    ("test:police", 1890.0, 30.0, ("station.police",)),
-    ("test:shop", 330.0, 475.0, ("shop.convenience", "shop.food")),
-)
-
-
-@pytest.fixture
-def tiled_world(world: Any, settings: Any, tmp_path: Path) -> Any:
-    settings.DATA_DIR = tmp_path
-    settings.QH_NETWORK_DIR = tmp_path / "networks"
-    settings.QH_STATE_DIR = None  # DATA_DIR / "assessment-state"
-    settings.QH_TILE_M = 250.0
-    settings.QH_DASK_SCHEDULER = ""
-    world.fA1.lon, world.fA1.lat = lonlat(275, 275)
-    world.fA1.save()
-    world.fB1.lon, world.fB1.lat = lonlat(1775, 275)
-    world.fB1.save()
-    for key, x, y, codes in EXTRA:
-        lon, lat = lonlat(x, y)
-        f = Facility.objects.create(key=key, name=key, lon=lon, lat=lat, community=world.a1x)
-        for code in codes:
-            FacilityItem.objects.create(facility=f, item_code=code)
-    store_network(grid_network(), name="grid")
-    return world
-
-
-def run_city(world: Any) -> AssessmentRun:
-    run = assessment_request(actor=world.users["city"], speed_kmh=4.1)
-    assert work(once=True) == 1
-    run.refresh_from_db()
-    assert run.status == AssessmentRun.Status.DONE, run.error_message
-    return run
+from tests.platform.helpers import lonlat
+from tests.platform.planning.helpers import run_city
 
 
 def results(run: AssessmentRun) -> dict[str, Any]:

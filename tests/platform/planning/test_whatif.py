@@ -20,7 +20,8 @@ from quarterhour.platform.facilities.services import (
 )
 from quarterhour.platform.planning import scenarios, whatif
 from quarterhour.platform.planning.models import CommunityItemResult, WhatIfScenario
-from tests.platform.planning.test_assessment import graded_world, lonlat, run_street_a1  # noqa: F401
+from tests.platform.helpers import lonlat
+from tests.platform.planning.helpers import run_street_a1
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def _check_equal(before, answer, after_run, *, communities) -> None:
 
 
 @pytest.mark.parametrize("kind", ["add", "move", "close"])
-def test_whatif_equals_full_reassessment(graded_world, kind):  # noqa: F811
+def test_whatif_equals_full_reassessment(graded_world, kind):
     w = graded_world
     run = run_street_a1(w)
     before = _stored(run)
@@ -84,7 +85,7 @@ def test_whatif_equals_full_reassessment(graded_world, kind):  # noqa: F811
         assert answer.met_after == answer.met_before - 1
 
 
-def test_two_changes_and_base_kept(graded_world):  # noqa: F811
+def test_two_changes_and_base_kept(graded_world):
     w = graded_world
     run_street_a1(w)
     lon, lat = lonlat(775, 275)
@@ -113,7 +114,7 @@ def test_changes_are_parsed_within_bounds():
     assert math.isnan(c.lon)
 
 
-def test_scenarios_saved_promoted_and_refused(graded_world):  # noqa: F811
+def test_scenarios_saved_promoted_and_refused(graded_world):
     w = graded_world
     run_street_a1(w)
     lon, lat = lonlat(775, 275)
@@ -138,7 +139,7 @@ def test_scenarios_saved_promoted_and_refused(graded_world):  # noqa: F811
         scenarios.scenario_move(actor=w.users["street"], scenario=row, action="promote")
 
 
-def test_whatif_pages(graded_world, client):  # noqa: F811
+def test_whatif_pages(graded_world, client):
     w = graded_world
     run_street_a1(w)
     client.force_login(w.users["street"])

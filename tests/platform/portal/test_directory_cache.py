@@ -23,7 +23,7 @@ from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.facilities.services import facility_create, facility_update
 from quarterhour.platform.portal import walking
 from quarterhour.platform.web.pagecache import directory_version
-from tests.platform.planning.test_assessment import lonlat
+from tests.platform.helpers import lonlat
 
 
 def _names(client, url: str) -> list[str]:

@@ -9,18 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from tests.platform.planning.test_assessment import lonlat
-
-
-def near(client, x, y, *, elderly=False, status=200):
-    lon, lat = lonlat(x, y)
-    resp = client.get("/near/", {"lon": lon, "lat": lat, **({"elderly": "1"} if elderly else {})})
-    assert resp.status_code == status, resp.content[:300]
-    return resp
-
-
-def hits(resp):
-    return [(h.facility.name, round(h.metres, 3)) for h in resp.context["result"].hits]
+from tests.platform.helpers import lonlat
+from tests.platform.portal.helpers import hits, near, pdf_glyphs_distinct, pdf_pages
 
 
 def test_near_me_lists_walking_distances_grouped(client, hsds_world):
@@ -209,57 +199,15 @@ def test_community_card_nearest_per_item(client, hsds_world):
     assert "15 分钟步行范围内暂无" in html and "周一至周五 8:30–17:30" in html
 
 
-def _pdf_glyphs_distinct(pdf: bytes, text: str) -> tuple[str, int]:
-    """(page-1 text, number of distinct rendered glyph images for ``text``'s characters).
-
-    Tofu (missing glyphs) renders every character as the same box, so distinct shapes for
-    distinct characters means the Chinese was really set in a CJK font."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    page = doc[0]
-    tp = page.get_textpage()
-    full = tp.get_text_range()
-    start = full.index(text)
-    scale = 4
-    image = page.render(scale=scale).to_pil().convert("L")
-    height = page.get_height()
-    shapes = set()
-    for i, _ch in enumerate(text):
-        left, bottom, right, top = tp.get_charbox(start + i)
-        box = (
-            int(left * scale),
-            int((height - top) * scale),
-            int(right * scale) + 1,
-            int((height - bottom) * scale) + 1,
-        )
-        crop = image.crop(box)
-        shapes.add(crop.tobytes())
-        assert int((255 - np.asarray(crop, dtype=np.int64)).sum()) > 0  # ink in every glyph box
-    doc.close()
-    return full, len(shapes)
-
-
 def test_card_pdf_has_real_chinese_glyphs(client, hsds_world):
     resp = client.get(f"/community/{hsds_world.a1x.pk}/card.pdf")
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     pdf = resp.content
     assert pdf.startswith(b"%PDF")
-    text, distinct = _pdf_glyphs_distinct(pdf, "便民服务卡")
+    text, distinct = pdf_glyphs_distinct(pdf, "便民服务卡")
     assert "南北长街社区" in text
     assert distinct == 5
     assert pdf_pages(pdf) == [(595, 842)]  # one A4 page (points)
-
-
-def pdf_pages(pdf: bytes) -> list[tuple[int, int]]:
-    """Each page's size in whole points."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [(round(p.get_width()), round(p.get_height())) for p in doc]
-    finally:
-        doc.close()
 
 
 def test_handbook_is_several_pages(client, hsds_world):

@@ -4,7 +4,7 @@ what a fresh computation gives; another place, or another limit, is computed ane
 from __future__ import annotations
 
 from quarterhour.platform.portal import areas, walking
-from tests.platform.planning.test_assessment import lonlat
+from tests.platform.helpers import lonlat
 
 
 def test_walking_area_kept_per_snapped_place(client, hsds_world):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.platform.browser import ARGS, BROWSER_MARKS, CHROMIUM
 from tests.platform.hsds.world import build_hsds_world
-from tests.platform.portal.test_portal import _pdf_glyphs_distinct
+from tests.platform.portal.helpers import pdf_glyphs_distinct
 
 pytestmark = BROWSER_MARKS
 
@@ -70,12 +70,12 @@ def test_resident_in_the_browser(resident_world, live_server):
 
             page.goto(f"{live_server.url}/community/{w.a1x.pk}/card/")
             printed = page.pdf(format="A4", print_background=True)
-            text, distinct = _pdf_glyphs_distinct(printed, "便民服务卡")
+            text, distinct = pdf_glyphs_distinct(printed, "便民服务卡")
             assert "南北长街社区" in text and distinct == 5
 
             served = page.request.get(f"{live_server.url}/community/{w.a1x.pk}/card.pdf")
             assert served.ok and served.headers["content-type"] == "application/pdf"
-            text, distinct = _pdf_glyphs_distinct(served.body(), "便民服务卡")
+            text, distinct = pdf_glyphs_distinct(served.body(), "便民服务卡")
             assert "药店" in text and distinct == 5
         finally:
             browser.close()

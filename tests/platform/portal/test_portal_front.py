@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from tests.platform.planning.test_assessment import lonlat
-from tests.platform.portal.test_portal import _pdf_glyphs_distinct, hits, near, pdf_pages
+from tests.platform.helpers import lonlat
+from tests.platform.portal.helpers import hits, near, pdf_glyphs_distinct, pdf_pages
 
 A4 = (595, 842)
 A6 = (298, 420)
@@ -202,7 +202,7 @@ def test_card_for_any_address_fits_one_a4_page_and_an_a6_front_and_back(
     pdf_link = re.search(r'id="pdf-a4" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     a4 = client.get(pdf_link)
     assert a4["Content-Type"] == "application/pdf" and pdf_pages(a4.content) == [A4]
-    text, distinct = _pdf_glyphs_distinct(a4.content, "便民服务卡")
+    text, distinct = pdf_glyphs_distinct(a4.content, "便民服务卡")
     assert distinct == 5
     for words in ("社区服务热线", "96156", "监督电话", "010-6601 2345", "药店", "步行"):
         assert words in text

@@ -84,3 +84,7 @@ class FakeClock:
     def advance(self, **kw: float) -> datetime:
         self.now += timedelta(**kw)
         return self.now
+
+
+def bj(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=BJ)

@@ -4,7 +4,7 @@ permissions per role and jurisdiction, the audit trail and notifications, bad in
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from quarterhour.platform.requests.error_codes import RequestError as E
 from quarterhour.platform.requests.models import Event, Handover, ServiceRequest, Status
 from quarterhour.platform.requests.workcalendar import Calendar
 from tests.platform.conftest import make_user
-from tests.platform.requests.helpers import BJ, MONDAY_10, make_categories
+from tests.platform.requests.helpers import BJ, MONDAY_10, bj, make_categories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cats(world: Any) -> dict[str, Any]:
     return make_categories()
-
-
-def bj(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
-    return datetime(y, mo, d, h, mi, tzinfo=BJ)
 
 
 def web_request(world: Any, cats: Any, **kw: Any) -> ServiceRequest:

@@ -16,8 +16,7 @@ from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.requests import services
 from quarterhour.platform.requests.models import Event, Handover, ServiceRequest
 from tests.platform.conftest import make_user
-from tests.platform.requests.helpers import BJ, MONDAY_10, FakeClock, make_categories
-from tests.platform.requests.test_requests import bj
+from tests.platform.requests.helpers import BJ, MONDAY_10, FakeClock, bj, make_categories
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from quarterhour.platform.accounts.models import Membership
 from quarterhour.platform.sharing.models import Booking
-from tests.platform.sharing.test_sharing import offer
+from tests.platform.sharing.helpers import offer
 
 
 def next_saturday() -> dt.date:
@@ -66,7 +66,7 @@ def test_an_offer_is_public_while_offered_a_withdrawn_one_only_for_its_managers(
 
 
 def test_unit_staff_offers_through_the_page(world):
-    from tests.platform.sharing.test_sharing import unit_of
+    from tests.platform.sharing.helpers import unit_of
 
     unit, staff = unit_of(world, world.A1, world.a1x, "第一中学")
     c = Client()

@@ -16,7 +16,7 @@ from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.sharing import services
 from quarterhour.platform.sharing.models import Booking, Slot
 from tests.platform.conftest import build_world, make_user
-from tests.platform.sharing.test_sharing import SAT, T0, offer
+from tests.platform.sharing.helpers import SAT, T0, offer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

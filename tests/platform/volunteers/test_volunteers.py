@@ -17,6 +17,7 @@ from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.volunteers import selectors, services
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
 from tests.platform.conftest import make_user
+from tests.platform.helpers import permission_cases
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=TZ)  # Monday
@@ -227,7 +228,6 @@ def test_need_in_the_past_is_refused(world):
 
 # -- permissions ------------------------------
 
-ROLES = ("city", "district", "street", "community", "provider", "resident", "superuser")
 # fmt: off
 EXPECTED = {
     #                    city  district street community provider resident superuser
@@ -238,15 +238,7 @@ EXPECTED = {
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("action", "role", "side", "allowed"),
-    [
-        (a, r, s, EXPECTED[a][i][j] == "Y")
-        for a in EXPECTED
-        for i, r in enumerate(ROLES)
-        for j, s in enumerate(("own", "other"))
-    ],
-)
+@pytest.mark.parametrize(("action", "role", "side", "allowed"), permission_cases(EXPECTED))
 def test_volunteer_permission(world, action, role, side, allowed):
     community = world.a1x if side == "own" else world.b1x
     user = world.users[role]

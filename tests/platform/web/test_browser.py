@@ -17,7 +17,7 @@ def assessed_world(transactional_db, settings, tmp_path):
     from quarterhour.platform.planning.networks import store_network
     from quarterhour.platform.planning.services import assessment_request
     from quarterhour.platform.planning.worker import work
-    from tests.platform.planning.test_assessment import grid_network, lonlat
+    from tests.platform.helpers import grid_network, lonlat
 
     settings.DATA_DIR = tmp_path
     settings.QH_NETWORK_DIR = tmp_path / "networks"

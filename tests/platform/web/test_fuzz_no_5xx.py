@@ -39,9 +39,9 @@ import quarterhour.platform
 from quarterhour.platform.core.text import has_control
 from quarterhour.platform.requests import services as rs
 from quarterhour.platform.volunteers import services as vs
-from tests.platform.meetings.test_meetings import convene
+from tests.platform.meetings.helpers import convene
 from tests.platform.requests.helpers import make_api_client, make_categories
-from tests.platform.sharing.test_sharing import book, offer
+from tests.platform.sharing.helpers import book, offer
 
 pytestmark = pytest.mark.django_db
 

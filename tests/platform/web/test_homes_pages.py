@@ -456,7 +456,7 @@ def test_the_assessment_page_names_its_stage_and_standard_in_words(world):
     from quarterhour.platform.planning.models import AssessmentRun
     from quarterhour.platform.planning.networks import store_network
     from quarterhour.platform.planning.services import assessment_request
-    from tests.platform.planning.test_assessment import grid_network
+    from tests.platform.helpers import grid_network
 
     store_network(grid_network(), name="grid")
     run = assessment_request(actor=world.users["street"], street=world.A1)

@@ -14,7 +14,7 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.funding import services
 from tests.engine.inert import HOSTILE, INERT, assert_inert_csv, assert_inert_xlsx, csv_cells
 from tests.platform.certified import certify
-from tests.platform.sharing.test_sharing import offer
+from tests.platform.sharing.helpers import offer
 
 
 def test_funding_rollup_download_is_inert(client, world):

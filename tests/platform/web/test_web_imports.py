@@ -19,7 +19,7 @@ from quarterhour.platform.geography.models import Community
 from quarterhour.platform.planning.models import AssessmentRun
 from quarterhour.platform.planning.networks import store_network
 from tests.platform.conftest import DLAT, DLON
-from tests.platform.facilities.test_import_ownership import snapshot
+from tests.platform.facilities.helpers import snapshot
 from tests.wide_xlsx import write_wide_xlsx
 
 ROW = (

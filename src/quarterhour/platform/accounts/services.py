@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from quarterhour.platform.accounts.error_codes import AccountsError as E
 from quarterhour.platform.accounts.models import Membership, Role, User
 from quarterhour.platform.accounts.permissions import can_manage_users
 from quarterhour.platform.core.access import forget_memberships
@@ -20,14 +21,14 @@ from quarterhour.platform.core.recording import delete_audited, save_audited
 
 def _city_only(actor: Any) -> None:
     if not can_manage_users(actor):
-        raise PermissionRefused("accounts_permission_denied", _("只有市级工作人员可以管理账号"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("只有市级工作人员可以管理账号"))
 
 
 def _need_reason(reason: str) -> None:
     if not reason.strip():
         message = _("请填写原因")
-        issue = Issue("reason_required", message, field="reason")
-        raise Invalid("reason_required", message, [issue])
+        issue = Issue(E.REASON_REQUIRED, message, field="reason")
+        raise Invalid(E.REASON_REQUIRED, message, [issue])
 
 
 @transaction.atomic
@@ -69,11 +70,11 @@ def sign_up_resident(*, username: str, display_name: str, phone: str, password: 
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        issues += [Issue("password_invalid", m, field="password1") for m in exc.messages]
+        issues += [Issue(E.PASSWORD_INVALID, m, field="password1") for m in exc.messages]
     if User.objects.filter(username__iexact=username).exists():
-        issues.append(Issue("username_taken", _("该用户名已被使用，请换一个"), field="username"))
+        issues.append(Issue(E.USERNAME_TAKEN, _("该用户名已被使用，请换一个"), field="username"))
     if issues:
-        raise Invalid("sign_up_invalid", _("注册信息有误"), issues)
+        raise Invalid(E.SIGN_UP_INVALID, _("注册信息有误"), issues)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user._history_user = user  # type: ignore[attr-defined]  # the history names the new user

@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue.error_codes import CatalogueError as E
 from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.error_codes import CoreError
+from quarterhour.platform.core.errors import (
+    Invalid,
+    Issue,
+    PermissionRefused,
+    Refusal,
+    raise_if_any,
+)
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities.hours import validate_hours
@@ -39,8 +46,7 @@ SERVICE_FIELDS = frozenset(
 )
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权管理该服务商或其服务"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权管理该服务商或其服务"))
 
 
 def _check_provider(street: Street, fields: dict[str, Any]) -> None:
@@ -125,9 +131,9 @@ def service_create(
     _check_facility(provider, fields.get("facility"))
     issues = _check_service(item_codes, fields.get("opening_hours", []))
     if not name.strip():
-        issues.insert(0, Issue("field_invalid", _("请填写服务名称"), field="name"))
+        issues.insert(0, Issue(CoreError.FIELD_INVALID, _("请填写服务名称"), field="name"))
     if category not in Category.values:
-        issues.insert(0, Issue("field_invalid", _("请选择服务类别"), field="category"))
+        issues.insert(0, Issue(CoreError.FIELD_INVALID, _("请选择服务类别"), field="category"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
     service = Service(provider=provider, name=name.strip(), category=category)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from quarterhour.platform.catalogue import permissions as perm
 from quarterhour.platform.catalogue import services
+from quarterhour.platform.catalogue.error_codes import CatalogueError as E
 from quarterhour.platform.catalogue.forms import WEEKDAYS, chosen_days, hours_from_form
 from quarterhour.platform.catalogue.models import Category, Provider, Service
 from quarterhour.platform.core import forms as pages
@@ -26,7 +27,7 @@ def _own(request: HttpRequest, pk: int) -> Provider:
     pages.staff_only(request)
     provider = get_object_or_404(Provider.objects.select_related("street"), pk=pk)
     if not perm.can_edit_service(request.user, provider):
-        raise PermissionRefused("catalogue_permission_denied", _("您无权管理该服务商的服务"))
+        raise PermissionRefused(E.PERMISSION_DENIED, _("您无权管理该服务商的服务"))
     return provider
 
 

@@ -44,7 +44,7 @@ from quarterhour.platform.certification.models import (
     Objection,
     State,
 )
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -123,8 +123,7 @@ def notice_days() -> int:
     return int(getattr(settings, "QH_CERTIFICATION_NOTICE_DAYS", 7))
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该服务商的认证事项"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权办理该服务商的认证事项"))
 
 
 def _locked(cert: Certification) -> Certification:
@@ -193,7 +192,7 @@ def _check_application(
 ) -> None:
     issues: list[Issue] = []
     if category not in Category.values:
-        issues.append(Issue("field_invalid", _("请选择服务类别"), field="category"))
+        issues.append(Issue(E.FIELD_INVALID, _("请选择服务类别"), field="category"))
     if not item_codes:
         issues.append(Issue(E.NO_ITEMS, _("至少申请一个服务项目"), field="item_codes"))
     known = known_item_codes()

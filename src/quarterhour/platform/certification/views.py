@@ -161,7 +161,7 @@ def provider_history(request: HttpRequest, pk: int) -> HttpResponse:
         providers_visible(request.user).filter(pk=pk).exists()
         or selectors.certifications_visible(request.user).filter(provider=provider).exists()
     ):
-        raise PermissionRefused("certification_out_of_jurisdiction", _("该服务商不在您的辖区内"))
+        raise PermissionRefused(E.CERTIFICATION_OUT_OF_JURISDICTION, _("该服务商不在您的辖区内"))
     latest = (
         provider.certifications.select_related("community").order_by("-applied_at", "-pk").first()
     )

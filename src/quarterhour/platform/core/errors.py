@@ -49,6 +49,19 @@ class PermissionRefused(PlatformError, PermissionDenied):
     """The actor may not do this here. Nothing was changed."""
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An app's usual refusal, named once: ``_refuse = Refusal(E.PERMISSION_DENIED, _("…"))``.
+    Calling it builds a fresh :class:`PermissionRefused` (``raise _refuse()``), so it also serves
+    as the ``refuse`` of :meth:`~quarterhour.platform.core.transitions.StateMachine.move`."""
+
+    code: StrEnum | str
+    message: str | Promise
+
+    def __call__(self) -> PermissionRefused:
+        return PermissionRefused(self.code, self.message)
+
+
 class BadInput(PlatformError, BadRequest):
     """The request itself cannot be taken (answered 400 with the message). Nothing was read."""
 

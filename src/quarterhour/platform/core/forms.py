@@ -21,16 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quarterhour.platform.core import access
+from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
 
 
 def staff_only(request: HttpRequest) -> None:
     if not access.can_use_staff_pages(request.user):
-        raise PermissionRefused("staff_only", _("此页面仅供工作人员使用"))
+        raise PermissionRefused(CoreError.STAFF_ONLY, _("此页面仅供工作人员使用"))
 
 
 def _bad(field: str, message: str) -> Invalid:
-    return Invalid("field_invalid", message, [Issue("field_invalid", message, field=field)])
+    return Invalid(
+        CoreError.FIELD_INVALID, message, [Issue(CoreError.FIELD_INVALID, message, field=field)]
+    )
 
 
 def text(data: Any, field: str) -> str:

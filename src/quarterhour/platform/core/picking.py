@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, Issue
 from quarterhour.platform.core.searchtext import fold
 
@@ -126,7 +127,11 @@ def resolve(k: Kind, user: Any, *, field: str, pk: str, text: str, required: boo
         if not required:
             return None
         message = _("请选择%(what)s") % {"what": k.title}
-        raise Invalid("field_required", message, [Issue("field_required", message, field=field)])
+        raise Invalid(
+            CoreError.FIELD_REQUIRED,
+            message,
+            [Issue(CoreError.FIELD_REQUIRED, message, field=field)],
+        )
     named = list(k.exact(rows, text)[:2])
     base = text.split("（")[0].strip()  # a suggestion's label: "name（where）"
     if len(named) != 1 and base and base != text:
@@ -149,7 +154,9 @@ def resolve(k: Kind, user: Any, *, field: str, pk: str, text: str, required: boo
             "text": text,
             "what": k.title,
         }
-    raise Invalid("picker_no_match", message, [Issue("picker_no_match", message, field=field)])
+    raise Invalid(
+        CoreError.PICKER_NO_MATCH, message, [Issue(CoreError.PICKER_NO_MATCH, message, field=field)]
+    )
 
 
 def picked(data: Any, field: str, *, kind_name: str, user: Any, required: bool = True) -> Any:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.core import text
+from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, Issue
 
 #: float fields holding WGS-84 degrees: finite and on the globe whatever the model says
@@ -44,10 +45,10 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
         instance.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
     except ValidationError as exc:
         issues = [
-            Issue("field_invalid", "; ".join(str(m) for m in msgs), field=field)
+            Issue(CoreError.FIELD_INVALID, "; ".join(str(m) for m in msgs), field=field)
             for field, msgs in exc.message_dict.items()
         ]
-        raise Invalid("field_invalid", _("输入有误"), issues) from None
+        raise Invalid(CoreError.FIELD_INVALID, _("输入有误"), issues) from None
 
 
 def save_audited(
@@ -70,9 +71,9 @@ def set_fields(instance: models.Model, fields: dict[str, Any], *, allowed: froze
     unknown = sorted(set(fields) - allowed)
     if unknown:
         raise Invalid(
-            "field_not_editable",
+            CoreError.FIELD_NOT_EDITABLE,
             _("这些字段不能在此修改：%(f)s") % {"f": ", ".join(unknown)},
-            [Issue("field_not_editable", _("不能修改"), field=f) for f in unknown],
+            [Issue(CoreError.FIELD_NOT_EDITABLE, _("不能修改"), field=f) for f in unknown],
         )
     for name, value in fields.items():
         setattr(instance, name, value)

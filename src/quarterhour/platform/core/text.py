@@ -18,10 +18,11 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, Issue
 
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-CODE = "control_character"
+CODE = CoreError.CONTROL_CHARACTER
 
 
 def has_control(value: Any) -> bool:
@@ -76,7 +77,7 @@ def coordinates_ok(lon: float | None, lat: float | None) -> bool:
 
 def coordinate_issue(field: str = "lat/long") -> Issue:
     return Issue(
-        "bad_coordinates", _("经纬度须为有限数值，经度 −180…180，纬度 −90…90"), field=field
+        CoreError.BAD_COORDINATES, _("经纬度须为有限数值，经度 −180…180，纬度 −90…90"), field=field
     )
 
 

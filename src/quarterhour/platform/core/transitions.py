@@ -29,10 +29,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.error_codes import CoreError
+from quarterhour.platform.core.errors import Invalid, PermissionRefused, Refusal
 from quarterhour.platform.core.recording import save_audited
 
 M = TypeVar("M", bound=models.Model)
+
+#: the refusal of a machine whose caller names none of its own
+_REFUSE = Refusal(CoreError.PERMISSION_DENIED, _("您无权办理此事项"))
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
@@ -119,11 +123,7 @@ class StateMachine(Generic[M]):
         with transaction.atomic():
             current = row if locked else self.lock(row)
             if allowed is not None and not allowed(current):
-                raise (
-                    refuse()
-                    if refuse is not None
-                    else PermissionRefused("permission_denied", _("您无权办理此事项"))
-                )
+                raise (refuse or _REFUSE)()
             before = str(getattr(current, self.state_field))
             if before not in step.sources:
                 raise Invalid(

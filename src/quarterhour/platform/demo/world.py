@@ -8,19 +8,15 @@ the extract's real OSM objects classified by the standard's OSM matchers.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from quarterhour.engine.example_communities import PEOPLE_PER_NODE, grid_cells
 
 DISTRICT_CODE = "990100000000"  # 99: not a real Chinese province code
-CELL_M = 250.0
-MIN_NODES = 15
-PEOPLE_PER_NODE = 12
 
 Say = Callable[[str], None]
 
@@ -88,17 +84,8 @@ def build(say: Say) -> World:
         f"({time.perf_counter() - t0:.1f} s)"
     )
 
-    lon, lat = network.node_lon, network.node_lat
-    x0, y0 = float(lon.min()), float(lat.min())
-    dlat = CELL_M / 111_320.0
-    dlon = CELL_M / (111_320.0 * math.cos(math.radians(float(lat.mean()))))
-    col = np.floor((lon - x0) / dlon).astype(int)
-    row = np.floor((lat - y0) / dlat).astype(int)
-    n_rows = int(row.max()) + 1
-    counts: dict[tuple[int, int], int] = {}
-    for c, r in zip(col.tolist(), row.tolist(), strict=True):
-        counts[(c, r)] = counts.get((c, r), 0) + 1
-    cells = sorted((k for k, v in counts.items() if v >= MIN_NODES), key=lambda k: (k[1], k[0]))
+    g = grid_cells(network)  # the engine's example grid: 250 m cells, 15 nodes or more
+    x0, y0, dlon, dlat, counts, cells = g.x0, g.y0, g.dlon, g.dlat, g.counts, g.cells
 
     with transaction.atomic():
         district = District.objects.create(code=DISTRICT_CODE, name="赫尔辛基演示区")
@@ -106,7 +93,7 @@ def build(say: Say) -> World:
             Street.objects.create(code=f"990100{i:03d}000", district=district, name=name)
             for i, name in ((1, "南港街道（演示）"), (2, "北城街道（演示）"))
         ]
-        half = n_rows // 2
+        half = g.n_rows // 2
         communities: dict[tuple[int, int], Community] = {}
         serial = [0, 0]
         for c, r in cells:

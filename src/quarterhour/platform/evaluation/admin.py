@@ -14,6 +14,7 @@ from quarterhour.platform.accounts.models import Role
 from quarterhour.platform.core.access import memberships
 from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.evaluation import selectors
+from quarterhour.platform.evaluation.error_codes import EvaluationError as E
 from quarterhour.platform.evaluation.models import DefectNotice, Evaluation, Feedback
 
 GOVERNMENT = (Role.CITY, Role.DISTRICT, Role.STREET, Role.COMMUNITY)
@@ -47,7 +48,7 @@ class FeedbackAdmin(ReadOnlyScopedAdmin):
     ) -> HttpResponse:
         """The history shows every field's old values: for the complainant's eyes only."""
         if not _may_see_complainant(request):
-            raise PermissionRefused("personal_data", _("投诉人信息仅限政府工作人员查看"))
+            raise PermissionRefused(E.PERSONAL_DATA, _("投诉人信息仅限政府工作人员查看"))
         return super().history_view(request, object_id, extra_context)
 
 

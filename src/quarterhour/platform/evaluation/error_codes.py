@@ -15,4 +15,5 @@ class EvaluationError(StrEnum):
     NOT_IN_CIRCLE = "evaluation_provider_not_in_circle"
     NOTHING_ANSWERED = "evaluation_nothing_answered"
     FIELD_INVALID = "field_invalid"
+    PERSONAL_DATA = "personal_data"
     UNKNOWN_ACTION = "unknown_action"

@@ -31,7 +31,7 @@ from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification import services as cert_services
 from quarterhour.platform.certification.models import Certification, State
 from quarterhour.platform.core.clock import now_or as _now
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.transitions import StateMachine, Transition
@@ -83,8 +83,7 @@ DEFECTS = StateMachine(
 )
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该监督评价事项"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权办理该监督评价事项"))
 
 
 def _text(value: str, field: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Issue, Refusal, raise_if_any
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.core.standard import known_item_codes
 from quarterhour.platform.facilities import permissions as perm
@@ -38,8 +38,7 @@ FACILITY_FIELDS = frozenset(
 )
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权登记或修改该社区的设施"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权登记或修改该社区的设施"))
 
 
 def check_facility(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.certification.selectors import is_certified, is_disqualified
-from quarterhour.platform.core.errors import Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Issue, Refusal, raise_if_any
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding.error_codes import FundingError as E
@@ -21,8 +21,7 @@ from quarterhour.platform.geography.models import Circle, Street
 DONATIONS = frozenset({Source.DONATION_UNIT, Source.DONATION_ORG, Source.DONATION_PERSON})
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权登记该街道的经费"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权登记该街道的经费"))
 
 
 MAX_AMOUNT = Decimal(10) ** 12

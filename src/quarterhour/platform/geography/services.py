@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal, raise_if_any
 from quarterhour.platform.core.recording import delete_audited, save_audited, set_fields
 from quarterhour.platform.geography import permissions as perm
 from quarterhour.platform.geography.error_codes import GeographyError as E
@@ -48,8 +48,7 @@ CIRCLE_FIELDS = frozenset(
 )
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权在此辖区进行该操作"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权在此辖区进行该操作"))
 
 
 def check_street_code(code: str, district: District) -> list[Issue]:

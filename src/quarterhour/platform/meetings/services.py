@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.core.clock import now_or as _now
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.geography.models import Circle
@@ -24,9 +24,7 @@ from quarterhour.platform.meetings import permissions as perm
 from quarterhour.platform.meetings.error_codes import MeetingError as E
 from quarterhour.platform.meetings.models import Action, Attendee, Meeting, MeetingDecision
 
-
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权召集或记录该服务圈的联席会议"))
 
 
 @transaction.atomic

@@ -13,3 +13,4 @@ class Open311Error(StrEnum):
     BAD_PARAMETER = "open311_bad_parameter"
     NOT_FOUND = "open311_not_found"
     METHOD = "open311_method_not_allowed"
+    PERMISSION_DENIED = "open311_permission_denied"

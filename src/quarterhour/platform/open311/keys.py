@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.accounts import permissions as account_perm
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.open311.error_codes import Open311Error as E
 from quarterhour.platform.open311.models import ApiClient
@@ -28,8 +28,8 @@ def may_manage_keys(actor: Any) -> bool:
     return bool(account_perm.can_manage_users(actor))
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused("open311_permission_denied", _("只有市级工作人员可以管理接口密钥"))
+#: the refusal of the keys page and of every key service (city staff only)
+refuse_keys = Refusal(E.PERMISSION_DENIED, _("只有市级工作人员可以管理接口密钥"))
 
 
 @transaction.atomic
@@ -43,7 +43,7 @@ def issue_key(
 ) -> tuple[ApiClient, str]:
     """A new client and its key (returned once, never stored in plain). City staff only."""
     if not may_manage_keys(actor):
-        raise _refuse()
+        raise refuse_keys()
     issues = []
     if not name.strip():
         issues.append(Issue(E.BAD_PARAMETER, _("请填写合作方名称"), field="name"))
@@ -70,7 +70,7 @@ def revoke_key(
 ) -> ApiClient:
     """The key stops working at once (the client's requests stay)."""
     if not may_manage_keys(actor):
-        raise _refuse()
+        raise refuse_keys()
     row = ApiClient.objects.select_for_update().get(pk=client.pk)
     if not row.is_active:
         raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))
@@ -85,7 +85,7 @@ def expire_key(
 ) -> ApiClient:
     """Set (or clear, with None) the moment the key stops working."""
     if not may_manage_keys(actor):
-        raise _refuse()
+        raise refuse_keys()
     row = ApiClient.objects.select_for_update().get(pk=client.pk)
     if not row.is_active:
         raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))

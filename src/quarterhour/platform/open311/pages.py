@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.open311 import keys
 from quarterhour.platform.open311.models import ApiClient
 
@@ -22,7 +22,7 @@ from quarterhour.platform.open311.models import ApiClient
 def _guard(request: HttpRequest) -> None:
     pages.staff_only(request)
     if not keys.may_manage_keys(request.user):
-        raise PermissionRefused("open311_permission_denied", _("只有市级工作人员可以管理接口密钥"))
+        raise keys.refuse_keys()
 
 
 def _end_of(data: Any, field: str) -> datetime | None:

@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from quarterhour.engine import places, planning
+from quarterhour.engine.geodesy import M_PER_DEG, degrees_for_metres
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.population import Communities
 from quarterhour.platform.core.standard import engine_standard
@@ -47,8 +48,6 @@ from quarterhour.platform.planning.networks import load_network
 from quarterhour.platform.planning.tiles import TiledReach, keep_answers, tiled_reach
 
 log = logging.getLogger("quarterhour.platform.assessment")
-
-_DEG_M = 111_320.0
 
 
 class _Progress:
@@ -124,8 +123,9 @@ def _bbox(communities: Sequence[Community], margin_m: float) -> tuple[float, ...
             lats.append(c.centre_lat)
     if not lons:
         return None
-    dlat = margin_m / _DEG_M
-    dlon = margin_m / (_DEG_M * max(0.1, math.cos(math.radians(sum(lats) / len(lats)))))
+    dlon, dlat = degrees_for_metres(
+        margin_m, lat=sum(lats) / len(lats), lat_m=M_PER_DEG, min_cos=0.1
+    )
     return (min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat)
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.transitions import StateMachine, Transition
 from quarterhour.platform.geography.models import Circle
@@ -47,8 +47,7 @@ MACHINE = StateMachine(
 )
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.WHATIF_PERMISSION_DENIED, _("您无权为该服务圈做规划方案"))
+_refuse = Refusal(E.WHATIF_PERMISSION_DENIED, _("您无权为该服务圈做规划方案"))
 
 
 def check_planner(actor: Any, circle: Circle) -> None:

@@ -12,7 +12,6 @@ register), so it is kept while the network is.
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 
+from quarterhour.engine.geodesy import metres_per_degree
 from quarterhour.platform.portal import walking
 
 #: places kept per process (an answer is a few to a few tens of kilobytes); the setting
@@ -63,8 +63,7 @@ def place_key(data: walking.WalkData, lon: float, lat: float, limit_m: float) ->
 
 
 def _area_m2(geom: Any, lat: float) -> float:
-    k = 111_320.0
-    scaled = shapely.transform(geom, lambda xy: xy * [k * math.cos(math.radians(lat)), 110_540.0])
+    scaled = shapely.transform(geom, lambda xy: xy * list(metres_per_degree(lat)))
     return float(scaled.area)
 
 

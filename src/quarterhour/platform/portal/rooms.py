@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
+from quarterhour.engine.geodesy import degrees_for_metres
 from quarterhour.platform.facilities.hours import hours_words
 from quarterhour.platform.portal import walking
 from quarterhour.platform.web.pagecache import directory_version
@@ -100,8 +101,7 @@ def rooms_near(
         return []
     stretch = data.stretch if math.isfinite(data.stretch) else 3.0
     radius = reach.limit_m * stretch * 1.001 + 1.0
-    dlat = radius / 110_540.0
-    dlon = radius / (111_320.0 * max(0.01, math.cos(math.radians(reach.lat))))
+    dlon, dlat = degrees_for_metres(radius, lat=reach.lat, min_cos=0.01)
     inside = np.flatnonzero(
         (np.abs(offers.lon - reach.lon) <= dlon)
         & (np.abs(offers.lat - reach.lat) <= dlat)

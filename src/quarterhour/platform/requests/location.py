@@ -8,7 +8,6 @@ boundary catches points within ``CENTRE_RADIUS_M`` of its centre.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import shapely
 from django.db.models import Count, Max
 from shapely.geometry import shape
 
+from quarterhour.engine.geodesy import distance_m
 from quarterhour.platform.geography.models import Community
 
 TTL_S = 300.0
@@ -77,15 +77,7 @@ def community_at(lon: float, lat: float) -> int | None:
             return min(idx.ids[int(i)] for i in hits)  # on a shared edge: the lower id
     best: tuple[float, int] | None = None
     for pk, clon, clat in idx.centres:
-        d = _metres(lon, lat, clon, clat)
+        d = distance_m(lon, lat, clon, clat)
         if d <= CENTRE_RADIUS_M and (best is None or d < best[0]):
             best = (d, pk)
     return best[1] if best else None
-
-
-def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))

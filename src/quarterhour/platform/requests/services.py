@@ -19,7 +19,7 @@ from quarterhour.platform.accounts.models import Membership, Role
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core import text
 from quarterhour.platform.core.access import memberships
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal
 from quarterhour.platform.core.transitions import Moved, StateMachine, Transition
 from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.notifications.services import notify
@@ -99,8 +99,7 @@ def next_status(status: str, action: str) -> str:
     return step.target
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该诉求"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权办理该诉求"))
 
 
 # -- owners ------------------------------------------------------------------------------------

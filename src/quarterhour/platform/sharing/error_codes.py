@@ -13,3 +13,4 @@ class SharingError(StrEnum):
     UNKNOWN_ITEM = "sharing_unknown_item"
     NOTICE_TOO_SHORT = "sharing_notice_too_short"
     FIELD_INVALID = "field_invalid"
+    UNIT_WITHOUT_COMMUNITY = "sharing_unit_without_community"

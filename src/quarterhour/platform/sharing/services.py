@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
 from quarterhour.platform.core.clock import now_or as _now
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import Invalid, Issue, Refusal, raise_if_any
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.standard import known_item_codes
@@ -37,8 +37,7 @@ def min_notice_days() -> int:
     return int(getattr(settings, "QH_SHARING_NOTICE_DAYS", 3))
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权管理或预约该共享设施"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权管理或预约该共享设施"))
 
 
 def _parse_time(value: Any) -> dt.time | None:
@@ -289,7 +288,7 @@ def withdraw(
             )
         )
     if not reason.strip():
-        issues.append(Issue("field_invalid", _("必须填写退出原因"), field="reason"))
+        issues.append(Issue(E.FIELD_INVALID, _("必须填写退出原因"), field="reason"))
     if issues:
         raise Invalid(issues[0].code, issues[0].message, issues)
     row = machines.OFFER.move(

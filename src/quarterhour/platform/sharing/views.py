@@ -164,13 +164,9 @@ def offer_new(request: HttpRequest) -> HttpResponse:
         community = unit.community
         if community is None:
             raise Invalid(
-                "sharing_unit_without_community",
+                E.UNIT_WITHOUT_COMMUNITY,
                 _("该单位没有登记所在社区"),
-                [
-                    Issue(
-                        "sharing_unit_without_community", _("该单位没有登记所在社区"), field="unit"
-                    )
-                ],
+                [Issue(E.UNIT_WITHOUT_COMMUNITY, _("该单位没有登记所在社区"), field="unit")],
             )
         return services.offer(
             actor=request.user,

@@ -14,5 +14,6 @@ class VolunteerError(StrEnum):
     NOT_RECIPIENT = "volunteer_not_recipient"
     NO_NETWORK = "volunteer_no_network"
     OTHER_DISTRICT = "volunteer_other_district"
+    NO_RECORD = "volunteer_no_record"
     FIELD_INVALID = "field_invalid"
     UNKNOWN_ACTION = "unknown_action"

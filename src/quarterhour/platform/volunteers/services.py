@@ -17,7 +17,13 @@ from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Origins
 from quarterhour.engine.reach import distance_matrix
 from quarterhour.platform.core.clock import now_or as _now
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused, raise_if_any
+from quarterhour.platform.core.errors import (
+    Invalid,
+    Issue,
+    PermissionRefused,
+    Refusal,
+    raise_if_any,
+)
 from quarterhour.platform.core.notify import tell
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.facilities.hours import is_open, validate_hours
@@ -39,8 +45,7 @@ DEFAULT_MATCH_LIMIT_M = 1250.0
 VS = Volunteer.Status
 
 
-def _refuse() -> PermissionRefused:
-    return PermissionRefused(E.PERMISSION_DENIED, _("您无权办理该志愿服务事项"))
+_refuse = Refusal(E.PERMISSION_DENIED, _("您无权办理该志愿服务事项"))
 
 
 def _require(machine: Any, row: Any, action: str) -> None:
@@ -116,7 +121,7 @@ def decide(
     if not perm.can_approve_volunteer(actor, v):
         raise _refuse()
     if action not in machines.VOLUNTEER.transitions:
-        raise Invalid("field_invalid", _("未知的操作"))
+        raise Invalid(E.FIELD_INVALID, _("未知的操作"))
     _require(machines.VOLUNTEER, v, action)
     if action in {"reject", "suspend"} and not note.strip():
         raise Invalid(

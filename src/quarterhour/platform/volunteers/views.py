@@ -179,7 +179,7 @@ def _record_of(need: Need) -> Any:
     try:
         return need.record
     except ObjectDoesNotExist:
-        raise Invalid("volunteer_no_record", _("还没有服务记录，无法确认时长")) from None
+        raise Invalid(E.NO_RECORD, _("还没有服务记录，无法确认时长")) from None
 
 
 @login_required

@@ -50,6 +50,7 @@ from quarterhour.platform.planning import permissions as perm
 from quarterhour.platform.planning.models import AssessmentRun
 from quarterhour.platform.planning.networks import network_at
 from quarterhour.platform.planning.services import assessment_request
+from quarterhour.platform.web.error_codes import WebError as E
 
 #: file kinds the page takes
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
@@ -231,7 +232,7 @@ def _check(request: HttpRequest, cap: CappedUpload) -> dict[str, Any]:
         entry["scope"] = scope.namespace
         entry["scope_label"] = scope.label
     elif not can_import_communities(user):
-        raise PermissionRefused("import_permission_denied", _("您无权导入社区名录"))
+        raise PermissionRefused(E.IMPORT_PERMISSION_DENIED, _("您无权导入社区名录"))
     token, path = _store(upload)
     try:
         report = _run(entry, path, user, dry_run=True)
@@ -277,7 +278,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     staff_only(request)
     if not _may_import(request.user):
         raise PermissionRefused(
-            "import_permission_denied",
+            E.IMPORT_PERMISSION_DENIED,
             _("您无权导入数据：只有区县、街道、社区工作人员可以导入本辖区的登记表"),
         )
     cap = CappedUpload(request, settings.QH_IMPORT_MAX_BYTES)

@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from quarterhour.engine.geodesy import M_PER_DEG
+
 
 @dataclass
 class SvgMap:
@@ -104,7 +106,7 @@ class SvgMap:
                 f"{escape(text)}</text>"
             )
         # scale bar: 500 m
-        bar = 500.0 / 111_320.0 * k * scale
+        bar = 500.0 / M_PER_DEG * k * scale
         parts.append(
             f'<g class="map-scale"><line x1="{self.pad}" y1="{self.height - 12}" '
             f'x2="{self.pad + bar:.1f}" y2="{self.height - 12}"/>'

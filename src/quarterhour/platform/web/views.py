@@ -25,7 +25,9 @@ from django.views.decorators.http import require_GET
 
 from quarterhour.platform.accounts.homes import home_url
 from quarterhour.platform.core import access, labels, standard, todos
+from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
+from quarterhour.platform.core.forms import staff_only
 from quarterhour.platform.core.text import whole_number
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import permissions as geo_perm
@@ -37,6 +39,7 @@ from quarterhour.platform.planning.models import AssessmentRun, WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.targets import targets_overview
+from quarterhour.platform.web.error_codes import WebError as E
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
     data_version,
@@ -46,11 +49,6 @@ from quarterhour.platform.web.pagecache import (
 from quarterhour.platform.web.svgmap import SvgMap
 
 PAGE_SIZE = 50
-
-
-def _staff_only(request: HttpRequest) -> None:
-    if not access.can_use_staff_pages(request.user):
-        raise PermissionRefused("staff_only", _("此页面仅供工作人员使用"))
 
 
 @require_GET
@@ -184,7 +182,7 @@ def _community_list_body(
 def community_list(request: HttpRequest) -> HttpResponse:
     """Communities in the user's jurisdiction, 50 a page, by street and by name or code. The
     rendered table is cached under the data version (see ``pagecache``)."""
-    _staff_only(request)
+    staff_only(request)
     street_id, search, page_number = _list_filters(request)
     cache = page_cache()
     if cache is None:
@@ -210,13 +208,13 @@ def targets(request: HttpRequest) -> HttpResponse:
     """工作目标: demonstration circles and urban communities covered against the policy's
     targets, per district of the viewer's jurisdiction, with the gap list (缺什么)."""
     if not {m.role for m in access.memberships(request.user)} & _JURISDICTION:
-        raise PermissionRefused("staff_only", _("此页面仅供区县、街道和市级工作人员使用"))
+        raise PermissionRefused(CoreError.STAFF_ONLY, _("此页面仅供区县、街道和市级工作人员使用"))
     return render(request, "web/targets.html", {"t": targets_overview(request.user)})
 
 
 @login_required
 def circle_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
+    staff_only(request)
     qs = geo.circle_list(request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -325,13 +323,13 @@ def circle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One circle. With the page cache, a hit costs the version query only: the circle (with its
     members, for the permission check) and the rendered content are cached together under the
     data version, so an edit of any of them is seen on the next request."""
-    _staff_only(request)
+    staff_only(request)
     cache = page_cache()
     key = fragment_key("circle", pk, version=data_version()) if cache is not None else ""
     hit = cache.get(key) if cache is not None else None
     circle = _load_circle(pk) if hit is None else hit[0]
     if not geo_perm.can_view_circle(request.user, circle):
-        raise PermissionRefused("circle_out_of_jurisdiction", _("该服务圈不在您的辖区内"))
+        raise PermissionRefused(E.CIRCLE_OUT_OF_JURISDICTION, _("该服务圈不在您的辖区内"))
     if hit is None:
         body = _circle_body(circle)
         if cache is not None:
@@ -363,7 +361,7 @@ def _assessable(user: Any) -> tuple[list[District], list[Street]]:
 
 @login_required
 def assessments(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
+    staff_only(request)
     if request.method == "POST":
         scope = request.POST.get("scope", "")
         kind, _sep, raw = scope.partition(":")
@@ -414,10 +412,10 @@ def stage_label(stage: str) -> str:
 
 
 def _visible_run(request: HttpRequest, pk: int) -> AssessmentRun:
-    _staff_only(request)
+    staff_only(request)
     run = plan.runs_visible(request.user).filter(pk=pk).first()
     if run is None:
-        raise PermissionRefused("run_out_of_jurisdiction", _("该评估不在您的辖区内或不存在"))
+        raise PermissionRefused(E.RUN_OUT_OF_JURISDICTION, _("该评估不在您的辖区内或不存在"))
     return run
 
 
