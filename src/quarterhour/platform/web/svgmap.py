@@ -106,7 +106,7 @@ class SvgMap:
                 f"{escape(text)}</text>"
             )
         # scale bar: 500 m
-        bar = 500.0 / M_PER_DEG * k * scale
+        bar = 500.0 / M_PER_DEG * scale  # x is degrees of longitude × cos φ: 500 m whatever φ
         parts.append(
             f'<g class="map-scale"><line x1="{self.pad}" y1="{self.height - 12}" '
             f'x2="{self.pad + bar:.1f}" y2="{self.height - 12}"/>'
