@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from quarterhour.engine.geodesy import distance_m
 from quarterhour.platform.notifications.channels import mask_phone
 from quarterhour.platform.requests import permissions as rperm
 from quarterhour.platform.requests.models import (
@@ -118,11 +119,8 @@ def _point(req: ServiceRequest) -> tuple[float, float] | None:
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Distance between two lon/lat points (equirectangular: exact enough within a city)."""
-    import math
-
-    k = math.cos(math.radians((a[1] + b[1]) / 2))
-    return 6_371_000.0 * math.hypot(math.radians(b[0] - a[0]) * k, math.radians(b[1] - a[1]))
+    """Great-circle distance between two lon/lat points (the engine's geodesy)."""
+    return distance_m(a[0], a[1], b[0], b[1])
 
 
 def likely_duplicates(
