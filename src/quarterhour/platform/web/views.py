@@ -91,8 +91,20 @@ def home(request: HttpRequest) -> HttpResponse:
             n_circles=geo.circles_visible(user).count(),
             runs=list(plan.runs_visible(user)[:5]) if roles & _JURISDICTION else [],
             can_see_targets=bool(roles & _JURISDICTION),
+            whatif_districts=_whatif_districts(user, roles),
         )
     return render(request, "web/home.html", context)
+
+
+def _whatif_districts(user: Any, roles: set[Any]) -> list[District]:
+    """The districts whose district-wide what-if the user may open (their officers, the city)."""
+    if not roles & {access.Role.CITY, access.Role.DISTRICT}:
+        return []
+    return [
+        d
+        for d in geo.districts_visible(user).only("pk", "code", "name").order_by("code")
+        if planning_perm.can_plan_district(user, d)
+    ]
 
 
 _COMMUNITY_FIELDS = (
