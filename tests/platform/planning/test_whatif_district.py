@@ -166,6 +166,7 @@ def test_district_whatif_page(graded_world, client):  # noqa: F811
     client.force_login(w.users["district"])
     home = client.get("/home/").content.decode()
     assert url in home
+    assert url in client.get("/targets/").content.decode()
     assert client.get(url).status_code == 200
     lon, lat = lonlat(275, 525)
     r = client.post(url, {"op": "add", "changes": "[]", "item": "station.health", "lon": lon,

@@ -221,9 +221,17 @@ def community_list(request: HttpRequest) -> HttpResponse:
 def targets(request: HttpRequest) -> HttpResponse:
     """工作目标: demonstration circles and urban communities covered against the policy's
     targets, per district of the viewer's jurisdiction, with the gap list (缺什么)."""
-    if not {m.role for m in access.memberships(request.user)} & _JURISDICTION:
+    roles = {m.role for m in access.memberships(request.user)}
+    if not roles & _JURISDICTION:
         raise PermissionRefused("staff_only", _("此页面仅供区县、街道和市级工作人员使用"))
-    return render(request, "web/targets.html", {"t": targets_overview(request.user)})
+    return render(
+        request,
+        "web/targets.html",
+        {
+            "t": targets_overview(request.user),
+            "whatif_districts": _whatif_districts(request.user, roles),
+        },
+    )
 
 
 @login_required
