@@ -7,7 +7,9 @@ circle's latest assessment stay the same. A list of hypothetical changes is then
 recomputing only near each change (:func:`quarterhour.engine.whatif.apply`), and each affected
 community × item is summed by the assessment's own coverage table
 (:func:`quarterhour.engine.whatif_zones.zone_changes`): the figures equal a full reassessment
-with the changes made. Nothing here writes; saving a scenario is in :mod:`.scenarios`.
+with the changes made. A district's changes are answered circle by circle on the bases of the
+circles they can reach (:func:`district_answer`). Nothing here writes; saving a scenario is in
+:mod:`.scenarios`.
 """
 
 from __future__ import annotations
@@ -352,12 +354,8 @@ def _translated(
     changes: Sequence[HypoChange],
     outside: Mapping[str, places.Facility] | None = None,
 ) -> list[tuple[HypoChange, Change]]:
-    """Each change that does something to the base, with its engine change.
-
-    ``outside``: register facilities the base does not hold (a district's changes): moving one
-    adds its items at the new place (it reached none of the circle's residents before), closing
-    one changes nothing here. Without it such a facility is refused in words.
-    """
+    """Each change that does something to the base, with its engine change (see
+    :func:`engine_changes`)."""
     out: list[tuple[HypoChange, Change]] = []
     closed: set[int] = set()
     index_of = dict(base.keys)
@@ -399,7 +397,12 @@ def engine_changes(
     *,
     outside: Mapping[str, places.Facility] | None = None,
 ) -> list[Change]:
-    """The page's changes as the engine's (facility keys → the scenario's indices)."""
+    """The page's changes as the engine's (facility keys → the scenario's indices).
+
+    ``outside``: register facilities the base does not hold (a district's changes): moving one
+    adds its items at the new place (it reached none of the circle's residents before), closing
+    one changes nothing here. Without it such a facility is refused in words.
+    """
     return [e for _h, e in _translated(base, changes, outside)]
 
 
@@ -582,8 +585,9 @@ def district_answer(district: District, changes: Sequence[HypoChange]) -> Distri
     counts the straight legs from each point to its foot on the network, so it is never shorter
     than the straight-line distance between resident and facility. A circle none of whose
     communities comes within (limit + snap limit + :data:`NEAR_MARGIN_M`) straight-line metres
-    of any changed place (a new site, a moved facility's old and new place, a closed facility)
-    therefore cannot change, and is not computed. Every other assessed circle is answered on its
+    of any changed place (a new site, a moved facility's old and new place, a closed facility;
+    the snap limit and the margin are allowances beyond what is needed) therefore cannot change,
+    and is not computed. Every other assessed circle is answered on its
     own base, its changes translated: a facility moved from beyond the base becomes an added one
     at its new place, one closed beyond the base changes nothing there. Circles never assessed
     are listed as such.

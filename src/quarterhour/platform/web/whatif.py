@@ -344,19 +344,22 @@ def _district(request: HttpRequest, pk: int) -> District:
 def _district_map(
     district: District, circles: list[Circle], answer: whatif.DistrictAnswer | None
 ) -> Any:
+    """The district's communities (and its circles' members beyond it), their facilities and
+    the changed places; each community's title names its circles."""
     svg = SvgMap()
     changed = answer.affected_community_ids if answer is not None else set()
-    seen: set[int] = set()
+    communities = {c.pk: c for c in geo.district_communities(district)}
+    circles_of: dict[int, list[str]] = {}
     for circle in circles:
         for m in circle.memberships.all():
-            c = m.community
-            if c.pk in seen:
-                continue
-            seen.add(c.pk)
-            css = "community changed" if c.pk in changed else "community"
-            for ring in geo.boundary_coordinates(c.boundary_geojson):
-                svg.polygon(ring, css=css, title=f"{c.name} · {circle.name}")
-    for f in facilities_near_communities(sorted(seen)):
+            communities.setdefault(m.community_id, m.community)
+            circles_of.setdefault(m.community_id, []).append(circle.name)
+    for c in communities.values():
+        css = "community changed" if c.pk in changed else "community"
+        title = " · ".join([c.name, *circles_of.get(c.pk, [])])
+        for ring in geo.boundary_coordinates(c.boundary_geojson):
+            svg.polygon(ring, css=css, title=title)
+    for f in facilities_near_communities(sorted(communities)):
         codes = [i.item_code for i in f.items.all()]
         title = f"{labels.place_name(f.name, codes)} — {labels.items_label(codes)}"
         svg.point(f.lon, f.lat, r=3, css="facility", title=title)
