@@ -166,7 +166,9 @@ class CircleBase:
 _BASES: OrderedDict[tuple[Any, ...], CircleBase] = OrderedDict()
 _HIERARCHIES: OrderedDict[tuple[Any, ...], Hierarchy] = OrderedDict()
 _LOCK = threading.Lock()
-_KEEP = 8
+#: circle bases kept per process: a district's change reaches a dozen circles or so, and a
+#: second change near the first must not rebuild them
+_KEEP = 24
 
 
 def _specs() -> tuple[ItemSpec, ...]:
