@@ -198,6 +198,8 @@ def test_district_whatif_page(graded_world, client):  # noqa: F811
         assert client.post(url, junk).status_code < 500, junk
     assert client.get(f"/districts/{w.A.pk}/whatif/?changes=junk").status_code == 200
     assert client.get("/districts/999999/whatif/").status_code == 404
+    other = client.get(f"/districts/{w.B.pk}/whatif/")  # another district's page
+    assert other.status_code == 403 and "仅限本区和市级工作人员" in other.content.decode()
     # a street officer, another district's page: refused in words
     client.force_login(w.users["street"])
     refused = client.get(url)
