@@ -8,6 +8,8 @@ shows each affected community × item with covered residents before and after �
 
 from __future__ import annotations
 
+import re
+
 from quarterhour.engine.standards import load_standard
 from tests.platform.journeys.conftest import login, shot
 
@@ -71,3 +73,59 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     assert table.locator("tbody tr").count() >= 1
     assert "旅程：中部增设" in table.locator("thead").inner_text()
     shot(page, "j18-whatif-compare")
+
+
+def test_j18_district_whatif_from_the_home(demo, page):
+    """The district officer: 工作台 → 全区假设分析 (the district) → choose an item one of the
+    district's circles misses, click one of its communities on the district's map → 增设并计算
+    shows, circle by circle, the communities × items before and after. Nothing is stored."""
+    district = demo.one(
+        "select d.name from accounts_membership m join accounts_user u on u.id = m.user_id"
+        " join geography_district d on d.id = m.district_id where u.username = 'demo-district'"
+    )
+    circle_id, circle_name = demo.sql(
+        "select distinct c.id, c.name from planning_whatifscenario s"
+        " join geography_circle c on c.id = s.circle_id where s.is_demo"
+    )[0]
+    missing = demo.one(
+        "select missing from planning_circleresult where circle_id = %s and is_latest", circle_id
+    )
+    missing = missing if isinstance(missing, list) else __import__("json").loads(missing)
+    walk = {i.code: i for i in load_standard("beijing-2011").items if i.walk_applies}
+    code = next(c for c in missing if c in walk)
+    community = demo.sql(
+        "select m.name from geography_circlemembership cm join geography_community m"
+        " on m.id = cm.community_id where cm.circle_id = %s order by m.code",
+        circle_id,
+    )[0][0]
+    n_facilities = demo.one("select count(*) from facilities_facility")
+
+    login(page, "demo-district")
+    page.locator("#district-whatif-links").get_by_role("link", name=district, exact=True).click()
+    assert page.locator("h1").inner_text() == f"全区假设分析：{district}"
+    page.get_by_label("服务项目").select_option(code)
+    shape = page.locator("#whatif-map svg polygon").filter(
+        has=page.locator(
+            "title",
+            has_text=re.compile(rf"^{re.escape(community)} · (.+ · )?{re.escape(circle_name)}"),
+        )
+    )
+    box = shape.first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "已选位置" in page.locator("#picked-place").inner_text()
+    page.get_by_role("button", name="增设并计算").click()
+
+    assert "个受到影响" in page.locator("#whatif-summary").inner_text()
+    assert "毫秒" in page.locator("#whatif-result").inner_text()
+    circles = page.locator("#whatif-circles tbody tr")
+    assert circles.count() >= 1
+    rows = page.locator("#whatif-table tbody tr")
+    cells = [r.locator("td").all_inner_texts() for r in rows.all()]
+    mine = [c for c in cells if c[0] == circle_name and c[2] == walk[code].name_zh]
+    assert mine, cells
+    pairs = [[int(x.strip()) for x in c[4].split("→")] for c in mine]
+    assert any(after > before for before, after in pairs), mine  # newly within the walk
+    assert page.locator("#whatif-map svg .hypo-add").count() == 1
+    shot(page, "j18-district-whatif")
+    assert demo.one("select count(*) from facilities_facility") == n_facilities  # hypothetical

@@ -102,6 +102,11 @@ def circle_list(user: Any) -> QuerySet[Circle]:
     )
 
 
+def district_communities(district: District) -> QuerySet[Community]:
+    """The district's communities (those of its streets), by code."""
+    return Community.objects.filter(street__district=district).order_by("code")
+
+
 def circle_detail(pk: int) -> Circle:
     members = CircleMembership.objects.select_related("community__street").order_by(
         "community__code"

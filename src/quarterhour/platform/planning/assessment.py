@@ -173,19 +173,26 @@ def engine_facilities(communities: Sequence[Community], limit_m: float) -> list[
         .prefetch_related("items")
         .order_by("pk")
     )
-    register = [
-        places.Facility(
-            facility_id=f.key,
-            name=f.name,
-            lon=f.lon,
-            lat=f.lat,
-            item_codes=tuple(sorted(i.item_code for i in f.items.all())),
-            address=f.address,
-            source=f.source,
-        )
-        for f in qs
-    ]
+    register = [_engine_facility(f) for f in qs]
     return register + planning_facilities(bbox=(box[0], box[1], box[2], box[3]))
+
+
+def _engine_facility(f: Facility) -> places.Facility:
+    return places.Facility(
+        facility_id=f.key,
+        name=f.name,
+        lon=f.lon,
+        lat=f.lat,
+        item_codes=tuple(sorted(i.item_code for i in f.items.all())),
+        address=f.address,
+        source=f.source,
+    )
+
+
+def register_facilities(keys: Sequence[str]) -> dict[str, places.Facility]:
+    """The register's active facilities of ``keys``, as an assessment reads them (by key)."""
+    qs = Facility.objects.filter(key__in=list(keys), is_active=True).prefetch_related("items")
+    return {f.key: _engine_facility(f) for f in qs}
 
 
 def execute(run: AssessmentRun, *, workers: int = 1) -> None:

@@ -29,3 +29,8 @@ def can_run_assessment(
 def can_plan_circle(user: Any, circle: Any) -> bool:
     """What-if scenarios of a circle: staff of its street, district or the city."""
     return any_covers(user, place_of_street(circle.street), lowest=Role.STREET)
+
+
+def can_plan_district(user: Any, district: District) -> bool:
+    """The district-wide what-if: staff of the district or the city."""
+    return any_covers(user, place_of_district(district), lowest=Role.DISTRICT)

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.platform.core.errors import Invalid, Issue, Refusal
 from quarterhour.platform.core.recording import save_audited
 from quarterhour.platform.core.transitions import StateMachine, Transition
-from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.geography.models import Circle, District
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import WhatIfScenario
-from quarterhour.platform.planning.permissions import can_plan_circle
+from quarterhour.platform.planning.permissions import can_plan_circle, can_plan_district
 from quarterhour.platform.planning.whatif import (
     ADD,
     MOVE,
@@ -53,6 +53,14 @@ _refuse = Refusal(E.WHATIF_PERMISSION_DENIED, _("您无权为该服务圈做规�
 def check_planner(actor: Any, circle: Circle) -> None:
     if not can_plan_circle(actor, circle):
         raise _refuse()
+
+
+def check_district_planner(actor: Any, district: District) -> None:
+    """The district-wide what-if is for the district's officers and city staff."""
+    if not can_plan_district(actor, district):
+        raise PermissionRefused(
+            E.WHATIF_PERMISSION_DENIED, _("您无权为该区县做假设分析：仅限本区和市级工作人员")
+        )
 
 
 @transaction.atomic

@@ -7,38 +7,47 @@ circle's latest assessment stay the same. A list of hypothetical changes is then
 recomputing only near each change (:func:`quarterhour.engine.whatif.apply`), and each affected
 community × item is summed by the assessment's own coverage table
 (:func:`quarterhour.engine.whatif_zones.zone_changes`): the figures equal a full reassessment
-with the changes made. Nothing here writes; saving a scenario is in :mod:`.scenarios`.
+with the changes made. A district's changes are answered circle by circle on the bases of the
+circles they can reach (:func:`district_answer`). Nothing here writes; saving a scenario is in
+:mod:`.scenarios`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.engine import places
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coverage import ItemSpec, coverage_table
 from quarterhour.engine.hierarchy import Hierarchy
+from quarterhour.engine.network import haversine_m
 from quarterhour.engine.reach import _LIMIT_SLACK
 from quarterhour.engine.whatif import Change, Scenario, scenario
 from quarterhour.engine.whatif_zones import ZoneIndex, apply_all, changed_origins
 from quarterhour.platform.core import standard
 from quarterhour.platform.core.errors import Invalid, Issue
 from quarterhour.platform.facilities.models import Facility
-from quarterhour.platform.geography.models import Circle, Community
-from quarterhour.platform.planning.assessment import build_origins, engine_facilities
+from quarterhour.platform.geography.models import Circle, CircleMembership, Community, District
+from quarterhour.platform.planning.assessment import (
+    build_origins,
+    engine_facilities,
+    register_facilities,
+)
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import AssessmentRun, CircleResult
 from quarterhour.platform.planning.networks import load_network
@@ -157,7 +166,9 @@ class CircleBase:
 _BASES: OrderedDict[tuple[Any, ...], CircleBase] = OrderedDict()
 _HIERARCHIES: OrderedDict[tuple[Any, ...], Hierarchy] = OrderedDict()
 _LOCK = threading.Lock()
-_KEEP = 8
+#: circle bases kept per process: a district's change reaches a dozen circles or so, and a
+#: second change near the first must not rebuild them
+_KEEP = 24
 
 
 def _specs() -> tuple[ItemSpec, ...]:
@@ -340,27 +351,61 @@ class Answer:
         return {r.community.pk for r in self.rows}
 
 
-def engine_changes(base: CircleBase, changes: Sequence[HypoChange]) -> list[Change]:
-    """The page's changes as the engine's (facility keys → the scenario's indices)."""
-    out: list[Change] = []
+def _translated(
+    base: CircleBase,
+    changes: Sequence[HypoChange],
+    outside: Mapping[str, places.Facility] | None = None,
+) -> list[tuple[HypoChange, Change]]:
+    """Each change that does something to the base, with its engine change (see
+    :func:`engine_changes`)."""
+    out: list[tuple[HypoChange, Change]] = []
     closed: set[int] = set()
+    index_of = dict(base.keys)
+    gone: set[str] = set()  # facilities from outside closed by an earlier change
+    n_fac = len(base.scenario.facilities)
     for n, c in enumerate(changes):
         if c.action == ADD:
-            out.append(
-                Change.add(places.Facility(f"whatif-{n + 1}", c.name, c.lon, c.lat, tuple(c.items)))
-            )
+            f = places.Facility(f"whatif-{n + 1}", c.name, c.lon, c.lat, tuple(c.items))
+            out.append((c, Change.add(f)))
+            n_fac += 1
             continue
-        index = base.keys.get(c.facility)
+        index = index_of.get(c.facility)
+        if index is None and outside is not None and c.facility in outside:
+            if c.facility in gone:
+                raise _bad(_("设施“%(name)s”在方案中已关闭") % {"name": c.name})
+            if c.action == CLOSE:
+                gone.add(c.facility)
+                continue
+            moved = dataclasses.replace(outside[c.facility], lon=c.lon, lat=c.lat)
+            out.append((c, Change.add(moved)))
+            index_of[c.facility] = n_fac  # a later change of it changes the added one
+            n_fac += 1
+            continue
         if index is None:
             raise _bad(_("设施“%(name)s”不在该服务圈的步行范围内") % {"name": c.name})
         if index in closed:
             raise _bad(_("设施“%(name)s”在方案中已关闭") % {"name": c.name})
         if c.action == CLOSE:
             closed.add(index)
-            out.append(Change.close(index))
+            out.append((c, Change.close(index)))
         else:
-            out.append(Change.move(index, c.lon, c.lat))
+            out.append((c, Change.move(index, c.lon, c.lat)))
     return out
+
+
+def engine_changes(
+    base: CircleBase,
+    changes: Sequence[HypoChange],
+    *,
+    outside: Mapping[str, places.Facility] | None = None,
+) -> list[Change]:
+    """The page's changes as the engine's (facility keys → the scenario's indices).
+
+    ``outside``: register facilities the base does not hold (a district's changes): moving one
+    adds its items at the new place (it reached none of the circle's residents before), closing
+    one changes nothing here. Without it such a facility is refused in words.
+    """
+    return [e for _h, e in _translated(base, changes, outside)]
 
 
 def answer(circle: Circle, changes: Sequence[HypoChange]) -> Answer:
@@ -370,12 +415,19 @@ def answer(circle: Circle, changes: Sequence[HypoChange]) -> Answer:
     return answer_on(base, changes)
 
 
-def answer_on(base: CircleBase, changes: Sequence[HypoChange]) -> Answer:
+def answer_on(
+    base: CircleBase,
+    changes: Sequence[HypoChange],
+    *,
+    outside: Mapping[str, places.Facility] | None = None,
+) -> Answer:
+    """The answer on a circle's base (``outside``: see :func:`engine_changes`)."""
     t0 = time.perf_counter()
     run = base.run
+    pairs = _translated(base, changes, outside)
     sc, made, found = apply_all(
         base.scenario,
-        engine_changes(base, changes),
+        [e for _h, e in pairs],
         weight=base.scenario.origins.weight,
         zones=base.zones,
         item_specs=base.specs,
@@ -383,7 +435,7 @@ def answer_on(base: CircleBase, changes: Sequence[HypoChange]) -> Answer:
         walk_minutes=run.walk_minutes,
         speed_kmh=run.speed_kmh,
     )
-    off = [h.words() for h, what in zip(changes, made, strict=True) if not what.snapped]
+    off = [h.words() for (h, _e), what in zip(pairs, made, strict=True) if not what.snapped]
     moved = changed_origins(made)
     after = {s.code: sc.result.items[s.code].distance_m for s in base.specs}
     rows = tuple(
@@ -418,21 +470,173 @@ def answer_on(base: CircleBase, changes: Sequence[HypoChange]) -> Answer:
         met_after=sum(1 for v in met_after.values() if v),
         gained_items=gained,
         lost_items=lost,
-        points=tuple(_points(base, changes)),
+        points=tuple(_points(changes, lambda key: _base_or(base, outside, key))),
         off_network=tuple(off),
         seconds=time.perf_counter() - t0,
     )
 
 
-def _points(base: CircleBase, changes: Sequence[HypoChange]) -> list[Point]:
+def _base_or(
+    base: CircleBase, outside: Mapping[str, places.Facility] | None, key: str
+) -> places.Facility:
+    if key not in base.keys and outside is not None:
+        return outside[key]
+    return base.scenario.facilities[base.keys[key]]
+
+
+def _points(
+    changes: Sequence[HypoChange], facility: Callable[[str], places.Facility]
+) -> list[Point]:
+    """The changed places for the map (``facility``: a moved or closed facility by its key)."""
     out = []
-    fac = base.scenario.facilities
     for c in changes:
         if c.action == ADD:
             out.append(Point(ADD, c.lon, c.lat, c.words()))
             continue
-        f = fac[base.keys[c.facility]]
+        f = facility(c.facility)
         out.append(Point(CLOSE, f.lon, f.lat, c.words()))
         if c.action == MOVE:
             out.append(Point(MOVE, c.lon, c.lat, c.words()))
     return out
+
+
+# -- the district ------------------------------------------------------------------------------
+
+#: metres added to a circle's walking limit and the snap limit when choosing the circles a
+#: change may touch (rounding of the straight-line distance; see :func:`district_answer`)
+NEAR_MARGIN_M = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class CircleOutcome:
+    """One circle of the district a change may touch, and its answer."""
+
+    circle: Circle
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictAnswer:
+    changes: tuple[HypoChange, ...]
+    circles: tuple[CircleOutcome, ...]  # assessed circles within reach of a change
+    not_assessed: tuple[Circle, ...]
+    beyond: int  # assessed circles too far from every change to be touched
+    points: tuple[Point, ...]
+    off_network: tuple[str, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> list[tuple[Circle, Row]]:
+        return [(o.circle, r) for o in self.circles for r in o.answer.rows]
+
+    @property
+    def affected_community_ids(self) -> set[int]:
+        return {r.community.pk for o in self.circles for r in o.answer.rows}
+
+    @property
+    def changed_circles(self) -> tuple[CircleOutcome, ...]:
+        return tuple(
+            o for o in self.circles if o.answer.rows or o.answer.met_before != o.answer.met_after
+        )
+
+
+def district_circles(district: District) -> list[Circle]:
+    """The district's circles (those its streets lead), members and their communities loaded."""
+    members = CircleMembership.objects.select_related("community").order_by("community__code")
+    return list(
+        Circle.objects.filter(street__district=district)
+        .select_related("street__district")
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .order_by("code")
+    )
+
+
+def _extent(community: Community) -> tuple[float, float, float, float] | None:
+    """Where the community's residents can be (its boundary's box and its centre)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    if community.boundary_geojson:
+        try:
+            x0, y0, x1, y1 = shapely.from_geojson(community.boundary_geojson).bounds
+        except (shapely.errors.GEOSException, ValueError):
+            pass
+        else:
+            xs += [x0, x1]
+            ys += [y0, y1]
+    if community.centre_lon is not None and community.centre_lat is not None:
+        xs.append(community.centre_lon)
+        ys.append(community.centre_lat)
+    xs = [x for x in xs if math.isfinite(x)]
+    ys = [y for y in ys if math.isfinite(y)]
+    if not xs or not ys:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _metres_to(box: tuple[float, float, float, float], lon: float, lat: float) -> float:
+    x = min(max(lon, box[0]), box[2])
+    y = min(max(lat, box[1]), box[3])
+    return float(haversine_m(lon, lat, x, y))
+
+
+def district_answer(district: District, changes: Sequence[HypoChange]) -> DistrictAnswer:
+    """Each community × item of the district the changes touch, before and after, circle by
+    circle (each equal to a full reassessment with the changes made).
+
+    A circle's residents walk at most its run's limit to a facility, and the walking distance
+    counts the straight legs from each point to its foot on the network, so it is never shorter
+    than the straight-line distance between resident and facility. A circle none of whose
+    communities comes within (limit + snap limit + :data:`NEAR_MARGIN_M`) straight-line metres
+    of any changed place (a new site, a moved facility's old and new place, a closed facility;
+    the snap limit and the margin are allowances beyond what is needed) therefore cannot change,
+    and is not computed. Every other assessed circle is answered on its
+    own base, its changes translated: a facility moved from beyond the base becomes an added one
+    at its new place, one closed beyond the base changes nothing there. Circles never assessed
+    are listed as such.
+    """
+    t0 = time.perf_counter()
+    keys = [c.facility for c in changes if c.action != ADD]
+    outside = register_facilities(keys)
+    gone: set[str] = set()
+    for c in changes:
+        if c.action == ADD:
+            continue
+        if c.facility not in outside:
+            raise _bad(_("设施“%(name)s”不在设施登记中或已停用") % {"name": c.name})
+        if c.facility in gone:
+            raise _bad(_("设施“%(name)s”在方案中已关闭") % {"name": c.name})
+        if c.action == CLOSE:
+            gone.add(c.facility)
+    points = _points(changes, outside.__getitem__)
+    places_changed = [(p.lon, p.lat) for p in points]
+    circles = district_circles(district)
+    limits = dict(
+        CircleResult.objects.filter(
+            circle__in=circles, is_latest=True, run__network__isnull=False
+        ).values_list("circle_id", "run__limit_m")
+    )
+    outcomes: list[CircleOutcome] = []
+    not_assessed: list[Circle] = []
+    beyond = 0
+    for circle in circles:
+        limit = limits.get(circle.pk)
+        if limit is None:
+            not_assessed.append(circle)
+            continue
+        reach = limit + DEFAULT_MAX_SNAP_M + NEAR_MARGIN_M
+        boxes = [b for m in circle.memberships.all() if (b := _extent(m.community)) is not None]
+        if not any(_metres_to(b, x, y) <= reach for b in boxes for x, y in places_changed):
+            beyond += 1
+            continue
+        base = circle_base(circle)
+        outcomes.append(CircleOutcome(circle, answer_on(base, changes, outside=outside)))
+    off = tuple(dict.fromkeys(w for o in outcomes for w in o.answer.off_network))
+    return DistrictAnswer(
+        changes=tuple(changes),
+        circles=tuple(outcomes),
+        not_assessed=tuple(not_assessed),
+        beyond=beyond,
+        points=tuple(points),
+        off_network=off,
+        seconds=time.perf_counter() - t0,
+    )

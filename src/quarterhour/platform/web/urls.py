@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "circles/<int:pk>/whatif/<int:sid>.<str:fmt>", whatif.scenario_export, name="whatif_export"
     ),
+    path("districts/<int:pk>/whatif/", whatif.district_whatif, name="district_whatif"),
     path("assessments/", views.assessments, name="assessments"),
     path("imports/", imports.imports, name="imports"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),

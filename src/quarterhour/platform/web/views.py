@@ -89,8 +89,20 @@ def home(request: HttpRequest) -> HttpResponse:
             n_circles=geo.circles_visible(user).count(),
             runs=list(plan.runs_visible(user)[:5]) if roles & _JURISDICTION else [],
             can_see_targets=bool(roles & _JURISDICTION),
+            whatif_districts=_whatif_districts(user, roles),
         )
     return render(request, "web/home.html", context)
+
+
+def _whatif_districts(user: Any, roles: set[Any]) -> list[District]:
+    """The districts whose district-wide what-if the user may open (their officers, the city)."""
+    if not roles & {access.Role.CITY, access.Role.DISTRICT}:
+        return []
+    return [
+        d
+        for d in geo.districts_visible(user).only("pk", "code", "name").order_by("code")
+        if planning_perm.can_plan_district(user, d)
+    ]
 
 
 _COMMUNITY_FIELDS = (
@@ -207,9 +219,17 @@ def community_list(request: HttpRequest) -> HttpResponse:
 def targets(request: HttpRequest) -> HttpResponse:
     """工作目标: demonstration circles and urban communities covered against the policy's
     targets, per district of the viewer's jurisdiction, with the gap list (缺什么)."""
-    if not {m.role for m in access.memberships(request.user)} & _JURISDICTION:
+    roles = {m.role for m in access.memberships(request.user)}
+    if not roles & _JURISDICTION:
         raise PermissionRefused(CoreError.STAFF_ONLY, _("此页面仅供区县、街道和市级工作人员使用"))
-    return render(request, "web/targets.html", {"t": targets_overview(request.user)})
+    return render(
+        request,
+        "web/targets.html",
+        {
+            "t": targets_overview(request.user),
+            "whatif_districts": _whatif_districts(request.user, roles),
+        },
+    )
 
 
 @login_required

@@ -1,6 +1,8 @@
-"""The circle's what-if page (假设分析): add, move or close facilities hypothetically and see, for
-each affected community and item, the covered residents and walking minutes before and after;
-save scenarios, compare two side by side, export them, promote one into the plan.
+"""The what-if pages (假设分析): add, move or close facilities hypothetically and see, for each
+affected community and item, the covered residents and walking minutes before and after. The
+circle's page also saves scenarios, compares two side by side, exports them and promotes one into
+the plan; the district's page (全区假设分析) answers every circle of the district a change may
+touch, circle by circle.
 
 The changes made so far travel with the page (a hidden field), so nothing is stored until the
 planner saves; answers come from :mod:`quarterhour.platform.planning.whatif`.
@@ -25,7 +27,7 @@ from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.core.forms import errors_of, staff_only
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import selectors as geo
-from quarterhour.platform.geography.models import Circle
+from quarterhour.platform.geography.models import Circle, District
 from quarterhour.platform.planning import scenarios as plans
 from quarterhour.platform.planning import whatif
 from quarterhour.platform.planning.error_codes import PlanningError as E
@@ -324,4 +326,110 @@ def scenario_export(request: HttpRequest, pk: int, sid: int, fmt: str) -> HttpRe
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+# -- the district ------------------------------------------------------------------------------
+
+
+def _district(request: HttpRequest, pk: int) -> District:
+    staff_only(request)
+    district = District.objects.filter(pk=pk).first()
+    if district is None:
+        raise Http404(_("没有这个区县"))
+    plans.check_district_planner(request.user, district)
+    return district
+
+
+def _district_map(
+    district: District, circles: list[Circle], answer: whatif.DistrictAnswer | None
+) -> Any:
+    """The district's communities (and its circles' members beyond it), their facilities and
+    the changed places; each community's title names its circles."""
+    svg = SvgMap()
+    changed = answer.affected_community_ids if answer is not None else set()
+    communities = {c.pk: c for c in geo.district_communities(district)}
+    circles_of: dict[int, list[str]] = {}
+    for circle in circles:
+        for m in circle.memberships.all():
+            communities.setdefault(m.community_id, m.community)
+            circles_of.setdefault(m.community_id, []).append(circle.name)
+    for c in communities.values():
+        css = "community changed" if c.pk in changed else "community"
+        title = " · ".join([c.name, *circles_of.get(c.pk, [])])
+        for ring in geo.boundary_coordinates(c.boundary_geojson):
+            svg.polygon(ring, css=css, title=title)
+    for f in facilities_near_communities(sorted(communities)):
+        codes = [i.item_code for i in f.items.all()]
+        title = f"{labels.place_name(f.name, codes)} — {labels.items_label(codes)}"
+        svg.point(f.lon, f.lat, r=3, css="facility", title=title)
+    if answer is not None:
+        for p in answer.points:
+            svg.point(p.lon, p.lat, r=6, css=f"hypo-{p.kind}", title=p.title)
+    return svg.render(
+        aria_label=_("全区假设分析地图：%(name)s（点击地图选择位置）") % {"name": district.name}
+    )
+
+
+def _labels(codes: tuple[str, ...]) -> str:
+    return "、".join(standard.item_label(c) for c in codes)
+
+
+@login_required
+def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
+    """全区假设分析: the changes travel with the page as on the circle's; nothing is stored."""
+    district = _district(request, pk)
+    changes: list[whatif.HypoChange] = []
+    errors: dict[str, list[str]] = {}
+    answer: whatif.DistrictAnswer | None = None
+    if request.method == "POST":
+        op = request.POST.get("op", "")
+        try:
+            changes = _changes_from(request.POST)
+            if op in (whatif.ADD, whatif.MOVE, whatif.CLOSE):
+                if len(changes) >= whatif.MAX_CHANGES:
+                    raise Invalid(
+                        E.WHATIF_INVALID,
+                        _("一个方案最多 %(n)d 项变更") % {"n": whatif.MAX_CHANGES},
+                    )
+                wanted = [*changes, _new_change(request, op)]
+                answer = whatif.district_answer(district, wanted)  # a bad change: in words
+                changes = wanted
+            elif op == "undo":
+                changes = changes[:-1]
+            elif op == "clear":
+                changes = []
+        except Invalid as exc:
+            errors = errors_of(exc)
+    if answer is None and changes:
+        try:
+            answer = whatif.district_answer(district, changes)
+        except Invalid as exc:
+            errors = {**errors, **errors_of(exc)}
+            changes = []
+    circles = whatif.district_circles(district)
+    outcomes = [
+        {
+            "circle": o.circle,
+            "answer": o.answer,
+            "gained": _labels(o.answer.gained_items),
+            "lost": _labels(o.answer.lost_items),
+        }
+        for o in (answer.changed_circles if answer is not None else ())
+    ]
+    context = {
+        "district": district,
+        "changes": changes,
+        "changes_json": json.dumps([c.as_json() for c in changes], ensure_ascii=False),
+        "answer": answer,
+        "outcomes": outcomes,
+        "ms": round(1000 * answer.seconds, 1) if answer is not None else None,
+        "items": [(i.code, i.label()) for i in standard.walk_items()],
+        "errors": errors,
+        "n_circles": len(circles),
+        "map_svg": _district_map(district, circles, answer),
+    }
+    response = render(request, "web/whatif_district.html", context)
+    if errors:
+        response.status_code = 422
     return response
