@@ -29,7 +29,8 @@ from quarterhour.platform.planning.models import (
 )
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.worker import work
-from tests.platform.planning.test_assessment import graded_world, lonlat, run_street_a1  # noqa: F401
+from tests.platform.helpers import lonlat
+from tests.platform.planning.helpers import run_street_a1
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def _check_district(before_run, answer, after_run, circles) -> None:
 
 
 @pytest.mark.parametrize("kind", ["add", "add_east", "move_across", "close"])
-def test_district_answer_equals_full_reassessment(graded_world, kind):  # noqa: F811
+def test_district_answer_equals_full_reassessment(graded_world, kind):
     w = graded_world
     far = _far_post_office(w)
     run = run_district_a(w)
@@ -128,7 +129,7 @@ def test_district_answer_equals_full_reassessment(graded_world, kind):  # noqa: 
     _check_district(run, answer, again, circles)
 
 
-def test_district_lists_circles_not_assessed_and_refuses_bad_changes(graded_world):  # noqa: F811
+def test_district_lists_circles_not_assessed_and_refuses_bad_changes(graded_world):
     w = graded_world
     run_street_a1(w)  # cA2 never assessed
     lon, lat = lonlat(275, 525)
@@ -159,7 +160,7 @@ def test_district_lists_circles_not_assessed_and_refuses_bad_changes(graded_worl
             assert r.covered_after == r.covered_before, key
 
 
-def test_district_whatif_page(graded_world, client):  # noqa: F811
+def test_district_whatif_page(graded_world, client):
     w = graded_world
     run_district_a(w)
     url = f"/districts/{w.A.pk}/whatif/"

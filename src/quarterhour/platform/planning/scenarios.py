@@ -48,6 +48,9 @@ MACHINE = StateMachine(
 
 
 _refuse = Refusal(E.WHATIF_PERMISSION_DENIED, _("您无权为该服务圈做规划方案"))
+_refuse_district = Refusal(
+    E.WHATIF_PERMISSION_DENIED, _("您无权为该区县做假设分析：仅限本区和市级工作人员")
+)
 
 
 def check_planner(actor: Any, circle: Circle) -> None:
@@ -58,9 +61,7 @@ def check_planner(actor: Any, circle: Circle) -> None:
 def check_district_planner(actor: Any, district: District) -> None:
     """The district-wide what-if is for the district's officers and city staff."""
     if not can_plan_district(actor, district):
-        raise PermissionRefused(
-            E.WHATIF_PERMISSION_DENIED, _("您无权为该区县做假设分析：仅限本区和市级工作人员")
-        )
+        raise _refuse_district()
 
 
 @transaction.atomic
