@@ -100,12 +100,12 @@ def test_district_deadline_is_recorded(world: Any, category: Any) -> None:
     row = configuration.set_district_deadline(
         actor=actor, category=category, district=world.A, amount=5, unit="days"
     )
-    _entry(_last(row.history.all()), actor=actor, reason="district deadline", kind="+")
+    _entry(_last(row.history.all()), actor=actor, reason="区县办结时限", kind="+")
     configuration.set_district_deadline(
         actor=actor, category=category, district=world.A, amount=2, unit="days"
     )
     rec = _last(CategoryDeadline.history.filter(id=row.pk))
-    _entry(rec, actor=actor, reason="district deadline", kind="~")
+    _entry(rec, actor=actor, reason="区县办结时限", kind="~")
     assert rec.amount == 2
 
 
@@ -121,23 +121,26 @@ def test_work_calendar_is_recorded(world: Any) -> None:
     )
     # the days set are named in the reason (the days themselves are rewritten in bulk)
     _entry(
-        _last(cal.history.all()), actor=actor, reason="calendar (off: 2026-10-01; on: )", kind="+"
+        _last(cal.history.all()),
+        actor=actor,
+        reason="工作日历（放假：2026-10-01；上班：）",
+        kind="+",
     )
     configuration.set_calendar(actor=actor, district=world.A, days_on=[date(2026, 10, 1)])
     rec = _last(WorkCalendar.history.filter(id=cal.pk))
-    _entry(rec, actor=actor, reason="calendar (off: ; on: 2026-10-01)", kind="~")
+    _entry(rec, actor=actor, reason="工作日历（放假：；上班：2026-10-01）", kind="~")
     assert CalendarDay.objects.get(calendar=cal).is_workday is True
 
 
 def test_api_key_issue_and_revocation_are_recorded(world: Any) -> None:
     actor = world.users["city"]
     client, raw = keys.issue_key(actor=actor, name="12345 热线")
-    _entry(_last(client.history.all()), actor=actor, reason="key issued", kind="+")
+    _entry(_last(client.history.all()), actor=actor, reason="发放接口密钥", kind="+")
     assert keys.check_key(raw) == client
     with pytest.raises(PermissionRefused):
         keys.revoke_key(actor=world.users["resident"], client=client)
     keys.revoke_key(actor=actor, client=client)
-    _entry(_last(client.history.all()), actor=actor, reason="key revoked", kind="~")
+    _entry(_last(client.history.all()), actor=actor, reason="吊销接口密钥", kind="~")
     with pytest.raises(keys.KeyRefused):
         keys.check_key(raw)
 

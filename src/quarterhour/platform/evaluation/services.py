@@ -422,7 +422,7 @@ def accept_correction(
         "correct",
         actor=actor,
         now=at,
-        reason="corrected",
+        reason=gettext_now("已整改"),
         fields={"correction": correction.strip(), "closed_at": at},
         locked=True,
     )

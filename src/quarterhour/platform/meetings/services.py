@@ -224,6 +224,6 @@ def remind_overdue(*, today: dt.date | None = None) -> int:
                 obj=act,
             )
             act.reminded_on = day
-            save_audited(act, actor=None, reason="overdue reminder")
+            save_audited(act, actor=None, reason=str(_("交办事项逾期提醒")))
             n += 1
     return n

@@ -83,7 +83,9 @@ def save_category(
     row.description, row.group, row.keywords = description.strip(), group.strip(), keywords
     row.kind, row.deadline_amount, row.deadline_unit = kind, deadline_amount, deadline_unit
     row.remind_before_hours, row.is_active = remind_before_hours, is_active
-    save_audited(row, actor=actor, reason="category created" if category is None else "category")
+    save_audited(
+        row, actor=actor, reason=str(_("新建诉求类别") if category is None else _("修改诉求类别"))
+    )
     return row
 
 
@@ -100,7 +102,7 @@ def set_district_deadline(
     row = CategoryDeadline.objects.filter(category=category, district=district).first()
     row = row or CategoryDeadline(category=category, district=district)
     row.amount, row.unit = amount, unit
-    save_audited(row, actor=actor, reason="district deadline")
+    save_audited(row, actor=actor, reason=str(_("区县办结时限")))
     return row
 
 
@@ -112,7 +114,7 @@ def clear_district_deadline(*, actor: Any, category: Category, district: Distric
     from quarterhour.platform.core.recording import delete_audited
 
     for row in CategoryDeadline.objects.filter(category=category, district=district):
-        delete_audited(row, actor=actor, reason="district deadline cleared")
+        delete_audited(row, actor=actor, reason=str(_("取消区县办结时限")))
 
 
 @transaction.atomic
@@ -150,8 +152,11 @@ def set_calendar(
     cal = WorkCalendar.objects.filter(district=district).first() or WorkCalendar(district=district)
     cal.weekdays = "".join(sorted(set(weekdays)))
     cal.day_start, cal.day_end = day_start, day_end
-    note = f"off: {', '.join(map(str, sorted(off)))}; on: {', '.join(map(str, sorted(on)))}"
-    save_audited(cal, actor=actor, reason=f"calendar ({note})"[:100])
+    reason = _("工作日历（放假：%(off)s；上班：%(on)s）") % {
+        "off": "、".join(map(str, sorted(off))),
+        "on": "、".join(map(str, sorted(on))),
+    }
+    save_audited(cal, actor=actor, reason=str(reason)[:100])
     cal.days.all().delete()
     CalendarDay.objects.bulk_create(
         [
