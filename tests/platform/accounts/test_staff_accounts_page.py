@@ -366,7 +366,7 @@ def test_deactivation_refusals(people: Any) -> None:
     ]
     for actor, target, words in cases:
         user = User.objects.get(username=target)
-        c = as_user(people[actor])  # (logging in writes a history row of its own)
+        c = as_user(people[actor])
         before = user.history.count()
         r = c.post(
             reverse("accounts:staff_active", args=[user.pk]),
@@ -396,3 +396,13 @@ def test_hostile_input_never_answers_5xx(people: Any, world: Any) -> None:
             assert c.post(url, data).status_code < 500, (url, value)
     assert c.get(page(10**40)).status_code < 500
     assert worker.memberships.count() == 1 and User.objects.get(pk=worker.pk).is_active
+
+
+def test_a_login_is_no_change_of_the_account(people: Any) -> None:
+    user = people["street"]
+    before = user.history.count()
+    r = Client().post(reverse("login"), {"username": "street_a1", "password": "pw-street_a1-long"})
+    assert r.status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == before
