@@ -269,7 +269,7 @@ def apply(
         renewal_of=renewal_of,
         applied_at=at,
     )
-    save_audited(cert, actor=actor, reason="apply")
+    save_audited(cert, actor=actor, reason=str(_("申请认证")))
     CertificationEvent.objects.create(
         certification=cert,
         provider=provider,

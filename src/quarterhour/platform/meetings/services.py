@@ -57,7 +57,7 @@ def convene(
         place=place,
         convened_by=actor,
     )
-    save_audited(meeting, actor=actor, reason="convene")
+    save_audited(meeting, actor=actor, reason=str(_("召集联席会议")))
     tell(
         recipients=invitees,
         kind="meetings.invitation",
