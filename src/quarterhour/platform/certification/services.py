@@ -642,7 +642,12 @@ def _sanction(
         raise _refuse()
     _require_reason(reason)
     cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
-    _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
+    _set_listing(
+        cert,
+        active=cert.state == S.CERTIFIED,
+        actor=actor,
+        reason=f"{MACHINE.label(action)}：{reason}",
+    )
     if action == "disqualify":  # the provider leaves the catalogue: every service it publishes
         for service in Service.objects.filter(provider_id=cert.provider_id, is_active=True):
             service.is_active = False
