@@ -345,6 +345,8 @@ def test_each_level_deactivates_and_reactivates(people: Any, role: str, target: 
         "离职",
         False,
     )
+    history = c.get(page(user.pk)).context["history"]
+    assert (history[0].who, history[0].what, history[0].why) == (str(actor), "账号停用", "离职")
     # a closed account cannot log in
     r = Client().post(reverse("login"), {"username": target, "password": f"pw-{target}-long"})
     assert r.status_code != 302

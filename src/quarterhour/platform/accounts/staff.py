@@ -6,6 +6,8 @@ or reopen an account, each with the reason they type. Every change goes through
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -79,16 +81,62 @@ def _managed(request: HttpRequest, pk: int) -> User | None:
     return user
 
 
-def _history(user: User) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of an account's history: when, who, what (in words), why."""
+
+    when: datetime
+    who: str
+    what: str
+    why: str
+
+
+def _account_change(rec: Any, prev: Any) -> str:
+    if rec.history_type == "+":
+        return _("开户")
+    if prev is not None and rec.is_active != prev.is_active:
+        return _("账号启用") if rec.is_active else _("账号停用")
+    return _("账号资料修改")
+
+
+def _role_change(rec: Any) -> str:
+    what = {"+": _("授予"), "-": _("撤销")}.get(rec.history_type, _("修改"))
+    return f"{what} {rec.instance}"
+
+
+def _history(user: User) -> list[Entry]:
     """Who changed the account or its roles, when and why (newest first)."""
-    rows = list(user.history.select_related("history_user")[:HISTORY_LIMIT])
-    rows += list(
+    accounts = list(
+        user.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_LIMIT + 1
+        ]
+    )
+    # each account record beside the one before it (to tell an opening or closing from an edit)
+    out = [
+        Entry(
+            rec.history_date,
+            str(rec.history_user or "—"),
+            _account_change(rec, prev),
+            rec.history_change_reason or "—",
+        )
+        for rec, prev in zip(accounts[:HISTORY_LIMIT], [*accounts[1:], None], strict=False)
+    ]
+    roles = (
         Membership.history.filter(user_id=user.pk)
         .select_related("history_user")
-        .order_by("-history_date")[:HISTORY_LIMIT]
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    rows.sort(key=lambda r: r.history_date, reverse=True)
-    return rows[:HISTORY_LIMIT]
+    out += [
+        Entry(
+            rec.history_date,
+            str(rec.history_user or "—"),
+            _role_change(rec),
+            rec.history_change_reason or "—",
+        )
+        for rec in roles
+    ]
+    out.sort(key=lambda e: e.when, reverse=True)
+    return out[:HISTORY_LIMIT]
 
 
 def _user_page(
