@@ -73,12 +73,13 @@ def test_full_path_to_certified_lists_items_and_records_every_step(world):
     assert list(selectors.certified_providers()) == [world.pA1]
     # history rows of the certification: one per save, the reason naming the action
     reasons = [h.history_change_reason for h in cert.history.order_by("history_id")]
+    label = services.MACHINE.label
     assert reasons[:5] == [
-        "apply",
-        "meeting_approve: 赞成 20，反对 3，弃权 2",
-        "sign_agreement",
-        "start_notice",
-        "certify",
+        "申请认证",
+        f"{label('meeting_approve')}：赞成 20，反对 3，弃权 2",
+        str(label("sign_agreement")),
+        str(label("start_notice")),
+        str(label("certify")),
     ]
     # the provider's history page reads the same events
     assert next(e.action for e in selectors.provider_history(world.pA1)) == "certify"

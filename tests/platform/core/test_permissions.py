@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
+from quarterhour.platform.accounts import services as accounts
 from quarterhour.platform.catalogue import services as cat
 from quarterhour.platform.core.errors import PermissionRefused
 from quarterhour.platform.facilities import services as fac
@@ -47,6 +48,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "assess_district":        ("YY", "YN",    "NN",  "NN",     "NN",    "NN",    "NN"),
     # own provider's service at its own facility (own) / at another provider's facility (other)
     "service_at_facility":    ("YN", "YN",    "YN",  "NN",     "YN",    "NN",    "NN"),
+    # accounts of the target community's worker: a role at the target provider, one removed,
+    # the account closed (district and street staff inside their own jurisdiction only)
+    "membership_grant":       ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "membership_remove":      ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    "user_deactivate":        ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
 }
 # fmt: on
 
@@ -138,7 +144,27 @@ def _actions() -> dict[str, Callable[[Any, dict[str, Any], Any], Any]]:
         "service_at_facility": lambda u, t, w: cat.service_update(
             actor=u, service=w.sA1, facility=t["facility"], off_peak=True
         ),
+        "membership_grant": lambda u, t, w: accounts.grant_membership(
+            actor=u, user=_member_of(t), role="provider", provider=t["provider"], reason="兼职"
+        ),
+        "membership_remove": lambda u, t, w: accounts.remove_membership(
+            actor=u, membership=_member_of(t).memberships.get(), reason="调离"
+        ),
+        "user_deactivate": lambda u, t, w: accounts.set_active(
+            actor=u, user=_member_of(t), active=False, reason="离职"
+        ),
     }
+
+
+def _member_of(t: dict[str, Any]) -> Any:
+    """A worker of the target community (made before the snapshot)."""
+    from quarterhour.platform.accounts.models import Membership, User
+
+    community = t["community"]
+    user, made = User.objects.get_or_create(username=f"worker_{community.code}")
+    if made:
+        Membership.objects.create(user=user, role="community", community=community)
+    return user
 
 
 def _fresh_community(t: dict[str, Any]) -> Any:
@@ -178,6 +204,8 @@ def test_permission_matrix(world, action, role, side, allowed):
     targets = _targets(world, side)
     if action == "circle_create":
         _fresh_community(targets)  # exists before the snapshot
+    if action in ("membership_grant", "membership_remove", "user_deactivate"):
+        _member_of(targets)
     run = _actions()[action]
     before = snapshot()
     if allowed:

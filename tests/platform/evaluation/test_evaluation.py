@@ -72,9 +72,9 @@ def test_feedback_received_forwarded_replied(world):
         world.users["provider"],
     )
     assert [h.history_change_reason for h in fb.history.order_by("history_id")] == [
-        "collect",
-        "forward",
-        "reply",
+        "收集评价意见",
+        "转交服务商",
+        "回复",
     ]
     with pytest.raises(Invalid):
         services.reply_feedback(actor=world.users["provider"], feedback=fb, reply="again")

@@ -102,8 +102,8 @@ def test_meeting_transitions(world):
         services.close_action(actor=world.users["community"], action=action, note="again")
     assert exc.value.code == "meeting_illegal_transition"
     assert [h.history_change_reason for h in m.history.order_by("history_id")] == [
-        "convene",
-        "record",
+        "召集联席会议",
+        "记录会议",
     ]
 
 

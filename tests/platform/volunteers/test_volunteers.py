@@ -15,6 +15,7 @@ from quarterhour.engine.network import build_network, haversine_m
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.notifications.models import Notification
 from quarterhour.platform.volunteers import selectors, services
+from quarterhour.platform.volunteers.machines import VOLUNTEER
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
 from tests.platform.conftest import make_user
 from tests.platform.helpers import permission_cases
@@ -170,7 +171,7 @@ def test_registration_transitions(world, state, action):
         v = services.decide(actor=world.users["community"], volunteer=v, action=action, note="理由")
         assert v.status == LEGAL[(state, action)]
         assert v.history.count() == before + 1
-        assert v.history.first().history_change_reason == f"{action}: 理由"
+        assert v.history.first().history_change_reason == f"{VOLUNTEER.label(action)}：理由"
     else:
         with pytest.raises(Invalid) as exc:
             services.decide(actor=world.users["community"], volunteer=v, action=action, note="x")

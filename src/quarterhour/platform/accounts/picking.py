@@ -1,5 +1,6 @@
 """Pickable people: staff of the picker's own district(s) (city staff: everyone), shown by name and
-role — never by phone or e-mail. Residents are not offered."""
+role — never by phone or e-mail. Residents are not offered. And, for the accounts page, the
+units a role may be granted in: those the picker administers (city staff: all)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,14 @@ register(
         show=_show,
     )
 )
+
+
+#: picker kind of each unit on the accounts page (registered by the unit's own app:
+#: ``geography/picking.py``, ``requests/picking.py``, ``catalogue/picking.py``), offering the
+#: units the picker administers (``core.access.administered``)
+UNIT_KINDS = {
+    "district": "grant_district",
+    "street": "grant_street",
+    "community": "grant_community",
+    "provider": "grant_provider",
+}

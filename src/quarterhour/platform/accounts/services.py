@@ -1,6 +1,7 @@
 """Accounts written through services, each recorded with who, when and why: a resident signs
-up (the account and its resident membership); city staff activate or deactivate an account and
-grant or remove a role."""
+up (the account and its resident membership); city staff, and district and street staff inside
+their jurisdiction (:mod:`.permissions`), activate or deactivate an account and grant or remove
+a role, giving the reason each time."""
 
 from __future__ import annotations
 
@@ -13,50 +14,103 @@ from django.utils.translation import gettext as _
 
 from quarterhour.platform.accounts.error_codes import AccountsError as E
 from quarterhour.platform.accounts.models import Membership, Role, User
-from quarterhour.platform.accounts.permissions import can_manage_users
+from quarterhour.platform.accounts.permissions import can_administer_accounts, may_hold
+from quarterhour.platform.accounts.selectors import manages
+from quarterhour.platform.core import text
 from quarterhour.platform.core.access import forget_memberships
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.core.recording import delete_audited, save_audited
+from quarterhour.platform.core.recording import REASON_MAX_CHARS, delete_audited, save_audited
+
+#: the unit each role is granted in (None: the role has no unit)
+SCOPE_OF_ROLE: dict[str, str | None] = {
+    Role.CITY: None,
+    Role.RESIDENT: None,
+    Role.DISTRICT: "district",
+    Role.STREET: "street",
+    Role.COMMUNITY: "community",
+    Role.PROVIDER: "provider",
+}
 
 
-def _city_only(actor: Any) -> None:
-    if not can_manage_users(actor):
-        raise PermissionRefused(E.PERMISSION_DENIED, _("只有市级工作人员可以管理账号"))
+def _refuse(message: str) -> PermissionRefused:
+    return PermissionRefused(E.PERMISSION_DENIED, message)
+
+
+def _administrator(actor: Any) -> None:
+    if not can_administer_accounts(actor):
+        raise _refuse(_("只有市、区县、街道工作人员可以管理账号"))
+
+
+def _outside() -> PermissionRefused:
+    return _refuse(_("该账号不在您的管辖范围内：它有您辖区以外或更高层级的职责"))
+
+
+def _bad(code: str, message: str, field: str) -> Invalid:
+    return Invalid(code, message, [Issue(code, message, field=field)])
 
 
 def _need_reason(reason: str) -> None:
+    if text.has_control(reason):
+        issue = text.control_issue("reason")
+        raise Invalid(issue.code, issue.message, [issue])
     if not reason.strip():
-        message = _("请填写原因")
-        issue = Issue(E.REASON_REQUIRED, message, field="reason")
-        raise Invalid(E.REASON_REQUIRED, message, [issue])
+        raise _bad(E.REASON_REQUIRED, _("请填写原因"), "reason")
+    if len(reason.strip()) > REASON_MAX_CHARS:
+        message = _("原因请不超过 %(n)d 个字") % {"n": REASON_MAX_CHARS}
+        raise _bad(E.REASON_TOO_LONG, message, "reason")
 
 
 @transaction.atomic
 def set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
     """Open or close an account (a closed one cannot log in; its history stays)."""
-    _city_only(actor)
+    _administrator(actor)
+    if not manages(actor, user):
+        raise _outside()
     _need_reason(reason)
+    if not active and user.pk == getattr(actor, "pk", None):
+        raise _bad(E.SELF, _("不能停用自己的账号"), "active")
     user.is_active = active
-    save_audited(user, actor=actor, reason=reason, exclude=["password"])
+    save_audited(user, actor=actor, reason=reason.strip(), exclude=["password"])
     return user
 
 
 @transaction.atomic
 def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope: Any) -> Membership:
-    """Give ``user`` a role in a unit (``district=``/``street=``/``community=``/``provider=``)."""
-    _city_only(actor)
-    _need_reason(reason)
+    """Give ``user`` a role in a unit (``district=``/``street=``/``community=``/``provider=``):
+    a role the actor holds the same or a higher level of, inside the actor's jurisdiction."""
+    _administrator(actor)
+    if role not in SCOPE_OF_ROLE:
+        raise _bad(E.ROLE_INVALID, _("请选择角色"), "role")
+    unit = SCOPE_OF_ROLE[role]
+    scope = {k: v for k, v in scope.items() if v is not None}
+    if unit is not None and unit not in scope:
+        raise _bad(E.UNIT_REQUIRED, _("请选择该角色所属的单位"), unit)
+    extra = sorted(set(scope) - {unit})
+    if extra:
+        raise _bad(E.UNIT_NOT_FOR_ROLE, _("该角色不属于所选单位"), extra[0])
     membership = Membership(user=user, role=role, **scope)
-    save_audited(membership, actor=actor, reason=reason)
+    if not may_hold(actor, membership):
+        raise _refuse(_("您不能授予该职责：只能在本辖区内授予本级或下级的职责"))
+    if not manages(actor, user):
+        if user.memberships.exists():
+            raise _outside()
+        raise _refuse(_("该账号尚无职责，请由市级工作人员先授予"))
+    _need_reason(reason)
+    if Membership.objects.filter(user=user, role=role, **scope).exists():
+        raise _bad(E.MEMBERSHIP_EXISTS, _("该用户已有此职责"), "role")
+    save_audited(membership, actor=actor, reason=reason.strip())
     forget_memberships(user)
     return membership
 
 
 @transaction.atomic
 def remove_membership(*, actor: Any, membership: Membership, reason: str) -> None:
-    _city_only(actor)
+    """Take a role away: one the actor could have granted."""
+    _administrator(actor)
+    if not may_hold(actor, membership):
+        raise _refuse(_("您不能撤销该职责：它在您的辖区以外或层级高于您"))
     _need_reason(reason)
-    delete_audited(membership, actor=actor, reason=reason)
+    delete_audited(membership, actor=actor, reason=reason.strip())
     forget_memberships(membership.user)
 
 

@@ -1,5 +1,6 @@
 """Pickable organisations: providers, and the resident units among them, of the picker's own
-district(s) (city staff: all)."""
+district(s) (city staff: all); and, on the accounts page, the providers a provider-staff role
+may be granted in (those of the districts and streets whose accounts the picker manages)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from quarterhour.platform.catalogue.models import Provider
-from quarterhour.platform.core.access import districts_reached
+from quarterhour.platform.core.access import administered, districts_reached
 from quarterhour.platform.core.picking import Kind, register
 
 
@@ -49,6 +50,23 @@ register(
         name="resident_unit",
         title=_("驻区单位"),
         rows=lambda user: _providers(user, units_only=True),
+        match=_match,
+        exact=_exact,
+        show=_show,
+    )
+)
+
+register(
+    Kind(
+        name="grant_provider",
+        title=_("服务商"),
+        rows=lambda user: (
+            Provider.objects.filter(
+                administered(user).q(district="street__district_id", street="street_id")
+            )
+            .select_related("street")
+            .order_by("name", "pk")
+        ),
         match=_match,
         exact=_exact,
         show=_show,

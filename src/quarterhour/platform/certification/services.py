@@ -268,7 +268,7 @@ def apply(
         renewal_of=renewal_of,
         applied_at=at,
     )
-    save_audited(cert, actor=actor, reason="apply")
+    save_audited(cert, actor=actor, reason=str(_("申请认证")))
     CertificationEvent.objects.create(
         certification=cert,
         provider=provider,
@@ -577,9 +577,10 @@ def _list_in_catalogue(cert: Certification, *, actor: Any) -> None:
         hotline=cert.hotline,
         opening_hours=cert.opening_hours,
     )
-    save_audited(service, actor=actor, reason="certified")
+    listed = str(_("认证通过，列入服务目录"))
+    save_audited(service, actor=actor, reason=listed)
     for code in cert.item_codes:
-        save_audited(ServiceItem(service=service, item_code=code), actor=actor, reason="certified")
+        save_audited(ServiceItem(service=service, item_code=code), actor=actor, reason=listed)
     cert.catalogue_service = service
 
 
@@ -616,12 +617,12 @@ def _certify_locked(cert: Certification, *, actor: Any, now: dt.datetime) -> Cer
             raise Invalid(E.OPEN_OBJECTIONS, _("公示期内有未处理的异议，不能认证"))
     cert = _move(cert, "certify", actor=actor, now=now, fields={"certified_at": now})
     _list_in_catalogue(cert, actor=actor)
-    save_audited(cert, actor=actor, reason="listed")
+    save_audited(cert, actor=actor, reason=str(_("列入服务目录")))
     if cert.renewal_of_id is not None:
         old = _locked(Certification(pk=cert.renewal_of_id))
         if old.state in TRANSITIONS["supersede"].sources:
             _move(old, "supersede", actor=actor, reason=str(_("续期已认证")), now=now)
-            _set_listing(old, active=False, actor=actor, reason="superseded")
+            _set_listing(old, active=False, actor=actor, reason=str(_("续期已认证，旧认证下架")))
     _tell_provider(cert, "certified", _("您已通过服务站点认证"))
     return cert
 
@@ -640,11 +641,18 @@ def _sanction(
         raise _refuse()
     _require_reason(reason)
     cert = _move(cert, action, actor=actor, reason=reason, now=now_or(now))
-    _set_listing(cert, active=cert.state == S.CERTIFIED, actor=actor, reason=f"{action}: {reason}")
+    _set_listing(
+        cert,
+        active=cert.state == S.CERTIFIED,
+        actor=actor,
+        reason=f"{MACHINE.label(action)}：{reason}",
+    )
     if action == "disqualify":  # the provider leaves the catalogue: every service it publishes
         for service in Service.objects.filter(provider_id=cert.provider_id, is_active=True):
             service.is_active = False
-            save_audited(service, actor=actor, reason=f"disqualify: {reason}")
+            save_audited(
+                service, actor=actor, reason=str(_("取消资格：%(r)s") % {"r": reason})[:100]
+            )
     _tell_provider(cert, action, ACTION_LABELS[action], reason)
     return cert
 
@@ -710,7 +718,7 @@ def tick(*, now: dt.datetime | None = None) -> dict[str, int]:
                 continue
             reason = str(_("认证期已于 %(d)s 届满") % {"d": cert.term_end})
             _move(cert, "expire", actor=None, reason=reason, now=at)
-            _set_listing(cert, active=False, actor=None, reason="expire")
+            _set_listing(cert, active=False, actor=None, reason=str(_("认证到期，下架")))
             _tell_provider(cert, "expire", _("认证已到期"), reason)
             done["expired"] += 1
     return done

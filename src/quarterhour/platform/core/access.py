@@ -120,6 +120,39 @@ def districts_reached(user: Any) -> frozenset[int] | None:
     return frozenset(found)
 
 
+@dataclass(frozen=True, slots=True)
+class Administered:
+    """Where someone manages accounts: everywhere (city staff), or these districts and streets.
+    The units offered when granting a role (``grant_*`` pickers)."""
+
+    everywhere: bool
+    districts: frozenset[int]
+    streets: frozenset[int]
+
+    def q(self, *, district: str, street: str | None = None) -> Q:
+        """Rows within reach, given the lookup paths of a model to its district and street."""
+        if self.everywhere:
+            return Q()
+        q = Q(**{f"{district}__in": self.districts})
+        if street is not None:
+            q |= Q(**{f"{street}__in": self.streets})
+        return q
+
+
+def administered(user: Any) -> Administered:
+    """The districts and streets whose accounts ``user`` manages (city staff: all)."""
+    districts: set[int] = set()
+    streets: set[int] = set()
+    for m in memberships(user):
+        if m.role == Role.CITY:
+            return Administered(True, frozenset(), frozenset())
+        if m.role == Role.DISTRICT:
+            districts.add(m.district_id)
+        elif m.role == Role.STREET:
+            streets.add(m.street_id)
+    return Administered(False, frozenset(districts), frozenset(streets))
+
+
 # -- places of register objects ---------------------------------------------------------------
 
 

@@ -51,18 +51,27 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
         raise Invalid(CoreError.FIELD_INVALID, _("输入有误"), issues) from None
 
 
+#: the history tables' ``history_change_reason`` column (django-simple-history's default length)
+REASON_MAX_CHARS = 100
+
+
+def _reason(reason: str) -> str:
+    """The reason as stored: at most :data:`REASON_MAX_CHARS` (PostgreSQL refuses longer)."""
+    return str(reason)[:REASON_MAX_CHARS]
+
+
 def save_audited(
     instance: models.Model, *, actor: Any, reason: str = "", exclude: list[str] | None = None
 ) -> None:
     validate(instance, exclude=exclude)
     instance._history_user = actor  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._change_reason = _reason(reason)  # type: ignore[attr-defined]
     instance.save()
 
 
 def delete_audited(instance: models.Model, *, actor: Any, reason: str = "") -> None:
     instance._history_user = actor  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._change_reason = _reason(reason)  # type: ignore[attr-defined]
     instance.delete()
 
 

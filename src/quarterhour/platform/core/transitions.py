@@ -134,7 +134,10 @@ class StateMachine(Generic[M]):
             for name, value in (fields or {}).items():
                 setattr(current, name, value)
             setattr(current, self.state_field, step.target)
-            save_audited(current, actor=actor, reason=f"{action}: {reason}".strip(": "))
+            # the history says the action in words, then the reason given (the event row keeps
+            # the action's code)
+            why = f"{step.label}：{reason}" if reason else str(step.label)
+            save_audited(current, actor=actor, reason=why)
             if self._record is not None:
                 self._record(
                     Moved(

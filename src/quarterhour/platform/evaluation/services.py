@@ -140,7 +140,7 @@ def collect_feedback(
         received_by=actor,
         received_at=_now(now),
     )
-    save_audited(fb, actor=actor, reason="collect")
+    save_audited(fb, actor=actor, reason=str(_("收集评价意见")))
     return fb
 
 
@@ -394,7 +394,7 @@ def issue_defect_notice(
         issued_at=at,
         correct_by=correct_by,
     )
-    save_audited(notice, actor=actor, reason="notice")
+    save_audited(notice, actor=actor, reason=str(_("发出整改通知")))
     tell(
         recipients=_provider_staff(provider.pk),
         kind="evaluation.defect_notice",
@@ -421,7 +421,6 @@ def accept_correction(
         "correct",
         actor=actor,
         now=at,
-        reason="corrected",
         fields={"correction": correction.strip(), "closed_at": at},
         locked=True,
     )
@@ -597,7 +596,7 @@ def evaluate(
     row.committee_note = committee_note
     row.evaluated_by = actor
     row.evaluated_at = _now(now)
-    save_audited(row, actor=actor, reason="evaluate")
+    save_audited(row, actor=actor, reason=str(_("年度评价")))
     return row
 
 
@@ -614,7 +613,7 @@ def publish(*, actor: Any, evaluation: Evaluation, now: dt.datetime | None = Non
         raise Invalid(E.ALREADY_PUBLISHED, _("该评价已公布"))
     row.published = True
     row.published_at = _now(now)
-    save_audited(row, actor=actor, reason="publish")
+    save_audited(row, actor=actor, reason=str(_("公布评价结果")))
     tell(
         recipients=_provider_staff(row.provider_id),
         kind="evaluation.published",
@@ -640,7 +639,7 @@ def reward(*, actor: Any, evaluation: Evaluation, note: str) -> Evaluation:
     _text(note, "note")
     row.rewarded = True
     row.reward_note = note.strip()
-    save_audited(row, actor=actor, reason="reward")
+    save_audited(row, actor=actor, reason=str(_("给予奖励")))
     tell(
         recipients=_provider_staff(row.provider_id),
         kind="evaluation.reward",

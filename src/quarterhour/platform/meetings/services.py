@@ -55,7 +55,7 @@ def convene(
         place=place,
         convened_by=actor,
     )
-    save_audited(meeting, actor=actor, reason="convene")
+    save_audited(meeting, actor=actor, reason=str(_("召集联席会议")))
     tell(
         recipients=invitees,
         kind="meetings.invitation",
@@ -222,6 +222,6 @@ def remind_overdue(*, today: dt.date | None = None) -> int:
                 obj=act,
             )
             act.reminded_on = day
-            save_audited(act, actor=None, reason="overdue reminder")
+            save_audited(act, actor=None, reason=str(_("交办事项逾期提醒")))
             n += 1
     return n

@@ -60,7 +60,7 @@ def issue_key(
         expires_at=expires_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    save_audited(client, actor=actor, reason="key issued")
+    save_audited(client, actor=actor, reason=str(_("发放接口密钥")))
     return client, raw
 
 
@@ -75,7 +75,7 @@ def revoke_key(
     if not row.is_active:
         raise Invalid(E.API_KEY_INVALID, _("该密钥已吊销"))
     row.is_active, row.revoked_at = False, now or timezone.now()
-    save_audited(row, actor=actor, reason=reason.strip()[:500] or "key revoked")
+    save_audited(row, actor=actor, reason=reason.strip()[:100] or str(_("吊销接口密钥")))
     return row
 
 
@@ -95,7 +95,7 @@ def expire_key(
             E.BAD_PARAMETER, message, [Issue(E.BAD_PARAMETER, message, field="expires_at")]
         )
     row.expires_at = expires_at
-    save_audited(row, actor=actor, reason="key expiry set")
+    save_audited(row, actor=actor, reason=str(_("设置接口密钥到期时间")))
     return row
 
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from quarterhour.platform.accounts import permissions as account_perm
 from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
-from quarterhour.platform.core.recording import save_audited
+from quarterhour.platform.core.recording import delete_audited, save_audited
 from quarterhour.platform.geography import permissions as geo_perm
 from quarterhour.platform.geography.models import District
 from quarterhour.platform.requests.error_codes import RequestError as E
@@ -83,7 +84,9 @@ def save_category(
     row.description, row.group, row.keywords = description.strip(), group.strip(), keywords
     row.kind, row.deadline_amount, row.deadline_unit = kind, deadline_amount, deadline_unit
     row.remind_before_hours, row.is_active = remind_before_hours, is_active
-    save_audited(row, actor=actor, reason="category created" if category is None else "category")
+    save_audited(
+        row, actor=actor, reason=str(_("新建诉求类别") if category is None else _("修改诉求类别"))
+    )
     return row
 
 
@@ -100,7 +103,7 @@ def set_district_deadline(
     row = CategoryDeadline.objects.filter(category=category, district=district).first()
     row = row or CategoryDeadline(category=category, district=district)
     row.amount, row.unit = amount, unit
-    save_audited(row, actor=actor, reason="district deadline")
+    save_audited(row, actor=actor, reason=str(_("区县办结时限")))
     return row
 
 
@@ -109,10 +112,8 @@ def clear_district_deadline(*, actor: Any, category: Category, district: Distric
     """The district follows the category's default deadline again."""
     if not _may(actor, district):
         raise PermissionRefused(E.PERMISSION_DENIED, _("您无权设置该区县的办结时限"))
-    from quarterhour.platform.core.recording import delete_audited
-
     for row in CategoryDeadline.objects.filter(category=category, district=district):
-        delete_audited(row, actor=actor, reason="district deadline cleared")
+        delete_audited(row, actor=actor, reason=str(_("取消区县办结时限")))
 
 
 @transaction.atomic
@@ -150,16 +151,25 @@ def set_calendar(
     cal = WorkCalendar.objects.filter(district=district).first() or WorkCalendar(district=district)
     cal.weekdays = "".join(sorted(set(weekdays)))
     cal.day_start, cal.day_end = day_start, day_end
-    note = f"off: {', '.join(map(str, sorted(off)))}; on: {', '.join(map(str, sorted(on)))}"
-    save_audited(cal, actor=actor, reason=f"calendar ({note})"[:100])
-    cal.days.all().delete()
-    CalendarDay.objects.bulk_create(
+    reason = _("工作日历（放假：%(off)s；上班：%(on)s）") % {
+        "off": "、".join(map(str, sorted(off))),
+        "on": "、".join(map(str, sorted(on))),
+    }
+    why = str(reason)[:100]
+    save_audited(cal, actor=actor, reason=why)
+    # the days are rewritten, each with its history entry (who, why: the days named above)
+    for day in cal.days.all():
+        delete_audited(day, actor=actor, reason=why)
+    bulk_create_with_history(
         [
             CalendarDay(
                 calendar=cal, date=d, is_workday=d in on, note=(notes or {}).get(d, "")[:64]
             )
             for d in sorted(off | on)
-        ]
+        ],
+        CalendarDay,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason=why,
     )
     return cal
 

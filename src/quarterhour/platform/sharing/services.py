@@ -151,10 +151,11 @@ def offer(
         address=address,
         facility=facility,
     )
-    save_audited(shared, actor=actor, reason="offer")
+    offered = str(_("开放共享"))
+    save_audited(shared, actor=actor, reason=offered)
     for w in rows:
         w.shared = shared
-        save_audited(w, actor=actor, reason="offer")
+        save_audited(w, actor=actor, reason=offered)
     return shared
 
 
@@ -246,7 +247,7 @@ def book(
                 _("该时段已约满（容量 %(c)d）") % {"c": locked.capacity},
             )
         booking = Booking(slot=locked, booker=actor, places=places, note=note, created_at=at)
-        save_audited(booking, actor=actor, reason="book")
+        save_audited(booking, actor=actor, reason=str(_("预约")))
     return booking
 
 

@@ -103,7 +103,7 @@ def register(
         organisation=organisation,
         registered_at=_now(now),
     )
-    save_audited(v, actor=actor, reason="register")
+    save_audited(v, actor=actor, reason=str(_("志愿者注册")))
     return v
 
 
@@ -184,7 +184,7 @@ def post_need(
         wanted_at=wanted_at,
         posted_at=at,
     )
-    save_audited(need, actor=actor, reason="post")
+    save_audited(need, actor=actor, reason=str(_("发布互助需求")))
     return need
 
 
@@ -316,7 +316,7 @@ def record_hours(
         note=note,
         recorded_at=at,
     )
-    save_audited(record, actor=actor, reason="record")
+    save_audited(record, actor=actor, reason=str(_("记录服务时长")))
     machines.NEED.move(row, "serve", actor=actor, now=at, reason=note, locked=True)
     tell(
         recipients=[row.recipient],

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from quarterhour.platform.accounts.homes import home_url
+from quarterhour.platform.accounts.permissions import can_administer_accounts
 from quarterhour.platform.core import access, labels, standard, todos
 from quarterhour.platform.core.error_codes import CoreError
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
@@ -82,6 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": todos.by_section(found),
         "n_overdue": sum(1 for t in found if t.overdue),
         "jurisdiction": bool(roles & (_JURISDICTION | {access.Role.COMMUNITY})),
+        "can_administer_accounts": can_administer_accounts(user),
     }
     if context["jurisdiction"]:
         context.update(
