@@ -85,7 +85,7 @@ def scenario_save(
         created_by=actor,
         is_demo=is_demo,
     )
-    save_audited(row, actor=actor, reason="whatif_save")
+    save_audited(row, actor=actor, reason=str(_("保存假设方案")))
     return row
 
 
