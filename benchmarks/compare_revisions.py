@@ -6,7 +6,9 @@
 Each run is a fresh subprocess with ``PYTHONPATH`` pointing at that tree's ``src`` (and its own
 ``benchmarks`` script), so both revisions see the same machine at nearly the same moment; on a
 shared, noisy machine this makes the ratio fair where two back-to-back series would not be.
-Printed: the median of each measured figure per revision and the ratio after / before.
+Printed: the median of each measured figure per revision and the ratio after / before; besides
+wall-clock figures, each process's CPU seconds (user + system), which other jobs on the machine
+disturb less than wall clock.
 
 Stages:
 
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -153,10 +156,20 @@ def _env(tree: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+LAST_CPU = [0.0]
+
+
 def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
-    t = time.perf_counter()
+    """Run to the end: (wall seconds, stdout + stderr); the child's CPU seconds in LAST_CPU."""
+    t, c = time.perf_counter(), _children_cpu()
     proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t
+    LAST_CPU[0] = _children_cpu() - c
     if proc.returncode != 0:
         raise SystemExit(
             f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}"
@@ -195,6 +208,7 @@ class Siting(Stage):
             "greedy": _seconds(r"ours greedy: median\s+([\d.]+) s", out),
             "distance matrices": _seconds(r"distance matrices ([\d.]+) s", out),
             "process wall": wall,
+            "process CPU": LAST_CPU[0],
         }
 
 
@@ -206,6 +220,7 @@ class Circles(Stage):
             "derived areas": _seconds(r"derived areas : median\s+([\d.]+) s", out),
             "circles": _seconds(r"circles       : median\s+([\d.]+) s", out),
             "process wall": wall,
+            "process CPU": LAST_CPU[0],
         }
 
 
@@ -229,6 +244,7 @@ class Report(Stage):
             key = "siting" if name.startswith("siting") else name
             stages[key] = stages.get(key, 0.0) + float(sec.rstrip("s"))
         stages["process wall"] = wall
+        stages["process CPU"] = LAST_CPU[0]
         return stages
 
 
@@ -254,6 +270,7 @@ class Platform(Stage):
         return {
             "execute": json.loads(out.strip().splitlines()[-1])["execute"],
             "process wall": wall,
+            "process CPU": LAST_CPU[0],
         }
 
 
