@@ -305,6 +305,16 @@ def _circle_body(circle: Circle) -> str:
         "result": result,
         "items_met": [(standard.item_label(i.item_code), i) for i in items if i.met],
         "items_missing": [(standard.item_label(i.item_code), i) for i in items if not i.met],
+        "elderly_rows": (
+            [(standard.item_label(i.item_code), i) for i in items]
+            if any(i.elderly_share is not None for i in items)
+            else []
+        ),
+        "elderly_speed": (
+            standard.engine_standard(result.run.standard).walking.elderly_speed_kmh
+            if result
+            else None
+        ),
         "stale": result is not None and plan.is_stale(result.run, circle=circle),
         "facilities": facilities,
         "map_svg": _circle_map(circle, facilities, result.run.network if result else None),
