@@ -21,6 +21,8 @@ Stages:
   the same file for both), k = 3 for the 2 worst items, 5 item maps; wall clock of the process and
   the command's own time per stage (``Run.timings``, which its ``用时 / time per stage`` line
   shows rounded; the former per-item siting stages summed as ``siting``).
+- ``report-cpu``: the same, each stage timed in the process's CPU seconds (its stage timers read
+  ``time.process_time``; all threads counted): what other jobs on a shared machine disturb least.
 - ``platform``: the platform's background assessment (``planning.assessment.execute``, a full run
   with no kept tile state) of the generated city (``benchmarks.gen``, ``--platform-nodes``), on
   SQLite; the world is built once per tree in its own data directory (not timed), each round runs
@@ -63,7 +65,9 @@ with open(sys.argv[2], "w", encoding="utf-8") as fh:
 # ``quarterhour report`` as typed, and its own time per stage at full precision (the console
 # line rounds to 0.1 s)
 REPORT = r"""
-import json, sys
+import json, os, sys, time
+if os.environ.get("QH_STAGE_CPU"):  # every stage timer reads this process's CPU seconds
+    time.perf_counter = time.process_time
 import quarterhour.cli.plan as plan
 finish = plan._finish
 def timed_finish(run, out):
@@ -239,6 +243,10 @@ class Circles(Stage):
 
 
 class Report(Stage):
+    def __init__(self, work: Path, *, cpu: bool = False) -> None:
+        super().__init__(work)
+        self.cpu = cpu
+
     def prepare(self, tree: Path) -> None:
         path = self.work / "communities.csv"
         if not path.exists():  # one file for both revisions, written by the first tree
@@ -250,11 +258,13 @@ class Report(Stage):
         argv += ["--facilities", str(CHENGDU), "--communities", str(self.work / "communities.csv")]
         argv += ["--k", "3", "--max-items", "2", "--time-limit", "10", "--max-item-maps", "5"]
         argv += ["--out", str(out_dir)]
-        wall, out = _run(argv, _env(tree), tree)
+        env = _env(tree, QH_STAGE_CPU="1") if self.cpu else _env(tree)
+        wall, out = _run(argv, env, tree)
         line = next(s for s in out.splitlines() if s.startswith("QH_TIMINGS "))
         stages: dict[str, float] = {}
         for name, sec in json.loads(line.split(" ", 1)[1]).items():
             key = "siting" if name.startswith("siting") else name  # before: one per item
+            key = f"CPU {key}" if self.cpu else key
             stages[key] = stages.get(key, 0.0) + float(sec)
         stages["process wall"] = wall
         stages["process CPU"] = LAST_CPU[0]
@@ -312,6 +322,7 @@ def main() -> int:
             "siting": lambda: Siting(work),
             "circles": lambda: Circles(work),
             "report": lambda: Report(work),
+            "report-cpu": lambda: Report(work, cpu=True),
             "platform": lambda: Platform(work, args.platform_nodes),
         }
         for name in args.stages.split(","):
