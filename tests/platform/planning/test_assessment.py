@@ -215,3 +215,13 @@ def test_circle_page_shows_the_elderly_at_their_pace(graded_world, client):
     assert f"{round(health.share * 100)}%" in row and ">0%" in row.replace("</meter> ", ">")
     assert "未达标" in row
     assert "老年人（60岁以上）按每小时 3.0 公里步速计" in text
+    # the community list: of the items judged for the elderly, how many are met
+    judged = CommunityItemResult.objects.filter(run=run, community=w.a1x)
+    n, met = judged.count(), judged.filter(elderly_met=True).count()
+    assert 0 < met < n
+    listing = client.get(reverse("web:communities")).content.decode()
+    assert "老年人步行达标项目" in listing
+    row = next(r for r in listing.split("<tr>") if w.a1x.code in r)
+    assert row.split("<td>")[-1].startswith(f"{met} / {n}</td>")
+    b1x = next((r for r in listing.split("<tr>") if w.b1x.code in r), None)
+    assert b1x is None or b1x.split("<td>")[-1].startswith("—")  # not assessed

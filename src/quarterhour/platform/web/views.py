@@ -107,13 +107,15 @@ _COMMUNITY_FIELDS = (
     "n_circles",
     "items_met",
     "items_required",
+    "elderly_items",
+    "elderly_items_met",
 )
 #: longest search text taken from the query string
 SEARCH_MAX_CHARS = 50
 
 
 def _community_rows(rows: list[dict[str, Any]]) -> str:
-    """The table rows, formatted directly (50 rows × 8 cells through the template engine cost
+    """The table rows, formatted directly (50 rows × 9 cells through the template engine cost
     more than the queries); every value is escaped by ``format_html``."""
     labels = dict(Community.UrbanRural.choices)
     demo = format_html(' <span class="tag demo">{}</span>', _("演示推导"))
@@ -122,7 +124,7 @@ def _community_rows(rows: list[dict[str, Any]]) -> str:
         out.append(
             format_html(
                 "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                "<td>{}</td><td>{}</td></tr>",
+                "<td>{}</td><td>{}</td><td>{}</td></tr>",
                 r["code"],
                 r["name"],
                 demo if r["derived_for_demo"] else "",
@@ -132,6 +134,9 @@ def _community_rows(rows: list[dict[str, Any]]) -> str:
                 "—" if r["population"] is None else r["population"],
                 r["n_circles"],
                 "—" if r["items_met"] is None else f"{r['items_met']} / {r['items_required']}",
+                "—"
+                if r["elderly_items"] is None
+                else f"{r['elderly_items_met']} / {r['elderly_items']}",
             )
         )
     return mark_safe("\n".join(out))  # safe: each row is built by format_html
