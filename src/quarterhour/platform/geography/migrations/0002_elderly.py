@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geography', '0001_initial'),
+        ("geography", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='community',
-            name='elderly',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='老年人口（60岁以上）'),
+            model_name="community",
+            name="elderly",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="老年人口（60岁以上）"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcommunity',
-            name='elderly',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='老年人口（60岁以上）'),
+            model_name="historicalcommunity",
+            name="elderly",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="老年人口（60岁以上）"
+            ),
         ),
     ]

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0004_merge_0003_run_facilities_placed_0003_whatif_scenario'),
+        ("planning", "0004_merge_0003_run_facilities_placed_0003_whatif_scenario"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='circleitemresult',
-            name='elderly_met',
+            model_name="circleitemresult",
+            name="elderly_met",
             field=models.BooleanField(null=True),
         ),
         migrations.AddField(
-            model_name='circleitemresult',
-            name='elderly_share',
+            model_name="circleitemresult",
+            name="elderly_share",
             field=models.FloatField(null=True),
         ),
         migrations.AddField(
-            model_name='communityitemresult',
-            name='elderly_met',
+            model_name="communityitemresult",
+            name="elderly_met",
             field=models.BooleanField(null=True),
         ),
         migrations.AddField(
-            model_name='communityitemresult',
-            name='elderly_share',
+            model_name="communityitemresult",
+            name="elderly_share",
             field=models.FloatField(null=True),
         ),
     ]
