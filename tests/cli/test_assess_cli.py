@@ -276,3 +276,44 @@ def test_error_codes_are_printed_not_swallowed_as_markup(
     assert main(["assess", "--network", str(empty), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "[file_empty]" in err  # the error code survives the console's markup
+
+
+def test_without_population_outputs_say_network_points(
+    chengdu_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Homes are the network's nodes: summary.csv and README.txt count network points (路网节点),
+    never residents (人口); an origins file with a population column counts residents."""
+    with (chengdu_run / "summary.csv").open(encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh))
+    assert "network_points" in header and "reachable_network_points" in header
+    assert not any("population" in h for h in header)
+    readme = (chengdu_run / "README.txt").read_text("utf-8")
+    assert "路网节点" in readme and "network points" in readme and "人口" not in readme
+    # the same nodes as homes, with residents
+    net, _ = read_osm_network(CHENGDU)
+    homes = tmp_path / "homes.csv"
+    with homes.open("w", encoding="utf-8") as fh:
+        fh.write("编号,经度,纬度,人口\n")
+        for i in range(0, net.n_nodes, 97):
+            fh.write(f"h{i},{net.node_lon[i]:.7f},{net.node_lat[i]:.7f},{100 + i % 7}\n")
+    out = tmp_path / "out"
+    capsys.readouterr()
+    argv = ["assess", "--network", str(CHENGDU), "--facilities", str(CHENGDU)]
+    assert main([*argv, "--origins", str(homes), "--out", str(out)]) == 0
+    assert "人口覆盖" in capsys.readouterr().err
+    rows = read_csv(out / "summary.csv")
+    assert "population" in rows[0] and "network_points" not in rows[0]
+    pharmacy = next(r for r in rows if r["item_code"] == "shop.pharmacy")
+    assert float(pharmacy["population"]) > int(pharmacy["origins"])  # residents, not points
+    assert "居民" in (out / "README.txt").read_text("utf-8")
+    # without a population column the origins are points again
+    bare = tmp_path / "bare.csv"
+    bare.write_text(
+        "\n".join(line.rsplit(",", 1)[0] for line in homes.read_text("utf-8").splitlines()) + "\n",
+        encoding="utf-8",
+    )
+    out2 = tmp_path / "out2"
+    capsys.readouterr()
+    assert main([*argv, "--origins", str(bare), "--out", str(out2)]) == 0
+    assert "路网节点覆盖" in capsys.readouterr().err
+    assert "network_points" in read_csv(out2 / "summary.csv")[0]

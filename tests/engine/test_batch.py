@@ -226,7 +226,9 @@ def test_cluster_survives_a_killed_worker_and_matches_single_process(
             time.sleep(0.1)
     assert tiled, "the tiled run did not finish"
     assert sum(sent) > tiled[0].plan.n_tiles  # the lost worker's tiles were sent again
-    write_assessment(tiled[0].assessment, tmp_path / "tiled", export_network=False)
+    write_assessment(
+        tiled[0].assessment, tmp_path / "tiled", export_network=False, counted="network_points"
+    )
     assert files(tmp_path / "tiled") == files(tmp_path / "cli")
     # the same through the command line, tiles on the (now one-worker) cluster
     assert (

@@ -129,10 +129,13 @@ def _run(args: argparse.Namespace) -> int:
             )
             facilities.extend(found)
         origins = None
+        weighted = False
         if args.origins is not None:
-            from quarterhour.engine.origins_io import read_origins
+            from quarterhour.engine.origins_io import read_origins_counted
 
-            origins = read_origins(args.origins, crs=parse_crs(args.crs), encoding=args.encoding)
+            origins, weighted = read_origins_counted(
+                args.origins, crs=parse_crs(args.crs), encoding=args.encoding
+            )
             report = check_placement(
                 network,
                 origins.lon,
@@ -161,25 +164,33 @@ def _run(args: argparse.Namespace) -> int:
         )
         progress("write", 0, 1)
         write_assessment(
-            result, args.out, export_network=args.export_network, not_in_standard=set_aside
+            result,
+            args.out,
+            export_network=args.export_network,
+            not_in_standard=set_aside,
+            counted="residents" if weighted else "network_points",
         )
         progress("write", 1, 1)
     for w in warnings:
         warn(w)
-    print_summary(result)
+    print_summary(result, weighted=weighted)
     console.print(f"结果已写入 / results written to: {args.out}")
     return 0
 
 
-def print_summary(result: Assessment) -> None:
-    weighted = bool((result.result.origins.weight != 1.0).any())
+def print_summary(result: Assessment, *, weighted: bool) -> None:
+    """The per-item table; ``weighted``: the origins carry residents (else they are network
+    points, and the share says so)."""
     table = Table(
         title=f"步行 {result.minutes:g} 分钟（{result.limit_m:.0f} 米）可达 / "
         f"within a {result.minutes:g}-minute walk ({result.limit_m:.0f} m)",
     )
     table.add_column("项目 / item")
     table.add_column("设施数\nfacilities", justify="right")
-    table.add_column(("人口覆盖" if weighted else "覆盖") + "\nshare", justify="right")
+    table.add_column(
+        "人口覆盖\nshare of residents" if weighted else "路网节点覆盖\nshare of network points",
+        justify="right",
+    )
     table.add_column("中位分钟\nmedian min", justify="right")
     for s in result.summaries:
         share = "—" if math.isnan(s.share) else f"{s.share:.1%}"

@@ -490,7 +490,15 @@ def _assess_city(city: CityJob, out: Path, digest: str) -> tuple[int, int, list[
             planned = _plan_city(c, network, standard, facilities, comms, areas, residents, result)
     # write into a temporary folder first: a folder with job.json is a complete result
     staging = out.with_name(f".{out.name}.staging-{uuid.uuid4().hex[:12]}")
-    write_assessment(result, staging, export_network=False, reach_csv=city.reach_csv)
+    write_assessment(
+        result,
+        staging,
+        export_network=False,
+        reach_csv=city.reach_csv,
+        counted=residents.counted
+        if residents is not None
+        else ("residents" if weighted else "network_points"),
+    )
     if planned is not None:
         _write_plan(planned, comms, staging)
         warnings += list(planned.notes)

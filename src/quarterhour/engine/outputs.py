@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -142,8 +142,13 @@ def write_assessment(
     export_network: bool,
     reach_csv: bool = True,
     not_in_standard: Sequence[SetAsideRow] = (),
+    counted: Literal["residents", "network_points"] = "residents",
 ) -> None:
     """Every output file of an assessment, into ``out`` atomically.
+
+    ``counted``: what the origins' weights count — residents, or network points when no
+    population was given (every origin weighs 1): the summary's columns and README.txt say
+    路网节点 / network points then, never 人口 / population.
 
     ``reach_csv=False`` leaves out ``reach.csv`` (one row per origin × item: gigabytes for a
     city of millions of nodes) and keeps the summary, facility and unsnapped files.
@@ -169,8 +174,11 @@ def write_assessment(
                 "facilities_placed",
                 "origins",
                 "reachable_origins",
-                "population",
-                "reachable_population",
+                *(
+                    ("network_points", "reachable_network_points")
+                    if counted == "network_points"
+                    else ("population", "reachable_population")
+                ),
                 "share",
                 "median_minutes",
                 "p90_minutes",
@@ -203,10 +211,20 @@ def write_assessment(
             "quarterhour assess\n"
             f"walk: {result.minutes:g} min at {result.speed_kmh:g} km/h = {result.limit_m:.0f} m\n"
             f"standard: {result.standard.code}\n"
+            + _counted_line(counted)
             + ("" if reach_csv else "reach.csv: not written (reach_csv = false)\n")
             + (f"Map data {OSM_ATTRIBUTION} (ODbL)\n" if result.osm_derived else ""),
             encoding="utf-8",
         )
+
+
+def _counted_line(counted: str) -> str:
+    if counted == "network_points":
+        return (
+            "未提供居民数：各项数字为路网节点（居住点）数，不是居民人数 / no population given: "
+            "figures count network points (origins), not residents\n"
+        )
+    return "居民按居住点文件的人口计 / residents as the origins file gives them\n"
 
 
 def write_unsnapped(path: Path, result: Assessment) -> None:

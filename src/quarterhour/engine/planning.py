@@ -674,7 +674,8 @@ def residents_in_areas(
     """Each community's residents spread over its area's nodes by street frontage (the one way
     residents are counted, see the module docstring).
 
-    A community without population counts its nodes (weight 1 each). With ``centres``, a
+    A community without population counts its nodes (weight 1 each). Groups the community list
+    gives (``Communities.groups``: the elderly …) are spread the same way. With ``centres``, a
     community without an area but with a centre keeps its residents at the centre; the returned
     notes name, by community index, those that contribute nothing (``no_network_inside``: an
     area without nodes and no centre; ``no_location``: neither).
@@ -689,7 +690,11 @@ def residents_in_areas(
     per = np.bincount(lab, weights=front, minlength=len(communities))
     pop = np.asarray(communities.population, dtype=np.float64)
     known = np.isfinite(pop) & (pop > 0)
-    weight = np.where(known[lab], front / per[lab] * np.nan_to_num(pop, nan=0.0)[lab], 1.0)
+    share = front / per[lab]
+    weight = np.where(known[lab], share * np.nan_to_num(pop, nan=0.0)[lab], 1.0)
+    # groups (the elderly …) spread like the residents: the community's count × frontage share
+    group_counts = {g: np.nan_to_num(v, nan=0.0) for g, v in communities.groups.items()}
+    group_parts = {g: [share * v[lab]] for g, v in group_counts.items()}
     osm = network.node_osm_id
     ids = [
         f"osm:node/{osm[i]}" if osm.shape[0] == network.n_nodes and osm[i] >= 0 else f"node:{i}"
@@ -711,6 +716,8 @@ def residents_in_areas(
         lon.append(np.array([x]))
         lat.append(np.array([y]))
         weights.append(np.array([float(pop[z]) if known[z] else 1.0]))
+        for g, v in group_counts.items():
+            group_parts[g].append(np.array([float(v[z])]))
         zone.append(np.array([z], dtype=np.int64))
     all_zone = np.concatenate(zone)
     on_nodes = len(ids) == nodes.size
@@ -726,6 +733,7 @@ def residents_in_areas(
             origins=origins,
             zone=all_zone,
             zone_ids=tuple(communities.code),
+            groups={g: np.concatenate(parts) for g, parts in group_parts.items()},
             counted="residents" if bool(known.any()) else "network_points",
         ),
         notes,

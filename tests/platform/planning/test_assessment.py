@@ -136,3 +136,46 @@ def test_circle_staleness_looks_at_its_own_inputs_only(graded_world):
     assert is_stale(run) is True
     assert is_stale(run, circle=CircleResult.objects.get(run=run, circle=w.cA2).circle) is True
     assert is_stale(run, circle=w.cA1) is False
+
+
+def test_circle_page_shows_the_elderly_at_their_pace(graded_world, client):
+    """With the elderly (老年人口) on the member communities, the circle page lists every item's
+    coverage for all residents and for the elderly at 3 km/h, with the elderly verdict. The
+    health station fB1 is 800–1,250 m from a1y's nodes: within the adults' 1,000 m for some, beyond
+    the elderly's 15 min × 3 km/h = 750 m for all, and a1x is farther still → 0 % of the elderly;
+    the pharmacy stands in a1x, at most 400 m from its nodes → every elderly resident of a1x."""
+    from django.urls import reverse
+
+    w = graded_world
+    client.force_login(w.users["street"])
+    run_street_a1(w)
+    text = client.get(reverse("web:circle", args=[w.cA1.pk])).content.decode()
+    assert 'id="elderly-none"' in text and 'id="elderly-coverage"' not in text
+    for c, n in ((w.a1x, 600), (w.a1y, 500)):
+        c.elderly = n
+        c.save()
+    run = run_street_a1(w)
+    rows = {r.item_code: r for r in CircleItemResult.objects.filter(run=run, circle=w.cA1)}
+    health, pharmacy = rows["station.health"], rows["shop.pharmacy"]
+    assert health.share == pytest.approx(2000 / 3.9 / 5000) and health.elderly_share == 0.0
+    assert health.elderly_met is False
+    assert 600 / 1100 <= pharmacy.elderly_share < 1.0  # a1x's all, part of a1y's
+    a1x = CommunityItemResult.objects.get(run=run, community=w.a1x, item_code="shop.pharmacy")
+    assert a1x.elderly_share == 1.0 and a1x.elderly_met is True
+    text = client.get(reverse("web:circle", args=[w.cA1.pk])).content.decode()
+    table = text.split('id="elderly-coverage"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + len(rows)  # the head and one row per item
+    row = next(r for r in table.split("<tr>") if "卫生服务站" in r)
+    assert f"{round(health.share * 100)}%" in row and ">0%" in row.replace("</meter> ", ">")
+    assert "未达标" in row
+    assert "老年人（60岁以上）按每小时 3.0 公里步速计" in text
+    # the community list: of the items judged for the elderly, how many are met
+    judged = CommunityItemResult.objects.filter(run=run, community=w.a1x)
+    n, met = judged.count(), judged.filter(elderly_met=True).count()
+    assert 0 < met < n
+    listing = client.get(reverse("web:communities")).content.decode()
+    assert "老年人步行达标项目" in listing
+    row = next(r for r in listing.split("<tr>") if w.a1x.code in r)
+    assert row.split("<td>")[-1].startswith(f"{met} / {n}</td>")
+    b1x = next((r for r in listing.split("<tr>") if w.b1x.code in r), None)
+    assert b1x is None or b1x.split("<td>")[-1].startswith("—")  # not assessed

@@ -86,6 +86,7 @@ class CommunityAdmin(ScopedAdmin):
         "urban_rural",
         "population",
         "households",
+        "elderly",
         "centre_lon",
         "centre_lat",
         "boundary_geojson",

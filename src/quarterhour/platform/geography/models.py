@@ -75,6 +75,7 @@ class Community(models.Model):
     ur_code = models.CharField(_("城乡分类代码"), max_length=3, blank=True)
     population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
     households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    elderly = models.PositiveIntegerField(_("老年人口（60岁以上）"), null=True, blank=True)
     centre_lon = models.FloatField(_("中心经度 (WGS-84)"), null=True, blank=True)
     centre_lat = models.FloatField(_("中心纬度 (WGS-84)"), null=True, blank=True)
     boundary_geojson = models.TextField(_("边界 (GeoJSON)"), blank=True)

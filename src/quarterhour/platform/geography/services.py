@@ -38,6 +38,7 @@ COMMUNITY_FIELDS = frozenset(
         "ur_code",
         "population",
         "households",
+        "elderly",
         "centre_lon",
         "centre_lat",
         "boundary_geojson",

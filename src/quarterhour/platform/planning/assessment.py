@@ -141,8 +141,14 @@ def build_origins(
 
 
 def engine_communities(communities: Sequence[Community]) -> Communities:
-    """The communities as the engine reads a community list (population NaN when unknown)."""
+    """The communities as the engine reads a community list (population NaN when unknown; the
+    elderly as a group when any community gives them, NaN where one does not)."""
     nan = math.nan
+    groups = {}
+    if any(c.elderly is not None for c in communities):
+        groups["elderly"] = np.array(
+            [float(c.elderly) if c.elderly is not None else nan for c in communities]
+        )
     return Communities(
         code=tuple(c.code for c in communities),
         name=tuple(c.name for c in communities),
@@ -155,6 +161,7 @@ def engine_communities(communities: Sequence[Community]) -> Communities:
             shapely.from_geojson(c.boundary_geojson) if c.boundary_geojson else None
             for c in communities
         ),
+        groups=groups,
     )
 
 
@@ -279,6 +286,11 @@ def execute(run: AssessmentRun, *, workers: int = 1) -> None:
     )
 
 
+def _elderly(zone: Any) -> dict[str, Any]:
+    """The zone's elderly coverage per item (the engine's group rows at the elderly pace)."""
+    return {g.item_code: g for g in zone.groups if g.group == "elderly"}
+
+
 def _opt(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
@@ -325,7 +337,9 @@ def _store(
         )
         if not has_origins:
             continue
+        elderly = _elderly(zc)
         for it in zc.items:
+            old = elderly.get(it.item_code)
             ci_rows.append(
                 CommunityItemResult(
                     run=run,
@@ -335,6 +349,8 @@ def _store(
                     median_min=_opt(it.median_min),
                     p90_min=_opt(it.p90_min),
                     met=it.met,
+                    elderly_share=None if old is None else _opt(old.share),
+                    elderly_met=None if old is None else old.met,
                 )
             )
     k_rows: list[CircleResult] = []
@@ -351,7 +367,9 @@ def _store(
                 demonstration=zk.demonstration,
             )
         )
+        elderly = _elderly(zk)
         for it in zk.items:
+            old = elderly.get(it.item_code)
             ki_rows.append(
                 CircleItemResult(
                     run=run,
@@ -361,6 +379,8 @@ def _store(
                     median_min=_opt(it.median_min),
                     p90_min=_opt(it.p90_min),
                     met=it.met,
+                    elderly_share=None if old is None else _opt(old.share),
+                    elderly_met=None if old is None else old.met,
                 )
             )
     CommunityResult.objects.bulk_create(c_rows, batch_size=500)

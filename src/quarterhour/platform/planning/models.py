@@ -123,6 +123,10 @@ class CommunityItemResult(models.Model):
     median_min = models.FloatField(null=True)
     p90_min = models.FloatField(null=True)
     met = models.BooleanField(null=True)
+    #: the elderly (60+) at the standard's elderly pace (3 km/h: each item's distance scaled
+    #: by 3 ÷ 4); None when the community list gives no elderly residents here
+    elderly_share = models.FloatField(null=True)
+    elderly_met = models.BooleanField(null=True)
 
     class Meta:
         constraints = (
@@ -157,6 +161,10 @@ class CircleItemResult(models.Model):
     median_min = models.FloatField(null=True)
     p90_min = models.FloatField(null=True)
     met = models.BooleanField(null=True)
+    #: the elderly (60+) at the standard's elderly pace (3 km/h: each item's distance scaled
+    #: by 3 ÷ 4); None when the community list gives no elderly residents here
+    elderly_share = models.FloatField(null=True)
+    elderly_met = models.BooleanField(null=True)
 
     class Meta:
         constraints = (

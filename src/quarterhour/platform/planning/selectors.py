@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.geography.models import Circle, Community
@@ -14,6 +14,7 @@ from quarterhour.platform.planning.models import (
     AssessmentRun,
     CircleItemResult,
     CircleResult,
+    CommunityItemResult,
     CommunityResult,
 )
 
@@ -27,12 +28,26 @@ def runs_visible(user: Any) -> QuerySet[AssessmentRun]:
 
 def with_latest_community_result(qs: QuerySet[Community]) -> QuerySet[Community]:
     """Communities annotated with their latest result's ``items_met`` / ``items_required`` (None
-    when never assessed): two correlated lookups on the (community, is_latest) index, so a page
-    of rows costs no extra query."""
+    when never assessed) and, of that run's items judged for the elderly at their pace, how many
+    are met (``elderly_items_met`` of ``elderly_items``; None when the community list gave no
+    elderly): correlated lookups on the (community, is_latest) index, so a page of rows costs
+    no extra query."""
     latest = CommunityResult.objects.filter(community=OuterRef("pk"), is_latest=True)
+    latest_run = CommunityResult.objects.filter(
+        community=OuterRef(OuterRef("pk")), is_latest=True
+    ).values("run_id")[:1]
+    elderly = (
+        CommunityItemResult.objects.filter(
+            community=OuterRef("pk"), run_id=Subquery(latest_run), elderly_met__isnull=False
+        )
+        .values("community")
+        .annotate(n=Count("pk"), met=Count("pk", filter=Q(elderly_met=True)))
+    )
     return qs.annotate(
         items_met=Subquery(latest.values("items_met")[:1]),
         items_required=Subquery(latest.values("items_required")[:1]),
+        elderly_items=Subquery(elderly.values("n")[:1]),
+        elderly_items_met=Subquery(elderly.values("met")[:1]),
     )
 
 

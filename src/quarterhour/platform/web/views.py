@@ -119,13 +119,15 @@ _COMMUNITY_FIELDS = (
     "n_circles",
     "items_met",
     "items_required",
+    "elderly_items",
+    "elderly_items_met",
 )
 #: longest search text taken from the query string
 SEARCH_MAX_CHARS = 50
 
 
 def _community_rows(rows: list[dict[str, Any]]) -> str:
-    """The table rows, formatted directly (50 rows × 8 cells through the template engine cost
+    """The table rows, formatted directly (50 rows × 9 cells through the template engine cost
     more than the queries); every value is escaped by ``format_html``."""
     labels = dict(Community.UrbanRural.choices)
     demo = format_html(' <span class="tag demo">{}</span>', _("演示推导"))
@@ -134,7 +136,7 @@ def _community_rows(rows: list[dict[str, Any]]) -> str:
         out.append(
             format_html(
                 "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                "<td>{}</td><td>{}</td></tr>",
+                "<td>{}</td><td>{}</td><td>{}</td></tr>",
                 r["code"],
                 r["name"],
                 demo if r["derived_for_demo"] else "",
@@ -144,6 +146,9 @@ def _community_rows(rows: list[dict[str, Any]]) -> str:
                 "—" if r["population"] is None else r["population"],
                 r["n_circles"],
                 "—" if r["items_met"] is None else f"{r['items_met']} / {r['items_required']}",
+                "—"
+                if r["elderly_items"] is None
+                else f"{r['elderly_items_met']} / {r['elderly_items']}",
             )
         )
     return mark_safe("\n".join(out))  # safe: each row is built by format_html
@@ -325,6 +330,16 @@ def _circle_body(circle: Circle) -> str:
         "result": result,
         "items_met": [(standard.item_label(i.item_code), i) for i in items if i.met],
         "items_missing": [(standard.item_label(i.item_code), i) for i in items if not i.met],
+        "elderly_rows": (
+            [(standard.item_label(i.item_code), i) for i in items]
+            if any(i.elderly_share is not None for i in items)
+            else []
+        ),
+        "elderly_speed": (
+            standard.engine_standard(result.run.standard).walking.elderly_speed_kmh
+            if result
+            else None
+        ),
         "stale": result is not None and plan.is_stale(result.run, circle=circle),
         "facilities": facilities,
         "map_svg": _circle_map(circle, facilities, result.run.network if result else None),
