@@ -18,6 +18,12 @@ from quarterhour.engine.example_communities import PEOPLE_PER_NODE, grid_cells
 
 DISTRICT_CODE = "990100000000"  # 99: not a real Chinese province code
 
+
+def _elderly_percent(c: int, r: int) -> int:
+    """The demo's share of residents aged 60+ in cell (c, r): 18–28 %, varying from cell to cell
+    around Beijing's (about a fifth), so the elderly coverage pages have figures to show."""
+    return 18 + (7 * c + 3 * r) % 11
+
 Say = Callable[[str], None]
 
 
@@ -106,6 +112,7 @@ def build(say: Say) -> World:
                 name=f"演示社区 {chr(65 + c)}{r + 1}",
                 population=counts[(c, r)] * PEOPLE_PER_NODE,
                 households=counts[(c, r)] * PEOPLE_PER_NODE // 3,
+                elderly=counts[(c, r)] * PEOPLE_PER_NODE * _elderly_percent(c, r) // 100,
                 urban_rural=Community.UrbanRural.URBAN,
                 centre_lon=round(lon0 + dlon / 2, 7),
                 centre_lat=round(lat0 + dlat / 2, 7),
