@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
+from quarterhour.engine._memory import release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
@@ -164,6 +165,9 @@ def prepare(
         onode = np.empty(0, dtype=np.int64)
     else:
         onode = np.asarray(origins.node, dtype=np.int64)
+    if edge_index is None:
+        index = None  # built here for these points only: give its memory back now
+        release_free_memory()
     prep = PreparedReach(
         network=network,
         origin_node=onode,
