@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
-from quarterhour.engine._memory import release_free_memory
+from quarterhour.engine._memory import fresh_array, release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
@@ -295,8 +295,8 @@ def nearest_lanes(
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
     run_sweeps(h, dist, lab, live, limit)
     n_orig = places.pos.shape[0]
-    out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
-    out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
+    out_d = fresh_array((n_lanes, n_orig), np.float64)
+    out_f = fresh_array((n_lanes, n_orig), np.int32)
     if places.is_nodes:
         gather_nodes(dist, lab, places.pos, limit, n_lanes, out_d, out_f)
     else:
@@ -379,8 +379,8 @@ def _item_pass(
 
 def lane_buffers(n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
     return (
-        np.empty(n * LANES, dtype=np.float64),
-        np.empty(n * LANES, dtype=np.int32),
+        fresh_array(n * LANES, np.float64),
+        fresh_array(n * LANES, np.int32),
         np.empty(n, dtype=np.uint8),
     )
 
