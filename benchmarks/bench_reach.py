@@ -1,10 +1,12 @@
 """Nearest facility for 30 items, all network nodes as origins, 1,000 m limit: ours vs peers.
 
-Side by side in one run, each measurement in a fresh subprocess (time and peak memory):
+Side by side in one run, each measurement in a fresh subprocess that reads the network from its
+``.npz`` file as the platform keeps it (wall and CPU time, peak memory):
 
 - ``ours``       quarterhour.engine.reach.reach with the network's contraction hierarchy kept
                  (read from its file before the clock starts, as the platform keeps it with the
-                 stored network): snap the facilities, sweep 8 items a pass, gather;
+                 stored network): snap the facilities, sweep 16 items a pass (8 on large
+                 networks), gather;
 - ``build``      preprocessing, once per network: contract the hierarchy (and write it);
 - ``dijkstra``   reach without a hierarchy: one bounded multi-source Dijkstra per item (the
                  path a one-off command-line run takes);
