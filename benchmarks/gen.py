@@ -60,6 +60,7 @@ def facilities_at_nodes(
     area_km2 = (x1 - x0) * 111.195 * np.cos(np.radians((y0 + y1) / 2)) * (y1 - y0) * 111.195
     out: list[Facility] = []
     for code in item_codes:
+        codes = (code,)  # one tuple for all the item's facilities
         density = rng.uniform(*per_km2)
         k = max(1, int(density * area_km2))
         nodes = rng.choice(eligible, size=min(k, eligible.size), replace=False)
@@ -70,7 +71,7 @@ def facilities_at_nodes(
                     name="",
                     lon=float(network.node_lon[node]),
                     lat=float(network.node_lat[node]),
-                    item_codes=(code,),
+                    item_codes=codes,
                 )
             )
     return out

@@ -3,7 +3,7 @@
 ``contract`` orders and contracts the nodes of an undirected graph, adding a shortcut
 ``u–w`` for a contracted ``u–v–w`` only when no other path as short exists and the shortcut
 is no longer than ``bound`` (no path within the walking limit can use a longer one).
-``sweep_range`` runs one of the two linear sweeps for :data:`LANES` items at once;
+``sweep_range`` runs one of the two linear sweeps for up to :data:`LANES` items at once;
 ``local_query`` runs both for one item, restricted to what a few sources reach (what-if).
 """
 
@@ -353,9 +353,22 @@ def contract(
     return order, level, arc_lo[:n_arcs].copy(), arc_hi[:n_arcs].copy(), arc_w[:n_arcs].copy()
 
 
-#: items swept together (one lane each): a node's lanes are 16 distances and 16 labels, three
-#: cache lines read whole (measured: per lane, 8 lanes cost 2.5x and 32 lanes 0.8x of 16)
+#: items swept together at most (one lane each): a node's lanes are side by side, its
+#: distances then its labels, read whole. The kernels take the width from the arrays (see
+#: :func:`lane_width`): 16 lanes while they fit the cache, 8 on large networks.
 LANES = 16
+
+
+def lane_width(n_nodes: int) -> int:
+    """Lanes per pass on a network of ``n_nodes``. Measured (30 items, one thread, CPU time):
+    at 100k nodes 16 lanes 0.137-0.141 s, 8 lanes 0.164-0.172 s (medians of 7); at 1M 16 lanes
+    0.96 s, 8 lanes 1.00 s, 4 lanes 1.95 s (least of 4). So 16 while a thread's lanes (12 bytes
+    a node a lane) fit the 32 MiB cache, else 8: half the work arrays (96 instead of 192 MiB a
+    thread at 1M) for the same time."""
+    return LANES if n_nodes * LANES * 12 <= _WIDE_MAX_BYTES else LANES // 2
+
+
+_WIDE_MAX_BYTES = 32 * 2**20
 
 
 @njit(cache=True, nogil=True)
@@ -396,7 +409,8 @@ def sweep_range(
     take, per lane, the least (distance, label) over their arcs ``ptr``/``src``/``wgt`` (the
     arcs' other ends are final already).
 
-    ``dist``/``lab`` hold ``LANES`` values per position, position-major (``p * LANES + k``).
+    ``dist``/``lab`` hold ``width`` values per position (``len(dist) / len(live)``), position-major
+    (``p * width + k``).
     ``live[p]`` says whether any lane of position p is within ``limit``; arcs from a position
     with none are skipped (nothing beyond the limit can lead to an answer within it), which
     saves reading its lanes from memory.
@@ -406,10 +420,11 @@ def sweep_range(
     the lane count passed at run time so that the compiler vectorizes the loop (with a check
     that the arrays do not overlap) instead of unrolling it into scalar code.
     """
-    lanes = LANES if hi >= lo else 0
+    width = dist.shape[0] // max(live.shape[0], 1)  # lanes per position
+    lanes = width if hi >= lo else 0
     kn = np.uint64(lanes)
-    ad = np.empty(LANES, dtype=np.float64)
-    al = np.empty(LANES, dtype=np.int32)
+    ad = np.empty(width, dtype=np.float64)
+    al = np.empty(width, dtype=np.int32)
     for i in range(hi - lo):
         pp = lo + i if forward else hi - 1 - i
         a = ptr[pp]
@@ -447,8 +462,9 @@ def seed(
     label: Int32Array,
     limit: float,
 ) -> None:  # pragma: no cover - compiled
-    """Reset the lanes (flat, ``p * LANES + k``) and put the sources in: source s starts at
+    """Reset the lanes (flat, ``p * width + k``) and put the sources in: source s starts at
     position ``pos[s]`` of lane ``lane[s]`` with distance ``d0[s]`` (ignored beyond ``limit``)."""
+    width = dist.shape[0] // max(live.shape[0], 1)
     dist[:] = np.inf
     lab[:] = NO_LABEL
     live[:] = 0
@@ -457,7 +473,7 @@ def seed(
         if not d <= limit:
             continue
         live[pos[s]] = 1
-        i = pos[s] * LANES + lane[s]
+        i = pos[s] * width + lane[s]
         if d < dist[i] or (d == dist[i] and label[s] < lab[i]):
             dist[i] = d
             lab[i] = label[s]
@@ -470,13 +486,14 @@ def gather_nodes(
     origin_pos: Int32Array,
     limit: float,
     n_lanes: int,
+    width: int,
     out_d: FloatArray,
     out_f: Int32Array,
 ) -> None:  # pragma: no cover - compiled
     """Origins that are nodes: ``out_d[k, o]`` / ``out_f[k, o]`` for the first ``n_lanes``
     lanes (NaN / -1 beyond ``limit``; a negative position is an origin off the network).
     Without branches on the values (reachable or not is unpredictable: 2x faster so)."""
-    kn = np.uint64(LANES)
+    kn = np.uint64(width)
     for o in range(origin_pos.shape[0]):
         p = origin_pos[o]
         if p < 0:
@@ -510,6 +527,7 @@ def gather_points(
     same_label: Int32Array,
     limit: float,
     n_lanes: int,
+    width: int,
     out_d: FloatArray,
     out_f: Int32Array,
 ) -> None:  # pragma: no cover - compiled
@@ -527,12 +545,12 @@ def gather_points(
         b = pos_v[o]
         s = along[o]
         for k in range(n_lanes):
-            best = dist[a * LANES + k] + s
-            bl = lab[a * LANES + k]
-            c = dist[b * LANES + k] + rest[o]
-            if c < best or (c == best and lab[b * LANES + k] < bl):
+            best = dist[a * width + k] + s
+            bl = lab[a * width + k]
+            c = dist[b * width + k] + rest[o]
+            if c < best or (c == best and lab[b * width + k] < bl):
                 best = c
-                bl = lab[b * LANES + k]
+                bl = lab[b * width + k]
             j = same_ptr[o]
             while j >= 0 and j < same_edge.shape[0] and same_edge[j] == edge[o]:
                 if same_lane[j] == k:

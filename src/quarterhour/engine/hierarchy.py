@@ -6,9 +6,9 @@ whose accesses jump across memory; at a million nodes that is ~400 ns a node, wa
 Here the network is preprocessed once into a *contraction hierarchy* (nodes contracted one by
 one, a shortcut ``u–w`` added for ``u–v–w`` when no other path is as short), and then each item
 costs two *linear sweeps* over the nodes — upward from the sources, then downward to everyone
-(PHAST, Delling et al. 2011) — for :data:`~._hierarchy.LANES` items at a time, with no priority
-queue at all. The nodes are laid out in *dependency order* (along a Hilbert curve, each node
-after its higher neighbours), so that the sweeps read memory mostly in order.
+(PHAST, Delling et al. 2011) — for up to :data:`~._hierarchy.LANES` items at a time, with no
+priority queue at all. The nodes are laid out in *dependency order* (along a Hilbert curve, each
+node after its higher neighbours), so that the sweeps read memory mostly in order.
 
 Bounded: the hierarchy only keeps shortcuts no longer than ``bound_m`` (the walking limit).
 No path within the limit can use a longer one, so every node within the limit of a source gets

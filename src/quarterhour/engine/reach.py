@@ -25,8 +25,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from quarterhour.engine._hierarchy import LANES, gather_nodes, gather_points, seed
+from quarterhour.engine._hierarchy import gather_nodes, gather_points, lane_width, seed
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
+from quarterhour.engine._memory import fresh_array, release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
@@ -164,6 +165,9 @@ def prepare(
         onode = np.empty(0, dtype=np.int64)
     else:
         onode = np.asarray(origins.node, dtype=np.int64)
+    if edge_index is None:
+        index = None  # built here for these points only: give its memory back now
+        release_free_memory()
     prep = PreparedReach(
         network=network,
         origin_node=onode,
@@ -284,17 +288,18 @@ def nearest_lanes(
     *,
     work: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = None,
 ) -> tuple[FloatArray, Int32Array]:
-    """Nearest source per origin for ``n_lanes`` ≤ LANES items: arrays (lane, origin) of the
-    distance (NaN beyond ``limit``) and the source label (-1)."""
+    """Nearest source per origin for ``n_lanes`` items (at most the lanes of ``work``): arrays
+    (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1)."""
     n = h.n_nodes
-    dist, lab, live = work if work is not None else lane_buffers(n)
+    dist, lab, live = work if work is not None else lane_buffers(n, lane_width(n))
+    width = dist.shape[0] // n
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
     run_sweeps(h, dist, lab, live, limit)
     n_orig = places.pos.shape[0]
-    out_d = np.empty((n_lanes, n_orig), dtype=np.float64)
-    out_f = np.empty((n_lanes, n_orig), dtype=np.int32)
+    out_d = fresh_array((n_lanes, n_orig), np.float64)
+    out_f = fresh_array((n_lanes, n_orig), np.int32)
     if places.is_nodes:
-        gather_nodes(dist, lab, places.pos, limit, n_lanes, out_d, out_f)
+        gather_nodes(dist, lab, places.pos, limit, n_lanes, width, out_d, out_f)
     else:
         same_ptr = np.where(
             places.edge >= 0, np.searchsorted(sources.inner_edge, places.edge), -1
@@ -316,6 +321,7 @@ def nearest_lanes(
             sources.inner_label,
             limit,
             n_lanes,
+            width,
             out_d,
             out_f,
         )
@@ -326,12 +332,12 @@ class _Buffers(threading.local):
     """Per-thread work arrays, reused by every pass the thread runs (fresh memory for each
     pass costs page faults, which threads take turns to serve)."""
 
-    def get(self, n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+    def get(self, n: int, width: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
         bufs: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = getattr(
             self, "bufs", None
         )
-        if bufs is None or bufs[0].shape[0] != n * LANES:
-            bufs = lane_buffers(n)
+        if bufs is None or bufs[0].shape[0] != n * width:
+            bufs = lane_buffers(n, width)
             self.bufs = bufs
         return bufs
 
@@ -373,10 +379,10 @@ def _item_pass(
     return d, f
 
 
-def lane_buffers(n: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
+def lane_buffers(n: int, width: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
     return (
-        np.empty(n * LANES, dtype=np.float64),
-        np.empty(n * LANES, dtype=np.int32),
+        fresh_array(n * width, np.float64),
+        fresh_array(n * width, np.int32),
         np.empty(n, dtype=np.uint8),
     )
 
@@ -406,9 +412,9 @@ def reach(
 
     With a contraction hierarchy in ``prepared`` (built once per network and kept,
     :func:`~quarterhour.engine.hierarchy.build_hierarchy`) that covers the limit, items are
-    swept :data:`~._hierarchy.LANES` at a time over it; without one, each item is one bounded
-    multi-source Dijkstra on the routing graph (building a hierarchy for a single run costs
-    more than it saves). Both give the same answers: the same distances up to the rounding of
+    swept 8 or 16 at a time over it (:func:`~._hierarchy.lane_width`); without one, each item is
+    one bounded multi-source Dijkstra on the routing graph (building a hierarchy for a single run
+    costs more than it saves). Both give the same answers: the same distances up to the rounding of
     a different order of additions (≈1e-13 m), and of facilities equally far the lowest index.
     ``workers`` threads run batches in parallel (0 = one per CPU core).
     """
@@ -443,13 +449,15 @@ def reach(
     h = prep.hierarchy
     if live and h is not None and h.fits(network, limit):
         places = origin_places(prep, h)
-        batches = [live[b : b + LANES] for b in range(0, len(live), LANES)]
+        width = lane_width(h.n_nodes)
+        batches = [live[b : b + width] for b in range(0, len(live), width)]
 
         def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
             assert h is not None
             groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
             src = facility_sources(network, prep.facility_snap, groups)
-            return nearest_lanes(h, src, places, len(batch), limit, work=buffers.get(h.n_nodes))
+            work = buffers.get(h.n_nodes, width)
+            return nearest_lanes(h, src, places, len(batch), limit, work=work)
 
     elif live:
         r = routed(prep)
