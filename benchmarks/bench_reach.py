@@ -3,10 +3,11 @@
 Side by side in one run, each measurement in a fresh subprocess that reads the network from its
 ``.npz`` file as the platform keeps it (wall and CPU time, peak memory):
 
-- ``ours``       quarterhour.engine.reach.reach with the network's contraction hierarchy kept
-                 (read from its file before the clock starts, as the platform keeps it with the
-                 stored network): snap the facilities, sweep 16 items a pass (8 on large
-                 networks), gather;
+- ``ours``       quarterhour.engine.reach.reach with the network's contraction hierarchy and
+                 snapping index kept (read from their files before the clock starts, the index
+                 mapped, as kept with a stored network): snap the facilities (lookups only),
+                 sweep 16 items a pass (8 on large networks), gather;
+- ``ours-cold``  the same with the snapping index built in the run (``--cold``);
 - ``build``      preprocessing, once per network: contract the hierarchy (and write it);
 - ``dijkstra``   reach without a hierarchy: one bounded multi-source Dijkstra per item (the
                  path a one-off command-line run takes);
@@ -80,6 +81,10 @@ def hierarchy_file(size: str) -> Path:
     return TMP / f"qh-bench-hierarchy-{size}.npz"
 
 
+def edge_index_file(size: str) -> Path:
+    return TMP / f"qh-bench-edges-{size}.npz"
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -107,11 +112,14 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
         out["hierarchy_mb"] = h.nbytes() / 2**20
         out["extra_mb"] = peak_mb() - base
         h.save(hierarchy_file(size))
-    elif mode in ("ours", "dijkstra"):
+    elif mode in ("ours", "ours-cold", "dijkstra"):
         from quarterhour.engine.hierarchy import Hierarchy
         from quarterhour.engine.reach import prepare, reach
+        from quarterhour.engine.snapping import kept_edge_index
 
-        h = Hierarchy.load(hierarchy_file(size)) if mode == "ours" else None
+        h = Hierarchy.load(hierarchy_file(size)) if mode != "dijkstra" else None
+        if mode == "ours":  # the snapping index kept beside the network (built on first use)
+            kept_edge_index(net, path=edge_index_file(size))
         warm = facilities[:50]
         reach(
             net,
@@ -241,6 +249,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="chengdu,100000,1000000,2000000")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cold", action="store_true", help="also without the kept snapping index")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--pandana-max", type=int, default=100_000)
     ap.add_argument("--routingkit-max", type=int, default=100_000)
@@ -258,6 +267,8 @@ def main() -> None:
         nodes = int(build["nodes"])
         rows: dict[str, list[dict[str, float]]] = {}
         modes = [("ours", a.workers), ("ours", 1), ("dijkstra", a.workers), ("scipy", 1)]
+        if a.cold:
+            modes[2:2] = [("ours-cold", a.workers), ("ours-cold", 1)]
         if nodes <= a.pandana_max:
             modes.append(("pandana", 2))
         if nodes <= a.routingkit_max:

@@ -83,7 +83,42 @@ def test_a_hierarchy_is_kept_and_read_back(tmp_path: Path) -> None:
     h.save(tmp_path / "h.npz")
     back = Hierarchy.load(tmp_path / "h.npz")
     assert back.fits(net, 900.0) and not back.fits(net, 901.0)
-    for name in ("pos", "up_ptr", "up_src", "up_w", "dn_ptr", "dn_src", "dn_w"):
+    for name in ("pos", "dn_ptr", "dn_src", "dn_w"):
         np.testing.assert_array_equal(getattr(back, name), getattr(h, name))
+    assert back.dn_ptr.dtype == np.int32  # 32-bit pointers while the arcs fit
     other = replace(net, edge_length_m=net.edge_length_m * 1.01)
     assert not back.fits(other, 900.0)  # another network (same size): not used for it
+
+
+def test_the_arcs_by_their_higher_end_are_the_same_arcs(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    net = random_network(rng, integer_lengths=False)
+    h = build_hierarchy(net, bound_m=900.0)
+    up_ptr, up_src, up_w = h.up_arcs()
+    assert h.up_arcs()[0] is up_ptr  # built once, kept
+    lower = np.repeat(np.arange(h.n_nodes), np.diff(h.dn_ptr))
+    higher = np.repeat(np.arange(h.n_nodes), np.diff(up_ptr))
+    assert bool(np.all(h.dn_src < lower)) and bool(np.all(up_src > higher))
+    down = sorted(zip(lower.tolist(), h.dn_src.tolist(), h.dn_w.tolist(), strict=True))
+    up = sorted(zip(up_src.tolist(), higher.tolist(), up_w.tolist(), strict=True))
+    assert down == up and len(down) == h.n_arcs > 0
+    # a file of the earlier format (every arc twice) is read by dropping the second copy
+    np.savez(
+        tmp_path / "old.npz",
+        format=np.int64(3),
+        n_nodes=np.int64(h.n_nodes),
+        bound_m=np.float64(h.bound_m),
+        network_digest=np.str_(h.network_digest),
+        pos=h.pos,
+        up_ptr=up_ptr,
+        up_src=up_src,
+        up_w=up_w,
+        dn_ptr=np.asarray(h.dn_ptr, dtype=np.int64),
+        dn_src=h.dn_src,
+        dn_w=h.dn_w,
+        n_levels=np.int64(h.n_levels),
+    )
+    old = Hierarchy.load(tmp_path / "old.npz")
+    assert old.fits(net, 900.0)
+    np.testing.assert_array_equal(old.dn_ptr, h.dn_ptr)
+    np.testing.assert_array_equal(old.dn_src, h.dn_src)

@@ -3,7 +3,7 @@
 ``contract`` orders and contracts the nodes of an undirected graph, adding a shortcut
 ``u–w`` for a contracted ``u–v–w`` only when no other path as short exists and the shortcut
 is no longer than ``bound`` (no path within the walking limit can use a longer one).
-``sweep_range`` runs one of the two linear sweeps for up to :data:`LANES` items at once;
+``sweep_up`` and ``sweep_range`` run the two linear sweeps for up to :data:`LANES` items at once;
 ``local_query`` runs both for one item, restricted to what a few sources reach (what-if).
 """
 
@@ -18,6 +18,8 @@ from quarterhour.engine._kernels import _heap_pop, _heap_push
 FloatArray = npt.NDArray[np.float64]
 Int32Array = npt.NDArray[np.int32]
 Int64Array = npt.NDArray[np.int64]
+#: CSR pointers: 32-bit while the arcs fit, else 64-bit
+PtrArray = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 
 #: label of "no facility" inside the sweeps (sorts after every facility index)
 NO_LABEL = np.int32(2**31 - 1)
@@ -394,7 +396,7 @@ def _relax(
 
 @njit(cache=True, nogil=True)
 def sweep_range(
-    ptr: Int64Array,
+    ptr: PtrArray,
     src: Int32Array,
     wgt: FloatArray,
     dist: FloatArray,
@@ -449,6 +451,73 @@ def sweep_range(
             lab[p + np.uint64(kk)] = al[kk]
             within |= ad[kk] <= limit
         live[pp] = within
+
+
+@njit(cache=True, nogil=True)
+def _push(
+    dist: FloatArray,
+    lab: Int32Array,
+    q: np.uint64,
+    w: float,
+    ad: FloatArray,
+    al: Int32Array,
+    lanes: int,
+    limit: float,
+) -> int:  # pragma: no cover - compiled
+    within = 0
+    for kk in range(lanes):
+        k = np.uint64(kk)
+        c = ad[k] + w
+        lp = al[k]
+        d0 = dist[q + k]
+        l0 = lab[q + k]
+        t = (c < d0) | ((c == d0) & (lp < l0))
+        nd = c if t else d0
+        dist[q + k] = nd
+        lab[q + k] = lp if t else l0
+        within |= nd <= limit
+    return within
+
+
+@njit(cache=True, nogil=True)
+def sweep_up(
+    ptr: PtrArray,
+    dst: Int32Array,
+    wgt: FloatArray,
+    dist: FloatArray,
+    lab: Int32Array,
+    live: npt.NDArray[np.uint8],
+    limit: float,
+    n: int,
+) -> None:  # pragma: no cover - compiled
+    """The upward sweep over the downward arcs: positions from last to first, each (final by
+    then: its lower neighbours come after it) pushing its lanes along its arcs ``ptr``/``dst``/
+    ``wgt`` to its higher neighbours. Positions with no lane within ``limit`` push nothing.
+
+    The same least (distance, label) per lane as pulling along the arcs reversed: every value
+    is ``dist[p] + w`` of the same arcs, and the least under that total order does not depend
+    on the order the candidates come in. One copy of the arcs serves both sweeps.
+    """
+    width = dist.shape[0] // max(live.shape[0], 1)
+    kn = np.uint64(width)
+    ad = np.empty(width, dtype=np.float64)
+    al = np.empty(width, dtype=np.int32)
+    for i in range(n):
+        pp = n - 1 - i
+        if live[pp] == 0:
+            continue
+        a = ptr[pp]
+        b = ptr[pp + 1]
+        if a == b:
+            continue
+        p = np.uint64(pp) * kn
+        for kk in range(width):
+            ad[kk] = dist[p + np.uint64(kk)]
+            al[kk] = lab[p + np.uint64(kk)]
+        for j in range(a, b):
+            q = dst[j]
+            if _push(dist, lab, np.uint64(q) * kn, wgt[j], ad, al, width, limit):
+                live[q] = 1
 
 
 @njit(cache=True, nogil=True)
@@ -613,7 +682,7 @@ def local_query(
     up_ptr: Int64Array,
     up_src: Int32Array,
     up_w: FloatArray,
-    dn_ptr: Int64Array,
+    dn_ptr: PtrArray,
     dn_src: Int32Array,
     dn_w: FloatArray,
     src_pos: Int32Array,

@@ -24,13 +24,13 @@ Of several sources at the same distance the lowest label (facility index) wins.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from quarterhour.engine._hierarchy import contract, dependency_order, sweep_range
+from quarterhour.engine._hierarchy import contract, dependency_order, sweep_range, sweep_up
 from quarterhour.engine.network import WalkNetwork
 
 FloatArray = npt.NDArray[np.float64]
@@ -42,45 +42,48 @@ Int64Array = npt.NDArray[np.int64]
 SETTLE_LIMIT = 15
 #: node priority weights: edge difference, contracted neighbours, level
 PRIORITY = (2.0, 1.0, 1.0)
-_FORMAT = 3
+_FORMAT = 4
+#: format 3 kept every arc twice (``up_*`` too); read by dropping that copy
+_FORMATS_READ = (3, 4)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Hierarchy:
     """The hierarchy in sweep order: node ``v`` sits at position ``pos[v]``, every node after
-    all its higher neighbours. Every arc joins a node to a higher one and is stored twice: as
-    an arc into the higher node (``up_*``, for the upward sweep) and into the lower one
-    (``dn_*``, for the downward sweep), both indexed by position."""
+    all its higher neighbours. Every arc joins a node to a higher one and is stored once, by
+    its lower end (``dn_*``, CSR by position; ``dn_src`` the higher end): the downward sweep
+    pulls along these arcs, the upward sweep pushes along them (:func:`run_sweeps`). The
+    pointers are 32-bit while the arcs fit. The arcs by their higher end (``up_arcs``) are
+    built only when asked for (the what-if's local queries)."""
 
     n_nodes: int
     bound_m: float
     network_digest: str
     pos: Int32Array
-    up_ptr: Int64Array
-    up_src: Int32Array
-    up_w: FloatArray
-    dn_ptr: Int64Array
+    dn_ptr: npt.NDArray[np.int32] | Int64Array
     dn_src: Int32Array
     dn_w: FloatArray
     n_levels: int
+    _up: list[tuple[Int64Array, Int32Array, FloatArray]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     @property
     def n_arcs(self) -> int:
-        return int(self.up_src.shape[0])
+        return int(self.dn_src.shape[0])
 
     def nbytes(self) -> int:
-        return sum(
-            a.nbytes
-            for a in (
-                self.pos,
-                self.up_ptr,
-                self.up_src,
-                self.up_w,
-                self.dn_ptr,
-                self.dn_src,
-                self.dn_w,
-            )
-        )
+        return sum(a.nbytes for a in (self.pos, self.dn_ptr, self.dn_src, self.dn_w))
+
+    def up_arcs(self) -> tuple[Int64Array, Int32Array, FloatArray]:
+        """The arcs by their higher end (CSR by position; the source is the lower end, sorted
+        within each position), built on first use and kept."""
+        if not self._up:
+            n = self.n_nodes
+            ptr = np.asarray(self.dn_ptr, dtype=np.int64)
+            lower = np.repeat(np.arange(n, dtype=np.int32), np.diff(ptr))
+            self._up.append(_csr(n, self.dn_src, lower, self.dn_w))
+        return self._up[0]
 
     def save(self, path: Path) -> None:
         """Write to a ``.npz`` file (kept beside a stored network)."""
@@ -91,9 +94,6 @@ class Hierarchy:
             bound_m=np.float64(self.bound_m),
             network_digest=np.str_(self.network_digest),
             pos=self.pos,
-            up_ptr=self.up_ptr,
-            up_src=self.up_src,
-            up_w=self.up_w,
             dn_ptr=self.dn_ptr,
             dn_src=self.dn_src,
             dn_w=self.dn_w,
@@ -103,17 +103,14 @@ class Hierarchy:
     @classmethod
     def load(cls, path: Path) -> Hierarchy:
         with np.load(path) as z:
-            if int(z["format"]) != _FORMAT:
+            if int(z["format"]) not in _FORMATS_READ:
                 raise ValueError(f"{path}: hierarchy format {int(z['format'])}, not {_FORMAT}")
             return cls(
                 n_nodes=int(z["n_nodes"]),
                 bound_m=float(z["bound_m"]),
                 network_digest=str(z["network_digest"]),
                 pos=z["pos"],
-                up_ptr=z["up_ptr"],
-                up_src=z["up_src"],
-                up_w=z["up_w"],
-                dn_ptr=z["dn_ptr"],
+                dn_ptr=_narrow_ptr(z["dn_ptr"]),
                 dn_src=z["dn_src"],
                 dn_w=z["dn_w"],
                 n_levels=int(z["n_levels"]),
@@ -152,6 +149,13 @@ def _csr(
         np.ascontiguousarray(other[order], dtype=np.int32),
         np.ascontiguousarray(w[order], dtype=np.float64),
     )
+
+
+def _narrow_ptr(ptr: Int64Array) -> npt.NDArray[np.int32] | Int64Array:
+    """CSR pointers as 32-bit integers when the arcs fit (half the memory)."""
+    if ptr.shape[0] and int(ptr[-1]) < 2**31:
+        return np.ascontiguousarray(ptr, dtype=np.int32)
+    return np.ascontiguousarray(ptr, dtype=np.int64)
 
 
 def hilbert_key(x: FloatArray, y: FloatArray, *, bits: int = 16) -> Int64Array:
@@ -208,17 +212,14 @@ def build_hierarchy(network: WalkNetwork, *, bound_m: float) -> Hierarchy:
     pos[node_at] = np.arange(n, dtype=np.int32)
     plo = pos[lo]
     phi = pos[hi]
-    up_ptr, up_src, up_w = _csr(n, phi, plo, w)
+    del lo, hi, by_lo, up_ptr_n
     dn_ptr, dn_src, dn_w = _csr(n, plo, phi, w)
     return Hierarchy(
         n_nodes=n,
         bound_m=float(bound_m),
         network_digest=network_digest(network),
         pos=pos,
-        up_ptr=up_ptr,
-        up_src=up_src,
-        up_w=up_w,
-        dn_ptr=dn_ptr,
+        dn_ptr=_narrow_ptr(dn_ptr),
         dn_src=dn_src,
         dn_w=dn_w,
         n_levels=int(level.max()) + 1 if n else 0,
@@ -233,8 +234,9 @@ def run_sweeps(
     limit: float,
 ) -> None:
     """Both sweeps over seeded lanes (:func:`~._hierarchy.seed`): upward (positions from last
-    to first, each taking its arcs from below), then downward (first to last, arcs from above).
+    to first, each pushing along its arcs to its higher neighbours), then downward (first to
+    last, each pulling along the same arcs from above).
     """
     n = h.n_nodes
-    sweep_range(h.up_ptr, h.up_src, h.up_w, dist, lab, live, limit, 0, n, False)
+    sweep_up(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, n)
     sweep_range(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, n, True)

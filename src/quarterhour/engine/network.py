@@ -9,7 +9,7 @@ resolution), so a point snapped onto an edge lies exactly on the geometry that w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +66,19 @@ class WalkNetwork:
     edge_length_m: FloatArray
     node_osm_id: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     source: str = ""
+    #: what is built once per network and kept with it (the snapping index,
+    #: :func:`~quarterhour.engine.snapping.kept_edge_index`); a replaced network starts empty
+    kept: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> list[object]:
+        """Pickled without what is kept (a mapped index stays with its process)."""
+        return [getattr(self, f.name) for f in fields(self) if f.name != "kept"]
+
+    def __setstate__(self, state: list[object]) -> None:
+        names = [f.name for f in fields(self) if f.name != "kept"]
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "kept", {})
 
     @property
     def n_nodes(self) -> int:

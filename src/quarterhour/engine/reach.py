@@ -151,6 +151,9 @@ def prepare(
     routing graph the per-item Dijkstra needs."""
     fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
     fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
+    kept = network.kept.get("edge_index")
+    if edge_index is None and isinstance(kept, EdgeIndex):
+        edge_index = kept  # the network's own (kept_edge_index): only look points up
     index = edge_index
     if index is None and (origins.node is None or len(facilities) > 0):
         index = EdgeIndex(network)
@@ -168,6 +171,8 @@ def prepare(
     if edge_index is None:
         index = None  # built here for these points only: give its memory back now
         release_free_memory()
+    elif index is not None:
+        index.release_pages()  # a mapped index: its pages back until the next snap
     prep = PreparedReach(
         network=network,
         origin_node=onode,

@@ -14,7 +14,10 @@ network's lengths.
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -104,15 +107,24 @@ class LocalProjection:
         return np.degrees(lam), np.degrees(phi)
 
 
+#: version of the saved edge index (:meth:`EdgeIndex.save`)
+_INDEX_FORMAT = 1
+_INDEX_ARRAYS = ("node_x", "node_y", "_ax", "_ay", "_bx", "_by", "_ptr", "_ids")
+
+
 class EdgeIndex:
     """A spatial index of the network's edge segments (projected), reusable for many snaps.
 
     A uniform grid of cells (numpy arrays, compiled search): no per-edge Python or GEOS objects,
-    so it stays small and quick to build on networks of millions of edges.
+    so it stays small and quick to build on networks of millions of edges. Built once per
+    network it can be kept: in a file beside the network's (:meth:`save`, :meth:`load`, read
+    as a memory map) and with the network itself (:func:`kept_edge_index`), so that later runs
+    on the network only look points up.
     """
 
     def __init__(self, network: WalkNetwork, *, projection: LocalProjection | None = None) -> None:
         self.network = network
+        self._map: mmap.mmap | None = None
         self.projection = projection or LocalProjection.for_network(network)
         self.node_x, self.node_y = self.projection.to_xy(network.node_lon, network.node_lat)
         u, v = network.edge_u, network.edge_v
@@ -134,6 +146,55 @@ class EdgeIndex:
         self._ptr, self._ids = segment_grid(
             self._ax, self._ay, self._bx, self._by, self._x0, self._y0, cell, self._nx, self._ny
         )
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the arrays are mapped from a file (:meth:`load`)."""
+        return self._map is not None
+
+    def release_pages(self) -> None:
+        """Hand the mapped pages back (they stay in the page cache; the next snap maps them
+        again on touch): the index of a large network then costs no memory between snaps."""
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
+
+    def save(self, path: Path) -> None:
+        """Write to a ``.npz`` file (uncompressed, so that :meth:`load` maps it)."""
+        from quarterhour.engine.hierarchy import network_digest
+
+        np.savez(
+            path,
+            format=np.int64(_INDEX_FORMAT),
+            network_digest=np.str_(network_digest(self.network)),
+            centre=np.array([self.projection.lon0, self.projection.lat0]),
+            grid=np.array([self._x0, self._y0, self._cell, self._nx, self._ny], dtype=np.float64),
+            **{k.lstrip("_"): getattr(self, k) for k in _INDEX_ARRAYS},
+        )
+
+    @classmethod
+    def load(cls, path: Path, network: WalkNetwork) -> EdgeIndex:
+        """The index saved by :meth:`save` for ``network``, its arrays mapped from the file
+        (read from disk or the page cache as snapping touches them). ``ValueError`` when the
+        file is of another format or another network."""
+        from quarterhour.engine.hierarchy import network_digest
+
+        with np.load(path) as z:
+            if int(z["format"]) != _INDEX_FORMAT:
+                raise ValueError(f"{path}: edge index format {int(z['format'])}")
+            if str(z["network_digest"]) != network_digest(network):
+                raise ValueError(f"{path}: the edge index of another network")
+            centre = z["centre"]
+            grid = z["grid"]
+        mm, maps = _npz_map(path)
+        self = cls.__new__(cls)
+        self.network = network
+        self._map = mm
+        self.projection = LocalProjection(float(centre[0]), float(centre[1]))
+        for k in _INDEX_ARRAYS:
+            setattr(self, k, maps[k.lstrip("_")])
+        self._x0, self._y0, self._cell = float(grid[0]), float(grid[1]), float(grid[2])
+        self._nx, self._ny = int(grid[3]), int(grid[4])
+        return self
 
     def snap(
         self, lon: npt.ArrayLike, lat: npt.ArrayLike, *, max_snap_m: float = DEFAULT_MAX_SNAP_M
@@ -175,6 +236,62 @@ class EdgeIndex:
             offset[idx] = dd
         along = np.where(edge >= 0, t * self.network.edge_length_m[np.maximum(edge, 0)], np.nan)
         return Snapped(edge, t, offset, along, max_snap_m)
+
+
+def _npz_map(path: Path) -> tuple[mmap.mmap, dict[str, npt.NDArray[np.generic]]]:
+    """The arrays of an uncompressed ``.npz`` file as read-only views of one memory map."""
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    out: dict[str, npt.NDArray[np.generic]] = {}
+    with open(path, "rb") as fh:
+        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"{path}: compressed member {info.filename}")
+            fh.seek(info.header_offset + 26)
+            name_len = int.from_bytes(fh.read(2), "little")
+            extra_len = int.from_bytes(fh.read(2), "little")
+            start = info.header_offset + 30 + name_len + extra_len
+            fh.seek(start)
+            version = npformat.read_magic(fh)
+            header = (
+                npformat.read_array_header_1_0
+                if version == (1, 0)
+                else npformat.read_array_header_2_0
+            )
+            shape, fortran, dtype = header(fh)
+            count = int(np.prod(shape, dtype=np.int64))
+            flat = np.frombuffer(mm, dtype=dtype, count=count, offset=fh.tell())
+            out[info.filename.removesuffix(".npy")] = flat.reshape(
+                shape, order="F" if fortran else "C"
+            )
+    return mm, out
+
+
+def kept_edge_index(network: WalkNetwork, *, path: Path | None = None) -> EdgeIndex:
+    """The network's edge index, kept with it: built (or read from ``path``, a file beside the
+    network's; written there when missing or stale) on the first call, the same object after.
+    :func:`~quarterhour.engine.reach.prepare` uses it when the network has one."""
+    kept = network.kept
+    index = kept.get("edge_index")
+    if isinstance(index, EdgeIndex):
+        return index
+    index = None
+    if path is not None and path.exists():
+        try:
+            index = EdgeIndex.load(path, network)
+        except (OSError, ValueError, KeyError):
+            index = None
+    if index is None:
+        index = EdgeIndex(network)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only directory: kept in memory only
+                index.save(path)
+    kept["edge_index"] = index
+    return index
 
 
 def snap_points(

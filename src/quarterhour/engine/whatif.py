@@ -274,9 +274,7 @@ def _query(
         hk = np.empty(cap, dtype=np.float64)
         hv = np.empty(cap, dtype=np.int32)
         nt = local_query(
-            h.up_ptr,
-            h.up_src,
-            h.up_w,
+            *h.up_arcs(),
             h.dn_ptr,
             h.dn_src,
             h.dn_w,
