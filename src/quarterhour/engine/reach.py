@@ -171,8 +171,9 @@ def prepare(
     if edge_index is None:
         index = None  # built here for these points only: give its memory back now
         release_free_memory()
-    elif index is not None:
-        index.release_pages()  # a mapped index: its pages back until the next snap
+    elif index is not None and index.mapped:
+        index.release_pages()  # a kept, mapped index: its pages back until the next snap
+        release_free_memory()
     prep = PreparedReach(
         network=network,
         origin_node=onode,
