@@ -40,9 +40,9 @@ def needs_visible(user: Any) -> QuerySet[Need]:
 def needs_to_help(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Need]:
     """Open needs an approved volunteer may take (我来帮忙): in the volunteer's street, of one of
     their skills, not their own and not yet past; soonest first. None for anyone else."""
-    volunteer = Volunteer.objects.filter(
-        user_id=getattr(user, "pk", None), status=Volunteer.Status.APPROVED
-    ).first()
+    if getattr(user, "pk", None) is None:
+        return Need.objects.none()
+    volunteer = Volunteer.objects.filter(user_id=user.pk, status=Volunteer.Status.APPROVED).first()
     if volunteer is None:
         return Need.objects.none()
     return (
