@@ -4,6 +4,7 @@ window is refused with the reason and nothing stored; managers see bookings and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -127,3 +128,51 @@ def test_street_registers_a_resident_unit_by_community_name(world):
         reverse("sharing:unit_new"), {"name": "外街道单位", "community__text": world.b1x.name}
     )
     assert other.status_code == 403 and Provider.objects.count() == before
+
+
+def test_a_refused_offer_keeps_every_window_row(world):
+    from tests.platform.sharing.helpers import unit_of
+
+    unit, staff = unit_of(world, world.A1, world.a1x, "第一中学")
+    c = Client()
+    c.force_login(staff)
+    rows = {
+        "days_1": ["6", "7"],
+        "start_1": "08:00",
+        "end_1": "12:00",
+        "slot_1": "60",
+        "days_2": "3",
+        "start_2": "18:00",
+        "end_2": "17:00",  # ends before it starts: refused
+        "slot_2": "0",
+        "days_3": ["1", "5"],
+        "start_3": "19:00",
+        "end_3": "21:00",
+        "slot_3": "30",
+    }
+    fields = {"unit": unit.pk, "name": "操场", "kind": "sports_ground", "price": "free"}
+    bad = c.post(reverse("sharing:new"), {**fields, "capacity": "10", **rows})
+    assert bad.status_code == 422
+    html = bad.content.decode()
+    assert "的结束须晚于开始" in html
+    checked = set(re.findall(r'name="(days_\d)" value="(\d)" checked', html))
+    assert checked == {("days_1", "6"), ("days_1", "7"), ("days_2", "3")} | {
+        ("days_3", "1"),
+        ("days_3", "5"),
+    }
+    sent = dict(re.findall(r'name="((?:start|end|slot)_\d)"(?: min="0")? value="([^"]*)"', html))
+    assert sent == {k: v for k, v in rows.items() if not k.startswith("days_")}
+    assert 'value="操场"' in html  # the rest of the form too
+    # hostile row values come back escaped, never as markup, and never a 5xx
+    odd = c.post(
+        reverse("sharing:new"),
+        {**fields, "capacity": "10", "days_1": ["9", "x"], "start_1": '"><b>', "slot_1": "-1"},
+    )
+    assert odd.status_code == 422
+    assert 'name="start_1" value="&quot;&gt;&lt;b&gt;"' in odd.content.decode()
+    # the first view is empty: no day ticked, slots 0
+    fresh = c.get(reverse("sharing:new")).content.decode()
+    assert " checked" not in fresh and 'name="slot_3" min="0" value="0"' in fresh
+    from quarterhour.platform.sharing.models import SharedFacility
+
+    assert not SharedFacility.objects.exists()

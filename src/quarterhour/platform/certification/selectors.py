@@ -162,14 +162,39 @@ def ending(cert: Certification) -> CertificationEvent | None:
     )
 
 
-def is_disqualified(provider: Provider) -> bool:
-    """Has the provider lost its certification (取消资格) and not been certified since? Such a
-    provider takes no new service-purchase contracts."""
-    latest = (
+def _latest_standing(provider: Provider) -> QuerySet[Certification]:
+    """The provider's certifications that count for its standing (not withdrawn or rejected
+    applications), newest first."""
+    return (
         Certification.objects.filter(provider=provider)
         .exclude(state__in=[State.WITHDRAWN, State.REJECTED])
         .order_by("-applied_at", "-pk")
-        .values_list("state", flat=True)
-        .first()
     )
+
+
+def is_disqualified(provider: Provider) -> bool:
+    """Has the provider lost its certification (取消资格) and not been certified since? Such a
+    provider takes no new service-purchase contracts."""
+    latest = _latest_standing(provider).values_list("state", flat=True).first()
     return latest == State.DISQUALIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class Disqualification:
+    """The public notice of a cancelled certification: when and why — the decision's reason,
+    never who decided or any internal note."""
+
+    on: dt.datetime | None
+    reason: str
+
+
+def disqualification(provider: Provider) -> Disqualification | None:
+    """Why and when the provider lost its certification, if it has and was not certified since
+    (the residents' provider page)."""
+    latest = _latest_standing(provider).first()
+    if latest is None or latest.state != State.DISQUALIFIED:
+        return None
+    event = ending(latest)
+    if event is None:  # a row moved without its event (imported data): the state alone
+        return Disqualification(on=None, reason="")
+    return Disqualification(on=event.at, reason=event.reason)

@@ -32,7 +32,8 @@ class Todo:
 
     ``count``: how many (None when the to-do is one item); ``due``: its deadline (a date or a
     moment; None when it has none); ``overdue``: past it; ``note``: a second line (who owns it,
-    what state it is in)."""
+    what state it is in); ``action``: where a one-button form posts to do it from the list
+    (labelled ``action_label``; the service behind it checks and records as always)."""
 
     section: str | Promise
     title: str | Promise
@@ -41,6 +42,8 @@ class Todo:
     due: dt.datetime | dt.date | None = None
     overdue: bool = False
     note: str | Promise = ""
+    action: str = ""
+    action_label: str | Promise = ""
     order: int = field(default=0, compare=False)
 
     @property

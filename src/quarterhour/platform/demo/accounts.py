@@ -112,18 +112,27 @@ def plan(world: World) -> list[Account]:
 
 
 def create(world: World, accounts: list[Account]) -> People:
+    """The accounts and their memberships, each written once with its history row saying why
+    (演示数据: the demo seeded it; no person acted)."""
+    from django.utils.translation import gettext as _
+
     from quarterhour.platform.accounts.models import Membership, User
+    from quarterhour.platform.core.recording import save_audited
 
     fixed = os.environ.get("QH_DEMO_PASSWORD", "")
     people = People()
+    reason = _("演示数据")
     for a in accounts:
         password = fixed or secrets.token_urlsafe(9)
-        user = User.objects.create_user(username=a.username, password=password)
-        user.is_staff = a.membership["role"] != "resident"
-        user.display_name = a.display_name
-        user.phone = a.phone
-        user.save()
-        Membership.objects.create(user=user, **a.membership)
+        user = User(
+            username=a.username,
+            is_staff=a.membership["role"] != "resident",
+            display_name=a.display_name,
+            phone=a.phone,
+        )
+        user.set_password(password)
+        save_audited(user, actor=None, reason=reason, exclude=["password"])
+        save_audited(Membership(user=user, **a.membership), actor=None, reason=reason)
         people.users[a.key] = user
         people.rows.append((a.label, a.username, password))
     return people

@@ -14,4 +14,3 @@ class FundingError(StrEnum):
     PROVIDER_NOT_CERTIFIED = "funding_provider_not_certified"
     PROVIDER_DISQUALIFIED = "funding_provider_disqualified"
     FIELD_INVALID = "field_invalid"
-    FUNDING_NO_SUCH_CONTRACT = "funding_no_such_contract"

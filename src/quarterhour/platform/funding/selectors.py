@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from quarterhour.platform.core.access import scope_q
+from quarterhour.platform.core.access import administered, scope_q
 from quarterhour.platform.funding.models import Contract, Fund, Source, Use
 from quarterhour.platform.geography.models import District
 
@@ -31,6 +31,18 @@ def contracts_visible(user: Any) -> QuerySet[Contract]:
             provider="provider_id",
         )
     ).select_related("street", "provider")
+
+
+def contracts_recordable(user: Any) -> QuerySet[Contract]:
+    """The contracts a fund of this user may name: those of the streets whose funds the user
+    records (street staff: its street; district: its streets; city: all), newest first."""
+    return (
+        Contract.objects.filter(
+            administered(user).q(district="street__district_id", street="street_id")
+        )
+        .select_related("street", "provider")
+        .order_by("-signed_on", "number")
+    )
 
 
 @dataclass

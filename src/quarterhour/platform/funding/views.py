@@ -4,7 +4,6 @@ XLSX export."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
-from quarterhour.platform.core.errors import Invalid, Issue, PermissionRefused
+from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.core.picking import picked
 from quarterhour.platform.funding import permissions as perm
 from quarterhour.platform.funding import selectors, services
@@ -89,7 +88,7 @@ def record(request: HttpRequest) -> HttpResponse:
             if d.get("circle")
             else None,
             donor=pages.text(d, "donor"),
-            contract=_contract(d) if d.get("contract") else None,
+            contract=picked(d, "contract", kind_name="contract", user=user, required=False),
             note=pages.text(d, "note"),
         )
     return pages.run(
@@ -99,19 +98,6 @@ def record(request: HttpRequest) -> HttpResponse:
         to="funding:overview",
         again=lambda errors: _overview(request, errors),
     )
-
-
-def _contract(d: Any) -> Contract:
-    number = pages.text(d, "contract")[:64]
-    found = Contract.objects.filter(number=number).first()
-    if found is None:
-        message = _("没有编号为“%(n)s”的合同") % {"n": number}
-        raise Invalid(
-            E.FUNDING_NO_SUCH_CONTRACT,
-            message,
-            [Issue(E.FUNDING_NO_SUCH_CONTRACT, message, field="contract")],
-        )
-    return found
 
 
 def _rollup_of(request: HttpRequest, district_pk: int, year: int) -> selectors.Rollup:

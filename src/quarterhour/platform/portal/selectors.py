@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -22,6 +22,9 @@ from quarterhour.platform.geography.models import Community, Street
 from quarterhour.platform.portal import directory, walking
 from quarterhour.platform.portal.search import fold, folded_q, matching_item_codes, text_q
 from quarterhour.platform.web.pagecache import directory_version
+
+if TYPE_CHECKING:
+    from quarterhour.platform.certification.selectors import Disqualification
 
 OTHER = "other"  # items the standard lists under no service category
 
@@ -462,11 +465,18 @@ class Reputation:
     certified_since: datetime | None
     score: str | None
     score_year: int | None
+    #: the certification was cancelled (已取消资格) and not renewed since: the date and the
+    #: decision's public reason
+    disqualified: Disqualification | None = None
 
 
 def reputation(provider: Provider) -> Reputation:
-    """Certification in force and the latest published year-end score (the other apps' data)."""
-    from quarterhour.platform.certification.selectors import current_certification
+    """Certification in force (or its cancellation) and the latest published year-end score (the
+    other apps' data)."""
+    from quarterhour.platform.certification.selectors import (
+        current_certification,
+        disqualification,
+    )
     from quarterhour.platform.evaluation.selectors import published
 
     cert = current_certification(provider)
@@ -476,6 +486,7 @@ def reputation(provider: Provider) -> Reputation:
         certified_since=getattr(cert, "certified_at", None),
         score=None if ev is None else str(ev.score),
         score_year=None if ev is None else ev.year,
+        disqualified=None if cert is not None else disqualification(provider),
     )
 
 

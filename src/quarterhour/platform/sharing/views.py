@@ -136,6 +136,24 @@ def _windows(d: Any) -> list[dict[str, object]]:
     return out
 
 
+def _window_rows(d: Any) -> list[dict[str, object]]:
+    """The form's window rows as the person entered them (an empty form on first view): a refused
+    offer comes back with every row filled as it was sent."""
+    rows: list[dict[str, object]] = []
+    for k in range(1, WINDOW_ROWS + 1):
+        ticked = {x for x in d.getlist(f"days_{k}") if x.isascii() and x.isdigit() and len(x) == 1}
+        rows.append(
+            {
+                "k": k,
+                "days": [(i, n, str(i) in ticked) for i, n in DAYS],
+                "start": pages.text(d, f"start_{k}")[:8],
+                "end": pages.text(d, f"end_{k}")[:8],
+                "slot": pages.text(d, f"slot_{k}")[:6] or "0",
+            }
+        )
+    return rows
+
+
 def _offer_form(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> HttpResponse:
     return render(
         request,
@@ -143,8 +161,7 @@ def _offer_form(request: HttpRequest, errors: dict[str, list[str]] | None = None
         {
             "kinds": Kind.choices,
             "prices": Price.choices,
-            "rows": range(1, WINDOW_ROWS + 1),
-            "days": DAYS,
+            "rows": _window_rows(request.POST),
             "errors": errors or {},
         },
     )

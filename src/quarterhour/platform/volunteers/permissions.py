@@ -43,3 +43,13 @@ def can_record_hours(user: Any, need: Need) -> bool:
 
 def can_confirm_hours(user: Any, record: ServiceRecord) -> bool:
     return record.need.recipient_id == getattr(user, "pk", None)
+
+
+def can_take_need(user: Any, need: Need, volunteer: Volunteer) -> bool:
+    """A volunteer offers to help (我来帮忙) with a need: their own approved registration, in the
+    need's street (the area the community matches volunteers from)."""
+    if volunteer.user_id != getattr(user, "pk", None):
+        return False
+    if volunteer.status != volunteer.Status.APPROVED:
+        return False
+    return bool(volunteer.community.street_id == need.community.street_id)

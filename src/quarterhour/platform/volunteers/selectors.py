@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from quarterhour.platform.core.access import scope_q
 from quarterhour.platform.volunteers.models import Need, ServiceRecord, Volunteer
@@ -34,6 +35,27 @@ def needs_visible(user: Any) -> QuerySet[Need]:
         )
         | own
     ).select_related("community", "volunteer", "recipient")
+
+
+def needs_to_help(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Need]:
+    """Open needs an approved volunteer may take (我来帮忙): in the volunteer's street, of one of
+    their skills, not their own and not yet past; soonest first. None for anyone else."""
+    if getattr(user, "pk", None) is None:
+        return Need.objects.none()
+    volunteer = Volunteer.objects.filter(user_id=user.pk, status=Volunteer.Status.APPROVED).first()
+    if volunteer is None:
+        return Need.objects.none()
+    return (
+        Need.objects.filter(
+            status=Need.Status.OPEN,
+            community__street_id=volunteer.community.street_id,
+            skill__in=list(volunteer.skills),
+            wanted_at__gte=now or timezone.now(),
+        )
+        .exclude(recipient_id=volunteer.user_id)
+        .select_related("community")
+        .order_by("wanted_at", "pk")
+    )
 
 
 def hours_of(minutes: int | None) -> float:

@@ -248,18 +248,34 @@ def assign(*, actor: Any, need: Need, volunteer: Volunteer, now: dt.datetime | N
         )
     if volunteer.status != VS.APPROVED:
         raise Invalid(E.NOT_APPROVED, _("该志愿者尚未通过审核"))
+    return _assign_locked(row, volunteer, actor=actor, now=now)
+
+
+def _assign_locked(
+    row: Need, volunteer: Volunteer, *, actor: Any, now: dt.datetime | None, reason: str = ""
+) -> Need:
+    """The ``assign`` move of a locked open need to an approved volunteer of its district (the
+    community's matching and a volunteer's own offer alike): the skill, then the move with its
+    event and history row, then the volunteer and the person helped are told."""
     if row.skill not in volunteer.skills:
         raise Invalid(E.SKILL_MISMATCH, _("该志愿者没有所需技能"))
     row = machines.NEED.move(
-        row, "assign", actor=actor, now=now, fields={"volunteer": volunteer}, locked=True
+        row,
+        "assign",
+        actor=actor,
+        now=now,
+        reason=reason,
+        fields={"volunteer": volunteer},
+        locked=True,
     )
-    tell(
-        recipients=[volunteer.user],
-        kind="volunteers.assigned",
-        subject=_("新的志愿服务：%(k)s") % {"k": row.get_skill_display()},
-        body=row.description,
-        obj=row,
-    )
+    if volunteer.user_id != getattr(actor, "pk", None):
+        tell(
+            recipients=[volunteer.user],
+            kind="volunteers.assigned",
+            subject=_("新的志愿服务：%(k)s") % {"k": row.get_skill_display()},
+            body=row.description,
+            obj=row,
+        )
     tell(
         recipients=[row.recipient],
         kind="volunteers.matched",
@@ -268,6 +284,35 @@ def assign(*, actor: Any, need: Need, volunteer: Volunteer, now: dt.datetime | N
         obj=row,
     )
     return row
+
+
+@transaction.atomic
+def take(*, actor: Any, need: Need, now: dt.datetime | None = None) -> Need:
+    """我来帮忙: an approved volunteer takes an open need of their own street themselves. The
+    same ``assign`` move as the community's matching (the event names the volunteer as actor),
+    so the need shows as matched in the community's queue."""
+    volunteer = (
+        Volunteer.objects.select_related("community__street", "user").filter(user=actor).first()
+    )
+    if volunteer is None or volunteer.status != VS.APPROVED:
+        raise PermissionRefused(E.NOT_A_VOLUNTEER, _("只有通过社区审核的志愿者才能认领互助需求"))
+    row = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("community__street")
+        .get(pk=need.pk)
+    )
+    if volunteer.community.street.district_id != row.community.street.district_id:
+        raise PermissionRefused(E.OTHER_DISTRICT, _("该需求在其他区县，您不能认领"))
+    if not perm.can_take_need(actor, row, volunteer):
+        raise PermissionRefused(E.OTHER_STREET, _("只能认领您所在街道的互助需求"))
+    if row.recipient_id == getattr(actor, "pk", None):
+        raise Invalid(E.OWN_NEED, _("不能认领自己发布的需求"))
+    if row.status != Need.Status.OPEN:
+        raise Invalid(
+            E.NEED_TAKEN,
+            _("该需求已“%(s)s”，不能再认领") % {"s": row.get_status_display()},
+        )
+    return _assign_locked(row, volunteer, actor=actor, now=now, reason=str(_("志愿者自行认领")))
 
 
 @transaction.atomic

@@ -49,6 +49,22 @@ def _own(user: Any, now: dt.datetime) -> list[Todo]:
                 url=reverse("volunteers:register"),
             )
         )
+    for need in selectors.needs_to_help(user, now=now)[:SHOWN]:
+        out.append(
+            Todo(
+                section=_("可以帮忙的互助需求"),
+                title=_("%(k)s · %(c)s：%(d)s")
+                % {
+                    "k": need.get_skill_display(),
+                    "c": need.community.name,
+                    "d": need.description[:40],
+                },
+                url=reverse("volunteers:need", args=[need.pk]),
+                due=need.wanted_at,
+                action=reverse("volunteers:take", args=[need.pk]),
+                action_label=_("我来帮忙"),
+            )
+        )
     serving = Need.objects.filter(volunteer__user=user, status=Need.Status.MATCHED)
     for need in serving.order_by("wanted_at")[:SHOWN]:
         out.append(

@@ -12,4 +12,5 @@ urlpatterns = [
     path("needs/new", views.post_need, name="post_need"),
     path("needs/<int:pk>/", views.need_detail, name="need"),
     path("needs/<int:pk>/act", views.need_act, name="need_act"),
+    path("needs/<int:pk>/take", views.take, name="take"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,7 +147,14 @@ def post_need(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    need = get_object_or_404(selectors.needs_visible(request.user), pk=pk)
+    # the needs of one's area, one's own, those one serves; and, for an approved volunteer, the
+    # open needs of their street they may offer to help with
+    need = (
+        selectors.needs_visible(request.user).filter(pk=pk).first()
+        or selectors.needs_to_help(request.user).filter(pk=pk).first()
+    )
+    if need is None:
+        raise Http404(_("找不到该互助需求"))
     matcher = perm.can_match_need(request.user, need)
     candidates, no_network = [], False
     if matcher and need.status == Need.Status.OPEN:
@@ -169,6 +176,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_record": need.status == Need.Status.MATCHED
             and perm.can_record_hours(request.user, need),
             "can_confirm": record is not None and perm.can_confirm_hours(request.user, record),
+            "can_take": need.status == Need.Status.OPEN
+            and selectors.needs_to_help(request.user).filter(pk=need.pk).exists(),
             "today": timezone.localdate(),
         },
     )
@@ -211,6 +220,20 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in calls:
         raise PermissionRefused(E.UNKNOWN_ACTION, _("未知的操作"))
     return pages.run(request, calls[action], success=_("已保存"), to="volunteers:need", pk=need.pk)
+
+
+@login_required
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    """我来帮忙: an approved volunteer takes an open need of their street (from their home page
+    or the need's page); back on the home page, the need among the services they give."""
+    need = get_object_or_404(Need, pk=pk)
+    return pages.run(
+        request,
+        lambda: services.take(actor=request.user, need=need),
+        success=_("谢谢您！需求已由您认领，请按期望时间联系并提供服务"),
+        to="accounts:mine",
+    )
 
 
 @login_required
