@@ -203,7 +203,9 @@ def _near_until(result: sel.NearMe) -> float:
     open windows are the day's)."""
     now = timezone.localtime()
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    changes = first_change([h.facility.opening_hours for h in result.listed], now)
+    # places mostly share a few weekly patterns: each distinct one looked at once
+    distinct = {repr(h.facility.opening_hours): h.facility.opening_hours for h in result.listed}
+    changes = first_change(distinct.values(), now)
     return min(midnight, changes).timestamp() if changes is not None else midnight.timestamp()
 
 
