@@ -204,3 +204,58 @@ def test_whole_numbers_read_as_the_templates_floatformat_shows_them(x):
     from quarterhour.platform.portal.selectors import _whole
 
     assert _whole(x) == floatformat(x, 0)
+
+
+def _without_token(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"', "", html)
+
+
+def test_near_me_page_is_kept_and_answers_the_same(client, hsds_world, page_cache, settings):
+    lon, lat = lonlat(275, 25)
+    url = f"/near/?lon={lon}&lat={lat}"
+    pages = settings.CACHES["pages"]
+    settings.CACHES = {k: v for k, v in settings.CACHES.items() if k != "pages"}
+    fresh = client.get(url).content.decode()  # no cache configured: rendered afresh
+    settings.CACHES = {**settings.CACHES, "pages": pages}
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as hit:
+        again = client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert (
+        "长安药房" in again.content.decode() and "__qh-csrf-token__" not in again.content.decode()
+    )
+    assert _without_token(fresh) == _without_token(first.content.decode())
+    assert _without_token(again.content.decode()) == _without_token(first.content.decode())
+    # a kept answer reads the directory's version only, not the facilities
+    assert not any('"facilities_facility"' in q["sql"] for q in hit.captured_queries)
+
+
+def test_kept_near_me_marks_turn_when_a_listed_place_closes(client, hsds_world, page_cache):
+    from unittest import mock
+
+    from django.utils import timezone
+
+    # the pharmacy (长安药房): weekdays 08:30–17:30 (the world's hours); Monday 23 Nov 2026
+    tz = timezone.get_current_timezone()
+    lon, lat = lonlat(275, 25)
+    url = f"/near/?lon={lon}&lat={lat}"
+
+    def line_at(hour: int, minute: int) -> str:
+        when = dt.datetime(2026, 11, 23, hour, minute, tzinfo=tz)
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            html = client.get(url).content.decode()
+        return html.split('<strong class="place">长安药房</strong>')[1].split("</li>")[0]
+
+    assert 'class="open"' in line_at(17, 0)
+    assert 'class="open"' in line_at(17, 29)  # kept: nothing listed has closed yet
+    closed = line_at(17, 31)  # the kept page expired at 17:30
+    assert 'class="open"' not in closed and 'class="closed"' in closed
+
+
+def test_near_me_is_not_kept_for_signed_in_users(client, hsds_world, page_cache):
+    lon, lat = lonlat(275, 25)
+    url = f"/near/?lon={lon}&lat={lat}"
+    assert 'id="resident-login"' in client.get(url).content.decode()
+    client.force_login(hsds_world.users["city"])
+    html = client.get(url).content.decode()
+    assert 'id="my-home"' in html and 'id="resident-login"' not in html

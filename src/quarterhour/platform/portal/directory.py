@@ -14,6 +14,7 @@ next request.
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from collections.abc import Iterable
@@ -376,6 +377,14 @@ def hours_html(open_now: bool | None, *, lang: str | None = None) -> SafeString:
     )
 
 
+def _h(text: Any) -> str:
+    """``text`` escaped for HTML unless it is already (as ``format_html`` treats its arguments;
+    the same characters, without its per-argument overhead on the page's many lines)."""
+    if hasattr(text, "__html__"):
+        return str(text.__html__())
+    return html.escape(str(text))
+
+
 def hit_html(
     f: FacilityView,
     *,
@@ -385,19 +394,15 @@ def hit_html(
     lang: str | None = None,
 ) -> str:
     """One facility's line in the near-me list."""
-    return format_html(
-        '<li class="hit" data-facility="{}">\n  <strong class="place">{}</strong> · '
-        '<span class="minutes">{}</span> ({} m)\n  {}\n  {}\n</li>',
-        f.pk,
-        title_html(f, lang=lang),
-        walk_text,
-        metres_text,
-        hours_html(open_now, lang=lang),
-        facility_html(f, lang=lang),
+    return SafeString(
+        f'<li class="hit" data-facility="{f.pk}">\n  <strong class="place">'
+        f"{title_html(f, lang=lang)}</strong> · "
+        f'<span class="minutes">{_h(walk_text)}</span> ({_h(metres_text)} m)\n  '
+        f"{hours_html(open_now, lang=lang)}\n  {facility_html(f, lang=lang)}\n</li>"
     )
 
 
 def service_line_html(s: ServiceView, *, walk_text: str, lang: str | None = None) -> str:
     """One service's line in the near-me list."""
     head, tail = service_html(s, lang=lang)
-    return format_html("<li>{} · {}\n  {}\n</li>", head, walk_text, tail)
+    return SafeString(f"<li>{head} · {_h(walk_text)}\n  {tail}\n</li>")

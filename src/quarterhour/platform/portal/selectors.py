@@ -301,9 +301,10 @@ def near_me(
             )
     result = NearMe(lon, lat, elderly, limit_m, speed, minutes, blocks, [], hits, expanded=expand)
     # the lines of the places listed only (a city centre has hundreds within reach)
+    walk_words = _("步行 %(m)s 分钟")  # translated once per request, not per line
     for h in result.listed:
         h.open_now = is_open(h.facility.opening_hours, at)
-        h.walk_text = _("步行 %(m)s 分钟") % {"m": h.whole_minutes}
+        h.walk_text = walk_words % {"m": h.whole_minutes}
         h.html = directory.hit_html(
             h.facility,
             walk_text=h.walk_text,

@@ -4,7 +4,7 @@ with their convenience card and handbook (HTML and PDF), and the JSON the map re
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -103,6 +103,17 @@ def near(request: HttpRequest) -> HttpResponse:
     point = _point(request)
     expand = _text(request, "more")
     version = directory_version()
+    # A near-me page is the same for every anonymous visitor who asks the same address (query
+    # and all: the language switch sends them back to it) while the directory's data version
+    # holds, until a listed place opens or closes, or the day (the rooms' windows) ends. It is
+    # kept like the catalogue, with a hole where the asker's own CSRF token goes.
+    cache = page_cache() if not request.user.is_authenticated else None
+    key = ""
+    if cache is not None:
+        key = fragment_key("near", request.get_full_path(), version=version)
+        hit = cache.get(key)
+        if isinstance(hit, tuple) and timezone.now().timestamp() < hit[0]:
+            return _with_csrf_token(request, str(hit[1]))
     ctx: dict[str, Any] = {
         "q": q,
         "elderly": elderly,
@@ -174,7 +185,28 @@ def near(request: HttpRequest) -> HttpResponse:
     ctx["map_json"] = json.dumps(ctx["map"], ensure_ascii=False)
     if "map_data" in ctx:
         ctx["near_json"] = json.dumps(ctx["map_data"], ensure_ascii=False)
+    if cache is not None and ctx["status"] == 200 and ctx["result"] is not None:
+        html = render_to_string(
+            "portal/near.html", {**ctx, "csrf_token": _CSRF_HOLE}, request=request
+        )
+        until = _near_until(ctx["result"])
+        seconds = min(FRAGMENT_SECONDS, until - timezone.now().timestamp())
+        if seconds >= 1:
+            cache.set(key, (until, html), int(seconds))
+        return _with_csrf_token(request, html)
     return render(request, "portal/near.html", ctx, status=ctx["status"])
+
+
+def _near_until(result: sel.NearMe) -> float:
+    """When a near-me page stops being right by the clock alone: the first moment a listed
+    place opens or closes (its "open now" mark), at the latest the end of the day (the rooms'
+    open windows are the day's)."""
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # places mostly share a few weekly patterns: each distinct one looked at once
+    distinct = {repr(h.facility.opening_hours): h.facility.opening_hours for h in result.listed}
+    changes = first_change(distinct.values(), now)
+    return min(midnight, changes).timestamp() if changes is not None else midnight.timestamp()
 
 
 @require_GET
