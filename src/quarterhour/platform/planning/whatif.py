@@ -34,8 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from quarterhour.engine import places
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coverage import ItemSpec, coverage_table
+from quarterhour.engine.geodesy import distance_m
 from quarterhour.engine.hierarchy import Hierarchy
-from quarterhour.engine.network import haversine_m
 from quarterhour.engine.reach import _LIMIT_SLACK
 from quarterhour.engine.whatif import Change, Scenario, scenario
 from quarterhour.engine.whatif_zones import ZoneIndex, apply_all, changed_origins
@@ -576,7 +576,7 @@ def _extent(community: Community) -> tuple[float, float, float, float] | None:
 def _metres_to(box: tuple[float, float, float, float], lon: float, lat: float) -> float:
     x = min(max(lon, box[0]), box[2])
     y = min(max(lat, box[1]), box[3])
-    return float(haversine_m(lon, lat, x, y))
+    return distance_m(lon, lat, x, y)
 
 
 def district_answer(district: District, changes: Sequence[HypoChange]) -> DistrictAnswer:
