@@ -107,7 +107,9 @@ def test_find_home_by_name_and_see_what_is_near(demo, page):
     page.click("#large-text")
     assert page.evaluate("document.documentElement.classList.contains('large')")
     assert page.evaluate("getComputedStyle(document.body).fontSize") == "22px"
-    page.get_by_role("link", name="我的周边").first.click()
+    with page.expect_navigation():  # the next page, loaded, before reading it
+        page.get_by_role("link", name="我的周边").first.click()
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.classList.contains('large')")
     shot(page, "j01-near-elderly-large")
 
