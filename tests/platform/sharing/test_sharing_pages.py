@@ -81,6 +81,17 @@ def test_unit_staff_offers_through_the_page(world):
     )
     text = bad.content.decode()
     assert bad.status_code == 422 and "第 1 个时段的时间须为 HH:MM" in text
+    # the second form row, ticked for three days, is named as the person's row 2, said once
+    days = {"days_2": ["1", "3", "5"], "start_2": "18:00", "end_2": "17:00"}
+    row2 = c.post(
+        reverse("sharing:new"),
+        {**fields, "capacity": "10", "days_1": "6", "start_1": "08:00", "end_1": "12:00"} | days,
+    ).content.decode()
+    # shown once in the summary and once at the field, as any single issue is
+    assert (
+        row2.count("第 2 个时段的结束须晚于开始") == text.count("第 1 个时段的时间须为 HH:MM") == 2
+    )
+    assert "第 3 个时段" not in row2 and "第 4 个时段" not in row2
     uneven = c.post(
         reverse("sharing:new"),
         {**fields, "capacity": "10", "days_1": "6", "start_1": "08:00", "end_1": "11:30"}

@@ -54,7 +54,12 @@ def _check_windows(windows: Sequence[dict[str, Any]]) -> tuple[list[Window], lis
     issues: list[Issue] = []
     if not windows:
         issues.append(Issue(E.WINDOW_INVALID, _("至少需要一个开放时段"), field="windows"))
-    for i, w in enumerate(windows, start=1):
+    said: set[tuple[int, str]] = set()
+    for n, w in enumerate(windows, start=1):
+        # a form row ticked for several days gives one window per day: numbered by the row the
+        # person filled in (``row``), each issue said once per row
+        row = w.get("row")
+        i = row if isinstance(row, int) and row > 0 else n
         start, end = _parse_time(w.get("start")), _parse_time(w.get("end"))
         weekday = w.get("weekday")
         slot = w.get("slot_minutes", 0)
@@ -86,7 +91,9 @@ def _check_windows(windows: Sequence[dict[str, Any]]) -> tuple[list[Window], lis
                     }
                 )
         for text in row_issues:
-            issues.append(Issue(E.WINDOW_INVALID, text, row=i, field="windows"))
+            if (i, str(text)) not in said:
+                said.add((i, str(text)))
+                issues.append(Issue(E.WINDOW_INVALID, text, row=i, field="windows"))
         # no issues: the weekday is an int and both times were read (said again for the types)
         if not row_issues and isinstance(weekday, int) and start is not None and end is not None:
             out.append(

@@ -132,7 +132,7 @@ def _windows(d: Any) -> list[dict[str, object]]:
         raw = pages.text(d, f"slot_{k}")
         slot: object = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else (raw or 0)
         for day in days or [0]:
-            out.append({"weekday": day, "start": start, "end": end, "slot_minutes": slot})
+            out.append({"weekday": day, "start": start, "end": end, "slot_minutes": slot, "row": k})
     return out
 
 
