@@ -91,6 +91,27 @@ def test_a_volunteer_takes_a_need_from_the_home_page(world):
     assert "王阿姨" in page and 'id="candidates"' not in page
 
 
+def test_the_needs_list_shows_what_a_volunteer_may_take(world):
+    v = volunteer(world, "王阿姨")
+    n = need(world, text="陪老人去医院")
+    need(world, skill="legal", text="法律咨询")  # not one of the volunteer's skills
+    need(world, community=world.a2x, text="新街口的需求")  # another street
+    c = Client()
+    c.force_login(v.user)
+    page = c.get(reverse("volunteers:needs")).content.decode()
+    part = page.split('id="needs-to-help"')[1].split("</table>")[0]
+    assert "陪老人去医院" in part and reverse("volunteers:need", args=[n.pk]) in part
+    assert "法律咨询" not in part and "新街口的需求" not in part
+    # taken: no longer offered, now among the volunteer's own
+    c.post(reverse("volunteers:take", args=[n.pk]))
+    page = c.get(reverse("volunteers:needs")).content.decode()
+    assert 'id="needs-to-help"' not in page
+    assert "陪老人去医院" in page.split('id="needs"')[1]
+    # someone who is not a volunteer sees no such section
+    c.force_login(world.users["resident"])
+    assert 'id="needs-to-help"' not in c.get(reverse("volunteers:needs")).content.decode()
+
+
 def test_english_alongside(world):
     v = volunteer(world, "王阿姨")
     need(world)

@@ -24,6 +24,7 @@ def _elderly_percent(c: int, r: int) -> int:
     around Beijing's (about a fifth), so the elderly coverage pages have figures to show."""
     return 18 + (7 * c + 3 * r) % 11
 
+
 Say = Callable[[str], None]
 
 

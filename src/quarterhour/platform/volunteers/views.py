@@ -120,7 +120,12 @@ def need_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/needs.html",
-        {"needs": selectors.needs_visible(request.user)[:300], "skills": Skill.choices},
+        {
+            "needs": selectors.needs_visible(request.user)[:300],
+            # an approved volunteer also sees the open needs of their street they may take
+            "to_help": selectors.needs_to_help(request.user)[:100],
+            "skills": Skill.choices,
+        },
     )
 
 
