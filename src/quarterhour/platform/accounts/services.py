@@ -1,7 +1,7 @@
 """Accounts written through services, each recorded with who, when and why: a resident signs
 up (the account and its resident membership); city staff, and district and street staff inside
-their jurisdiction (:mod:`.permissions`), activate or deactivate an account and grant or remove
-a role, giving the reason each time."""
+their jurisdiction (:mod:`.permissions`), open a staff member's account with its first role,
+activate or deactivate an account and grant or remove a role, giving the reason each time."""
 
 from __future__ import annotations
 
@@ -74,11 +74,9 @@ def set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
     return user
 
 
-@transaction.atomic
-def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope: Any) -> Membership:
-    """Give ``user`` a role in a unit (``district=``/``street=``/``community=``/``provider=``):
-    a role the actor holds the same or a higher level of, inside the actor's jurisdiction."""
-    _administrator(actor)
+def _membership(actor: Any, user: User, role: str, scope: dict[str, Any]) -> Membership:
+    """The role ``role`` for ``user`` in the unit of ``scope``, checked: a known role, exactly its
+    unit, and one the actor may grant (its own level or below, inside its jurisdiction)."""
     if role not in SCOPE_OF_ROLE:
         raise _bad(E.ROLE_INVALID, _("请选择角色"), "role")
     unit = SCOPE_OF_ROLE[role]
@@ -91,6 +89,15 @@ def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope:
     membership = Membership(user=user, role=role, **scope)
     if not may_hold(actor, membership):
         raise _refuse(_("您不能授予该职责：只能在本辖区内授予本级或下级的职责"))
+    return membership
+
+
+@transaction.atomic
+def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope: Any) -> Membership:
+    """Give ``user`` a role in a unit (``district=``/``street=``/``community=``/``provider=``):
+    a role the actor holds the same or a higher level of, inside the actor's jurisdiction."""
+    _administrator(actor)
+    membership = _membership(actor, user, role, scope)
     if not manages(actor, user):
         if user.memberships.exists():
             raise _outside()
@@ -101,6 +108,53 @@ def grant_membership(*, actor: Any, user: User, role: str, reason: str, **scope:
     save_audited(membership, actor=actor, reason=reason.strip())
     forget_memberships(user)
     return membership
+
+
+def _new_account_issues(user: User, password: str) -> list[Issue]:
+    """What is wrong with a new account's user name and password (Django's validators, checked
+    against the name and user name too); empty when nothing is."""
+    issues: list[Issue] = []
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        issues += [Issue(E.PASSWORD_INVALID, m, field="password1") for m in exc.messages]
+    if User.objects.filter(username__iexact=user.username).exists():
+        issues.append(Issue(E.USERNAME_TAKEN, _("该用户名已被使用，请换一个"), field="username"))
+    return issues
+
+
+@transaction.atomic
+def open_staff_account(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    phone: str,
+    password: str,
+    role: str,
+    reason: str,
+    **scope: Any,
+) -> User:
+    """A new staff member's account with its first role, opened by a city, district or street
+    officer (a community clerk by their street, say): the role is one the actor may grant, in a
+    unit of the actor's jurisdiction; the account and the role are written together, each with
+    the actor and the reason, or nothing is. Residents sign up themselves."""
+    _administrator(actor)
+    if role == Role.RESIDENT:
+        raise _bad(E.ROLE_INVALID, _("居民请自行注册，这里只开设工作人员账号"), "role")
+    user = User(username=username.strip(), display_name=display_name.strip(), phone=phone.strip())
+    membership = _membership(actor, user, role, scope)
+    _need_reason(reason)
+    issues = _new_account_issues(user, password)
+    if not user.username:
+        issues.append(Issue(E.USERNAME_TAKEN, _("请填写用户名"), field="username"))
+    if issues:
+        raise Invalid(E.SIGN_UP_INVALID, _("账号信息有误"), issues)
+    user.set_password(password)
+    save_audited(user, actor=actor, reason=reason.strip(), exclude=["password"])
+    membership.user = user
+    save_audited(membership, actor=actor, reason=reason.strip())
+    return user
 
 
 @transaction.atomic
@@ -120,13 +174,7 @@ def sign_up_resident(*, username: str, display_name: str, phone: str, password: 
     and user name too) and that the user name is free, then writes the user and the resident
     membership (its history names the new user as the actor). Nothing is written on a refusal."""
     user = User(username=username, display_name=display_name, phone=phone)
-    issues: list[Issue] = []
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        issues += [Issue(E.PASSWORD_INVALID, m, field="password1") for m in exc.messages]
-    if User.objects.filter(username__iexact=username).exists():
-        issues.append(Issue(E.USERNAME_TAKEN, _("该用户名已被使用，请换一个"), field="username"))
+    issues = _new_account_issues(user, password)
     if issues:
         raise Invalid(E.SIGN_UP_INVALID, _("注册信息有误"), issues)
     user.set_password(password)

@@ -1,7 +1,8 @@
 """账号与权限 · Accounts and roles: city, district and street staff list the accounts of their
-jurisdiction (search by name), grant a role in a unit picked by name, remove a role, and close
-or reopen an account, each with the reason they type. Every change goes through
-:mod:`.services` (permission check, audited); a refusal is said in words on the page."""
+jurisdiction (search by name), open a new staff member's account with its first role, grant a
+role in a unit picked by name, remove a role, and close or reopen an account, each with the
+reason they type. Every change goes through :mod:`.services` (permission check, audited); a
+refusal is said in words on the page."""
 
 from __future__ import annotations
 
@@ -247,3 +248,56 @@ def remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
         ),
         success=_("已撤销职责“%(m)s”") % {"m": membership},
     )
+
+
+def _new_page(request: HttpRequest, *, errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    return render(
+        request,
+        "accounts/staff_new.html",
+        {
+            "role_choices": [c for c in _grantable_roles(request.user) if c[0] != Role.RESIDENT],
+            "unit_kinds": UNIT_KINDS,
+            "errors": errors or {},
+            "data": request.POST if errors else None,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """开设工作人员账号: a new colleague's account with its first role, in a unit picked by name
+    from the actor's jurisdiction; the initial password is told to the person, who changes it."""
+    _guard(request)
+    if request.method != "POST":
+        return _new_page(request)
+    d = request.POST
+    role = pages.text(d, "role")
+    unit = services.SCOPE_OF_ROLE.get(role)
+    if pages.text(d, "password1") != pages.text(d, "password2"):
+        return _new_page(request, errors={"password2": [_("两次输入的密码不一致")]})
+    try:
+        scope: dict[str, Any] = {}
+        if unit is not None:
+            scope[unit] = picked(d, unit, kind_name=UNIT_KINDS[unit], user=request.user)
+        user = services.open_staff_account(
+            actor=request.user,
+            username=pages.text(d, "username")[:150],
+            display_name=pages.text(d, "display_name")[:64],
+            phone=pages.text(d, "phone")[:32],
+            password=pages.text(d, "password1")[:128],
+            role=role,
+            reason=pages.text(d, "reason"),
+            **scope,
+        )
+    except Invalid as exc:
+        return _new_page(request, errors=pages.errors_of(exc))
+    except PermissionRefused as exc:
+        messages.error(request, str(exc.message))
+        return _new_page(request)
+    messages.success(
+        request,
+        _("账号“%(u)s”已开设。请把用户名和初始密码当面告知本人，并提醒其登录后修改密码。")
+        % {"u": user.username},
+    )
+    return redirect("accounts:staff_user", pk=user.pk)
