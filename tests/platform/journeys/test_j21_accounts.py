@@ -66,6 +66,41 @@ def test_district_officer_grants_and_removes_a_role(demo, page):
     ) == [("+", officer, "演示：兼任社区联络员"), ("-", officer, "演示：联络工作结束")]
 
 
+def test_street_officer_opens_a_new_clerks_account(demo, page, browser):
+    """The street office's new colleague: demo-street opens their account with a community role
+    in a community of its street, picked by name, and the colleague logs in to the workbench."""
+    login(page, "demo-street")
+    page.locator("#accounts-link").click()
+    page.locator("#staff-new-link").click()
+    page.wait_for_selector("#staff-new-form")
+    name = demo.one(
+        "select c.name from geography_community c join accounts_membership m"
+        " on m.street_id = c.street_id join accounts_user u on u.id = m.user_id"
+        " where u.username = 'demo-street' order by c.code limit 1"
+    )
+    form = page.locator("#staff-new-form")
+    form.locator("input[name=username]").fill("demo-new-clerk")
+    form.locator("input[name=display_name]").fill("新社工（演示）")
+    form.locator("input[name=password1]").fill("Qh-新同事-2026-演示")
+    form.locator("input[name=password2]").fill("Qh-新同事-2026-演示")
+    form.locator("select[name=role]").select_option("community")
+    choose(page, page.locator("#pick-new-community"), name, starts=name)
+    form.locator("input[name=reason]").fill("演示：新入职社区工作人员")
+    shot(page, "j21-open-account")
+    form.get_by_role("button", name="开设账号").click()
+    page.wait_for_selector("#account-roles")
+    assert "账号“demo-new-clerk”已开设" in page.locator("main").inner_text()
+    assert name in page.locator("#account-roles").inner_text()
+    assert "演示：新入职社区工作人员" in page.locator("#account-history").inner_text()
+
+    other = browser.new_context(locale="zh-CN").new_page()
+    other.goto(demo.url + "/")
+    login(other, "demo-new-clerk", password="Qh-新同事-2026-演示")
+    assert other.locator("h1").first.inner_text() != "登录"
+    assert "新社工（演示）" in other.locator("body").inner_text()
+    other.context.close()
+
+
 def test_a_resident_has_no_way_to_the_accounts_page(demo, page):
     login(page, "demo-resident2")
     assert page.locator("#accounts-link").count() == 0
