@@ -175,3 +175,11 @@ def test_j18_district_whatif_from_the_home(demo, page):
     lines = body.splitlines()
     assert lines[0].startswith("服务圈 circle,社区 community")
     assert any(line.startswith(f"{circle_name},") for line in lines[1:]), lines
+
+    # 纳入规划: its new site becomes a proposed site of the district
+    page.get_by_role("button", name=f"将“{mine}”纳入规划").click()
+    assert f"全区方案“{mine}”已纳入规划" in page.locator("main").inner_text()
+    assert page.locator("#proposed-sites").get_by_text(mine).count() >= 1
+    state = demo.one("select state from planning_whatifscenario where name = %s", mine)
+    assert state == "proposed"
+    assert page.locator("#whatif-map svg .proposed").count() >= 1
