@@ -10,7 +10,7 @@ or the city) and goes through the audit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +129,7 @@ def district_scenario_save(
 
 
 def _may_plan(actor: Any, scenario: WhatIfScenario) -> bool:
-    if scenario.district_id is not None:
+    if scenario.district is not None:
         return can_plan_district(actor, scenario.district)
     return can_plan_circle(actor, scenario.circle)
 
@@ -169,7 +169,7 @@ class ProposedSite:
     lat: float
 
 
-def _sites(rows: Sequence[WhatIfScenario]) -> list[ProposedSite]:
+def _sites(rows: Iterable[WhatIfScenario]) -> list[ProposedSite]:
     from quarterhour.platform.core import standard
 
     out = []
@@ -192,9 +192,12 @@ def proposed_sites(circle: Circle) -> list[ProposedSite]:
     (the circle's walking limit, the snap limit and a margin, in straight-line metres: as the
     district's what-if chooses the circles a change may touch)."""
     out = _sites(scenarios_of(circle).filter(state=State.PROPOSED))
-    district_id = circle.street.district_id if circle.street_id else None
-    rows = WhatIfScenario.objects.filter(district_id=district_id, state=State.PROPOSED)
-    if district_id is None or not rows.exists():
+    if not circle.street_id:
+        return out
+    rows = WhatIfScenario.objects.filter(
+        district_id=circle.street.district_id, state=State.PROPOSED
+    )
+    if not rows.exists():
         return out
     run = basis_run(circle)
     if run is None:
