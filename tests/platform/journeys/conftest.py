@@ -31,7 +31,10 @@ import pytest
 from tests.platform.browser import ARGS, BROWSER_MARKS, CHROMIUM
 
 PASSWORD = "demo-journeys-2011"
-SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+#: where :func:`shot` writes (``QH_SCREENSHOTS`` moves them, e.g. out of the checkout)
+SHOTS = Path(
+    os.environ.get("QH_SCREENSHOTS") or Path(__file__).resolve().parents[3] / "var" / "screenshots"
+)
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

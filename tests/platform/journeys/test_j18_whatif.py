@@ -9,6 +9,7 @@ shows each affected community × item with covered residents before and after �
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from quarterhour.engine.standards import load_standard
 from tests.platform.journeys.conftest import login, shot
@@ -77,8 +78,9 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
 
 def test_j18_district_whatif_from_the_home(demo, page):
     """The district officer: 工作台 → 全区假设分析 (the district) → choose an item one of the
-    district's circles misses, click one of its communities on the district's map → 增设并计算
-    shows, circle by circle, the communities × items before and after. Nothing is stored."""
+        district's circles misses, click one of its communities on the district's map → 增设并计算
+        shows, circle by circle, the communities × items before and after (nothing stored) →
+    保存方案 → tick it and the demo's district scenario → 并排比较所选方案 → back → its CSV."""
     district = demo.one(
         "select d.name from accounts_membership m join accounts_user u on u.id = m.user_id"
         " join geography_district d on d.id = m.district_id where u.username = 'demo-district'"
@@ -127,5 +129,57 @@ def test_j18_district_whatif_from_the_home(demo, page):
     pairs = [[int(x.strip()) for x in c[4].split("→")] for c in mine]
     assert any(after > before for before, after in pairs), mine  # newly within the walk
     assert page.locator("#whatif-map svg .hypo-add").count() == 1
+    assert page.locator("#whatif-map svg .street").count() > 0  # the walk network underneath
     shot(page, "j18-district-whatif")
     assert demo.one("select count(*) from facilities_facility") == n_facilities  # hypothetical
+
+    # 保存方案 → listed with the demo's district scenario → 并排比较 → the export
+    mine = "旅程：全区增设"
+    page.get_by_label("方案名称").fill(mine)
+    page.get_by_role("button", name="保存方案").click()
+    assert f"全区方案“{mine}”已保存" in page.locator("main").inner_text()
+    stored = demo.sql(
+        "select s.changes, u.username, d.name, s.circle_id from planning_whatifscenario s"
+        " join accounts_user u on u.id = s.created_by_id"
+        " join geography_district d on d.id = s.district_id where s.name = %s",
+        mine,
+    )
+    assert len(stored) == 1 and stored[0][1:] == ("demo-district", district, None)
+    assert demo.one("select count(*) from facilities_facility") == n_facilities
+    seeded = demo.one(
+        "select s.name from planning_whatifscenario s join geography_district d"
+        " on d.id = s.district_id where s.is_demo and d.name = %s",
+        district,
+    )
+    saved = page.locator("#saved-scenarios")
+    assert saved.get_by_role("link", name=mine, exact=True).count() == 1
+    assert saved.get_by_role("link", name=seeded, exact=True).count() == 1
+    shot(page, "j18-district-saved")
+
+    saved.get_by_label(f"比较“{mine}”").check()
+    saved.get_by_label(f"比较“{seeded}”").check()
+    saved.get_by_role("button", name="并排比较所选方案").click()
+    assert page.locator("h1").inner_text().startswith("全区方案比较：")
+    table = page.locator("#compare-table")
+    head = table.locator("thead").inner_text()
+    assert mine in head and seeded in head
+    compared = [r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()]
+    assert compared and any(c[0] == circle_name and c[2] == walk[code].name_zh for c in compared)
+    shot(page, "j18-district-compare")
+
+    page.get_by_role("link", name=re.compile("全区假设分析")).first.click()
+    row = page.locator("#saved-scenarios tbody tr").filter(has_text=mine)
+    with page.expect_download() as got:
+        row.get_by_role("link", name="CSV").click()
+    body = Path(got.value.path()).read_text(encoding="utf-8-sig")
+    lines = body.splitlines()
+    assert lines[0].startswith("服务圈 circle,社区 community")
+    assert any(line.startswith(f"{circle_name},") for line in lines[1:]), lines
+
+    # 纳入规划: its new site becomes a proposed site of the district
+    page.get_by_role("button", name=f"将“{mine}”纳入规划").click()
+    assert f"全区方案“{mine}”已纳入规划" in page.locator("main").inner_text()
+    assert page.locator("#proposed-sites").get_by_text(mine).count() >= 1
+    state = demo.one("select state from planning_whatifscenario where name = %s", mine)
+    assert state == "proposed"
+    assert page.locator("#whatif-map svg .proposed").count() >= 1

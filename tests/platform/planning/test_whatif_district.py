@@ -208,3 +208,205 @@ def test_district_whatif_page(graded_world, client):
     assert url not in client.get("/home/").content.decode()
     client.force_login(w.users["city"])
     assert client.get(f"/districts/{w.B.pk}/whatif/").status_code == 200
+
+
+# -- district scenarios: saved, listed, compared, exported, promoted ---------------------------
+
+
+def _add(x: float, y: float, item: str = "station.health", name: str = "新站"):
+    lon, lat = lonlat(x, y)
+    return whatif.HypoChange("add", items=(item,), lon=lon, lat=lat, name=name)
+
+
+def test_district_scenarios_saved_and_promoted_through_the_services(graded_world):
+    from quarterhour.platform.core.errors import PermissionRefused
+    from quarterhour.platform.planning import scenarios
+    from quarterhour.platform.planning.models import WhatIfScenario
+    from tests.platform.conftest import make_user
+
+    w = graded_world
+    run_district_a(w)
+    change = _add(275, 525)
+    officer_b = make_user("district_b", "district", district=w.B)
+    for actor in (w.users["street"], w.users["community"], officer_b):
+        with pytest.raises(PermissionRefused) as refused:
+            scenarios.district_scenario_save(actor=actor, district=w.A, name="甲", changes=[change])
+        assert "仅限本区和市级工作人员" in str(refused.value.message)
+    bad = (
+        ("", [change]),
+        ("x" * 101, [change]),
+        ("甲", []),
+        ("甲", [whatif.HypoChange("close", facility="nope", name="无")]),
+        ("甲", [whatif.HypoChange("close", facility="test:fA1", name="药房")] * 2),
+    )
+    for name, changes in bad:
+        with pytest.raises(Invalid):
+            scenarios.district_scenario_save(
+                actor=w.users["district"], district=w.A, name=name, changes=changes
+            )
+    assert not WhatIfScenario.objects.exists()  # nothing kept from a refusal
+    row = scenarios.district_scenario_save(
+        actor=w.users["district"], district=w.A, name=" 全区加站 ", changes=[change]
+    )
+    assert (row.district_id, row.circle_id, row.name) == (w.A.pk, None, "全区加站")
+    rec = row.history.get()
+    assert rec.history_user_id == w.users["district"].pk and rec.history_type == "+"
+    assert rec.history_change_reason == "保存全区假设方案"
+    # the city's staff may too; the circle's list does not hold district scenarios
+    scenarios.district_scenario_save(
+        actor=w.users["city"], district=w.A, name="市级方案", changes=[change]
+    )
+    assert list(scenarios.scenarios_of(w.cA1)) == []
+    assert [s.name for s in scenarios.district_scenarios_of(w.A)] == ["市级方案", "全区加站"]
+    # promoted: refused to a street officer, then the district's officer; its site becomes a
+    # proposed site of the district and of each circle within reach
+    with pytest.raises(PermissionRefused):
+        scenarios.scenario_move(actor=w.users["street"], scenario=row, action="promote")
+    scenarios.scenario_move(actor=w.users["district"], scenario=row, action="promote")
+    row.refresh_from_db()
+    assert row.state == WhatIfScenario.State.PROPOSED
+    assert [s.name for s in scenarios.district_proposed_sites(w.A)] == ["新站"]
+    assert [s.name for s in scenarios.proposed_sites(w.cA1)] == ["新站"]
+    assert [s.name for s in scenarios.proposed_sites(w.cA2)] == ["新站"]
+    assert scenarios.proposed_sites(w.cB1) == []  # another district
+    with pytest.raises(Invalid):
+        scenarios.scenario_move(actor=w.users["district"], scenario=row, action="promote")
+    scenarios.scenario_move(actor=w.users["city"], scenario=row, action="withdraw")
+    assert scenarios.district_proposed_sites(w.A) == []
+    assert [h.history_change_reason for h in row.history.order_by("history_id")] == [
+        "保存全区假设方案",
+        "纳入规划",
+        "撤回",
+    ]
+
+
+def test_a_scenario_is_of_a_circle_or_a_district_never_both(graded_world):
+    from django.db import IntegrityError, transaction
+
+    from quarterhour.platform.planning.models import WhatIfScenario
+
+    w = graded_world
+    for circle, district in ((None, None), (w.cA1, w.A)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            WhatIfScenario.objects.create(circle=circle, district=district, name="x")
+
+
+def test_district_scenario_pages(graded_world, client):
+    import csv
+    import io
+    import zipfile
+
+    from quarterhour.platform.planning.models import WhatIfScenario
+
+    w = graded_world
+    run_district_a(w)
+    url = f"/districts/{w.A.pk}/whatif/"
+    client.force_login(w.users["district"])
+    lon, lat = lonlat(275, 525)
+    first = client.post(
+        url, {"op": "add", "changes": "[]", "item": "station.health", "lon": lon, "lat": lat}
+    )
+    assert first.status_code == 200
+    changes = first.context["changes_json"]
+    # no name, no changes, junk: refused in words, nothing kept, never a 5xx
+    for junk in (
+        {"op": "save", "changes": changes, "scenario_name": ""},
+        {"op": "save", "changes": "[]", "scenario_name": "空"},
+        {"op": "save", "changes": "{x", "scenario_name": "坏"},
+        {"op": "save", "changes": json.dumps([{"action": "close", "facility": "nope"}]),
+         "scenario_name": "坏"},
+    ):  # fmt: skip
+        r = client.post(url, junk)
+        assert r.status_code == 422, junk
+    assert not WhatIfScenario.objects.exists()
+    saved = client.post(url, {"op": "save", "changes": changes, "scenario_name": "加站"})
+    assert saved.status_code == 302
+    one = WhatIfScenario.objects.get(name="加站")
+    assert saved["Location"] == f"{url}?scenario={one.pk}"
+    opened = client.get(saved["Location"])
+    html = opened.content.decode()
+    assert opened.status_code == 200 and 'id="opened"' in html and "加站" in html
+    assert {o.circle.pk for o in opened.context["answer"].changed_circles} == {w.cA1.pk, w.cA2.pk}
+    assert 'class="street"' in html  # the walk network under the district's map
+    two = client.post(url, {"op": "close", "changes": changes, "facility": w.fA1.pk})
+    client.post(url, {"op": "save", "changes": two.context["changes_json"], "scenario_name": "乙"})
+    other = WhatIfScenario.objects.get(name="乙")
+    listed = client.get(url)
+    assert [s.pk for s in listed.context["saved"]] == [other.pk, one.pk]
+    assert 'id="whatif-compare"' in listed.content.decode()
+    # side by side: each circle × community × item, now and after each scenario
+    cmp = client.get(f"{url}compare/", {"s": [one.pk, other.pk]})
+    assert cmp.status_code == 200
+    rows = cmp.context["rows"]
+    alone = {(c.name, r.community.name, r.item): r for c, r in whatif.district_answer(
+        w.A, [whatif.parse_change(json.loads(changes)[0])]).rows}  # fmt: skip
+    assert rows and {(r["circle"], r["community"], r["item"]) for r in rows} >= set(alone)
+    for r in rows:
+        want = alone.get((r["circle"], r["community"], r["item"]))
+        if want is not None:
+            assert r["after"][0] == round(want.covered_after) and r["now"] == round(
+                want.covered_before
+            )
+        else:
+            assert r["after"][0] == r["now"]
+    assert any(r["item"] == "药房" or "药" in r["item"] for r in rows)  # the closing's rows
+    for bad in ({"s": [one.pk]}, {"s": [one.pk, 999999]}, {"s": ["x", "y"]}, {}):
+        r = client.get(f"{url}compare/", bad)
+        assert r.status_code == 302, bad
+    # exports: formula-neutralised CSV and an Excel book (a circle named like a formula)
+    w.cA2.name = '=HYPERLINK("http://x")'
+    w.cA2.save()
+    got = client.get(f"{url}{one.pk}.csv")
+    assert got.status_code == 200 and got["Content-Disposition"].endswith('.csv"')
+    table = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert table[0][:2] == ["服务圈 circle", "社区 community"]
+    assert {row[0] for row in table[1:]} == {"长安服务圈", """'=HYPERLINK("http://x")"""}
+    book = client.get(f"{url}{one.pk}.xlsx")
+    assert book.status_code == 200
+    sheet = zipfile.ZipFile(io.BytesIO(book.content)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<t>'=HYPERLINK" in sheet
+    assert client.get(f"{url}{one.pk}.pdf").status_code == 404
+    assert client.get(f"{url}999999.csv").status_code == 404
+    # promoted into the plan: its site on the district's and the circle's pages
+    act = client.post(f"{url}{one.pk}/act", {"action": "promote"})
+    assert act.status_code == 302
+    one.refresh_from_db()
+    assert one.state == "proposed"
+    page = client.get(url)
+    assert 'id="proposed-sites"' in page.content.decode()
+    assert len(page.context["proposed"]) == 1
+    client.force_login(w.users["street"])
+    circle_page = client.get(f"/circles/{w.cA1.pk}/whatif/")
+    assert [p.scenario.pk for p in circle_page.context["proposed"]] == [one.pk]
+    # other people: refused in words; a scenario of another district is not found
+    assert client.post(f"{url}{one.pk}/act", {"action": "withdraw"}).status_code == 403
+    assert client.get(f"{url}{one.pk}.csv").status_code == 403
+    client.force_login(w.users["city"])
+    assert client.post(f"{url}{one.pk}/act", {"action": "zzz"}).status_code == 302
+    assert client.get(f"/districts/{w.B.pk}/whatif/{one.pk}.csv").status_code == 404
+    assert client.post(f"/districts/{w.B.pk}/whatif/{one.pk}/act",
+                       {"action": "withdraw"}).status_code == 404  # fmt: skip
+
+
+def test_district_page_reads_the_register_once(graded_world, client, django_assert_max_num_queries):
+    """The register's version and each circle's run are read once per request, not per circle."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = graded_world
+    run_district_a(w)
+    url = f"/districts/{w.A.pk}/whatif/"
+    client.force_login(w.users["district"])
+    lon, lat = lonlat(275, 525)
+    data = {"op": "add", "changes": "[]", "item": "station.health", "lon": lon, "lat": lat}
+    client.post(url, data)  # the bases are built and kept
+    with CaptureQueriesContext(connection) as seen:
+        r = client.post(url, data)
+    assert r.status_code == 200 and len(r.context["answer"].circles) == 2
+    sqls = [q["sql"] for q in seen.captured_queries]
+    register = [s for s in sqls if 'MAX("facilities_facility"."updated_at")' in s]
+    assert len(register) == 1, register
+    runs = [s for s in sqls if 'FROM "planning_circleresult"' in s]
+    assert len(runs) <= 2, runs  # the answer's runs, and the map's network
+    with django_assert_max_num_queries(len(sqls)):
+        client.post(url, data)

@@ -3,7 +3,9 @@
 The street officer tries a new facility of an item the circle misses, at the street node
 nearest the circle's middle, and keeps the scenario (hypothetical: the register is not
 touched); a second scenario, also adding the next missing item, is promoted into the plan, so
-the circle's proposed sites are listed. Made through the planning services; names say 演示.
+the circle's proposed sites are listed. The district officer keeps a district scenario
+(全区方案): the same first site, and a site of the same item in the middle of another street's
+first circle. Made through the planning services; names say 演示.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ def seed(demo: Demo) -> None:
     from quarterhour.platform.core import standard
     from quarterhour.platform.planning.models import CircleResult
     from quarterhour.platform.planning.networks import load_network
-    from quarterhour.platform.planning.scenarios import scenario_move, scenario_save
+    from quarterhour.platform.planning.scenarios import (
+        district_scenario_save,
+        scenario_move,
+        scenario_save,
+    )
     from quarterhour.platform.planning.whatif import HypoChange
 
     world = demo.world
@@ -68,3 +74,28 @@ def seed(demo: Demo) -> None:
     )
     scenario_move(actor=officer, scenario=both, action="promote")
     demo.say(f"假设分析演示 / what-if demo: 2 scenarios on {circle.name}")
+    district = street.district
+    sites = [first]
+    other = next((c for c in world.circles if c.street_id != street.pk), None)
+    if other is not None:
+        members = [m.community for m in other.memberships.all()]
+        lon3 = sum(float(c.centre_lon) for c in members) / len(members)
+        lat3 = sum(float(c.centre_lat) for c in members) / len(members)
+        lon3, lat3 = _node_near(load_network(world.network), lon3, lat3)
+        sites.append(
+            HypoChange(
+                "add",
+                items=(missing[0],),
+                lon=lon3,
+                lat=lat3,
+                name=f"拟建{standard.item_label(missing[0])}（演示，{other.name}）",
+            )
+        )
+    district_scenario_save(
+        actor=demo.user("district"),
+        district=district,
+        name=f"演示全区方案：{len(sites)} 处增设{standard.item_label(missing[0])}",
+        changes=sites,
+        is_demo=True,
+    )
+    demo.say(f"全区假设分析演示 / district what-if demo: 1 scenario on {district.name}")

@@ -175,9 +175,11 @@ class CircleItemResult(models.Model):
 
 
 class WhatIfScenario(models.Model):
-    """A what-if scenario of a circle kept by a planner: hypothetical changes to the facilities
-    (add / move / close), never applied to the register. A scenario promoted into the plan
-    (纳入规划) lists its added and moved sites as the circle's proposed sites."""
+    """A what-if scenario kept by a planner: hypothetical changes to the facilities (add / move /
+    close), never applied to the register. It belongs to a circle or (全区方案) to a district:
+    exactly one of the two. A scenario promoted into the plan (纳入规划) lists its added and
+    moved sites as proposed sites (a district's: of the district, and of each of its circles
+    whose communities the site lies within reach of)."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草案")
@@ -187,8 +189,18 @@ class WhatIfScenario(models.Model):
     circle = models.ForeignKey(
         "geography.Circle",
         models.CASCADE,
+        null=True,
+        blank=True,
         related_name="whatif_scenarios",
         verbose_name=_("服务圈"),
+    )
+    district = models.ForeignKey(
+        "geography.District",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="whatif_scenarios",
+        verbose_name=_("区县"),
     )
     name = models.CharField(_("方案名称"), max_length=100)
     changes = models.JSONField(_("变更"), default=list)
@@ -206,6 +218,15 @@ class WhatIfScenario(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("假设方案")
         verbose_name_plural = _("假设方案")
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(circle__isnull=False, district__isnull=True)
+                    | models.Q(circle__isnull=True, district__isnull=False)
+                ),
+                name="whatif_scenario_circle_or_district",
+            ),
+        )
 
     def __str__(self) -> str:
         return self.name

@@ -188,7 +188,9 @@ def basis_run(circle: Circle) -> AssessmentRun | None:
     return r.run if r is not None and r.run.network is not None else None
 
 
-def _register_version() -> tuple[Any, ...]:
+def register_version() -> tuple[Any, ...]:
+    """The facility register's version (last change, count): a base is kept while it holds.
+    Read it once per request and pass it on (:func:`circle_base`, :func:`district_answer`)."""
     f = Facility.objects.aggregate(m=Max("updated_at"), n=Count("pk"))
     return (f["m"], f["n"])
 
@@ -222,12 +224,20 @@ def _hierarchy(run: AssessmentRun, network: Any) -> Hierarchy:
     return h
 
 
-def circle_base(circle: Circle) -> CircleBase:
-    """The circle's base, from the cache when the register and the assessment are unchanged."""
-    run = basis_run(circle)
+def circle_base(
+    circle: Circle,
+    *,
+    run: AssessmentRun | None = None,
+    version: tuple[Any, ...] | None = None,
+) -> CircleBase:
+    """The circle's base, from the cache when the register and the assessment are unchanged.
+
+    ``run`` (the circle's :func:`basis_run`) and ``version`` (:func:`register_version`) are
+    read here when not given; a caller answering many circles reads them once for all."""
+    run = run if run is not None else basis_run(circle)
     if run is None:
         raise Invalid(E.WHATIF_NOT_ASSESSED, _("该服务圈尚未评估，请先发起评估再做假设分析"))
-    key = (circle.pk, run.pk, *_register_version())
+    key = (circle.pk, run.pk, *(version if version is not None else register_version()))
     with _LOCK:
         hit = _BASES.get(key)
         if hit is not None:
@@ -551,7 +561,17 @@ def district_circles(district: District) -> list[Circle]:
     )
 
 
-def _extent(community: Community) -> tuple[float, float, float, float] | None:
+def district_runs(circles: Sequence[Circle]) -> dict[int, AssessmentRun]:
+    """Each assessed circle's :func:`basis_run`, by circle id, in one query."""
+    return {
+        r.circle_id: r.run
+        for r in CircleResult.objects.filter(
+            circle__in=list(circles), is_latest=True, run__network__isnull=False
+        ).select_related("run__network")
+    }
+
+
+def community_extent(community: Community) -> tuple[float, float, float, float] | None:
     """Where the community's residents can be (its boundary's box and its centre)."""
     xs: list[float] = []
     ys: list[float] = []
@@ -573,13 +593,37 @@ def _extent(community: Community) -> tuple[float, float, float, float] | None:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _metres_to(box: tuple[float, float, float, float], lon: float, lat: float) -> float:
+def metres_to_box(box: tuple[float, float, float, float], lon: float, lat: float) -> float:
     x = min(max(lon, box[0]), box[2])
     y = min(max(lat, box[1]), box[3])
     return distance_m(lon, lat, x, y)
 
 
-def district_answer(district: District, changes: Sequence[HypoChange]) -> DistrictAnswer:
+def district_facilities(changes: Sequence[HypoChange]) -> dict[str, places.Facility]:
+    """The register's facilities the changes move or close, by key; a facility not in the
+    register (or stopped), or one closed earlier in the changes, is refused in words."""
+    keys = [c.facility for c in changes if c.action != ADD]
+    outside = register_facilities(keys)
+    gone: set[str] = set()
+    for c in changes:
+        if c.action == ADD:
+            continue
+        if c.facility not in outside:
+            raise _bad(_("设施“%(name)s”不在设施登记中或已停用") % {"name": c.name})
+        if c.facility in gone:
+            raise _bad(_("设施“%(name)s”在方案中已关闭") % {"name": c.name})
+        if c.action == CLOSE:
+            gone.add(c.facility)
+    return outside
+
+
+def district_answer(
+    district: District,
+    changes: Sequence[HypoChange],
+    *,
+    version: tuple[Any, ...] | None = None,
+    circles: Sequence[Circle] | None = None,
+) -> DistrictAnswer:
     """Each community × item of the district the changes touch, before and after, circle by
     circle (each equal to a full reassessment with the changes made).
 
@@ -593,42 +637,33 @@ def district_answer(district: District, changes: Sequence[HypoChange]) -> Distri
     own base, its changes translated: a facility moved from beyond the base becomes an added one
     at its new place, one closed beyond the base changes nothing there. Circles never assessed
     are listed as such.
+
+    The register's version and the circles' runs are read once for all circles (``version``:
+    :func:`register_version` when the caller has it; ``circles``: :func:`district_circles`).
     """
     t0 = time.perf_counter()
-    keys = [c.facility for c in changes if c.action != ADD]
-    outside = register_facilities(keys)
-    gone: set[str] = set()
-    for c in changes:
-        if c.action == ADD:
-            continue
-        if c.facility not in outside:
-            raise _bad(_("设施“%(name)s”不在设施登记中或已停用") % {"name": c.name})
-        if c.facility in gone:
-            raise _bad(_("设施“%(name)s”在方案中已关闭") % {"name": c.name})
-        if c.action == CLOSE:
-            gone.add(c.facility)
+    outside = district_facilities(changes)
     points = _points(changes, outside.__getitem__)
     places_changed = [(p.lon, p.lat) for p in points]
-    circles = district_circles(district)
-    limits = dict(
-        CircleResult.objects.filter(
-            circle__in=circles, is_latest=True, run__network__isnull=False
-        ).values_list("circle_id", "run__limit_m")
-    )
+    circles = list(circles) if circles is not None else district_circles(district)
+    runs = district_runs(circles)
+    version = version if version is not None else register_version()
     outcomes: list[CircleOutcome] = []
     not_assessed: list[Circle] = []
     beyond = 0
     for circle in circles:
-        limit = limits.get(circle.pk)
-        if limit is None:
+        run = runs.get(circle.pk)
+        if run is None:
             not_assessed.append(circle)
             continue
-        reach = limit + DEFAULT_MAX_SNAP_M + NEAR_MARGIN_M
-        boxes = [b for m in circle.memberships.all() if (b := _extent(m.community)) is not None]
-        if not any(_metres_to(b, x, y) <= reach for b in boxes for x, y in places_changed):
+        reach = run.limit_m + DEFAULT_MAX_SNAP_M + NEAR_MARGIN_M
+        boxes = [
+            b for m in circle.memberships.all() if (b := community_extent(m.community)) is not None
+        ]
+        if not any(metres_to_box(b, x, y) <= reach for b in boxes for x, y in places_changed):
             beyond += 1
             continue
-        base = circle_base(circle)
+        base = circle_base(circle, run=run, version=version)
         outcomes.append(CircleOutcome(circle, answer_on(base, changes, outside=outside)))
     off = tuple(dict.fromkeys(w for o in outcomes for w in o.answer.off_network))
     return DistrictAnswer(

@@ -16,6 +16,21 @@ urlpatterns = [
         "circles/<int:pk>/whatif/<int:sid>.<str:fmt>", whatif.scenario_export, name="whatif_export"
     ),
     path("districts/<int:pk>/whatif/", whatif.district_whatif, name="district_whatif"),
+    path(
+        "districts/<int:pk>/whatif/compare/",
+        whatif.district_compare,
+        name="district_whatif_compare",
+    ),
+    path(
+        "districts/<int:pk>/whatif/<int:sid>/act",
+        whatif.district_scenario_action,
+        name="district_whatif_action",
+    ),
+    path(
+        "districts/<int:pk>/whatif/<int:sid>.<str:fmt>",
+        whatif.district_export,
+        name="district_whatif_export",
+    ),
     path("assessments/", views.assessments, name="assessments"),
     path("imports/", imports.imports, name="imports"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),

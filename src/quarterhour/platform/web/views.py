@@ -6,6 +6,7 @@ that say why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -264,17 +265,24 @@ MAP_MAX_SEGMENTS = 6000
 
 def _network_under(svg: SvgMap, circle: Circle, network: WalkNetworkFile | None) -> None:
     """Draw the walk network's segments inside the circle's extent (the map's base layer)."""
+    network_within(svg, [m.community for m in circle.memberships.all()], network)
+
+
+def network_within(
+    svg: SvgMap, communities: Iterable[Community], network: WalkNetworkFile | None
+) -> None:
+    """Draw the walk network's segments inside the communities' extent (a map's base layer)."""
     if network is None:
         return
     xs: list[float] = []
     ys: list[float] = []
-    for m in circle.memberships.all():
-        for ring in geo.boundary_coordinates(m.community.boundary_geojson):
+    for c in communities:
+        for ring in geo.boundary_coordinates(c.boundary_geojson):
             xs += [p[0] for p in ring]
             ys += [p[1] for p in ring]
-        if m.community.centre_lon is not None and m.community.centre_lat is not None:
-            xs.append(m.community.centre_lon)
-            ys.append(m.community.centre_lat)
+        if c.centre_lon is not None and c.centre_lat is not None:
+            xs.append(c.centre_lon)
+            ys.append(c.centre_lat)
     if not xs:
         return
     try:

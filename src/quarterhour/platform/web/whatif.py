@@ -2,7 +2,8 @@
 affected community and item, the covered residents and walking minutes before and after. The
 circle's page also saves scenarios, compares two side by side, exports them and promotes one into
 the plan; the district's page (全区假设分析) answers every circle of the district a change may
-touch, circle by circle.
+touch, circle by circle, and saves district scenarios, compares two or more side by side, exports
+them and promotes them the same way.
 
 The changes made so far travel with the page (a hidden field), so nothing is stored until the
 planner saves; answers come from :mod:`quarterhour.platform.planning.whatif`.
@@ -11,6 +12,7 @@ planner saves; answers come from :mod:`quarterhour.platform.planning.whatif`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -33,7 +35,7 @@ from quarterhour.platform.planning import whatif
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import WhatIfScenario
 from quarterhour.platform.web.svgmap import SvgMap
-from quarterhour.platform.web.views import _network_under
+from quarterhour.platform.web.views import _network_under, network_within
 
 #: the longest changes field taken from a form
 CHANGES_MAX_CHARS = 20_000
@@ -341,11 +343,29 @@ def _district(request: HttpRequest, pk: int) -> District:
     return district
 
 
+def _district_scenario(district: District, raw: str) -> WhatIfScenario | None:
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return None
+    return plans.district_scenarios_of(district).filter(pk=int(raw)).first()
+
+
+def _district_network(circles: list[Circle], runs: dict[int, Any]) -> Any:
+    """The walk network the district's latest assessed circle was answered on (the map's base)."""
+    latest = max(runs.values(), key=lambda r: (r.created_at, r.pk), default=None)
+    return latest.network if latest is not None else None
+
+
 def _district_map(
-    district: District, circles: list[Circle], answer: whatif.DistrictAnswer | None
+    district: District,
+    circles: list[Circle],
+    answer: whatif.DistrictAnswer | None,
+    *,
+    network: Any = None,
+    proposed: Sequence[Any] = (),
 ) -> Any:
-    """The district's communities (and its circles' members beyond it), their facilities and
-    the changed places; each community's title names its circles."""
+    """The district's communities (and its circles' members beyond it), the walk network under
+    them, their facilities, the plan's proposed sites and the changed places; each community's
+    title names its circles."""
     svg = SvgMap()
     changed = answer.affected_community_ids if answer is not None else set()
     communities = {c.pk: c for c in geo.district_communities(district)}
@@ -359,10 +379,13 @@ def _district_map(
         title = " · ".join([c.name, *circles_of.get(c.pk, [])])
         for ring in geo.boundary_coordinates(c.boundary_geojson):
             svg.polygon(ring, css=css, title=title)
+    network_within(svg, communities.values(), network)
     for f in facilities_near_communities(sorted(communities)):
         codes = [i.item_code for i in f.items.all()]
         title = f"{labels.place_name(f.name, codes)} — {labels.items_label(codes)}"
         svg.point(f.lon, f.lat, r=3, css="facility", title=title)
+    for site in proposed:
+        svg.point(site.lon, site.lat, r=5, css="proposed", title=f"{site.name} — {site.items}")
     if answer is not None:
         for p in answer.points:
             svg.point(p.lon, p.lat, r=6, css=f"hypo-{p.kind}", title=p.title)
@@ -375,13 +398,22 @@ def _labels(codes: tuple[str, ...]) -> str:
     return "、".join(standard.item_label(c) for c in codes)
 
 
+def _district_url(district: District, scenario: WhatIfScenario | None = None) -> str:
+    url = reverse("web:district_whatif", args=[district.pk])
+    return f"{url}?scenario={scenario.pk}" if scenario is not None else url
+
+
 @login_required
 def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
-    """全区假设分析: the changes travel with the page as on the circle's; nothing is stored."""
+    """全区假设分析: the changes travel with the page as on the circle's; 保存方案 keeps them as
+    a district scenario, listed below with its exports, 纳入规划 and the comparison."""
     district = _district(request, pk)
     changes: list[whatif.HypoChange] = []
     errors: dict[str, list[str]] = {}
     answer: whatif.DistrictAnswer | None = None
+    opened: WhatIfScenario | None = None
+    version = whatif.register_version()  # once for the request: every circle's base keys on it
+    circles = whatif.district_circles(district)
     if request.method == "POST":
         op = request.POST.get("op", "")
         try:
@@ -393,21 +425,41 @@ def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
                         _("一个方案最多 %(n)d 项变更") % {"n": whatif.MAX_CHANGES},
                     )
                 wanted = [*changes, _new_change(request, op)]
-                answer = whatif.district_answer(district, wanted)  # a bad change: in words
+                answer = whatif.district_answer(
+                    district, wanted, version=version, circles=circles
+                )  # a bad change: in words
                 changes = wanted
             elif op == "undo":
                 changes = changes[:-1]
             elif op == "clear":
                 changes = []
+            elif op == "save":
+                row = plans.district_scenario_save(
+                    actor=request.user,
+                    district=district,
+                    name=str(request.POST.get("scenario_name", "")),
+                    changes=changes,
+                )
+                messages.success(
+                    request,
+                    _("全区方案“%(name)s”已保存（仅为假设，未改动设施登记）") % {"name": row.name},
+                )
+                return redirect(_district_url(district, row))
         except Invalid as exc:
             errors = errors_of(exc)
+    else:
+        opened = _district_scenario(district, request.GET.get("scenario", ""))
+        if opened is not None:
+            try:
+                changes = plans.changes_of(opened)
+            except Invalid as exc:
+                errors = errors_of(exc)
     if answer is None and changes:
         try:
-            answer = whatif.district_answer(district, changes)
+            answer = whatif.district_answer(district, changes, version=version, circles=circles)
         except Invalid as exc:
             errors = {**errors, **errors_of(exc)}
             changes = []
-    circles = whatif.district_circles(district)
     outcomes = [
         {
             "circle": o.circle,
@@ -417,6 +469,8 @@ def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for o in (answer.changed_circles if answer is not None else ())
     ]
+    saved = list(plans.district_scenarios_of(district))
+    proposed = plans.district_proposed_sites(district)
     context = {
         "district": district,
         "changes": changes,
@@ -427,9 +481,166 @@ def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
         "items": [(i.code, i.label()) for i in standard.walk_items()],
         "errors": errors,
         "n_circles": len(circles),
-        "map_svg": _district_map(district, circles, answer),
+        "saved": saved,
+        "opened": opened,
+        "proposed": proposed,
+        "compare_max": COMPARE_MAX,
+        "map_svg": _district_map(
+            district,
+            circles,
+            answer,
+            network=_district_network(circles, whatif.district_runs(circles)),
+            proposed=proposed,
+        ),
     }
     response = render(request, "web/whatif_district.html", context)
     if errors:
         response.status_code = 422
+    return response
+
+
+@login_required
+@require_POST
+def district_scenario_action(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    """纳入规划 / 撤回 a saved district scenario."""
+    district = _district(request, pk)
+    row = _district_scenario(district, str(sid))
+    if row is None:
+        raise Http404(_("没有这个方案"))
+    action = request.POST.get("action", "")
+    if action not in plans.MACHINE.transitions:
+        messages.error(request, _("请选择要办理的事项"))
+    else:
+        try:
+            plans.scenario_move(actor=request.user, scenario=row, action=action)
+        except Invalid as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if action == "promote":
+                messages.success(
+                    request,
+                    _("全区方案“%(name)s”已纳入规划，其新址列为所在服务圈的拟建点")
+                    % {"name": row.name},
+                )
+            else:
+                messages.success(request, _("方案“%(name)s”已撤回") % {"name": row.name})
+    return redirect(_district_url(district, row))
+
+
+#: most scenarios compared side by side
+COMPARE_MAX = 4
+
+
+def _district_answers(
+    district: District, rows: list[WhatIfScenario]
+) -> list[whatif.DistrictAnswer]:
+    version = whatif.register_version()
+    circles = whatif.district_circles(district)
+    return [
+        whatif.district_answer(district, plans.changes_of(s), version=version, circles=circles)
+        for s in rows
+    ]
+
+
+def _district_compare_rows(answers: list[whatif.DistrictAnswer]) -> list[dict[str, Any]]:
+    """Per circle × community × item any scenario touches: now, and after each scenario."""
+    keyed: dict[tuple[int, int, str], list[Any]] = {}
+    for n, ans in enumerate(answers):
+        for circle, r in ans.rows:
+            slot = keyed.setdefault(
+                (circle.pk, r.community.pk, r.item_code), [circle, r, *([None] * len(answers))]
+            )
+            slot[2 + n] = r
+    out = []
+    for circle, first, *each in sorted(
+        keyed.values(), key=lambda s: (s[0].code, s[1].community.code, s[1].item_code)
+    ):
+        out.append(
+            {
+                "circle": circle.name,
+                "community": first.community.name,
+                "item": first.item,
+                "population": round(first.population),
+                "now": round(first.covered_before),
+                "after": [round(r.covered_after if r else first.covered_before) for r in each],
+                "now_min": _fmt(first.median_before),
+                "after_min": [_fmt(r.median_after if r else first.median_before) for r in each],
+            }
+        )
+    return out
+
+
+@login_required
+def district_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two or more saved district scenarios side by side: per circle, community and item, now
+    and under each scenario."""
+    district = _district(request, pk)
+    wanted = list(dict.fromkeys(request.GET.getlist("s")))
+    rows = [r for raw in wanted if (r := _district_scenario(district, str(raw))) is not None]
+    if len(rows) < 2 or len(rows) != len(wanted) or len(rows) > COMPARE_MAX:
+        messages.error(
+            request, _("请选择 2 至 %(n)d 个不同的全区方案进行比较") % {"n": COMPARE_MAX}
+        )
+        return redirect(_district_url(district))
+    try:
+        answers = _district_answers(district, rows)
+    except Invalid as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_district_url(district))
+    summaries = [
+        {
+            "scenario": s,
+            "answer": ans,
+            "changed": len(ans.changed_circles),
+            "met": [
+                (o.circle.name, o.answer.met_before, o.answer.met_after, o.answer.items_required)
+                for o in ans.changed_circles
+            ],
+        }
+        for s, ans in zip(rows, answers, strict=True)
+    ]
+    return render(
+        request,
+        "web/whatif_district_compare.html",
+        {
+            "district": district,
+            "scenarios": rows,
+            "summaries": summaries,
+            "rows": _district_compare_rows(answers),
+        },
+    )
+
+
+DISTRICT_HEADER = ("服务圈 circle", *HEADER)
+
+
+@login_required
+def district_export(request: HttpRequest, pk: int, sid: int, fmt: str) -> HttpResponse:
+    """A saved district scenario's answer as CSV or Excel (each cell formula-neutralised)."""
+    district = _district(request, pk)
+    row = _district_scenario(district, str(sid))
+    if row is None or fmt not in ("csv", "xlsx"):
+        raise Http404(_("没有这个方案"))
+    try:
+        answer = _district_answers(district, [row])[0]
+    except Invalid as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_district_url(district, row))
+    rows = [[o.circle.name, *line] for o in answer.circles for line in _export_rows(o.answer)]
+    stem = f"whatif-district-{district.code}-{row.pk}"
+    if fmt == "csv":
+        body = csv_bytes(DISTRICT_HEADER, rows)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    else:
+        book = XlsxBook()
+        ws = book.sheet(row.name)
+        ws.row([f"{district.name} · {row.name}"], style="bold")
+        ws.row([c.words() for c in answer.changes], style="note")
+        ws.row(DISTRICT_HEADER, style="header")
+        ws.rows(rows)
+        response = HttpResponse(
+            book.to_bytes(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
