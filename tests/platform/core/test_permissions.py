@@ -53,6 +53,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "membership_grant":       ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
     "membership_remove":      ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
     "user_deactivate":        ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
+    # a new colleague's account with a community role in the target community
+    "account_open":           ("YY", "YN",    "YN",  "NN",     "NN",    "NN",    "NN"),
 }
 # fmt: on
 
@@ -152,6 +154,16 @@ def _actions() -> dict[str, Callable[[Any, dict[str, Any], Any], Any]]:
         ),
         "user_deactivate": lambda u, t, w: accounts.set_active(
             actor=u, user=_member_of(t), active=False, reason="离职"
+        ),
+        "account_open": lambda u, t, w: accounts.open_staff_account(
+            actor=u,
+            username=f"new_{t['community'].code}",
+            display_name="新同事",
+            phone="",
+            password="Qh-matrix-2026-新同事",
+            role="community",
+            community=t["community"],
+            reason="新入职",
         ),
     }
 
