@@ -1,7 +1,8 @@
 """Walking from one point, fast enough for a web request.
 
 The platform's walk network (the newest :class:`WalkNetworkFile`) is loaded once per process
-with its edge index and routing arrays. A request snaps its point, runs one bounded search
+with its edge index (kept in a file beside the network's: built by the first process, mapped by
+the next ones) and routing arrays. A request snaps its point, runs one bounded search
 seeded at both ends of the snapped edge (offsets included, so distances are exact along the
 edge), and reads facility distances off the result. Facility snaps are cached too and
 refreshed when the register changes.
