@@ -5,9 +5,10 @@ added (only the tiles near it recomputed, the rest reused from the kept state).
 
 The world: an OSM extract (default Chengdu, ``shared/data/chengdu-osm-2018``; facilities are its
 objects classified by the standard's OSM rules) or a generated city (``grid:N``, about N nodes,
-facilities at random nodes: ``benchmarks.gen``) as the walk network; 500 m grid cells with at
-least 15 network nodes as communities (one district, streets of 2 km × 2 km blocks, 12 residents
-per node, like the demo); the facilities placed in their communities. Everything runs in one
+facilities at random nodes: ``benchmarks.gen``) as the walk network, in the platform benchmark
+city (``benchmarks.platform_city``: 500 m grid cells with at least 15 network nodes as
+communities, one district, streets of 2 km × 2 km blocks, 12 residents per node, like the demo);
+the facilities placed in their communities. Everything runs in one
 fresh subprocess on SQLite in a temporary data directory (setup not timed).
 
 For each tile size: a full run of the whole district (no kept state), then ``--runs`` times: add
@@ -43,20 +44,18 @@ from django.conf import settings
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from quarterhour.engine.osm_network import read_osm_network
-from quarterhour.platform.accounts.models import Membership, User
-from quarterhour.platform.facilities.imports import read_osm, upsert_facilities
+from quarterhour.platform.facilities.imports import read_osm
 from quarterhour.platform.facilities.services import facility_create, facility_delete
-from quarterhour.platform.geography.models import Community, District, Street
 from quarterhour.platform.planning.assessment import execute
 from quarterhour.platform.planning.models import (
     AssessmentRun, CircleItemResult, CommunityItemResult)
-from quarterhour.platform.planning.networks import store_network
 from quarterhour.platform.planning.services import assessment_request
 from quarterhour.platform.planning.tiles import state_dir
 
 spec, tile_sizes, runs = sys.argv[1], [float(t) for t in sys.argv[2].split(",")], int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from benchmarks.platform_city import build_city
 if spec.startswith("grid:"):
-    sys.path.insert(0, sys.argv[4])
     from benchmarks.gen import facilities_at_nodes, grid_network
     from quarterhour.platform.core.standard import walk_items
     network = grid_network(int(spec[5:]))
@@ -64,42 +63,10 @@ if spec.startswith("grid:"):
 else:
     network, _ = read_osm_network(Path(spec))
     found = read_osm(Path(spec))
-record = store_network(network, name=spec)
+world = build_city(network, found, name=spec)
+record, district, city = world.record, world.district, world.user
+placed, col, row = world.communities, world.col, world.row
 lon, lat = network.node_lon, network.node_lat
-x0, y0 = float(lon.min()), float(lat.min())
-dlat = 500.0 / 111_320.0
-dlon = 500.0 / (111_320.0 * math.cos(math.radians(float(lat.mean()))))
-col = np.floor((lon - x0) / dlon).astype(int)
-row = np.floor((lat - y0) / dlat).astype(int)
-cells = {}
-for c, r in zip(col.tolist(), row.tolist()):
-    cells[(c, r)] = cells.get((c, r), 0) + 1
-district = District.objects.create(code="510104000000", name="锦江区（基准）")
-streets = {}
-placed = {}
-for (c, r), n in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-    if n < 15:
-        continue
-    block = (c // 4, r // 4)
-    if block not in streets:
-        k = len(streets) + 1
-        streets[block] = Street.objects.create(
-            code=f"510104{k:03d}000", district=district, name=f"街道 {k}")
-    s = streets[block]
-    k = Community.objects.filter(street=s).count() + 1
-    lon0, lat0 = x0 + c * dlon, y0 + r * dlat
-    ring = [[lon0, lat0], [lon0 + dlon, lat0], [lon0 + dlon, lat0 + dlat], [lon0, lat0 + dlat],
-            [lon0, lat0]]
-    placed[(c, r)] = Community.objects.create(
-        code=f"{s.code[:9]}{k:03d}", street=s, name=f"社区 {c}-{r}", population=n * 12,
-        centre_lon=lon0 + dlon / 2, centre_lat=lat0 + dlat / 2,
-        boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]}),
-    )
-upsert_facilities(found)
-city = User.objects.create_user(username="bench-city", password="bench-city-password")
-city.is_staff = True
-city.save()
-Membership.objects.create(user=city, role="city")
 # the new pharmacy: the network node nearest the centre, in its community
 mid_lon, mid_lat = float(np.median(lon)), float(np.median(lat))
 node = int(np.argmin((lon - mid_lon) ** 2 + (lat - mid_lat) ** 2))

@@ -78,62 +78,26 @@ from quarterhour.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
 
-# the platform's world, built once per tree (the same generated city and communities as
-# bench_platform_tiles.py: 500 m cells with at least 15 nodes, 12 residents per node)
+# the platform's world, built once per tree: the benchmark city of bench_platform_tiles.py
+# (``benchmarks/platform_city.py`` of this tree, loaded by its path so that an older tree
+# without it builds the same city; the network and facilities from that tree's benchmarks.gen)
 PLATFORM_SETUP = r"""
-import inspect, json, math, sys
-import numpy as np
+import importlib.util, json, sys
 from quarterhour.platform.bootstrap import setup
 setup("quarterhour.platform.settings.base")
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from quarterhour.platform.accounts.models import Membership, User
-from quarterhour.platform.facilities.imports import upsert_facilities
-from quarterhour.platform.geography.models import Community, District, Street
-from quarterhour.platform.planning.networks import store_network
+from quarterhour.platform.geography.models import Community
 from quarterhour.platform.core.standard import walk_items
 sys.path.insert(0, sys.argv[2])
 from benchmarks.gen import facilities_at_nodes, grid_network
+spec = importlib.util.spec_from_file_location("platform_city", sys.argv[3])
+platform_city = importlib.util.module_from_spec(spec)
+sys.modules["platform_city"] = platform_city
+spec.loader.exec_module(platform_city)
 network = grid_network(int(sys.argv[1]))
 found = facilities_at_nodes(network, [i.code for i in walk_items()])
-store_network(network, name=f"grid:{sys.argv[1]}")
-lon, lat = network.node_lon, network.node_lat
-x0, y0 = float(lon.min()), float(lat.min())
-dlat = 500.0 / 111_320.0
-dlon = 500.0 / (111_320.0 * math.cos(math.radians(float(lat.mean()))))
-col = np.floor((lon - x0) / dlon).astype(int)
-row = np.floor((lat - y0) / dlat).astype(int)
-cells = {}
-for c, r in zip(col.tolist(), row.tolist()):
-    cells[(c, r)] = cells.get((c, r), 0) + 1
-district = District.objects.create(code="510104000000", name="锦江区（基准）")
-streets = {}
-for (c, r), n in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-    if n < 15:
-        continue
-    block = (c // 4, r // 4)
-    if block not in streets:
-        k = len(streets) + 1
-        streets[block] = Street.objects.create(
-            code=f"510104{k:03d}000", district=district, name=f"街道 {k}")
-    s = streets[block]
-    k = Community.objects.filter(street=s).count() + 1
-    lon0, lat0 = x0 + c * dlon, y0 + r * dlat
-    ring = [[lon0, lat0], [lon0 + dlon, lat0], [lon0 + dlon, lat0 + dlat], [lon0, lat0 + dlat],
-            [lon0, lat0]]
-    Community.objects.create(
-        code=f"{s.code[:9]}{k:03d}", street=s, name=f"社区 {c}-{r}", population=n * 12,
-        centre_lon=lon0 + dlon / 2, centre_lat=lat0 + dlat / 2,
-        boundary_geojson=json.dumps({"type": "Polygon", "coordinates": [ring]}),
-    )
-if "outside" in inspect.signature(upsert_facilities).parameters:
-    upsert_facilities(found, outside="skip")
-else:
-    upsert_facilities(found)
-city = User.objects.create_user(username="bench-city", password="bench-city-password")
-city.is_staff = True
-city.save()
-Membership.objects.create(user=city, role="city")
+platform_city.build_city(network, found, name=f"grid:{sys.argv[1]}", skip_outside=True)
 print(json.dumps({"nodes": network.n_nodes, "communities": Community.objects.count()}))
 """
 
@@ -284,7 +248,9 @@ class Platform(Stage):
         data.mkdir(exist_ok=True)
         env = _env(tree, QUARTERHOUR_DATA_DIR=str(data))
         t = time.perf_counter()
-        _, out = _run([sys.executable, "-c", PLATFORM_SETUP, str(self.nodes), str(tree)], env, tree)
+        city = HERE / "benchmarks" / "platform_city.py"
+        argv = [sys.executable, "-c", PLATFORM_SETUP, str(self.nodes), str(tree), str(city)]
+        _, out = _run(argv, env, tree)
         print(f"  platform world for {tree}: {out.strip()} ({time.perf_counter() - t:.0f} s)")
 
     def run(self, tree: Path) -> dict[str, float]:

@@ -88,3 +88,80 @@ def test_node_origin_ids_are_formatted_when_read() -> None:
     assert pickle.loads(pickle.dumps(ids)) == tuple(ids)
     plain = build_network([116.0, 116.001], [39.9, 39.9], [0], [1])
     assert Origins.from_network_nodes(plain).origin_id == ("node:0", "node:1")
+
+
+def test_the_index_file_is_replaced_whole_never_rewritten_in_place(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    net = random_network(rng, integer_lengths=False)
+    lon, lat = _points(rng, net, 300)
+    want = EdgeIndex(net).snap(lon, lat, max_snap_m=300.0)
+    path = tmp_path / "net.edges.npz"
+    EdgeIndex(net).save(path)
+    mapped = EdgeIndex.load(path, net)
+    inode = path.stat().st_ino
+    EdgeIndex(net).save(path)  # another process saving the same index meanwhile
+    assert path.stat().st_ino != inode  # a new file renamed into place
+    # the first one's mapping still reads its own (unlinked) file, unchanged
+    np.testing.assert_array_equal(mapped.snap(lon, lat, max_snap_m=300.0).edge, want.edge)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.edges.npz"]  # no temporary left
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_an_unreadable_index_file_is_built_again(tmp_path: Path, damage: str) -> None:
+    rng = np.random.default_rng(8)
+    net = random_network(rng, integer_lengths=False)
+    lon, lat = _points(rng, net, 300)
+    want = EdgeIndex(net).snap(lon, lat, max_snap_m=300.0)
+    path = tmp_path / "net.edges.npz"
+    EdgeIndex(net).save(path)
+    data = path.read_bytes()
+    bad = {"truncated": data[: len(data) // 2], "garbage": b"PK\x03\x04" + b"x" * 100, "empty": b""}
+    path.write_bytes(bad[damage])
+    index = kept_edge_index(replace(net), path=path)
+    assert not index.mapped  # built, and written back whole
+    np.testing.assert_array_equal(index.snap(lon, lat, max_snap_m=300.0).edge, want.edge)
+    assert EdgeIndex.load(path, net).mapped
+
+
+def test_a_network_that_says_where_to_keep_its_index_snaps_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quarterhour.engine import npzfiles, snapping
+    from quarterhour.engine.reach import distance_matrix
+
+    rng = np.random.default_rng(9)
+    net = random_network(rng, integer_lengths=False)
+    lon, lat = _points(rng, net, 200)
+    want = snapping.snap_points(net, lon, lat)
+    origins = Origins.from_network_nodes(net)
+    matrix = distance_matrix(net, lon[:20], lat[:20], origins, limit_m=600.0)
+    path = tmp_path / "net.edges.npz"
+    stored = replace(net)
+    stored.kept["edge_index_path"] = path
+    got = snapping.snap_points(stored, lon, lat)  # built on the first snap, written beside
+    assert path.exists() and isinstance(stored.kept["edge_index"], EdgeIndex)
+    np.testing.assert_array_equal(got.edge, want.edge)
+    np.testing.assert_array_equal(got.along_m, want.along_m)
+    again = replace(net)  # another process: read from the file, never built
+    again.kept["edge_index_path"] = path
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the edge index was built again")
+
+    monkeypatch.setattr(snapping.EdgeIndex, "__init__", no_build)
+    np.testing.assert_array_equal(snapping.snap_points(again, lon, lat).edge, want.edge)
+    assert snapping.kept_index(again) is again.kept["edge_index"]
+    assert (distance_matrix(again, lon[:20], lat[:20], origins, limit_m=600.0) != matrix).nnz == 0
+    monkeypatch.undo()
+    # a folder that cannot be written: kept in memory only, nothing left behind
+    ro = replace(net)
+    ro.kept["edge_index_path"] = tmp_path / "ro" / "net.edges.npz"
+    (tmp_path / "ro").mkdir()
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(npzfiles.tempfile, "mkstemp", refuse)
+    index = snapping.kept_index(ro)
+    assert index is not None and not index.mapped and list((tmp_path / "ro").iterdir()) == []
+    np.testing.assert_array_equal(snapping.snap_points(ro, lon, lat).edge, want.edge)

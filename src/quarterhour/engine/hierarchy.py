@@ -86,8 +86,11 @@ class Hierarchy:
         return self._up[0]
 
     def save(self, path: Path) -> None:
-        """Write to a ``.npz`` file (kept beside a stored network)."""
-        np.savez(
+        """Write to a ``.npz`` file (kept beside a stored network), atomically (several
+        processes may build and save the same network's hierarchy at once)."""
+        from quarterhour.engine.npzfiles import save_npz
+
+        save_npz(
             path,
             format=np.int64(_FORMAT),
             n_nodes=np.int64(self.n_nodes),
@@ -102,7 +105,8 @@ class Hierarchy:
 
     @classmethod
     def load(cls, path: Path) -> Hierarchy:
-        with np.load(path) as z:
+        # our own handle: np.load leaves its own open when the file is not a whole zip
+        with open(path, "rb") as fh, np.load(fh) as z:
             if int(z["format"]) not in _FORMATS_READ:
                 raise ValueError(f"{path}: hierarchy format {int(z['format'])}, not {_FORMAT}")
             return cls(

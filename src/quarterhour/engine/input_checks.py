@@ -36,7 +36,7 @@ from quarterhour.engine._errors import InputError, Problem
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coords import CRS_NAMES, Crs, from_wgs84, in_china, to_wgs84
 from quarterhour.engine.network import WalkNetwork
-from quarterhour.engine.snapping import EdgeIndex, Snapped
+from quarterhour.engine.snapping import EdgeIndex, Snapped, index_for
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -148,7 +148,7 @@ def check_placement(
     n = int(lon_a.shape[0])
     if lat_a.shape != lon_a.shape or (ids is not None and len(ids) != n):
         raise ValueError("lon, lat and ids must have the same length")
-    idx = index if index is not None else EdgeIndex(network)
+    idx = index if index is not None else index_for(network)
     snap = snapped if snapped is not None else idx.snap(lon_a, lat_a, max_snap_m=max_snap_m)
     ok = snap.ok
     beyond = np.flatnonzero(~ok).astype(np.int64)

@@ -17,7 +17,7 @@ from quarterhour.engine._kernels import bounded_distances
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.network import WalkNetwork
-from quarterhour.engine.snapping import EdgeIndex
+from quarterhour.engine.snapping import EdgeIndex, index_for
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -46,7 +46,7 @@ def node_distances(
     (``routing_graph(network, [])``) and ``edge_index`` to reuse them across calls.
     Returns (distances, snapped edge, metres along it, snap offset).
     """
-    index = edge_index or EdgeIndex(network)
+    index = edge_index or index_for(network)
     snap = index.snap([lon], [lat], max_snap_m=max_snap_m)
     if not snap.ok[0]:
         raise PointOffNetworkError(
@@ -87,7 +87,7 @@ def isochrone(
     Raises :class:`PointOffNetworkError` when the point is farther than ``max_snap_m`` from the
     network.
     """
-    index = edge_index or EdgeIndex(network)
+    index = edge_index or index_for(network)
     dist, s_edge, s_along, s_off = node_distances(
         network, lon, lat, limit_m=limit_m, max_snap_m=max_snap_m, edge_index=index, graph=graph
     )

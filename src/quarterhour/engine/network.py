@@ -67,7 +67,8 @@ class WalkNetwork:
     node_osm_id: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     source: str = ""
     #: what is built once per network and kept with it (the snapping index,
-    #: :func:`~quarterhour.engine.snapping.kept_edge_index`); a replaced network starts empty
+    #: :func:`~quarterhour.engine.snapping.kept_edge_index`, and ``"edge_index_path"``: where a
+    #: stored network's index is kept on disk); a replaced network starts empty
     kept: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> list[object]:

@@ -34,7 +34,7 @@ from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
-from quarterhour.engine.snapping import EdgeIndex, Snapped
+from quarterhour.engine.snapping import EdgeIndex, Snapped, index_for, kept_index
 
 FloatArray = npt.NDArray[np.float64]
 Int32Array = npt.NDArray[np.int32]
@@ -151,11 +151,11 @@ def prepare(
     routing graph the per-item Dijkstra needs."""
     fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
     fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
-    kept = network.kept.get("edge_index")
-    if edge_index is None and isinstance(kept, EdgeIndex):
-        edge_index = kept  # the network's own (kept_edge_index): only look points up
+    snaps = origins.node is None or len(facilities) > 0
+    if edge_index is None and snaps:
+        edge_index = kept_index(network)  # the network's own (kept_edge_index): only look up
     index = edge_index
-    if index is None and (origins.node is None or len(facilities) > 0):
+    if index is None and snaps:
         index = EdgeIndex(network)
     fsnap = (
         index.snap(fac_lon, fac_lat, max_snap_m=max_snap_m)
@@ -511,7 +511,7 @@ def distance_matrix(
     Shape (n_sources, n_origins); absent entries are beyond the limit (or off the network).
     Used for siting: which candidate site would cover which homes.
     """
-    index = EdgeIndex(network)
+    index = index_for(network)
     s_lon = np.asarray(sources_lon, dtype=np.float64)
     s_lat = np.asarray(sources_lat, dtype=np.float64)
     ssnap = index.snap(s_lon, s_lat, max_snap_m=max_snap_m)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import mmap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,10 +160,12 @@ class EdgeIndex:
             self._map.madvise(mmap.MADV_DONTNEED)
 
     def save(self, path: Path) -> None:
-        """Write to a ``.npz`` file (uncompressed, so that :meth:`load` maps it)."""
+        """Write to a ``.npz`` file (uncompressed, so that :meth:`load` maps it), atomically
+        (several processes may build and save the same network's index at once)."""
         from quarterhour.engine.hierarchy import network_digest
+        from quarterhour.engine.npzfiles import save_npz
 
-        np.savez(
+        save_npz(
             path,
             format=np.int64(_INDEX_FORMAT),
             network_digest=np.str_(network_digest(self.network)),
@@ -178,7 +181,8 @@ class EdgeIndex:
         file is of another format or another network."""
         from quarterhour.engine.hierarchy import network_digest
 
-        with np.load(path) as z:
+        # our own handle: np.load leaves its own open when the file is not a whole zip
+        with open(path, "rb") as fh, np.load(fh) as z:
             if int(z["format"]) != _INDEX_FORMAT:
                 raise ValueError(f"{path}: edge index format {int(z['format'])}")
             if str(z["network_digest"]) != network_digest(network):
@@ -271,27 +275,62 @@ def _npz_map(path: Path) -> tuple[mmap.mmap, dict[str, npt.NDArray[np.generic]]]
     return mm, out
 
 
+_KEEP_LOCK = threading.Lock()
+
+
 def kept_edge_index(network: WalkNetwork, *, path: Path | None = None) -> EdgeIndex:
     """The network's edge index, kept with it: built (or read from ``path``, a file beside the
-    network's; written there when missing or stale) on the first call, the same object after.
-    :func:`~quarterhour.engine.reach.prepare` uses it when the network has one."""
+    network's; written there when missing, stale or unreadable) on the first call, the same
+    object after. ``path`` defaults to where the network says to keep it
+    (``network.kept["edge_index_path"]``, set by whoever stored the network).
+    :func:`~quarterhour.engine.reach.prepare` and the other whole-network snaps use it when the
+    network has one (:func:`kept_index`).
+
+    The file is written atomically (several processes may build it at once: each renames its own
+    complete file into place); a folder that cannot be written keeps the index in memory only."""
     kept = network.kept
     index = kept.get("edge_index")
     if isinstance(index, EdgeIndex):
         return index
-    index = None
-    if path is not None and path.exists():
-        try:
-            index = EdgeIndex.load(path, network)
-        except (OSError, ValueError, KeyError):
-            index = None
-    if index is None:
-        index = EdgeIndex(network)
-        if path is not None:
-            with contextlib.suppress(OSError):  # a read-only directory: kept in memory only
-                index.save(path)
-    kept["edge_index"] = index
+    with _KEEP_LOCK:  # threads of one process build it once
+        index = kept.get("edge_index")
+        if isinstance(index, EdgeIndex):
+            return index
+        if path is None:
+            where = kept.get("edge_index_path")
+            path = Path(where) if isinstance(where, (str, Path)) else None
+        index = None
+        if path is not None and path.exists():
+            from quarterhour.engine.npzfiles import NPZ_READ_ERRORS
+
+            try:
+                index = EdgeIndex.load(path, network)
+            except NPZ_READ_ERRORS:  # half-written by an older version, truncated, another
+                index = None  # network's: built again and written over it
+        if index is None:
+            index = EdgeIndex(network)
+            if path is not None:
+                with contextlib.suppress(OSError):  # a read-only directory: kept in memory only
+                    index.save(path)
+        kept["edge_index"] = index
     return index
+
+
+def kept_index(network: WalkNetwork) -> EdgeIndex | None:
+    """The network's kept edge index (:func:`kept_edge_index`), read or built now when the
+    network says where to keep it; None when it keeps none (snap with a new index then)."""
+    index = network.kept.get("edge_index")
+    if isinstance(index, EdgeIndex):
+        return index
+    if "edge_index_path" in network.kept:
+        return kept_edge_index(network)
+    return None
+
+
+def index_for(network: WalkNetwork) -> EdgeIndex:
+    """The index to snap onto the whole network with: its kept one (:func:`kept_index`), else
+    a new one."""
+    return kept_index(network) or EdgeIndex(network)
 
 
 def snap_points(
@@ -310,4 +349,4 @@ def snap_points(
     >>> s.ok.tolist(), round(float(s.t[0]), 3), round(float(s.offset_m[0]), 1)
     ([True, False], 0.5, 11.1)
     """
-    return EdgeIndex(network).snap(lon, lat, max_snap_m=max_snap_m)
+    return index_for(network).snap(lon, lat, max_snap_m=max_snap_m)

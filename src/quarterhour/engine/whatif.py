@@ -52,7 +52,7 @@ from quarterhour.engine.reach import (
     prepare,
     reach,
 )
-from quarterhour.engine.snapping import EdgeIndex, Snapped
+from quarterhour.engine.snapping import EdgeIndex, Snapped, index_for
 from quarterhour.engine.tiling import HALO_ABSOLUTE_SLACK_M, HALO_RELATIVE_SLACK
 
 FloatArray = npt.NDArray[np.float64]
@@ -182,7 +182,7 @@ def scenario(
     workers: int = 0,
 ) -> Scenario:
     """Assess once (the full run) and keep what changes need."""
-    index = edge_index or EdgeIndex(network)
+    index = edge_index or index_for(network)
     facilities = tuple(facilities)
     prep: PreparedReach = prepare(
         network, origins, facilities, max_snap_m=max_snap_m, edge_index=index, hierarchy=hierarchy

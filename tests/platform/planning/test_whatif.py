@@ -7,6 +7,7 @@ pharmacy fA1 in a1x, a health station fB1 far east in b1x.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -192,3 +193,40 @@ def test_whatif_pages(graded_world, client):
     client.force_login(w.users["community"])
     refused = client.get(url)
     assert refused.status_code == 403 and "无权" in refused.content.decode()
+
+
+def test_the_base_snaps_with_the_index_kept_beside_the_network(graded_world, monkeypatch):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from quarterhour.engine import snapping
+    from quarterhour.platform.planning import networks
+    from quarterhour.platform.planning.models import WalkNetworkFile
+
+    def new_process():
+        networks._load.cache_clear()
+        whatif._BASES.clear()
+        whatif._HIERARCHIES.clear()
+
+    w = graded_world
+    run_street_a1(w)
+    new_process()
+    lon, lat = lonlat(775, 275)
+    add = whatif.HypoChange("add", items=("station.health",), lon=lon, lat=lat, name="新站")
+    first = whatif.answer(w.cA1, [add])
+    path = Path(settings.DATA_DIR) / WalkNetworkFile.objects.get().path
+    kept = sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+    assert len(kept) == 2  # the edge index and the hierarchy, each whole (no temporary left)
+    assert any(".edges-" in k for k in kept) and any(".whatif-" in k for k in kept)
+    new_process()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the edge index was built again")
+
+    monkeypatch.setattr(snapping.EdgeIndex, "__init__", fail)
+    again = whatif.answer(w.cA1, [add])
+    assert whatif.circle_base(w.cA1).scenario.index.mapped
+    assert [dataclasses.astuple(r) for r in again.rows] == [
+        dataclasses.astuple(r) for r in first.rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from pathlib import Path
@@ -57,9 +58,9 @@ def store_network(
 
 
 @functools.lru_cache(maxsize=2)
-def _load(path: str, mtime: float) -> WalkNetwork:
+def _load(path: str, stamp: tuple[int, int]) -> WalkNetwork:
     with np.load(path, allow_pickle=False) as data:
-        return WalkNetwork(
+        network = WalkNetwork(
             node_lon=data["node_lon"],
             node_lat=data["node_lat"],
             edge_u=data["edge_u"],
@@ -68,11 +69,36 @@ def _load(path: str, mtime: float) -> WalkNetwork:
             node_osm_id=data["node_osm_id"],
             source=str(data["source"]),
         )
+    # the snapping index is kept beside the network's file (built on the first snap, then
+    # read back as a memory map by every process): the engine's whole-network snaps use it
+    network.kept["edge_index_path"] = edge_index_path(Path(path), stamp)
+    return network
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns)
+
+
+def edge_index_path(path: Path, stamp: tuple[int, int]) -> Path:
+    """Where the snapping index of the network file ``path`` is kept: beside it, named by the
+    file's size and modification time, so that a changed network file never reads the index
+    of its former content (the stale ones are removed)."""
+    size, mtime_ns = stamp
+    kept = path.with_name(f"{path.stem}.edges-{size}-{mtime_ns}.npz")
+    for old in path.parent.glob(f"{path.stem}.edges-*.npz"):
+        if old != kept:
+            with contextlib.suppress(OSError):  # another process did, or a read-only folder
+                old.unlink()
+    return kept
 
 
 def load_network(record: WalkNetworkFile) -> WalkNetwork:
+    """The stored network of ``record``, read once per process while its file is unchanged;
+    snaps onto it use its kept edge index
+    (:func:`~quarterhour.engine.snapping.kept_edge_index`)."""
     path = Path(settings.DATA_DIR) / record.path
-    return _load(str(path), path.stat().st_mtime)
+    return _load(str(path), _stamp(path))
 
 
 def network_at(lon: float, lat: float) -> WalkNetwork | None:

@@ -36,6 +36,7 @@ from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.coverage import ItemSpec, coverage_table
 from quarterhour.engine.geodesy import distance_m
 from quarterhour.engine.hierarchy import Hierarchy
+from quarterhour.engine.npzfiles import NPZ_READ_ERRORS
 from quarterhour.engine.reach import _LIMIT_SLACK
 from quarterhour.engine.whatif import Change, Scenario, scenario
 from quarterhour.engine.whatif_zones import ZoneIndex, apply_all, changed_origins
@@ -211,12 +212,12 @@ def _hierarchy(run: AssessmentRun, network: Any) -> Hierarchy:
     kept = path.with_name(f"{path.stem}.whatif-{math.ceil(bound)}m.npz")
     try:
         h = Hierarchy.load(kept) if kept.exists() else None
-    except (OSError, ValueError, KeyError):
+    except NPZ_READ_ERRORS:  # unreadable (truncated, another format): built again
         h = None
     if h is None or not h.fits(network, bound):
         h = build_hierarchy(network, bound_m=bound)
         with contextlib.suppress(OSError):  # a read-only data directory: kept in memory
-            h.save(kept)
+            h.save(kept)  # atomically: other processes may be saving or reading it
     with _LOCK:
         _HIERARCHIES[key] = h
         while len(_HIERARCHIES) > 2:

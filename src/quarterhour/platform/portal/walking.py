@@ -1,7 +1,8 @@
 """Walking from one point, fast enough for a web request.
 
 The platform's walk network (the newest :class:`WalkNetworkFile`) is loaded once per process
-with its edge index and routing arrays. A request snaps its point, runs one bounded search
+with its edge index (kept in a file beside the network's: built by the first process, mapped by
+the next ones) and routing arrays. A request snaps its point, runs one bounded search
 seeded at both ends of the snapped edge (offsets included, so distances are exact along the
 edge), and reads facility distances off the result. Facility snaps are cached too and
 refreshed when the register changes.
@@ -32,7 +33,7 @@ from quarterhour.engine.isochrone import PointOffNetworkError as PointOffNetwork
 from quarterhour.engine.isochrone import isochrone
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.point_search import Int32Array, LocalSearch
-from quarterhour.engine.snapping import EdgeIndex
+from quarterhour.engine.snapping import EdgeIndex, kept_edge_index
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.planning.models import WalkNetworkFile
 from quarterhour.platform.planning.networks import load_network
@@ -111,7 +112,7 @@ def _build(record: WalkNetworkFile) -> WalkData:
     order = np.argsort(ends, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
-    index = EdgeIndex(network)
+    index = kept_edge_index(network)  # beside the network's file: built once, then mapped
     return WalkData(
         record_id=record.pk,
         attribution=record.attribution or "© OpenStreetMap contributors",
