@@ -398,8 +398,8 @@ def nearest_segments(
         bd2 = max_dist * max_dist
         bs = -1
         bt = 0.0
-        # rings of cells around the point's cell, nearest first; a cell in ring r is at least
-        # (r - 1) * cell away, so once the best is within r * cell no later ring can beat it
+        # rings of cells around the point's cell, nearest first, until no later ring can
+        # hold a segment as near as the best (for a point on a segment: its own cell only)
         for r in range(rings + 1):
             for j in range(cj - r, cj + r + 1):
                 if j < 0 or j >= ny:
@@ -429,8 +429,19 @@ def nearest_segments(
                     if step == 0:
                         break
                     i += step
-            reach = r * cell
-            if bs >= 0 and bd2 < reach * reach:
+            # every segment not seen yet lies wholly outside the block of rings 0..r: at
+            # least as far as that block's nearest side (less a hair for the rounding of
+            # the cell bounds), so a best strictly nearer than that is final
+            reach = (
+                min(
+                    x - (x0 + (ci - r) * cell),
+                    x0 + (ci + r + 1) * cell - x,
+                    y - (y0 + (cj - r) * cell),
+                    y0 + (cj + r + 1) * cell - y,
+                )
+                - 1e-6 * cell
+            )
+            if bs >= 0 and reach > 0.0 and bd2 < reach * reach:
                 break
         if bs >= 0:
             best_seg[p] = bs
