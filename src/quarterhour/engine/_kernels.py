@@ -365,6 +365,32 @@ def segment_grid(
 
 
 @njit(cache=True, nogil=True)
+def cell_order(
+    x: FloatArray, y: FloatArray, x0: float, y0: float, cell: float, nx: int, ny: int
+) -> Int64Array:  # pragma: no cover - compiled
+    """The points ordered cell by cell (rows of cells, then columns; points outside the grid
+    in the border cells): a stable counting sort, linear in the points and cells."""
+    n = x.shape[0]
+    wx = nx + 2
+    key = np.empty(n, dtype=np.int64)
+    counts = np.zeros(wx * (ny + 2) + 1, dtype=np.int64)
+    for p in range(n):
+        cx = min(max(np.floor((x[p] - x0) / cell), -1.0), float(nx)) + 1.0
+        cy = min(max(np.floor((y[p] - y0) / cell), -1.0), float(ny)) + 1.0
+        k = int(cy) * wx + int(cx)
+        key[p] = k
+        counts[k + 1] += 1
+    for c in range(1, counts.shape[0]):
+        counts[c] += counts[c - 1]
+    out = np.empty(n, dtype=np.int64)
+    for p in range(n):
+        k = key[p]
+        out[counts[k]] = p
+        counts[k] += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
 def nearest_segments(
     px: FloatArray,
     py: FloatArray,
