@@ -34,7 +34,7 @@ _AHEAD = 16
 
 
 @intrinsic
-def _prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cover - compiled
+def _prefetch_line(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cover - compiled
     """Ask for the cache line of ``arr[idx]`` ahead of its use (LLVM's ``prefetch``: a read,
     kept in all cache levels); no effect on any value. For reads whose addresses the hardware
     cannot guess (the origins' lanes, in the order of the origins)."""
@@ -42,13 +42,15 @@ def _prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cover - 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         aryty = sig.args[0]
         ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(
+        ptr = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
             context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
         )
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+            builder.module, fnty, "llvm.prefetch.p0i8"
+        )
         builder.call(
             fn,
             [
@@ -61,6 +63,9 @@ def _prefetch(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cover - 
         return context.get_dummy_value()
 
     return types.void(arr, types.uint64), codegen
+
+
+_prefetch: Any = _prefetch_line  # called as _prefetch(array, index) in compiled code
 
 
 @njit(cache=True, nogil=True)
