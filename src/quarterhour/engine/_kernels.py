@@ -365,6 +365,32 @@ def segment_grid(
 
 
 @njit(cache=True, nogil=True)
+def cell_order(
+    x: FloatArray, y: FloatArray, x0: float, y0: float, cell: float, nx: int, ny: int
+) -> Int64Array:  # pragma: no cover - compiled
+    """The points ordered cell by cell (rows of cells, then columns; points outside the grid
+    in the border cells): a stable counting sort, linear in the points and cells."""
+    n = x.shape[0]
+    wx = nx + 2
+    key = np.empty(n, dtype=np.int64)
+    counts = np.zeros(wx * (ny + 2) + 1, dtype=np.int64)
+    for p in range(n):
+        cx = min(max(np.floor((x[p] - x0) / cell), -1.0), float(nx)) + 1.0
+        cy = min(max(np.floor((y[p] - y0) / cell), -1.0), float(ny)) + 1.0
+        k = int(cy) * wx + int(cx)
+        key[p] = k
+        counts[k + 1] += 1
+    for c in range(1, counts.shape[0]):
+        counts[c] += counts[c - 1]
+    out = np.empty(n, dtype=np.int64)
+    for p in range(n):
+        k = key[p]
+        out[counts[k]] = p
+        counts[k] += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
 def nearest_segments(
     px: FloatArray,
     py: FloatArray,
@@ -398,8 +424,8 @@ def nearest_segments(
         bd2 = max_dist * max_dist
         bs = -1
         bt = 0.0
-        # rings of cells around the point's cell, nearest first; a cell in ring r is at least
-        # (r - 1) * cell away, so once the best is within r * cell no later ring can beat it
+        # rings of cells around the point's cell, nearest first, until no later ring can
+        # hold a segment as near as the best (for a point on a segment: its own cell only)
         for r in range(rings + 1):
             for j in range(cj - r, cj + r + 1):
                 if j < 0 or j >= ny:
@@ -429,8 +455,19 @@ def nearest_segments(
                     if step == 0:
                         break
                     i += step
-            reach = r * cell
-            if bs >= 0 and bd2 < reach * reach:
+            # every segment not seen yet lies wholly outside the block of rings 0..r: at
+            # least as far as that block's nearest side (less a hair for the rounding of
+            # the cell bounds), so a best strictly nearer than that is final
+            reach = (
+                min(
+                    x - (x0 + (ci - r) * cell),
+                    x0 + (ci + r + 1) * cell - x,
+                    y - (y0 + (cj - r) * cell),
+                    y0 + (cj + r + 1) * cell - y,
+                )
+                - 1e-6 * cell
+            )
+            if bs >= 0 and reach > 0.0 and bd2 < reach * reach:
                 break
         if bs >= 0:
             best_seg[p] = bs

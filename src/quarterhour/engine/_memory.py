@@ -58,7 +58,11 @@ def fresh_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArr
     nbytes = count * dt.itemsize
     if nbytes < _PLAIN_MIN_BYTES:
         return np.empty(dims, dtype=dt)
-    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=dt, count=count).reshape(dims)
+    # its pages made in one call (MAP_POPULATE, Linux) rather than one fault each on first
+    # write: at 1M nodes, one thread, 1.39 -> 1.21 s of CPU end to end (medians of 7,
+    # interleaved); faulting fresh memory costs ~0.9 ms a MiB on this VM
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_POPULATE", 0)
+    return np.frombuffer(mmap.mmap(-1, nbytes, flags=flags), dtype=dt, count=count).reshape(dims)
 
 
 #: below this numpy gives no huge-page advice either

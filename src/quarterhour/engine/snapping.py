@@ -15,15 +15,18 @@ network's lengths.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import mmap
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from quarterhour.engine._kernels import nearest_segments, segment_grid
+from quarterhour.engine._kernels import cell_order, nearest_segments, segment_grid
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, EARTH_RADIUS_M
 from quarterhour.engine.network import WalkNetwork
 
@@ -215,31 +218,53 @@ class EdgeIndex:
             x, y = self.projection.to_xy(lon_a[idx], lat_a[idx])
             # points cell by cell: neighbouring points read the same cells and segments from
             # memory (each point's answer is independent of the order; 3x faster at 1M nodes)
-            cx = np.clip((x - self._x0) // self._cell, -1, self._nx)
-            cy = np.clip((y - self._y0) // self._cell, -1, self._ny)
-            by_cell = np.argsort(cy * (self._nx + 2) + cx, kind="stable")
+            by_cell = cell_order(x, y, self._x0, self._y0, self._cell, self._nx, self._ny)
             idx, x, y = idx[by_cell], x[by_cell], y[by_cell]
-            seg, tt, dd = nearest_segments(
-                np.ascontiguousarray(x),
-                np.ascontiguousarray(y),
-                self._ax,
-                self._ay,
-                self._bx,
-                self._by,
-                self._x0,
-                self._y0,
-                self._cell,
-                self._nx,
-                self._ny,
-                self._ptr,
-                self._ids,
-                float(max_snap_m),
-            )
-            edge[idx] = seg
-            t[idx] = tt
-            offset[idx] = dd
+            # in runs of consecutive cells, one a thread (the search releases the GIL)
+            chunks = _chunks(idx.shape[0])
+            parts = list(itertools.pairwise(chunks))
+
+            def search(part: tuple[int, int]) -> None:
+                a, b = part
+                seg, tt, dd = nearest_segments(
+                    x[a:b],
+                    y[a:b],
+                    self._ax,
+                    self._ay,
+                    self._bx,
+                    self._by,
+                    self._x0,
+                    self._y0,
+                    self._cell,
+                    self._nx,
+                    self._ny,
+                    self._ptr,
+                    self._ids,
+                    float(max_snap_m),
+                )
+                edge[idx[a:b]] = seg
+                t[idx[a:b]] = tt
+                offset[idx[a:b]] = dd
+
+            if len(parts) == 1:
+                search(parts[0])
+            else:
+                with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+                    list(pool.map(search, parts))
         along = np.where(edge >= 0, t * self.network.edge_length_m[np.maximum(edge, 0)], np.nan)
         return Snapped(edge, t, offset, along, max_snap_m)
+
+
+#: points a snapping thread takes at least (fewer are not worth a thread)
+_POINTS_PER_THREAD = 50_000
+
+
+def _chunks(n: int) -> list[int]:
+    """Bounds of the runs of ``n`` points the snapping threads take: one per CPU core while
+    each gets at least :data:`_POINTS_PER_THREAD` (323k facilities at 1M nodes: 2 threads on
+    2 cores, 0.17 s of CPU in 0.1 s)."""
+    k = max(1, min(os.cpu_count() or 1, n // _POINTS_PER_THREAD))
+    return [n * i // k for i in range(k + 1)]
 
 
 def _npz_map(path: Path) -> tuple[mmap.mmap, dict[str, npt.NDArray[np.generic]]]:
