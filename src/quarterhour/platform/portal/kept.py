@@ -4,13 +4,16 @@ middleware for anonymous visitors.
 A near-me page is the same for every anonymous visitor who asks the same address (the query
 and all: the language switch sends them back to it) while the public directory's data version
 holds, until a listed place opens or closes, or the day (the rooms' windows) ends. The view
-keeps it, with a hole where the asker's own CSRF token goes, in the shared ``"pages"`` cache
-(every worker of a host) and here, in a small in-memory store per process bounded in entries
-and bytes (:class:`KeptPages`).
+keeps it, with a hole where the asker's own CSRF token goes, here: in memory, per process,
+bounded in entries and bytes (:class:`KeptPages`). Not in the shared file cache: storing a page
+there took about 0.4–0.7 ms of CPU (pickling, compressing, a temporary file and a rename),
+paid by every first-time place — mostly map clicks never asked again — to save another worker
+one rendering (about 4 ms) of a place asked again; keeping is on when the settings name a
+``"pages"`` cache, as for the other kept pages.
 
 :class:`KeptNearMeMiddleware` sits right after the security, CSP and static-file middleware.
 For a ``GET`` of the near-me page without a session cookie (so not signed in) it reads the
-directory's version, looks the page up here (then in the shared cache) and answers it at once,
+directory's version, looks the page up here and answers it at once,
 with the asker's own CSRF token in the hole and the cookie set by Django's own CSRF middleware
 code: the session, locale, common, CSRF, authentication, messages, control-character, history
 and lock-out middleware, URL resolution and the view are skipped. The answer's headers are
@@ -37,12 +40,7 @@ from django.utils import timezone, translation
 
 from quarterhour.platform.core.middleware import offending
 from quarterhour.platform.web.middleware import chosen_language
-from quarterhour.platform.web.pagecache import (
-    FRAGMENT_SECONDS,
-    directory_version,
-    fragment_key,
-    page_cache,
-)
+from quarterhour.platform.web.pagecache import directory_version, fragment_key, page_cache
 
 #: where a kept page's CSRF token goes (a token has only letters and digits)
 CSRF_HOLE = "__qh-csrf-token__"
@@ -114,13 +112,13 @@ class KeptPages:
             self.bytes = 0
 
 
-_pages: list[tuple[Any, KeptPages]] = []  # (the shared cache's settings, the pages)
+_pages: list[tuple[Any, KeptPages]] = []  # (the "pages" cache's settings, the pages)
 _made = threading.Lock()
 
 
 def pages() -> KeptPages:
-    """This process's kept pages. They go with the shared cache they were kept beside: when the
-    settings name another one (tests do), they and the headers learnt are dropped."""
+    """This process's kept pages. They go with the "pages" cache settings they were kept under:
+    when the settings name another one (tests do), they and the headers learnt are dropped."""
     owner = settings.CACHES.get("pages")
     if not _pages or _pages[0][0] is not owner:
         with _made:
@@ -145,29 +143,14 @@ def near_key(request: HttpRequest, version: str) -> str:
 
 
 def find(key: str) -> Page | None:
-    """The page kept under ``key``: this process's own, else the shared cache's (then kept
-    here too)."""
-    now = timezone.now().timestamp()
-    found = pages().get(key, now)
-    if found is not None:
-        return found
-    cache = page_cache()
-    hit = cache.get(key) if cache is not None else None
-    if isinstance(hit, tuple) and len(hit) == 2 and now < hit[0]:
-        found = page(float(hit[0]), str(hit[1]))
-        pages().put(key, found)
-        return found
-    return None
+    """The page kept under ``key`` in this process, if it is still right."""
+    return pages().get(key, timezone.now().timestamp())
 
 
 def keep(key: str, until: float, html: str) -> Page:
-    """Keep a page until ``until`` (at most FRAGMENT_SECONDS in the shared cache)."""
+    """Keep a page in this process until ``until``."""
     kept = page(until, html)
-    seconds = min(FRAGMENT_SECONDS, until - timezone.now().timestamp())
-    if seconds >= 1:
-        cache = page_cache()
-        if cache is not None:
-            cache.set(key, (until, html), int(seconds))
+    if until - timezone.now().timestamp() >= 1:
         pages().put(key, kept)
     return kept
 
