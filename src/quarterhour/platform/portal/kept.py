@@ -216,7 +216,7 @@ class KeptNearMeMiddleware:
             return None
         translation.activate(chosen_language(request))
         language = translation.get_language()
-        pages()  # (drops what was learnt beside another shared cache)
+        pages()  # (drops what was learnt under another "pages" cache setting: tests)
         headers = _headers.get(language)
         if headers is None or offending(request):  # the whole way (it answers the 400)
             return None
