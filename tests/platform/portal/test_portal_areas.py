@@ -29,3 +29,20 @@ def test_walking_area_kept_per_snapped_place(client, hsds_world):
     assert not kept
     elderly, kept = areas.walk_area_at(data, lon, lat, limit_m=750.0)
     assert not kept and elderly.area_m2 < first["area_m2"]
+
+
+def test_a_walking_area_one_worker_computed_is_read_by_the_others(client, hsds_world, page_cache):
+    from unittest import mock
+
+    areas.forget()
+    lon, lat = lonlat(300, 25)
+    first = client.get("/near.json", {"lon": lon, "lat": lat}).json()
+    areas.forget()  # another worker: nothing kept in its own memory
+    with mock.patch.object(areas, "_compute", side_effect=AssertionError("computed again")):
+        again = client.get("/near.json", {"lon": lon, "lat": lat}).json()
+        data = walking.walk_data()
+        got, kept = areas.walk_area_at(data, lon, lat, limit_m=1000.0)
+    assert again == first and kept and got.area_m2 == first["area_m2"]
+    # another limit is another answer, computed
+    elderly = client.get("/near.json", {"lon": lon, "lat": lat, "elderly": "1"}).json()
+    assert elderly["area_m2"] < first["area_m2"]

@@ -19,7 +19,8 @@ from quarterhour.platform.core.errors import BadInput
 OWN_FORMAT = ("/api/open311/",)
 
 
-def _offending(request: HttpRequest) -> list[str]:
+def offending(request: HttpRequest) -> list[str]:
+    """The fields (and ``path``) of the request holding a character no person types."""
     bad = ["path"] if text.has_control(request.path) else []
     bad += text.bad_fields({k: request.GET.getlist(k) for k in request.GET})
     # an upload (multipart) is left to its view: the import page caps its size before reading
@@ -34,7 +35,7 @@ class RefuseControlCharacters:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(OWN_FORMAT):
-            bad = _offending(request)
+            bad = offending(request)
             if bad:
                 message = _("请求中含有不可见的控制字符（%(f)s），未作处理") % {
                     "f": ", ".join(bad[:5])

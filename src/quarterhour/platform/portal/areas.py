@@ -6,11 +6,14 @@ share one answer (their walking areas differ by at most ≈1.4 m of walking, far
 shows), so a second request from the same spot — a resident reopening the page, neighbours
 of the same building, the map asked again after the page — snaps only and reads the answer,
 already serialised, from memory. The answer depends on the network alone (not on the
-register), so it is kept while the network is.
+register), so it is kept while the network is: here, per process, and in the shared ``"pages"``
+cache (every worker of a host; keyed by the network record and the place), so a place one
+worker computed is read, not computed again, by the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -23,7 +26,11 @@ from django.conf import settings
 
 from quarterhour.engine.geodesy import metres_per_degree
 from quarterhour.platform.portal import walking
+from quarterhour.platform.web.pagecache import page_cache
 
+#: how long an answer stays in the shared cache (its key names the network: a new one is a new
+#: key; this only bounds the space)
+SHARED_SECONDS = 24 * 3600
 #: places kept per process (an answer is a few to a few tens of kilobytes); the setting
 #: ``QH_WALK_AREA_KEEP`` (environment ``QUARTERHOUR_WALK_AREA_KEEP``; 0 keeps none, as before
 #: this cache — the benchmarks' "before")
@@ -108,14 +115,26 @@ def walk_area_at(
         if hit is not None:
             _kept.move_to_end(key)
             return hit, True
-    made = _compute(data, lon, lat, limit_m)
+    shared = page_cache() if _keep() > 0 else None
+    skey = _shared_key(key)
+    got = shared.get(skey) if shared is not None else None
+    if isinstance(got, tuple) and len(got) == 2:  # another worker computed it
+        made, was_kept = Area(area_m2=int(got[0]), body=str(got[1])), True
+    else:
+        made, was_kept = _compute(data, lon, lat, limit_m), False
+        if shared is not None:
+            shared.set(skey, (made.area_m2, made.body), SHARED_SECONDS)
     with _lock:
         if (_owner and _owner[0] is not data) or _keep() <= 0:
-            return made, False
+            return made, was_kept
         _kept[key] = made
         while len(_kept) > _keep():
             _kept.popitem(last=False)
-    return made, False
+    return made, was_kept
+
+
+def _shared_key(key: tuple[Any, ...]) -> str:
+    return "qh:area:" + hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
 
 def forget() -> None:

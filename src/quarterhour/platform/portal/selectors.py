@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from quarterhour.platform.catalogue.models import Category, Provider, Service, ServiceItem
 from quarterhour.platform.core import standard
@@ -20,6 +20,7 @@ from quarterhour.platform.facilities.hours import is_open
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 from quarterhour.platform.geography.models import Community, Street
 from quarterhour.platform.portal import directory, walking
+from quarterhour.platform.portal.directory import _h
 from quarterhour.platform.portal.search import fold, folded_q, matching_item_codes, text_q
 from quarterhour.platform.web.pagecache import directory_version
 
@@ -189,7 +190,9 @@ class NearMe:
     @property
     def missing_html(self) -> str:
         """The not-within-reach list's items (escaped)."""
-        return format_html_join("", '<li data-code="{}">{}</li>', self.missing)
+        return SafeString(
+            "".join(f'<li data-code="{_h(c)}">{_h(label)}</li>' for c, label in self.missing)
+        )
 
     @property
     def listed(self) -> list[FacilityHit]:

@@ -25,7 +25,16 @@ from quarterhour.platform.core import standard
 from quarterhour.platform.facilities.hours import first_change, hours_words, is_open
 from quarterhour.platform.facilities.models import Facility
 from quarterhour.platform.geography.models import Community
-from quarterhour.platform.portal import areas, cards, directory, fragments, maps, rooms, walking
+from quarterhour.platform.portal import (
+    areas,
+    cards,
+    directory,
+    fragments,
+    kept,
+    maps,
+    rooms,
+    walking,
+)
 from quarterhour.platform.portal import selectors as sel
 from quarterhour.platform.web.pagecache import (
     FRAGMENT_SECONDS,
@@ -102,18 +111,19 @@ def near(request: HttpRequest) -> HttpResponse:
     elderly = _elderly(request)
     point = _point(request)
     expand = _text(request, "more")
-    version = directory_version()
+    version = kept.version_of(request)
     # A near-me page is the same for every anonymous visitor who asks the same address (query
     # and all: the language switch sends them back to it) while the directory's data version
     # holds, until a listed place opens or closes, or the day (the rooms' windows) ends. It is
-    # kept like the catalogue, with a hole where the asker's own CSRF token goes.
+    # kept (portal/kept.py: per process and in the shared cache), with a hole where the asker's
+    # own CSRF token goes; the middleware answers most repeats before this view runs.
     cache = page_cache() if not request.user.is_authenticated else None
     key = ""
     if cache is not None:
-        key = fragment_key("near", request.get_full_path(), version=version)
-        hit = cache.get(key)
-        if isinstance(hit, tuple) and timezone.now().timestamp() < hit[0]:
-            return _with_csrf_token(request, str(hit[1]))
+        key = kept.near_key(request, version)
+        page = kept.find(key)
+        if page is not None:
+            return kept.answer(request, page)
     ctx: dict[str, Any] = {
         "q": q,
         "elderly": elderly,
@@ -187,13 +197,9 @@ def near(request: HttpRequest) -> HttpResponse:
         ctx["near_json"] = json.dumps(ctx["map_data"], ensure_ascii=False)
     if cache is not None and ctx["status"] == 200 and ctx["result"] is not None:
         html = render_to_string(
-            "portal/near.html", {**ctx, "csrf_token": _CSRF_HOLE}, request=request
+            "portal/near.html", {**ctx, "csrf_token": kept.CSRF_HOLE}, request=request
         )
-        until = _near_until(ctx["result"])
-        seconds = min(FRAGMENT_SECONDS, until - timezone.now().timestamp())
-        if seconds >= 1:
-            cache.set(key, (until, html), int(seconds))
-        return _with_csrf_token(request, html)
+        return kept.answer(request, kept.keep(key, _near_until(ctx["result"]), html))
     return render(request, "portal/near.html", ctx, status=ctx["status"])
 
 
@@ -346,8 +352,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return _with_csrf_token(request, html)
 
 
-#: where a cached page's CSRF token goes (a token has only letters and digits)
-_CSRF_HOLE = "__qh-csrf-token__"
+_CSRF_HOLE = kept.CSRF_HOLE
 
 
 def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # an anonymous visitor's kept near-me page, answered before the session, auth and the rest
+    # (portal/kept.py; the middleware above add the security headers and the CSP to it)
+    "quarterhour.platform.portal.kept.KeptNearMeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "quarterhour.platform.web.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -39,7 +39,8 @@ STORAGES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "qh"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache, looking at its folder's size every 200th store, not every store
+        "BACKEND": "quarterhour.platform.web.filecache.FileCache",
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 20_000},
