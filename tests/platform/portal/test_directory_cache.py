@@ -179,6 +179,21 @@ def test_cached_catalogue_page_carries_each_askers_own_csrf_token(hsds_world, pa
     assert tokens[0] != tokens[1]
 
 
+def test_a_signed_in_header_is_never_kept_for_anonymous_visitors(hsds_world, page_cache):
+    """The header differs for the signed in (我的) and everyone else (居民登录): the page kept
+    for one is never served to the other, whichever asked first."""
+    from django.test import Client
+
+    url = "/catalogue/?item=room.daycare"
+    signed_in = Client()
+    signed_in.force_login(hsds_world.users["city"])
+    for _ in range(2):  # the first of each fills the cache, the second is answered from it
+        mine = signed_in.get(url).content.decode()
+        assert 'id="my-home"' in mine and 'id="resident-login"' not in mine
+        anonymous = Client().get(url).content.decode()
+        assert 'id="resident-login"' in anonymous and 'id="my-home"' not in anonymous
+
+
 def test_near_me_reads_facility_by_facility_beyond_the_whole_register_limit(
     client, hsds_world, page_cache, monkeypatch
 ):

@@ -335,10 +335,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/catalogue.html", {"body": body})
     # The whole page is cached while the directory's data version holds and nothing listed has
     # opened or closed since ("open now" marks and filter). Nothing on it depends on who asks
-    # except the CSRF token of the language switch: the page is kept with a hole there, filled
-    # with the asker's own token on every answer.
+    # except the CSRF token of the language switch (the page is kept with a hole there, filled
+    # with the asker's own token on every answer) and the header's link: 我的 for the signed
+    # in, the login links for everyone else — kept apart.
     query = query_key(request.GET)
-    key = fragment_key("catalogue", query, version=directory_version())
+    who = "signed-in" if request.user.is_authenticated else "anonymous"
+    key = fragment_key("catalogue", who, query, version=directory_version())
     hit = cache.get(key)
     if isinstance(hit, tuple) and (hit[0] is None or now.timestamp() < hit[0]):
         return _with_csrf_token(request, str(hit[1]))
