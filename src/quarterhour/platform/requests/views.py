@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
@@ -257,6 +258,18 @@ def _join(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("requests:detail", pk=req.pk)
 
 
+#: what the page says after each action, so the person sees what happened (not just "saved")
+DONE: dict[str, Any] = {
+    "accept": _l("已受理，请在办结期限前办理"),
+    "reply": _l("已答复，居民可在诉求页面查看"),
+    "transfer": _l("已转办，现由 %(owner)s 负责"),
+    "close": _l("已办结"),
+    "reject": _l("已标记为不予受理"),
+    "reopen": _l("已重新办理，办结期限已重新计算"),
+    "rate": _l("感谢您的评价，已记录"),
+}
+
+
 @login_required
 @require_POST
 def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -305,7 +318,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         for issue in exc.issues:
             messages.error(request, str(issue.message))
     else:
-        messages.success(request, _("已保存"))
+        req.refresh_from_db()
+        done = str(DONE[action])
+        if action == "transfer":
+            done = done % {"owner": services.owner_of(req).name()}
+        messages.success(request, done)
     if rperm.can_view(request.user, ServiceRequest.objects.get(pk=req.pk)):
         return redirect("requests:detail", pk=req.pk)
     return redirect("requests:list")

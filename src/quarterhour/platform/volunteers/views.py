@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from quarterhour.platform.core import forms as pages
@@ -37,6 +38,21 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: what the page says after each decision or step, so the clerk sees what happened
+DECIDED: dict[str, Any] = {
+    "approve": _l("已通过该志愿者的登记"),
+    "reject": _l("该志愿者的登记未通过"),
+    "suspend": _l("已暂停该志愿者"),
+    "reinstate": _l("已恢复该志愿者"),
+}
+NEED_DONE: dict[str, Any] = {
+    "assign": _l("已匹配志愿者，志愿者会收到通知"),
+    "record": _l("已登记服务时长，待服务对象确认"),
+    "confirm": _l("已确认服务时长"),
+    "cancel": _l("已取消该互助需求"),
+}
+
+
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -50,7 +66,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             action=pages.text(request.POST, "action"),
             note=pages.text(request.POST, "note"),
         ),
-        success=_("已保存"),
+        success=str(DECIDED.get(pages.text(request.POST, "action"), _("已保存"))),
         to="volunteers:list",
     )
 
@@ -224,7 +240,10 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if action not in calls:
         raise PermissionRefused(E.UNKNOWN_ACTION, _("未知的操作"))
-    return pages.run(request, calls[action], success=_("已保存"), to="volunteers:need", pk=need.pk)
+    done = NEED_DONE[action]
+    if action == "confirm" and not pages.flag(d, "accept"):
+        done = _l("已退回服务时长")
+    return pages.run(request, calls[action], success=str(done), to="volunteers:need", pk=need.pk)
 
 
 @login_required
