@@ -11,31 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from quarterhour.platform.certification.models import Certification
 from quarterhour.platform.core.errors import Invalid, PermissionRefused
 from quarterhour.platform.funding import selectors, services
 from quarterhour.platform.funding.export import rollup_xlsx
 from quarterhour.platform.funding.models import Contract, Fund
 from tests.platform.certified import certify
+from tests.platform.funding.helpers import contract
 from tests.platform.helpers import permission_cases
-
-
-def contract(
-    w: Any, *, street: Any = None, provider: Any = None, number: str = "XC-2026-001"
-) -> Contract:
-    if not Certification.objects.filter(provider=provider or w.pA1).exists():
-        certify(provider or w.pA1)
-    return services.record_contract(
-        actor=w.users["street"] if street is None else w.users["city"],
-        street=street or w.A1,
-        provider=provider or w.pA1,
-        number=number,
-        title="居家养老上门服务",
-        amount="120000.00",
-        signed_on=dt.date(2026, 1, 15),
-        starts_on=dt.date(2026, 2, 1),
-        ends_on=dt.date(2026, 12, 31),
-    )
 
 
 def fund(w: Any, source: str, use: str, amount: str, *, street: Any = None, **kw: Any) -> Fund:

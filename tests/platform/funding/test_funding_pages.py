@@ -43,7 +43,7 @@ def test_record_rollup_and_export(world):
     assert c.get(reverse("funding:rollup", args=[world.A.pk, 2026])).status_code == 403
     c.force_login(world.users["district"])
     page = c.get(reverse("funding:rollup", args=[world.A.pk, 2026])).content.decode()
-    assert "西长安街街道" in page and "1500.50" in page
+    assert "西长安街街道" in page and "1,500.50" in page  # amounts with thousands grouped
     x = c.get(reverse("funding:export", args=[world.A.pk, 2026]))
     assert x["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(x.content))
@@ -69,7 +69,7 @@ def test_admin_is_read_only_for_funds(world):
 
 
 def test_a_fund_names_its_contract_with_the_picker_not_a_typed_number(world):
-    from tests.platform.funding.test_funding import contract
+    from tests.platform.funding.helpers import contract
 
     own = contract(world)  # street A1's contract
     other = contract(world, street=world.B1, provider=world.pB1, number="DC-2026-009")
@@ -115,3 +115,14 @@ def test_a_fund_names_its_contract_with_the_picker_not_a_typed_number(world):
     # a community officer records no funds and is offered no contract
     c.force_login(world.users["community"])
     assert c.get(reverse("pick", args=["contract"]), {"q": ""}).json()["results"] == []
+
+
+def test_amounts_read_with_thousands_grouped():
+    from decimal import Decimal
+
+    from quarterhour.platform.web.templatetags.labels import yuan
+
+    assert yuan(Decimal("1738345.6")) == "1,738,345.60"
+    assert yuan(Decimal("0")) == "0.00" and yuan(Decimal("-1234.5")) == "-1,234.50"
+    assert yuan(1500.5) == "1,500.50"
+    assert yuan(None) == "—" and yuan("不详") == "不详"  # none, or not a number: as it is

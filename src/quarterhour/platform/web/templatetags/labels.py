@@ -5,10 +5,12 @@
 {{ "shop.food"|item }}                  the item's name
 {{ v.skills|choice:"volunteers.Skill" }}  生活照料、医疗保健
 {{ row.state|choice:"certification.State" }}  (a value from ``.values()`` rows)
+{{ fund.amount|yuan }}                  1,738,345.60 (an amount of money, in yuan)
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -16,6 +18,21 @@ from django import template
 from quarterhour.platform.core import labels
 
 register = template.Library()
+
+
+@register.filter(name="yuan")
+def yuan(value: Any) -> str:
+    """An amount of money as people read it: thousands grouped, two decimals (1,738,345.60);
+    none is a dash, and what is not a number is shown as it is."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return f"{amount:,.2f}"
 
 
 @register.filter(name="item")
