@@ -102,7 +102,7 @@ def request_todos(user: Any, now: dt.datetime) -> list[Todo]:
         out.append(
             Todo(
                 section=_("我的诉求"),
-                title=_("诉求 #%(n)s · %(c)s 已办结，请评价")
+                title=_("诉求 #%(n)s · %(c)s · 已办结，请评价")
                 % {"n": req.pk, "c": req.category.name},
                 url=reverse("requests:detail", args=[req.pk]),
             )
