@@ -6,6 +6,7 @@ class AccountsError(StrEnum):
     REASON_REQUIRED = "reason_required"
     PASSWORD_INVALID = "password_invalid"
     USERNAME_TAKEN = "username_taken"
+    USERNAME_REQUIRED = "username_required"
     SIGN_UP_INVALID = "sign_up_invalid"
     REASON_TOO_LONG = "reason_too_long"
     SELF = "accounts_self"

@@ -147,7 +147,7 @@ def open_staff_account(
     _need_reason(reason)
     issues = _new_account_issues(user, password)
     if not user.username:
-        issues.append(Issue(E.USERNAME_TAKEN, _("请填写用户名"), field="username"))
+        issues.append(Issue(E.USERNAME_REQUIRED, _("请填写用户名"), field="username"))
     if issues:
         raise Invalid(E.SIGN_UP_INVALID, _("账号信息有误"), issues)
     user.set_password(password)

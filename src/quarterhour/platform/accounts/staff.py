@@ -189,6 +189,15 @@ def _write(
     return redirect("accounts:staff")
 
 
+def _unit_picked(request: HttpRequest, role: str) -> dict[str, Any]:
+    """The unit the form's picker chose for ``role`` (as the service's keyword: ``street=…``);
+    none for a role without a unit. Raises Invalid when none was chosen from the offer."""
+    unit = services.SCOPE_OF_ROLE.get(role)
+    if unit is None:
+        return {}
+    return {unit: picked(request.POST, unit, kind_name=UNIT_KINDS[unit], user=request.user)}
+
+
 @login_required
 @require_POST
 def grant(request: HttpRequest, pk: int) -> HttpResponse:
@@ -198,14 +207,14 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:staff")
     d = request.POST
     role = pages.text(d, "role")
-    unit = services.SCOPE_OF_ROLE.get(role)
 
     def call() -> None:
-        scope: dict[str, Any] = {}
-        if unit is not None:
-            scope[unit] = picked(d, unit, kind_name=UNIT_KINDS[unit], user=request.user)
         services.grant_membership(
-            actor=request.user, user=user, role=role, reason=pages.text(d, "reason"), **scope
+            actor=request.user,
+            user=user,
+            role=role,
+            reason=pages.text(d, "reason"),
+            **_unit_picked(request, role),
         )
 
     return _write(request, user, call, success=_("已授予职责"))
@@ -273,13 +282,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         return _new_page(request)
     d = request.POST
     role = pages.text(d, "role")
-    unit = services.SCOPE_OF_ROLE.get(role)
     if pages.text(d, "password1") != pages.text(d, "password2"):
         return _new_page(request, errors={"password2": [_("两次输入的密码不一致")]})
     try:
-        scope: dict[str, Any] = {}
-        if unit is not None:
-            scope[unit] = picked(d, unit, kind_name=UNIT_KINDS[unit], user=request.user)
         user = services.open_staff_account(
             actor=request.user,
             username=pages.text(d, "username")[:150],
@@ -288,7 +293,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             password=pages.text(d, "password1")[:128],
             role=role,
             reason=pages.text(d, "reason"),
-            **scope,
+            **_unit_picked(request, role),
         )
     except Invalid as exc:
         return _new_page(request, errors=pages.errors_of(exc))

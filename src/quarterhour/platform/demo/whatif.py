@@ -10,8 +10,18 @@ first circle. Made through the planning services; names say 演示.
 
 from __future__ import annotations
 
+from typing import Any
+
 from quarterhour.platform.demo import Demo
 from quarterhour.platform.demo.sharing_rooms import _node_near
+
+
+def _middle(network: Any, circle: Any) -> tuple[float, float]:
+    """The street node nearest the middle of the circle's communities' centres."""
+    members = [m.community for m in circle.memberships.all()]
+    lon = sum(float(c.centre_lon) for c in members) / len(members)
+    lat = sum(float(c.centre_lat) for c in members) / len(members)
+    return _node_near(network, lon, lat)
 
 
 def seed(demo: Demo) -> None:
@@ -34,10 +44,8 @@ def seed(demo: Demo) -> None:
     if not missing:
         demo.say("假设分析演示：该服务圈没有缺少的项目，未生成方案")
         return
-    members = [m.community for m in circle.memberships.all()]
-    lon = sum(float(c.centre_lon) for c in members) / len(members)
-    lat = sum(float(c.centre_lat) for c in members) / len(members)
-    lon, lat = _node_near(load_network(world.network), lon, lat)
+    network = load_network(world.network)
+    lon, lat = _middle(network, circle)
     officer = demo.user("street")
     first = HypoChange(
         "add",
@@ -55,7 +63,7 @@ def seed(demo: Demo) -> None:
     )
     changes = [first]
     if len(missing) > 1:
-        lon2, lat2 = _node_near(load_network(world.network), lon + 0.002, lat + 0.001)
+        lon2, lat2 = _node_near(network, lon + 0.002, lat + 0.001)
         changes.append(
             HypoChange(
                 "add",
@@ -78,10 +86,7 @@ def seed(demo: Demo) -> None:
     sites = [first]
     other = next((c for c in world.circles if c.street_id != street.pk), None)
     if other is not None:
-        members = [m.community for m in other.memberships.all()]
-        lon3 = sum(float(c.centre_lon) for c in members) / len(members)
-        lat3 = sum(float(c.centre_lat) for c in members) / len(members)
-        lon3, lat3 = _node_near(load_network(world.network), lon3, lat3)
+        lon3, lat3 = _middle(network, other)
         sites.append(
             HypoChange(
                 "add",

@@ -21,9 +21,7 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from quarterhour import __version__
 from quarterhour.engine import places
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M
 from quarterhour.engine.network import WalkNetwork
+from quarterhour.engine.npzfiles import write_atomically
 from quarterhour.engine.progress import Progress
 from quarterhour.engine.tiling import TileAnswers, run_partitioned
 from quarterhour.platform.core.standard import engine_standard
@@ -96,17 +95,12 @@ class StateFile:
         """Write atomically (temporary file renamed into place); drop this scope's older files."""
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(SavedTiles(self.key, answers), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        saved = SavedTiles(self.key, answers)
+        write_atomically(
+            self.path,
+            lambda fh: pickle.dump(saved, fh, protocol=pickle.HIGHEST_PROTOCOL),
+            durable=True,
+        )
         scope = self.path.name.split("--", 1)[0]
         for old in folder.glob(f"{scope}--*.pickle"):
             if old != self.path:

@@ -208,22 +208,26 @@ def scenario_action(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     row = _scenario(circle, str(sid))
     if row is None:
         raise Http404(_("没有这个方案"))
+    _move(request, row, promoted=_("方案“%(name)s”已纳入规划，其新址列为拟建点"))
+    return redirect(f"{reverse('web:circle_whatif', args=[circle.pk])}?scenario={row.pk}")
+
+
+def _move(request: HttpRequest, row: WhatIfScenario, *, promoted: str) -> None:
+    """纳入规划 / 撤回 ``row`` through the plans service, said in words: ``promoted`` is the
+    message of a promotion (with ``%(name)s``)."""
     action = request.POST.get("action", "")
     if action not in plans.MACHINE.transitions:
         messages.error(request, _("请选择要办理的事项"))
+        return
+    try:
+        plans.scenario_move(actor=request.user, scenario=row, action=action)
+    except Invalid as exc:
+        messages.error(request, str(exc.message))
+        return
+    if action == "promote":
+        messages.success(request, promoted % {"name": row.name})
     else:
-        try:
-            plans.scenario_move(actor=request.user, scenario=row, action=action)
-        except Invalid as exc:
-            messages.error(request, str(exc.message))
-        else:
-            if action == "promote":
-                messages.success(
-                    request, _("方案“%(name)s”已纳入规划，其新址列为拟建点") % {"name": row.name}
-                )
-            else:
-                messages.success(request, _("方案“%(name)s”已撤回") % {"name": row.name})
-    return redirect(f"{reverse('web:circle_whatif', args=[circle.pk])}?scenario={row.pk}")
+        messages.success(request, _("方案“%(name)s”已撤回") % {"name": row.name})
 
 
 def _fmt(v: float | None, digits: int = 1) -> str:
@@ -312,16 +316,37 @@ def scenario_export(request: HttpRequest, pk: int, sid: int, fmt: str) -> HttpRe
     if row is None or fmt not in ("csv", "xlsx"):
         raise Http404(_("没有这个方案"))
     answer = whatif.answer(circle, plans.changes_of(row))
-    rows = _export_rows(answer)
-    stem = f"whatif-{circle.code}-{row.pk}"
+    return _export(
+        fmt,
+        stem=f"whatif-{circle.code}-{row.pk}",
+        sheet=row.name,
+        title=f"{circle.name} · {row.name}",
+        changes=answer.changes,
+        header=HEADER,
+        rows=_export_rows(answer),
+    )
+
+
+def _export(
+    fmt: str,
+    *,
+    stem: str,
+    sheet: str,
+    title: str,
+    changes: Any,
+    header: Sequence[str],
+    rows: list[list[Any]],
+) -> HttpResponse:
+    """A scenario's rows as a CSV or Excel download (every cell formula-neutralised by the
+    writers); the workbook opens with the title and the changes in words."""
     if fmt == "csv":
-        response = HttpResponse(csv_bytes(HEADER, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
     else:
         book = XlsxBook()
-        ws = book.sheet(row.name)
-        ws.row([f"{circle.name} · {row.name}"], style="bold")
-        ws.row([c.words() for c in answer.changes], style="note")
-        ws.row(HEADER, style="header")
+        ws = book.sheet(sheet)
+        ws.row([title], style="bold")
+        ws.row([c.words() for c in changes], style="note")
+        ws.row(header, style="header")
         ws.rows(rows)
         response = HttpResponse(
             book.to_bytes(),
@@ -507,23 +532,7 @@ def district_scenario_action(request: HttpRequest, pk: int, sid: int) -> HttpRes
     row = _district_scenario(district, str(sid))
     if row is None:
         raise Http404(_("没有这个方案"))
-    action = request.POST.get("action", "")
-    if action not in plans.MACHINE.transitions:
-        messages.error(request, _("请选择要办理的事项"))
-    else:
-        try:
-            plans.scenario_move(actor=request.user, scenario=row, action=action)
-        except Invalid as exc:
-            messages.error(request, str(exc.message))
-        else:
-            if action == "promote":
-                messages.success(
-                    request,
-                    _("全区方案“%(name)s”已纳入规划，其新址列为所在服务圈的拟建点")
-                    % {"name": row.name},
-                )
-            else:
-                messages.success(request, _("方案“%(name)s”已撤回") % {"name": row.name})
+    _move(request, row, promoted=_("全区方案“%(name)s”已纳入规划，其新址列为所在服务圈的拟建点"))
     return redirect(_district_url(district, row))
 
 
@@ -626,21 +635,12 @@ def district_export(request: HttpRequest, pk: int, sid: int, fmt: str) -> HttpRe
     except Invalid as exc:
         messages.error(request, str(exc.message))
         return redirect(_district_url(district, row))
-    rows = [[o.circle.name, *line] for o in answer.circles for line in _export_rows(o.answer)]
-    stem = f"whatif-district-{district.code}-{row.pk}"
-    if fmt == "csv":
-        body = csv_bytes(DISTRICT_HEADER, rows)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    else:
-        book = XlsxBook()
-        ws = book.sheet(row.name)
-        ws.row([f"{district.name} · {row.name}"], style="bold")
-        ws.row([c.words() for c in answer.changes], style="note")
-        ws.row(DISTRICT_HEADER, style="header")
-        ws.rows(rows)
-        response = HttpResponse(
-            book.to_bytes(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+    return _export(
+        fmt,
+        stem=f"whatif-district-{district.code}-{row.pk}",
+        sheet=row.name,
+        title=f"{district.name} · {row.name}",
+        changes=answer.changes,
+        header=DISTRICT_HEADER,
+        rows=[[o.circle.name, *line] for o in answer.circles for line in _export_rows(o.answer)],
+    )
