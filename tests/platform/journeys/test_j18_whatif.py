@@ -115,7 +115,8 @@ def test_j18_district_whatif_from_the_home(demo, page):
     box = shape.first.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    assert "已选位置" in page.locator("#picked-place").inner_text()
+    # said with the community under the click, not only as coordinates
+    assert re.search(r"已选位置：.+范围内（", page.locator("#picked-place").inner_text())
     page.get_by_role("button", name="增设并计算").click()
 
     assert "个受到影响" in page.locator("#whatif-summary").inner_text()

@@ -156,7 +156,15 @@ def test_whatif_pages(graded_world, client):
     html = r.content.decode()
     assert 'id="whatif-table"' in html and 'id="whatif-summary"' in html
     assert r.context["answer"].rows[0].item_code == "station.health"
+    # the picked place is said with the community it lies in (500 m squares: x 775 → the second)
+    assert "已选位置：北长街社区范围内（" in html
     changes = r.context["changes_json"]
+    # a place outside the circle's communities (x 1,750 m: another street's) is said so
+    far = client.post(
+        url, {"op": "add", "changes": changes, "item": "", "lon": lonlat(1750, 275)[0],
+              "lat": lonlat(1750, 275)[1]},
+    )  # fmt: skip
+    assert far.status_code == 422 and "已选位置：不在图中社区范围内（" in far.content.decode()
     # no place chosen: refused beside the form, 422
     bad = client.post(url, {"op": "add", "changes": changes, "item": "shop.post"})
     assert bad.status_code == 422 and "请在地图上点选位置" in bad.content.decode()

@@ -173,3 +173,14 @@ def boundary_coordinates(geojson_text: str) -> Sequence[Sequence[Sequence[float]
     if geom["type"] == "MultiPolygon":
         return [poly[0] for poly in geom["coordinates"]]
     return []
+
+
+def community_at(communities: Iterable[Community], lon: float, lat: float) -> Community | None:
+    """The first of ``communities`` whose boundary holds the point (a place picked on a map)."""
+    point = shapely.Point(lon, lat)
+    for c in communities:
+        if c.boundary_geojson:
+            shape = shapely.from_geojson(c.boundary_geojson)
+            if shape.covers(point):
+                return c
+    return None

@@ -12,6 +12,7 @@ planner saves; answers come from :mod:`quarterhour.platform.planning.whatif`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,6 +85,19 @@ def _new_change(request: HttpRequest, op: str) -> whatif.HypoChange:
     return whatif.parse_change(raw)
 
 
+def _picked(data: Any, communities: Any) -> dict[str, str]:
+    """The place picked on the map (re-shown after a post), said with the community it lies
+    in: its coordinates and the community's name, or nothing when it is in none of them."""
+    try:
+        lon, lat = float(data.get("lon", "")), float(data.get("lat", ""))
+    except ValueError:
+        return {}
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        return {}
+    inside = geo.community_at(communities, lon, lat)
+    return {"at": f"{lon:.5f}, {lat:.5f}", "community": inside.name if inside else ""}
+
+
 def _map(circle: Circle, answer: whatif.Answer | None, proposed: list[Any], network: Any) -> Any:
     svg = SvgMap()
     changed = answer.affected_community_ids if answer is not None else set()
@@ -152,6 +166,9 @@ def _page(
         "opened": opened,
         "proposed": proposed,
         "map_svg": _map(circle, answer, proposed, _network_of(circle)),
+        "picked": _picked(
+            request.POST, [m.community for m in circle.memberships.select_related("community")]
+        ),
     }
     response = render(request, "web/whatif.html", context)
     if errors:
@@ -517,6 +534,7 @@ def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
             network=_district_network(circles, whatif.district_runs(circles)),
             proposed=proposed,
         ),
+        "picked": _picked(request.POST, geo.district_communities(district)),
     }
     response = render(request, "web/whatif_district.html", context)
     if errors:

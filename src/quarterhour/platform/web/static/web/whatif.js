@@ -31,8 +31,21 @@
     marker.setAttribute("cx", at.x.toFixed(1));
     marker.setAttribute("cy", at.y.toFixed(1));
     if (said) {
-      said.textContent = (said.getAttribute("data-picked") || "已选位置") + "：" +
-        lon.toFixed(5) + ", " + lat.toFixed(5);
+      // the community drawn under the click (its polygon's title: name · circles)
+      var inside = "";
+      var under = document.elementsFromPoint ? document.elementsFromPoint(ev.clientX, ev.clientY) : [];
+      for (var i = 0; i < under.length; i++) {
+        var title = under[i].tagName === "polygon" && under[i].querySelector("title");
+        if (title && title.textContent) {
+          inside = title.textContent.split(" · ")[0];
+          break;
+        }
+      }
+      var where = inside
+        ? (said.getAttribute("data-inside") || "%(name)s").replace("%(name)s", inside)
+        : (said.getAttribute("data-outside") || "");
+      said.textContent = (said.getAttribute("data-picked") || "已选位置") + "：" + where +
+        "（" + lon.toFixed(5) + ", " + lat.toFixed(5) + "）";
     }
   });
 })();
