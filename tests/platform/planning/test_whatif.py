@@ -186,6 +186,13 @@ def test_whatif_pages(graded_world, client):
     client.post(url, {"op": "save", "changes": two.context["changes_json"], "scenario_name": "乙"})
     other = WhatIfScenario.objects.get(name="乙")
     assert len(other.changes) == 2
+    # a reopened scenario offers to save its changes as a new one (saving makes a copy)
+    reopened = client.get(url, {"scenario": other.pk}).content.decode()
+    assert (
+        'id="opened"' in reopened
+        and "另存为新方案" in reopened
+        and "保存方案</button>" not in reopened
+    )
     cmp = client.get(f"{url}compare/", {"a": row.pk, "b": other.pk})
     assert cmp.status_code == 200 and 'id="compare-table"' in cmp.content.decode()
     csv = client.get(f"{url}{row.pk}.csv")
