@@ -25,8 +25,8 @@ pyosmium first, since Valhalla reads PBF only).
 Both sides are warm (one request first: network, index and tiles loaded, as a platform worker
 holds them) and answer the same seeded points (random network nodes in the middle 80 % of the
 extract, moved up to ±40 m). Each side runs in its own process, so peak RSS is its own
-(``ru_maxrss``, which for ours includes reading the OSM file and Django; "warm RSS" is the
-resident size after loading, what a worker keeps). Ratio = Valhalla p95 / ours p95.
+(``VmHWM``; for ours it includes reading the OSM file and Django; "warm RSS" is the resident
+size after loading, what a worker keeps). Ratio = Valhalla p95 / ours p95.
 
 The answers are compared, not forced to agree: areas in the extract's UTM zone (pyproj), the
 intersection over union, and, over our network's nodes, the share of the nodes in one polygon
@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -78,27 +77,43 @@ def pct(values: list[float], q: float) -> float:
     return s[int(q * (len(s) - 1))]
 
 
-def rss_now_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def _status_mib(field: str, pid: int | str = "self") -> float:
+    """A memory line of /proc/<pid>/status in MiB (NaN once the process is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_now_mib() -> float:
+    return _status_mib("VmRSS")
+
+
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak resident size (VmHWM: of its address space since exec; unlike
+    ``ru_maxrss``, not raised by the parent's size at the fork)."""
+    return _status_mib("VmHWM")
 
 
-def run_measured(cmd: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ``cmd`` to its end: (seconds, the child's own peak RSS in MiB); raises on failure."""
+def run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd`` to its end: (seconds, its peak RSS in MiB, read from /proc every 10 ms);
+    raises on failure."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.Popen(cmd)
+    peak = 0.0
+    while proc.poll() is None:
+        seen = _status_mib("VmHWM", proc.pid)
+        if seen == seen:  # not NaN
+            peak = max(peak, seen)
+        time.sleep(0.01)
     seconds = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} ended with {proc.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak
 
 
 # --- the preparation (parent process) ---------------------------------------------------------
@@ -369,11 +384,11 @@ def run_city(city: City, args: argparse.Namespace) -> None:
         job: dict[str, Any] = {"pbf": str(pbf), "points": pts, "config": build["config"]}
         (work / "job.json").write_text(json.dumps(job))
         me = [sys.executable, str(Path(__file__).resolve()), "--work", str(work), "--side"]
-        _s, _peak = run_measured([*me, "ours"])
+        subprocess.run([*me, "ours"], check=True)
         ours = json.loads((work / "ours.json").read_text())
         job.update({k: ours[k] for k in ("limit_m", "speed_kmh", "minutes")})
         (work / "job.json").write_text(json.dumps(job))
-        run_measured([*me, "valhalla"])
+        subprocess.run([*me, "valhalla"], check=True)
         vh = json.loads((work / "valhalla.json").read_text())
         agree = compare(work, ours, vh)
     report(city, args, build=build, ours=ours, vh=vh, agree=agree)
