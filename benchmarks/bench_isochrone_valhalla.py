@@ -109,11 +109,11 @@ def since(start: tuple[float, float], wall: list[float], cpu: list[float]) -> No
     cpu.append(time.process_time() - start[1])
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float]:
+def run_measured(cmd: list[str], *, cwd: Path) -> tuple[float, float]:
     """Run ``cmd`` to its end: (seconds, its peak RSS in MiB, read from /proc every 10 ms);
     raises on failure."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, cwd=cwd)
     peak = 0.0
     while proc.poll() is None:
         seen = _status_mib("VmHWM", proc.pid)
@@ -180,7 +180,9 @@ def build_tiles(pbf: Path, work: Path, *, threads: int) -> dict[str, Any]:
     path = work / "valhalla.json"
     path.write_text(json.dumps(config))
     exe = Path(valhalla.PYVALHALLA_DIR) / "bin" / "valhalla_build_tiles"
-    seconds, peak = run_measured([str(exe), "-c", str(path), "-j", str(threads), str(pbf)])
+    # in the temporary folder: the builder writes duplicateways.txt where it runs
+    cmd = [str(exe), "-c", str(path), "-j", str(threads), str(pbf)]
+    seconds, peak = run_measured(cmd, cwd=work)
     files = [p for p in tiles.rglob("*") if p.is_file()]
     return {
         "config": str(path),
