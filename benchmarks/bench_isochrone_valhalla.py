@@ -33,7 +33,7 @@ intersection over union, and, over our network's nodes, the share of the nodes i
 that the other also covers, and the share of the nodes within the limit on our network (exact
 walking distance) that Valhalla's polygon covers. The algorithms differ by design: ours is the
 union of the walked street pieces (exact distances on our network, a 25 m street corridor);
-Valhalla's is a contour drawn over a grid of its own graph's travel times (cells, smoothing,
+Valhalla's is a contour drawn over a grid of its own graph's travel times (cells,
 generalisation, the largest ring), and the two graphs are built from the same file by different
 walking rules.
 """
