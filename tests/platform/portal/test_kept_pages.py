@@ -159,8 +159,13 @@ def test_a_session_cookie_takes_the_whole_way(hsds_world, page_cache):
     assert resp.status_code == 200 and 'id="resident-login"' in resp.content.decode()
 
 
-def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(hsds_world, page_cache):
+@pytest.mark.parametrize("max_age_ms", [0, 60_000])  # the version read every time / kept a while
+def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(
+    hsds_world, page_cache, settings, max_age_ms
+):
     from django.utils import timezone
+
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = max_age_ms
 
     url = _url()
     tz = timezone.get_current_timezone()
@@ -195,6 +200,45 @@ def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(hsds_world, page
     assert "便民早餐亭" in Client().get(url).content.decode()
     with _early_only():
         assert "便民早餐亭" in Client().get(url).content.decode()
+
+
+def test_the_directory_version_kept_a_while_is_never_older_than_its_age(
+    hsds_world, settings, monkeypatch
+):
+    from quarterhour.platform.web import pagecache
+
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(pagecache, "_recent", None)
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = 250
+    first = pagecache.recent_directory_version()
+    assert first == pagecache.directory_version()
+    # a write this process saves: seen at once
+    lon, lat = lonlat(325, 25)
+    facility_create(
+        actor=hsds_world.users["city"],
+        key="test:kiosk",
+        name="便民早餐亭",
+        lon=lon,
+        lat=lat,
+        community=hsds_world.a1y,
+        item_codes=["shop.post"],
+    )
+    second = pagecache.recent_directory_version()
+    assert second != first and second == pagecache.directory_version()
+    # a history row written without signals (as another process's save is, seen from here):
+    # not seen before the age …
+    hist = hsds_world.fDay.history.model
+    hist.objects.bulk_create([hist(**{**hist.objects.values().last(), "history_id": None})])
+    now = pagecache.directory_version()
+    assert now != second
+    clock[0] += 0.249
+    assert pagecache.recent_directory_version() == second
+    clock[0] += 0.002  # … and from then on
+    assert pagecache.recent_directory_version() == now
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = 0  # read every time
+    hist.objects.bulk_create([hist(**{**hist.objects.values().last(), "history_id": None})])
+    assert pagecache.recent_directory_version() == pagecache.directory_version() != now
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,13 @@ one rendering (about 4 ms) of a place asked again; keeping is on when the settin
 
 :class:`KeptNearMeMiddleware` sits right after the security, CSP and static-file middleware.
 For a ``GET`` of the near-me page without a session cookie (so not signed in) it reads the
-directory's version, looks the page up here and answers it at once (a page with a token hole
-gets the asker's token, its cookie set by Django's own CSRF middleware code): the session,
-locale, common, CSRF, authentication, messages, control-character, history and lock-out
-middleware, URL resolution and the view are skipped. The answer's headers are those the whole
-stack gave the same page in this process (captured per language from an answer that went
-through it; until one has, requests take the whole way), and the outer middleware add the
+directory's version (as this process read it at most ``QH_DIRECTORY_VERSION_MAX_AGE_MS`` ago:
+web/pagecache.recent_directory_version), looks the page up here and answers it at once (a page
+with a token hole gets the asker's token, its cookie set by Django's own CSRF middleware code):
+the session, locale, common, CSRF, authentication, messages, control-character, history and
+lock-out middleware, URL resolution and the view are skipped. The answer's headers are those
+the whole stack gave the same page in this process (captured per language from an answer that
+went through it; until one has, requests take the whole way), and the outer middleware add the
 security headers and the Content-Security-Policy to both alike. Anything else — a session
 cookie, another method, a page not kept, a host not allowed — takes the whole way.
 """
@@ -43,7 +44,12 @@ from django.utils import timezone, translation
 
 from quarterhour.platform.core.middleware import offending
 from quarterhour.platform.web.middleware import chosen_language
-from quarterhour.platform.web.pagecache import directory_version, fragment_key, page_cache
+from quarterhour.platform.web.pagecache import (
+    directory_version,
+    fragment_key,
+    page_cache,
+    recent_directory_version,
+)
 
 #: where a kept page's CSRF token goes (a token has only letters and digits)
 CSRF_HOLE = "__qh-csrf-token__"
@@ -230,7 +236,7 @@ class KeptNearMeMiddleware:
         if headers is None or offending(request):  # the whole way (it answers the 400)
             return None
         request.LANGUAGE_CODE = language
-        version = directory_version()
+        version = recent_directory_version()  # (production: read at most every 250 ms)
         setattr(request, VERSION_ATTR, version)
         found = find(near_key(request, version))
         if found is None:
