@@ -3,6 +3,7 @@
     python benchmarks/bench_portal_nearme.py [--nodes 1000000] [--requests 200] [--facilities 20000]
                                              [--concurrent] [--clients 50] [--seconds 10]
                                              [--page-places N] [--page-only] [--runs N] [--healthz]
+                                             [--warm-times N]
 
 A fresh SQLite platform in a temporary data directory gets the seeded grid network of
 ``benchmarks/gen.py`` (stored as the platform's walk network) and ``--facilities`` facilities at
@@ -171,6 +172,7 @@ def under_load(
     workers: int,
     threads: int,
     path: str = "/near/",
+    warm_times: int = 1,
 ) -> LoadResult:
     """gunicorn with the production settings; ``clients`` closed-loop connections (wrk when
     installed, else a thread per client with its own httpx client)."""
@@ -182,11 +184,12 @@ def under_load(
         # warm every worker (each loads the network once): concurrent requests until all fast
         def warm(i: int) -> None:
             with httpx.Client(base_url=base, headers=HEADERS, timeout=300) as http:
-                for lon, lat in pts[i::16][:per]:
+                for lon, lat in (pts * warm_times)[i::16][:per]:
                     http.get(path, params={"lon": lon, "lat": lat})
 
-        # every place once when they are few (the kept walking areas: each asked before)
-        per = max(10, -(-len(pts) // 16)) if len(pts) <= 400 else 10
+        # every place once when they are few (the kept walking areas: each asked before);
+        # ``warm_times`` times each, so that every worker has most of them kept
+        per = max(10, -(-len(pts) * warm_times // 16)) if len(pts) <= 400 else 10
         warmers = [threading.Thread(target=warm, args=(i,)) for i in range(16)]
         for th in warmers:
             th.start()
@@ -243,6 +246,13 @@ def main() -> None:
         "--runs", type=int, default=1, help="the page under load this many times (a server each)"
     )
     ap.add_argument(
+        "--warm-times",
+        type=int,
+        default=1,
+        help="before the page under load, ask each place this many times (4: each of the two "
+        "workers has almost every place kept, as when residents have been asking a while)",
+    )
+    ap.add_argument(
         "--healthz", action="store_true", help="also /healthz under the same load (the floor)"
     )
     args = ap.parse_args()
@@ -289,6 +299,7 @@ def main() -> None:
                 seconds=args.seconds,
                 workers=args.workers,
                 threads=args.threads,
+                warm_times=args.warm_times,
             )
             report("near me page", args, r, target=30.0)
         if args.concurrent and args.healthz:
