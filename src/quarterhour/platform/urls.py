@@ -10,6 +10,7 @@ from quarterhour.platform.accounts import views as account_views
 from quarterhour.platform.core.views import pick
 from quarterhour.platform.portal import views as portal_views
 from quarterhour.platform.web import views
+from quarterhour.platform.web.language import language_switch
 
 admin.site.site_header = "一刻钟社区服务圈 · 管理后台"
 admin.site.site_title = "一刻钟社区服务圈"
@@ -18,7 +19,8 @@ admin.site.index_title = "登记簿管理"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("pick/<slug:kind>.json", pick, name="pick"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language without the CSRF check (web/language.py)
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("quarterhour.platform.accounts.urls")),

@@ -1,7 +1,8 @@
 """Near-me pages kept per process and answered by the middleware before the session, auth and
-the rest (portal/kept.py): the same page and headers as the whole way, a valid CSRF token of
-the asker's own, never for signed-in users, never stale, bounded; and the file cache that looks
-at its folder's size only now and then (web/filecache.py)."""
+the rest (portal/kept.py): the same page and headers as the whole way, no token and no cookie
+(the language switch takes none, sends back only to this site, and signed-in forms keep the
+CSRF check), never for signed-in users, never stale, bounded; and the file cache that looks at
+its folder's size only now and then (web/filecache.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from quarterhour.platform.facilities.services import facility_create
 from quarterhour.platform.portal import kept
 from tests.platform.helpers import lonlat
 
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-
 
 def _url(x: float = 275, y: float = 25) -> str:
     lon, lat = lonlat(x, y)
@@ -32,13 +31,8 @@ def _early_only():
 
 def _body(resp) -> str:
     html = resp.content.decode()
-    assert kept.CSRF_HOLE not in html
-    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', html)
-
-
-def _cookie(resp, name: str) -> dict[str, object]:
-    morsel = resp.cookies[name]
-    return {k: morsel[k] for k in morsel if morsel[k]} | {"set": bool(morsel.value)}
+    assert kept.CSRF_HOLE not in html and "csrfmiddlewaretoken" not in html
+    return html
 
 
 def test_a_kept_page_answered_early_is_the_whole_ways_page(hsds_world, page_cache, settings):
@@ -51,47 +45,85 @@ def test_a_kept_page_answered_early_is_the_whole_ways_page(hsds_world, page_cach
     with _early_only():
         early = Client().get(url)
     assert fresh.status_code == first.status_code == early.status_code == 200
-    assert _body(early) == _body(first) == _body(fresh)
-    assert "长安药房" in early.content.decode()
+    # byte for byte: the page has no token, so it is the same for every anonymous visitor
+    assert early.content == first.content == fresh.content
+    assert "长安药房" in _body(early)
     # every header alike: the CSP, X-Frame-Options, Vary, Content-Language, lengths …
     assert dict(early.headers) == dict(first.headers) == dict(fresh.headers)
     assert "Content-Security-Policy" in early.headers
     assert early.headers["X-Frame-Options"] == "DENY"
-    assert set(early.cookies) == set(fresh.cookies) == {"csrftoken"}
-    assert _cookie(early, "csrftoken") == _cookie(fresh, "csrftoken")
+    assert "Cookie" in early.headers["Vary"]  # the page depends on the language cookie
+    assert early.headers["Content-Length"] == str(len(early.content))
+    # no cookie at all: nothing on the page needs one
+    assert dict(early.cookies) == dict(first.cookies) == dict(fresh.cookies) == {}
 
 
-def test_the_early_pages_token_is_the_askers_own_and_valid(hsds_world, page_cache):
+def test_the_language_switch_needs_no_token_and_sends_back_only_to_this_site(
+    hsds_world, page_cache
+):
     url = _url()
-    Client().get(url)
-    tokens = []
-    for returning in (False, True):
-        c = Client(enforce_csrf_checks=True)
-        if returning:  # a visitor who already has a CSRF cookie keeps its secret
-            c.get("/catalogue/")
-            secret = c.cookies["csrftoken"].value
-        with _early_only():
-            resp = c.get(url)
-        token = TOKEN.search(resp.content.decode())
-        assert token is not None
-        tokens.append(token.group(1))
-        if returning:
-            assert c.cookies["csrftoken"].value == secret
-        # the language switch on the page accepts the token with the asker's cookie
-        switched = c.post(
-            "/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": token.group(1)}
+    Client().get(url)  # kept
+    c = Client(enforce_csrf_checks=True)
+    with _early_only():
+        page = c.get(url)
+    assert 'action="/i18n/setlang/"' in _body(page) and not c.cookies
+    # the switch on the page, as the browser posts it: no token, and it works
+    switched = c.post("/i18n/setlang/", {"language": "en", "next": url})
+    assert switched.status_code == 302 and switched.headers["Location"] == url
+    assert c.cookies["django_language"].value == "en"
+    english = c.get(url)  # another language: its own page (kept under its own key)
+    assert english.headers["Content-Language"] == "en"
+    assert (
+        'value="zh-hans">中文' in _body(english) and '<html lang="en">' in english.content.decode()
+    )
+    with _early_only():
+        again = c.get(url)
+    assert again.content == english.content
+    back = c.post("/i18n/setlang/", {"language": "zh-hans", "next": url})
+    assert back.status_code == 302 and c.cookies["django_language"].value == "zh-hans"
+    assert '<html lang="zh-hans">' in c.get(url).content.decode()
+    # only back to this site: anything else goes to the referring page here, else home
+    for elsewhere in (
+        "https://evil.example/near/",
+        "//evil.example/near/",
+        "http://testserver.evil.example/",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+    ):
+        other = Client(enforce_csrf_checks=True)
+        resp = other.post("/i18n/setlang/", {"language": "en", "next": elsewhere})
+        assert resp.status_code == 302 and resp.headers["Location"] == "/", elsewhere
+        resp = other.post(
+            "/i18n/setlang/",
+            {"language": "en", "next": elsewhere},
+            HTTP_REFERER="http://testserver" + url,
         )
-        assert switched.status_code == 302
-        english = c.get(url)  # another language: its own page (kept under its own key)
-        assert english.headers["Content-Language"] == "en"
-        assert 'value="zh-hans">中文' in english.content.decode()
-        forged = Client(enforce_csrf_checks=True)
-        forged.cookies = c.cookies
-        refused = forged.post(
-            "/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": "x" * 64}
+        assert resp.headers["Location"] == "http://testserver" + url, elsewhere
+        resp = other.post(
+            "/i18n/setlang/",
+            {"language": "en", "next": elsewhere},
+            HTTP_REFERER="https://evil.example/",
         )
-        assert refused.status_code == 403
-    assert tokens[0] != tokens[1]
+        assert resp.headers["Location"] == "/", elsewhere
+    # a language the site does not have sets nothing; a GET changes nothing
+    odd = Client(enforce_csrf_checks=True)
+    assert odd.post("/i18n/setlang/", {"language": "xx", "next": url}).status_code == 302
+    assert odd.get("/i18n/setlang/", {"language": "en", "next": url}).status_code == 302
+    assert "django_language" not in odd.cookies
+
+
+def test_signed_in_forms_keep_the_csrf_check(hsds_world, page_cache):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(hsds_world.users["city"])
+    assert c.post("/accounts/logout/").status_code == 403  # no token: refused
+    html = c.get("/home/", follow=True).content.decode()
+    token = re.search(
+        r'action="/accounts/logout/"[^>]*>\s*<input[^>]*name="csrfmiddlewaretoken"', html
+    )
+    assert token is not None  # the log-out form still carries its token
+    # and the language switch works for them too
+    assert c.post("/i18n/setlang/", {"language": "en", "next": "/home/"}).status_code == 302
+    assert c.cookies["django_language"].value == "en"
 
 
 def test_english_pages_are_answered_early_with_english_headers(hsds_world, page_cache):
@@ -127,8 +159,13 @@ def test_a_session_cookie_takes_the_whole_way(hsds_world, page_cache):
     assert resp.status_code == 200 and 'id="resident-login"' in resp.content.decode()
 
 
-def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(hsds_world, page_cache):
+@pytest.mark.parametrize("max_age_ms", [0, 60_000])  # the version read every time / kept a while
+def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(
+    hsds_world, page_cache, settings, max_age_ms
+):
     from django.utils import timezone
+
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = max_age_ms
 
     url = _url()
     tz = timezone.get_current_timezone()
@@ -163,6 +200,45 @@ def test_an_edit_or_a_place_closing_is_seen_by_the_early_answer(hsds_world, page
     assert "便民早餐亭" in Client().get(url).content.decode()
     with _early_only():
         assert "便民早餐亭" in Client().get(url).content.decode()
+
+
+def test_the_directory_version_kept_a_while_is_never_older_than_its_age(
+    hsds_world, settings, monkeypatch
+):
+    from quarterhour.platform.web import pagecache
+
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(pagecache, "_recent", None)
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = 250
+    first = pagecache.recent_directory_version()
+    assert first == pagecache.directory_version()
+    # a write this process saves: seen at once
+    lon, lat = lonlat(325, 25)
+    facility_create(
+        actor=hsds_world.users["city"],
+        key="test:kiosk",
+        name="便民早餐亭",
+        lon=lon,
+        lat=lat,
+        community=hsds_world.a1y,
+        item_codes=["shop.post"],
+    )
+    second = pagecache.recent_directory_version()
+    assert second != first and second == pagecache.directory_version()
+    # a history row written without signals (as another process's save is, seen from here):
+    # not seen before the age …
+    hist = hsds_world.fDay.history.model
+    hist.objects.bulk_create([hist(**{**hist.objects.values().last(), "history_id": None})])
+    now = pagecache.directory_version()
+    assert now != second
+    clock[0] += 0.249
+    assert pagecache.recent_directory_version() == second
+    clock[0] += 0.002  # … and from then on
+    assert pagecache.recent_directory_version() == now
+    settings.QH_DIRECTORY_VERSION_MAX_AGE_MS = 0  # read every time
+    hist.objects.bulk_create([hist(**{**hist.objects.values().last(), "history_id": None})])
+    assert pagecache.recent_directory_version() == pagecache.directory_version() != now
 
 
 @pytest.mark.parametrize(
@@ -204,7 +280,8 @@ def test_kept_pages_are_bounded_in_entries_and_bytes():
     assert store.get("big", 2e12) is None  # past its time: gone
     assert store.bytes == sum(p.size for p in store._pages.values())
     page = kept.page(1e12, f"<a>{kept.CSRF_HOLE}</a><b>{kept.CSRF_HOLE}</b>")
-    assert page.body("TOKEN") == b"<a>TOKEN</a><b>TOKEN</b>"
+    assert page.needs_token and page.body("TOKEN") == b"<a>TOKEN</a><b>TOKEN</b>"
+    assert not kept.page(1e12, "<a>no form</a>").needs_token
 
 
 def test_the_file_cache_looks_at_its_folder_now_and_then(tmp_path: Path):

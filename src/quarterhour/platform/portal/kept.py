@@ -4,23 +4,27 @@ middleware for anonymous visitors.
 A near-me page is the same for every anonymous visitor who asks the same address (the query
 and all: the language switch sends them back to it) while the public directory's data version
 holds, until a listed place opens or closes, or the day (the rooms' windows) ends. The view
-keeps it, with a hole where the asker's own CSRF token goes, here: in memory, per process,
-bounded in entries and bytes (:class:`KeptPages`). Not in the shared file cache: storing a page
-there took about 0.4–0.7 ms of CPU (pickling, compressing, a temporary file and a rename),
+keeps it here: in memory, per process, bounded in entries and bytes (:class:`KeptPages`). Its
+only form for anonymous visitors is the language switch, which takes no CSRF token
+(web/language.py), so the page is the same bytes for everyone and sets no cookie; should a form
+needing a token ever be added, the page is kept with a hole where the asker's own token goes
+and answered with it (and the CSRF cookie) as before. Not in the shared file cache: storing a
+page there took about 0.4–0.7 ms of CPU (pickling, compressing, a temporary file and a rename),
 paid by every first-time place — mostly map clicks never asked again — to save another worker
 one rendering (about 4 ms) of a place asked again; keeping is on when the settings name a
 ``"pages"`` cache, as for the other kept pages.
 
 :class:`KeptNearMeMiddleware` sits right after the security, CSP and static-file middleware.
 For a ``GET`` of the near-me page without a session cookie (so not signed in) it reads the
-directory's version, looks the page up here and answers it at once,
-with the asker's own CSRF token in the hole and the cookie set by Django's own CSRF middleware
-code: the session, locale, common, CSRF, authentication, messages, control-character, history
-and lock-out middleware, URL resolution and the view are skipped. The answer's headers are
-those the whole stack gave the same page in this process (captured per language from an answer
-that went through it; until one has, requests take the whole way), and the outer middleware
-add the security headers and the Content-Security-Policy to both alike. Anything else — a
-session cookie, another method, a page not kept, a host not allowed — takes the whole way.
+directory's version (as this process read it at most ``QH_DIRECTORY_VERSION_MAX_AGE_MS`` ago:
+web/pagecache.recent_directory_version), looks the page up here and answers it at once (a page
+with a token hole gets the asker's token, its cookie set by Django's own CSRF middleware code):
+the session, locale, common, CSRF, authentication, messages, control-character, history and
+lock-out middleware, URL resolution and the view are skipped. The answer's headers are those
+the whole stack gave the same page in this process (captured per language from an answer that
+went through it; until one has, requests take the whole way), and the outer middleware add the
+security headers and the Content-Security-Policy to both alike. Anything else — a session
+cookie, another method, a page not kept, a host not allowed — takes the whole way.
 """
 
 from __future__ import annotations
@@ -40,7 +44,12 @@ from django.utils import timezone, translation
 
 from quarterhour.platform.core.middleware import offending
 from quarterhour.platform.web.middleware import chosen_language
-from quarterhour.platform.web.pagecache import directory_version, fragment_key, page_cache
+from quarterhour.platform.web.pagecache import (
+    directory_version,
+    fragment_key,
+    page_cache,
+    recent_directory_version,
+)
 
 #: where a kept page's CSRF token goes (a token has only letters and digits)
 CSRF_HOLE = "__qh-csrf-token__"
@@ -58,6 +67,11 @@ class Page:
     until: float  # when it stops being right (a listed place opens or closes; midnight)
     parts: tuple[bytes, ...]  # the page in UTF-8, cut where the CSRF token goes
     size: int
+
+    @property
+    def needs_token(self) -> bool:
+        """Whether the page has a form needing the asker's CSRF token."""
+        return len(self.parts) > 1
 
     def body(self, token: str) -> bytes:
         return token.encode().join(self.parts)
@@ -156,8 +170,9 @@ def keep(key: str, until: float, html: str) -> Page:
 
 
 def answer(request: HttpRequest, kept: Page) -> HttpResponse:
-    """The kept page with the asker's own CSRF token (the CSRF middleware sets its cookie)."""
-    response = HttpResponse(kept.body(get_token(request)))
+    """The kept page (with the asker's own CSRF token if it has a form needing one: the CSRF
+    middleware then sets its cookie)."""
+    response = HttpResponse(kept.body(get_token(request)) if kept.needs_token else kept.parts[0])
     response.qh_kept = translation.get_language()  # type: ignore[attr-defined]
     return response
 
@@ -221,11 +236,15 @@ class KeptNearMeMiddleware:
         if headers is None or offending(request):  # the whole way (it answers the 400)
             return None
         request.LANGUAGE_CODE = language
-        version = directory_version()
+        version = recent_directory_version()  # (production: read at most every 250 ms)
         setattr(request, VERSION_ATTR, version)
         found = find(near_key(request, version))
         if found is None:
             return None
+        if not found.needs_token:  # the same bytes for everyone, no cookie
+            response = HttpResponse(found.parts[0], headers=dict(headers))
+            response.headers["Content-Length"] = str(found.size)
+            return response
         self.csrf.process_request(request)
         response = HttpResponse(found.body(get_token(request)), headers=dict(headers))
         response.headers["Content-Length"] = str(len(response.content))

@@ -115,8 +115,9 @@ def near(request: HttpRequest) -> HttpResponse:
     # A near-me page is the same for every anonymous visitor who asks the same address (query
     # and all: the language switch sends them back to it) while the directory's data version
     # holds, until a listed place opens or closes, or the day (the rooms' windows) ends. It is
-    # kept (portal/kept.py: per process and in the shared cache), with a hole where the asker's
-    # own CSRF token goes; the middleware answers most repeats before this view runs.
+    # kept (portal/kept.py: per process), the same bytes for everyone (the language switch
+    # takes no CSRF token: web/language.py); the middleware answers most repeats before this
+    # view runs.
     cache = page_cache() if not request.user.is_authenticated else None
     key = ""
     if cache is not None:
@@ -358,6 +359,10 @@ _CSRF_HOLE = kept.CSRF_HOLE
 
 
 def _with_csrf_token(request: HttpRequest, html: str) -> HttpResponse:
+    """The page with the asker's own CSRF token where it has a form needing one (no token, no
+    cookie otherwise: the language switch takes none)."""
+    if _CSRF_HOLE not in html:
+        return HttpResponse(html)
     return HttpResponse(html.replace(_CSRF_HOLE, get_token(request)))
 
 

@@ -60,7 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, the policy built once per process (web/csp.py)
+    "quarterhour.platform.web.csp.FixedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # an anonymous visitor's kept near-me page, answered before the session, auth and the rest
     # (portal/kept.py; the middleware above add the security headers and the CSP to it)

@@ -56,6 +56,11 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 
+# The public directory's version (the key of near-me pages kept in memory) is read at most every
+# 250 ms per worker instead of for every request: a place opening or closing saved by another
+# worker shows on near me up to 250 ms later (web/pagecache.recent_directory_version)
+QH_DIRECTORY_VERSION_MAX_AGE_MS = 250
+
 # Compiled templates kept for the life of the worker (explicit, whatever DEBUG says)
 TEMPLATES = [
     {

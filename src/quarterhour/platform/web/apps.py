@@ -7,3 +7,8 @@ class Config(AppConfig):
     label = "web"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("工作台")
+
+    def ready(self) -> None:
+        from quarterhour.platform.web.pagecache import watch_directory_writes
+
+        watch_directory_writes()

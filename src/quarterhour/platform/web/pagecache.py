@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 import weakref
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils import timezone, translation
 
@@ -143,6 +145,57 @@ def directory_version() -> str:
     """The public directory's version now (resident pages, HSDS): the same kind of query over
     providers, services, facilities, their items, certifications, areas and the walk network."""
     return _version("directory")
+
+
+#: the directory's version this process read last, and when (``time.monotonic()``)
+_recent: tuple[float, str] | None = None
+
+
+def recent_directory_version() -> str:
+    """The public directory's version as this process read it at most
+    ``QH_DIRECTORY_VERSION_MAX_AGE_MS`` ago (production: 250 ms; 0, the default, reads it every
+    time). A write saved in this process (any model of the directory or its history) is seen at
+    once; one saved by another process (or without signals, as a bulk write) is seen within that
+    age: a near-me page may show a place opening or closing that much later, never longer."""
+    global _recent
+    max_age = float(getattr(settings, "QH_DIRECTORY_VERSION_MAX_AGE_MS", 0)) / 1000
+    if max_age <= 0:
+        return directory_version()
+    now = time.monotonic()
+    got = _recent
+    if got is not None and 0 <= now - got[0] < max_age:
+        return got[1]
+    version = directory_version()
+    _recent = (now, version)
+    return version
+
+
+def forget_recent_directory_version(**_kwargs: Any) -> None:
+    """Drop the version read last (now, and again when the writing transaction commits: a
+    request of another thread may have read it in between)."""
+    global _recent
+    _recent = None
+    transaction.on_commit(_forget)
+
+
+def _forget() -> None:
+    global _recent
+    _recent = None
+
+
+def watch_directory_writes() -> None:
+    """Forget the directory's version read last whenever this process saves or deletes a row of
+    the directory (the models behind its version and their history models)."""
+    history: list[type[Model]] = []
+    for model in _DIRECTORY_HISTORY:
+        history += [model, model.history.model]  # type: ignore[attr-defined]
+    for model in (*history, *_DIRECTORY_APPEND_ONLY):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_recent_directory_version,
+                sender=model,
+                dispatch_uid=f"qh-directory-version-{model._meta.label}-{id(signal)}",
+            )
 
 
 def query_key(query: QueryDict) -> list[tuple[str, str]]:
