@@ -531,11 +531,15 @@ def sweep_up(
     lab: Int32Array,
     live: npt.NDArray[np.uint8],
     limit: float,
-    n: int,
+    lo: int,
+    hi: int,
+    top: int,
 ) -> None:  # pragma: no cover - compiled
-    """The upward sweep over the downward arcs: positions from last to first, each (final by
-    then: its lower neighbours come after it) pushing its lanes along its arcs ``ptr``/``dst``/
-    ``wgt`` to its higher neighbours. Positions with no lane within ``limit`` push nothing.
+    """The upward sweep over the downward arcs: positions ``hi``-1 down to ``lo``, each (final
+    by then: its lower neighbours come after it) pushing its lanes along its arcs ``ptr``/
+    ``dst``/``wgt`` to its higher neighbours, except those before position ``top`` (another
+    thread's: see :func:`~.hierarchy.run_sweeps`). Positions with no lane within ``limit``
+    push nothing.
 
     The same least (distance, label) per lane as pulling along the arcs reversed: every value
     is ``dist[p] + w`` of the same arcs, and the least under that total order does not depend
@@ -545,9 +549,9 @@ def sweep_up(
     kn = np.uint64(width)
     ad = np.empty(width, dtype=np.float64)
     al = np.empty(width, dtype=np.int32)
-    for i in range(n):
-        pp = n - 1 - i
-        if pp >= 2:  # the higher neighbours two positions on (upward sweep 9 % less CPU at 1M)
+    for i in range(hi - lo):
+        pp = hi - 1 - i
+        if pp >= lo + 2:  # the higher neighbours two positions on (upward sweep 9 % less CPU)
             for j in range(ptr[pp - 2], ptr[pp - 1]):
                 _prefetch(dist, np.uint64(dst[j]) * kn)
                 _prefetch(lab, np.uint64(dst[j]) * kn)
@@ -563,8 +567,27 @@ def sweep_up(
             al[kk] = lab[p + np.uint64(kk)]
         for j in range(a, b):
             q = dst[j]
+            if q < top:
+                continue
             if _push(dist, lab, np.uint64(q) * kn, wgt[j], ad, al, width, limit):
                 live[q] = 1
+
+
+@njit(cache=True, nogil=True)
+def part_flags(ptr: PtrArray, dst: Int32Array, part: Int32Array) -> Int64Array:  # pragma: no cover
+    """Per position, the set of parts (bit ``i`` for part ``i``, ``part[p]`` < 63) with a node
+    at or below it: its own part, or-ed upward over the arcs ``ptr``/``dst`` (CSR by the lower
+    end, every higher end at a smaller position), positions from last to first."""
+    n = part.shape[0]
+    flags = np.zeros(n, dtype=np.int64)
+    for p in range(n):
+        flags[p] = np.int64(1) << np.int64(part[p])
+    for i in range(n):
+        p = n - 1 - i
+        f = flags[p]
+        for j in range(ptr[p], ptr[p + 1]):
+            flags[dst[j]] |= f
+    return flags
 
 
 @njit(cache=True, nogil=True)

@@ -15,10 +15,11 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -293,14 +294,17 @@ def nearest_lanes(
     limit: float,
     *,
     work: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = None,
+    pool: Executor | None = None,
+    threads: int = 1,
 ) -> tuple[FloatArray, Int32Array]:
     """Nearest source per origin for ``n_lanes`` items (at most the lanes of ``work``): arrays
-    (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1)."""
+    (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1). The
+    sweeps run on ``threads`` threads (this one and ``pool``'s, :func:`run_sweeps`)."""
     n = h.n_nodes
     dist, lab, live = work if work is not None else lane_buffers(n, lane_width(n))
     width = dist.shape[0] // n
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
-    run_sweeps(h, dist, lab, live, limit)
+    run_sweeps(h, dist, lab, live, limit, pool=pool, threads=threads)
     n_orig = places.pos.shape[0]
     out_d = fresh_array((n_lanes, n_orig), np.float64)
     out_f = fresh_array((n_lanes, n_orig), np.int32)
@@ -453,17 +457,29 @@ def reach(
     limit = limit_m + _LIMIT_SLACK
     buffers = _Buffers()
     h = prep.hierarchy
+    at_once = n_workers  # batches run at once
+    stack = contextlib.ExitStack()
     if live and h is not None and h.fits(network, limit):
         places = origin_places(prep, h)
         width = lane_width(h.n_nodes)
         batches = [live[b : b + width] for b in range(0, len(live), width)]
+        # the threads of a batch share its lanes, one part of the hierarchy each (one set of
+        # lanes for two threads); batches run at once only with threads to spare
+        threads = max(1, min(n_workers, h.n_parts))
+        at_once = max(1, n_workers // threads)
+        sweepers = None
+        if threads > 1:
+            extra = min(at_once, len(batches)) * (threads - 1)
+            sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
 
         def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
             assert h is not None
             groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
             src = facility_sources(network, prep.facility_snap, groups)
             work = buffers.get(h.n_nodes, width)
-            return nearest_lanes(h, src, places, len(batch), limit, work=work)
+            return nearest_lanes(
+                h, src, places, len(batch), limit, work=work, pool=sweepers, threads=threads
+            )
 
     elif live:
         r = routed(prep)
@@ -480,13 +496,14 @@ def reach(
         done += len(batch)
         progress("reach", done, total)
 
-    if live and (n_workers == 1 or len(batches) == 1):
-        for batch in batches:
-            record(batch, run(batch))
-    elif live:
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for batch, out in zip(batches, pool.map(run, batches), strict=True):
-                record(batch, out)
+    with stack:
+        if live and (at_once == 1 or len(batches) == 1):
+            for batch in batches:
+                record(batch, run(batch))
+        elif live:
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
+                for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                    record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,
