@@ -8,7 +8,9 @@ one, a shortcut ``u–w`` added for ``u–v–w`` when no other path is as short
 costs two *linear sweeps* over the nodes — upward from the sources, then downward to everyone
 (PHAST, Delling et al. 2011) — for up to :data:`~._hierarchy.LANES` items at a time, with no
 priority queue at all. The nodes are laid out in *dependency order* (along a Hilbert curve, each
-node after its higher neighbours), so that the sweeps read memory mostly in order.
+node after its higher neighbours), so that the sweeps read memory mostly in order; that order is
+split into a small *top* and a few *parts* (pieces of the ground), so that several threads sweep
+one set of lanes together (:func:`run_sweeps`).
 
 Bounded: the hierarchy only keeps shortcuts no longer than ``bound_m`` (the walking limit).
 No path within the limit can use a longer one, so every node within the limit of a source gets
