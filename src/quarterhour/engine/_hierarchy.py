@@ -400,20 +400,21 @@ def contract(
 
 #: items swept together at most (one lane each): a node's lanes are side by side, its
 #: distances then its labels, read whole. The kernels take the width from the arrays (see
-#: :func:`lane_width`): 16 lanes while they fit the cache, 8 on large networks.
+#: :func:`lane_width`).
 LANES = 16
 
 
 def lane_width(n_nodes: int) -> int:
-    """Lanes per pass on a network of ``n_nodes``. Measured (30 items, one thread, CPU time):
-    at 100k nodes 16 lanes 0.137-0.141 s, 8 lanes 0.164-0.172 s (medians of 7); at 1M 16 lanes
-    0.96 s, 8 lanes 1.00 s, 4 lanes 1.95 s (least of 4). So 16 while a thread's lanes (12 bytes
-    a node a lane) fit the 32 MiB cache, else 8: half the work arrays (96 instead of 192 MiB a
-    thread at 1M) for the same time."""
-    return LANES if n_nodes * LANES * 12 <= _WIDE_MAX_BYTES else LANES // 2
-
-
-_WIDE_MAX_BYTES = 32 * 2**20
+    """Lanes per pass on a network of ``n_nodes``: 16 at every size. The sweeps wait for
+    memory, once per arc whatever the lanes, so more lanes a pass cost less a lane: at 1M
+    nodes, one thread, per 16-lane pass upward 222-250 ms and downward 216-321 ms against
+    313-378 and 616-652 ms per 8-lane pass (medians of 7, load 5.5), 2x cheaper a lane; at
+    100k 16 lanes 0.204 s of CPU end to end against 0.333 s with 8 (medians of 5). Once the
+    threads of a pass shared its lanes (:func:`~.hierarchy.run_sweeps`), one set of 16 lanes
+    (192 MiB at 1M) costs no more memory than the two 8-lane sets of two threads before
+    (1M peak 983 MiB with 2 threads). 32 lanes at 100k (one pass for 30 items): 0.207 s, no
+    better than 16, and twice the memory."""
+    return LANES
 
 
 @njit(cache=True, nogil=True)
@@ -531,11 +532,15 @@ def sweep_up(
     lab: Int32Array,
     live: npt.NDArray[np.uint8],
     limit: float,
-    n: int,
+    lo: int,
+    hi: int,
+    top: int,
 ) -> None:  # pragma: no cover - compiled
-    """The upward sweep over the downward arcs: positions from last to first, each (final by
-    then: its lower neighbours come after it) pushing its lanes along its arcs ``ptr``/``dst``/
-    ``wgt`` to its higher neighbours. Positions with no lane within ``limit`` push nothing.
+    """The upward sweep over the downward arcs: positions ``hi``-1 down to ``lo``, each (final
+    by then: its lower neighbours come after it) pushing its lanes along its arcs ``ptr``/
+    ``dst``/``wgt`` to its higher neighbours, except those before position ``top`` (another
+    thread's: see :func:`~.hierarchy.run_sweeps`). Positions with no lane within ``limit``
+    push nothing.
 
     The same least (distance, label) per lane as pulling along the arcs reversed: every value
     is ``dist[p] + w`` of the same arcs, and the least under that total order does not depend
@@ -545,9 +550,9 @@ def sweep_up(
     kn = np.uint64(width)
     ad = np.empty(width, dtype=np.float64)
     al = np.empty(width, dtype=np.int32)
-    for i in range(n):
-        pp = n - 1 - i
-        if pp >= 2:  # the higher neighbours two positions on (upward sweep 9 % less CPU at 1M)
+    for i in range(hi - lo):
+        pp = hi - 1 - i
+        if pp >= lo + 2:  # the higher neighbours two positions on (upward sweep 9 % less CPU)
             for j in range(ptr[pp - 2], ptr[pp - 1]):
                 _prefetch(dist, np.uint64(dst[j]) * kn)
                 _prefetch(lab, np.uint64(dst[j]) * kn)
@@ -563,8 +568,27 @@ def sweep_up(
             al[kk] = lab[p + np.uint64(kk)]
         for j in range(a, b):
             q = dst[j]
+            if q < top:
+                continue
             if _push(dist, lab, np.uint64(q) * kn, wgt[j], ad, al, width, limit):
                 live[q] = 1
+
+
+@njit(cache=True, nogil=True)
+def part_flags(ptr: PtrArray, dst: Int32Array, part: Int32Array) -> Int64Array:  # pragma: no cover
+    """Per position, the set of parts (bit ``i`` for part ``i``, ``part[p]`` < 63) with a node
+    at or below it: its own part, or-ed upward over the arcs ``ptr``/``dst`` (CSR by the lower
+    end, every higher end at a smaller position), positions from last to first."""
+    n = part.shape[0]
+    flags = np.zeros(n, dtype=np.int64)
+    for p in range(n):
+        flags[p] = np.int64(1) << np.int64(part[p])
+    for i in range(n):
+        p = n - 1 - i
+        f = flags[p]
+        for j in range(ptr[p], ptr[p + 1]):
+            flags[dst[j]] |= f
+    return flags
 
 
 @njit(cache=True, nogil=True)

@@ -15,10 +15,11 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -293,17 +294,21 @@ def nearest_lanes(
     limit: float,
     *,
     work: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = None,
+    pool: Executor | None = None,
+    threads: int = 1,
+    results: Callable[[], tuple[FloatArray, Int32Array]] | None = None,
 ) -> tuple[FloatArray, Int32Array]:
     """Nearest source per origin for ``n_lanes`` items (at most the lanes of ``work``): arrays
-    (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1)."""
+    (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1). The
+    sweeps run on ``threads`` threads (this one and ``pool``'s, :func:`run_sweeps`);
+    ``results`` gives the arrays to fill once they are swept (fresh ones when None)."""
     n = h.n_nodes
     dist, lab, live = work if work is not None else lane_buffers(n, lane_width(n))
     width = dist.shape[0] // n
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
-    run_sweeps(h, dist, lab, live, limit)
+    run_sweeps(h, dist, lab, live, limit, pool=pool, threads=threads)
     n_orig = places.pos.shape[0]
-    out_d = fresh_array((n_lanes, n_orig), np.float64)
-    out_f = fresh_array((n_lanes, n_orig), np.int32)
+    out_d, out_f = results() if results is not None else _results(n_lanes, n_orig)
     if places.is_nodes:
         gather_nodes(dist, lab, places.pos, limit, n_lanes, width, out_d, out_f)
     else:
@@ -332,6 +337,10 @@ def nearest_lanes(
             out_f,
         )
     return out_d, out_f
+
+
+def _results(n_lanes: int, n_orig: int) -> tuple[FloatArray, Int32Array]:
+    return fresh_array((n_lanes, n_orig), np.float64), fresh_array((n_lanes, n_orig), np.int32)
 
 
 class _Buffers(threading.local):
@@ -418,11 +427,14 @@ def reach(
 
     With a contraction hierarchy in ``prepared`` (built once per network and kept,
     :func:`~quarterhour.engine.hierarchy.build_hierarchy`) that covers the limit, items are
-    swept 8 or 16 at a time over it (:func:`~._hierarchy.lane_width`); without one, each item is
-    one bounded multi-source Dijkstra on the routing graph (building a hierarchy for a single run
-    costs more than it saves). Both give the same answers: the same distances up to the rounding of
-    a different order of additions (≈1e-13 m), and of facilities equally far the lowest index.
-    ``workers`` threads run batches in parallel (0 = one per CPU core).
+    swept 16 at a time over it (:func:`~._hierarchy.lane_width`), the threads of a pass sharing
+    its lanes (one part of the hierarchy each, :func:`~quarterhour.engine.hierarchy.run_sweeps`);
+    without one, each item is one bounded multi-source Dijkstra on the routing graph (building a
+    hierarchy for a single run costs more than it saves). Both give the same answers: the same
+    distances up to the rounding of a different order of additions (≈1e-13 m), and of facilities
+    equally far the lowest index. ``workers`` threads (0 = one per CPU core): as many as the
+    hierarchy has parts sweep each pass together, passes run at once with threads to spare
+    (each then with its own lanes); without a hierarchy, items run in parallel.
     """
     if not limit_m > 0:
         raise ValueError(f"limit_m must be positive, got {limit_m!r}")
@@ -453,17 +465,52 @@ def reach(
     limit = limit_m + _LIMIT_SLACK
     buffers = _Buffers()
     h = prep.hierarchy
+    at_once = n_workers  # batches run at once
+    stack = contextlib.ExitStack()
     if live and h is not None and h.fits(network, limit):
         places = origin_places(prep, h)
         width = lane_width(h.n_nodes)
         batches = [live[b : b + width] for b in range(0, len(live), width)]
+        # the threads of a batch share its lanes, one part of the hierarchy each (one set of
+        # lanes for two threads); batches run at once only with threads to spare
+        threads = max(1, min(n_workers, h.n_parts))
+        at_once = max(1, n_workers // threads)
+        sweepers = None
+        if threads > 1:
+            extra = min(at_once, len(batches)) * (threads - 1)
+            sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
+        # one pass at a time on all threads: the next pass's results are made (their pages
+        # faulted, ~0.6-0.9 ms a MiB) on a thread of their own meanwhile, not after its sweeps
+        faulter = None
+        if sweepers is not None and at_once == 1 and len(batches) > 1:
+            faulter = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        n_orig = places.pos.shape[0]
+        index = {id(b): i for i, b in enumerate(batches)}
+        ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
 
         def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
             assert h is not None
+            results = None
+            if faulter is not None:
+                i = index[id(batch)]
+                for j in (i, i + 1):
+                    if j < len(batches) and j not in ahead:
+                        ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
+                results = ahead.pop(i).result
             groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
             src = facility_sources(network, prep.facility_snap, groups)
             work = buffers.get(h.n_nodes, width)
-            return nearest_lanes(h, src, places, len(batch), limit, work=work)
+            return nearest_lanes(
+                h,
+                src,
+                places,
+                len(batch),
+                limit,
+                work=work,
+                pool=sweepers,
+                threads=threads,
+                results=results,
+            )
 
     elif live:
         r = routed(prep)
@@ -480,13 +527,14 @@ def reach(
         done += len(batch)
         progress("reach", done, total)
 
-    if live and (n_workers == 1 or len(batches) == 1):
-        for batch in batches:
-            record(batch, run(batch))
-    elif live:
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for batch, out in zip(batches, pool.map(run, batches), strict=True):
-                record(batch, out)
+    with stack:
+        if live and (at_once == 1 or len(batches) == 1):
+            for batch in batches:
+                record(batch, run(batch))
+        elif live:
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
+                for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                    record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,

@@ -1,0 +1,142 @@
+"""The sweep order split for threads (a top, then parts): every arc stays within its part or
+leads into the top, and sweeping one set of lanes on several threads gives the very same
+lanes as one thread, bit for bit."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quarterhour.engine._hierarchy import seed
+from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
+from quarterhour.engine.network import WalkNetwork, build_network
+from quarterhour.engine.places import Facility, Origins
+from quarterhour.engine.reach import lane_buffers, prepare, reach
+from tests.engine.randomnets import lonlat, random_facility
+
+
+def grid(rng: np.random.Generator, side: int) -> WalkNetwork:
+    """A jittered grid of ``side`` × ``side`` nodes, 60–120 m apart, with missing links and a
+    few long diagonals (so the hierarchy has shortcuts and the top is not trivial)."""
+    spacing = float(rng.uniform(60.0, 120.0))
+    ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    x = jj.ravel() * spacing + rng.uniform(-0.3, 0.3, side * side) * spacing
+    y = ii.ravel() * spacing + rng.uniform(-0.3, 0.3, side * side) * spacing
+    lon, lat = lonlat(x, y)  # type: ignore[arg-type]
+    idx = np.arange(side * side).reshape(side, side)
+    u = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel(), idx[:-1, :-1].ravel()])
+    v = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel(), idx[1:, 1:].ravel()])
+    keep = rng.random(u.shape[0]) < np.where(
+        np.arange(u.shape[0]) < 2 * side * (side - 1), 0.85, 0.1
+    )
+    u, v = u[keep], v[keep]
+    lengths = np.round(np.hypot(x[u] - x[v], y[u] - y[v]) / 10.0) * 10.0  # ties are common
+    return build_network(lon, lat, u, v, edge_length_m=lengths)
+
+
+def groups(h: Hierarchy) -> np.ndarray:
+    """Per position: 0 in the top, 1 + i in part i."""
+    return np.repeat(np.arange(h.n_parts + 1), np.diff(h.bounds))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed_=st.integers(0, 2**32 - 1), parts=st.sampled_from([1, 2, 3]))
+def test_every_arc_stays_in_its_part_or_leads_into_the_top(seed_: int, parts: int) -> None:
+    rng = np.random.default_rng(seed_)
+    net = grid(rng, int(rng.integers(8, 40)))
+    h = build_hierarchy(net, bound_m=float(rng.choice([300.0, 800.0, 1500.0])), parts=parts)
+    n = h.n_nodes
+    assert h.n_parts == parts and h.bounds[0] == 0 and h.bounds[-1] == n
+    assert bool(np.all(np.diff(h.bounds) >= 0))
+    assert sorted(h.pos.tolist()) == list(range(n))  # a permutation
+    g = groups(h)
+    lower = np.repeat(np.arange(n), np.diff(h.dn_ptr))
+    higher = h.dn_src
+    assert bool(np.all(higher < lower))  # every node after its higher neighbours
+    gl, gh = g[lower], g[higher]
+    # a part's node: its higher neighbours in its part or the top; the top's: in the top
+    assert bool(np.all((gh == gl) | (gh == 0)))
+    # the arcs into the top from below it, by their higher end: exactly those arcs
+    t = int(h.bounds[1])
+    assert h.tp_ptr.shape[0] == t + 1
+    tp_higher = np.repeat(np.arange(t), np.diff(h.tp_ptr))
+    into = (gh == 0) & (gl != 0)
+    want = sorted(
+        zip(higher[into].tolist(), lower[into].tolist(), h.dn_w[into].tolist(), strict=True)
+    )
+    got = sorted(zip(tp_higher.tolist(), h.tp_src.tolist(), h.tp_w.tolist(), strict=True))
+    assert got == want
+    if parts > 1 and n >= 400:
+        assert 0 < t < n // 2  # the top is a small part of the nodes
+        assert all(int(c) > 0 for c in np.diff(h.bounds)[1:])
+
+
+def swept(
+    h: Hierarchy, rng_seed: int, width: int, limit: float, threads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lanes by node (not by position) after both sweeps from random sources."""
+    rng = np.random.default_rng(rng_seed)
+    n = h.n_nodes
+    k = int(rng.integers(1, 3 * width + 2))
+    node = rng.integers(n, size=k)
+    d0 = np.round(rng.uniform(0.0, limit * 1.2, k) / 10.0) * 10.0  # some beyond the limit
+    lane = rng.integers(width, size=k).astype(np.int32)
+    label = rng.integers(0, 5 * k, size=k).astype(np.int32)
+    dist, lab, live = lane_buffers(n, width)
+    seed(dist, lab, live, lane, h.pos[node].astype(np.int32), d0, label, limit)
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads - 1) as pool:
+            run_sweeps(h, dist, lab, live, limit, pool=pool, threads=threads)
+    else:
+        run_sweeps(h, dist, lab, live, limit)
+    at = h.pos.astype(np.int64)
+    return dist.reshape(n, width)[at], lab.reshape(n, width)[at], live[at]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed_=st.integers(0, 2**32 - 1), width=st.sampled_from([1, 4, 8, 16]))
+def test_split_sweeps_equal_one_sweep_bit_for_bit(seed_: int, width: int) -> None:
+    rng = np.random.default_rng(seed_)
+    net = grid(rng, int(rng.integers(8, 40)))
+    bound = float(rng.choice([300.0, 800.0, 1500.0]))
+    limit = bound * float(rng.uniform(0.5, 1.0))
+    one = build_hierarchy(net, bound_m=bound, parts=1)
+    want = swept(one, seed_, width, limit, 1)
+    for parts in (1, 2, 3):
+        h = one if parts == 1 else build_hierarchy(net, bound_m=bound, parts=parts)
+        for threads in (1, 2, 3, 4):
+            got = swept(h, seed_, width, limit, threads)
+            for a, b in zip(got, want, strict=True):
+                assert np.array_equal(a, b), (parts, threads)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_reach_on_shared_lanes_equals_one_thread(workers: int) -> None:
+    rng = np.random.default_rng(5)
+    net = grid(rng, 36)
+    codes = [f"i{j}" for j in range(20)]  # two passes of 16 lanes and 4
+    facilities = []
+    for i in range(200):
+        f = random_facility(rng, net, f"f{i}")
+        items = tuple(sorted({codes[i % 20], codes[int(rng.integers(20))]}))
+        facilities.append(Facility(f.facility_id, f.name, f.lon, f.lat, items))
+    origins = Origins.from_network_nodes(net)
+    results = []
+    for parts, w in ((1, 1), (2, workers), (3, workers)):
+        h = build_hierarchy(net, bound_m=700.0, parts=parts)
+        prep = prepare(net, origins, facilities, hierarchy=h)
+        results.append(
+            reach(
+                net, origins, facilities, item_codes=codes, limit_m=600.0, workers=w, prepared=prep
+            )
+        )
+    for res in results[1:]:
+        for code in codes:
+            a, b = res.items[code], results[0].items[code]
+            assert np.array_equal(a.distance_m, b.distance_m, equal_nan=True)
+            assert np.array_equal(a.facility, b.facility)
+    assert np.isfinite(results[0].items["i0"].distance_m).mean() > 0.3
