@@ -49,13 +49,17 @@ def test_street_officer_in_the_browser(assessed_world, live_server):
             assert "工作台" in page.inner_text("h1")
 
             page.click("nav >> text=社区")
+            page.wait_for_url(f"{live_server.url}/communities/**")
             rows = page.locator("#communities tbody tr")
+            rows.first.wait_for()
             names = sorted(
                 rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())
             )
             assert names == ["北长街社区", "南北长街社区"]
 
             page.click("nav >> text=服务圈")
+            page.wait_for_url(f"{live_server.url}/circles/**")
+            page.locator("#circles tbody tr").first.wait_for()  # the list page, loaded
             assert page.locator("#circles tbody tr").count() == 1
             page.click("text=长安服务圈")
             page.wait_for_selector("svg.qh-map")
