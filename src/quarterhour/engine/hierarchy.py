@@ -359,11 +359,11 @@ def run_sweeps(
     def down(r: tuple[int, int]) -> None:
         sweep_range(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, r[0], r[1], True)
 
-    _at_once(pool, up, parts)
-    _at_once(pool, pull, _cut(h.tp_ptr, threads))
+    at_once(pool, up, parts)
+    at_once(pool, pull, _cut(h.tp_ptr, threads))
     sweep_up(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, t, 0)
     down((0, t))
-    _at_once(pool, down, parts)
+    at_once(pool, down, parts)
 
 
 def _cut(ptr: npt.NDArray[np.int32] | Int64Array, k: int) -> list[tuple[int, int]]:
@@ -374,12 +374,22 @@ def _cut(ptr: npt.NDArray[np.int32] | Int64Array, k: int) -> list[tuple[int, int
     return [(a, c) for a, c in pairwise(edges) if c > a]
 
 
-def _at_once(
-    pool: Executor, fn: Callable[[tuple[int, int]], None], runs: list[tuple[int, int]]
+def even_runs(n: int, k: int) -> list[tuple[int, int]]:
+    """``k`` runs of about equal length over ``0``..``n - 1`` (none empty)."""
+    edges = [n * i // max(k, 1) for i in range(max(k, 1) + 1)]
+    return [(a, c) for a, c in pairwise(edges) if c > a]
+
+
+def at_once(
+    pool: Executor | None, fn: Callable[[tuple[int, int]], None], runs: list[tuple[int, int]]
 ) -> None:
-    """``fn`` over ``runs``, the first on this thread, the others on ``pool``, all finished on
-    return."""
+    """``fn`` over ``runs``, the first on this thread, the others on ``pool`` (without a pool
+    all on this thread), all finished on return."""
     if not runs:
+        return
+    if pool is None:
+        for r in runs:
+            fn(r)
         return
     futures = [pool.submit(fn, r) for r in runs[1:]]
     try:

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -30,8 +31,15 @@ from quarterhour.engine._hierarchy import gather_nodes, gather_points, lane_widt
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine._memory import fresh_array, release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
+from quarterhour.engine.facility_items import facilities_by_item
 from quarterhour.engine.graph import RoutingGraph, routing_graph
-from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
+from quarterhour.engine.hierarchy import (
+    Hierarchy,
+    at_once,
+    build_hierarchy,
+    even_runs,
+    run_sweeps,
+)
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -139,6 +147,10 @@ def _empty_snap(max_snap_m: float) -> Snapped:
     return Snapped(np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0), max_snap_m)
 
 
+_lon_of = attrgetter("lon")
+_lat_of = attrgetter("lat")
+
+
 def prepare(
     network: WalkNetwork,
     origins: Origins,
@@ -150,8 +162,9 @@ def prepare(
 ) -> PreparedReach:
     """Snap origins and facilities; keep the network's hierarchy when given, else build the
     routing graph the per-item Dijkstra needs."""
-    fac_lon = np.array([f.lon for f in facilities], dtype=np.float64)
-    fac_lat = np.array([f.lat for f in facilities], dtype=np.float64)
+    n_fac = len(facilities)
+    fac_lon = np.fromiter(map(_lon_of, facilities), dtype=np.float64, count=n_fac)
+    fac_lat = np.fromiter(map(_lat_of, facilities), dtype=np.float64, count=n_fac)
     snaps = origins.node is None or len(facilities) > 0
     if edge_index is None and snaps:
         edge_index = kept_index(network)  # the network's own (kept_edge_index): only look up
@@ -297,34 +310,47 @@ def nearest_lanes(
     pool: Executor | None = None,
     threads: int = 1,
     results: Callable[[], tuple[FloatArray, Int32Array]] | None = None,
+    sweeping: Callable[[], None] | None = None,
 ) -> tuple[FloatArray, Int32Array]:
     """Nearest source per origin for ``n_lanes`` items (at most the lanes of ``work``): arrays
     (lane, origin) of the distance (NaN beyond ``limit``) and the source label (-1). The
     sweeps run on ``threads`` threads (this one and ``pool``'s, :func:`run_sweeps`);
-    ``results`` gives the arrays to fill once they are swept (fresh ones when None)."""
+    ``results`` gives the arrays to fill once they are swept (fresh ones when None);
+    ``sweeping`` is called as the sweeps start (they allocate nothing: a time to make memory)."""
     n = h.n_nodes
     dist, lab, live = work if work is not None else lane_buffers(n, lane_width(n))
     width = dist.shape[0] // n
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
+    if sweeping is not None:
+        sweeping()
     run_sweeps(h, dist, lab, live, limit, pool=pool, threads=threads)
     n_orig = places.pos.shape[0]
     out_d, out_f = results() if results is not None else _results(n_lanes, n_orig)
-    if places.is_nodes:
-        gather_nodes(dist, lab, places.pos, limit, n_lanes, width, out_d, out_f)
-    else:
-        same_ptr = np.where(
+    same_ptr = (
+        None
+        if places.is_nodes
+        else np.where(
             places.edge >= 0, np.searchsorted(sources.inner_edge, places.edge), -1
         ).astype(np.int64)
+    )
+
+    def gather(r: tuple[int, int]) -> None:
+        a, b = r
+        if same_ptr is None:
+            gather_nodes(
+                dist, lab, places.pos[a:b], limit, n_lanes, width, out_d[:, a:b], out_f[:, a:b]
+            )
+            return
         gather_points(
             dist,
             lab,
-            places.pos,
-            places.pos_v,
-            places.along,
-            places.rest,
-            places.offset,
-            places.edge,
-            same_ptr,
+            places.pos[a:b],
+            places.pos_v[a:b],
+            places.along[a:b],
+            places.rest[a:b],
+            places.offset[a:b],
+            places.edge[a:b],
+            same_ptr[a:b],
             sources.inner_edge,
             sources.inner_lane,
             sources.inner_along,
@@ -333,9 +359,12 @@ def nearest_lanes(
             limit,
             n_lanes,
             width,
-            out_d,
-            out_f,
+            out_d[:, a:b],
+            out_f[:, a:b],
         )
+
+    # the origins cut between the threads (at 1M nodes one thread's gather was ~100 ms a pass)
+    at_once(pool, gather, even_runs(n_orig, threads if pool is not None else 1))
     return out_d, out_f
 
 
@@ -442,92 +471,100 @@ def reach(
     progress("snap", 0, 1)
     prep = prepared or prepare(network, origins, facilities, max_snap_m=max_snap_m)
     progress("snap", 1, 1)
-    by_item: dict[str, list[int]] = {code: [] for code in item_codes}
-    for i, fac in enumerate(facilities):
-        for code in fac.item_codes:
-            if code in by_item:
-                by_item[code].append(i)
     n_workers = max(1, workers or os.cpu_count() or 1)
-    items: dict[str, ItemReach] = {}
-    total = len(item_codes)
-    progress("reach", 0, total)
-    n = len(origins)
-    live: list[str] = []
-    for code in item_codes:
-        idx = np.asarray(by_item[code], dtype=np.int64)
-        if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
-            items[code] = ItemReach(
-                code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
-            )
-        else:
-            live.append(code)
-    done = total - len(live)
     limit = limit_m + _LIMIT_SLACK
-    buffers = _Buffers()
-    h = prep.hierarchy
-    at_once = n_workers  # batches run at once
-    stack = contextlib.ExitStack()
-    if live and h is not None and h.fits(network, limit):
-        places = origin_places(prep, h)
-        width = lane_width(h.n_nodes)
-        batches = [live[b : b + width] for b in range(0, len(live), width)]
-        # the threads of a batch share its lanes, one part of the hierarchy each (one set of
-        # lanes for two threads); batches run at once only with threads to spare
-        threads = max(1, min(n_workers, h.n_parts))
-        at_once = max(1, n_workers // threads)
-        sweepers = None
-        if threads > 1:
-            extra = min(at_once, len(batches)) * (threads - 1)
-            sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
-        # one pass at a time on all threads: the next pass's results are made (their pages
-        # faulted, ~0.6-0.9 ms a MiB) on a thread of their own meanwhile, not after its sweeps
-        faulter = None
-        if sweepers is not None and at_once == 1 and len(batches) > 1:
-            faulter = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        n_orig = places.pos.shape[0]
-        index = {id(b): i for i, b in enumerate(batches)}
-        ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
+    h = (
+        prep.hierarchy
+        if prep.hierarchy is not None and prep.hierarchy.fits(network, limit)
+        else None
+    )
+    # with a hierarchy, the threads of a pass share its lanes, one part of the hierarchy each
+    # (one set of lanes for two threads); passes run at once only with threads to spare
+    threads = max(1, min(n_workers, h.n_parts)) if h is not None else 1
+    at_once = max(1, n_workers // threads)
+    with contextlib.ExitStack() as stack:
+        by_item = facilities_by_item(facilities, item_codes)
+        items: dict[str, ItemReach] = {}
+        total = len(item_codes)
+        progress("reach", 0, total)
+        n = len(origins)
+        live: list[str] = []
+        for code in item_codes:
+            idx = by_item[code]
+            if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
+                items[code] = ItemReach(
+                    code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
+                )
+            else:
+                live.append(code)
+        done = total - len(live)
+        buffers = _Buffers()
+        if live and h is not None:
+            hh = h
+            places = origin_places(prep, hh)
+            width = lane_width(hh.n_nodes)
+            batches = [live[b : b + width] for b in range(0, len(live), width)]
+            sweepers = None
+            if threads > 1:
+                extra = min(at_once, len(batches)) * (threads - 1)
+                sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
+            n_orig = places.pos.shape[0]
+            index = {id(b): i for i, b in enumerate(batches)}
+            # one pass at a time on all threads: the next pass's results are made (their pages
+            # faulted, ~0.4-0.9 ms a MiB) on a thread of their own meanwhile, not after its
+            # sweeps, and only while passes sweep: a thread populating a mapping holds the
+            # process's memory-map lock, and every large allocation elsewhere (numpy's
+            # temporaries) waits for it — the lanes made so while the facilities were grouped,
+            # or all results at the start, made the run slower (1M: 0.96 s -> 1.17 and 1.59 s
+            # wall, medians of 5)
+            faulter = None
+            if sweepers is not None and at_once == 1 and len(batches) > 1:
+                faulter = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+            ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
 
-        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
-            assert h is not None
-            results = None
-            if faulter is not None:
+            def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
                 i = index[id(batch)]
-                for j in (i, i + 1):
-                    if j < len(batches) and j not in ahead:
-                        ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
-                results = ahead.pop(i).result
-            groups = [np.asarray(by_item[c], dtype=np.int64) for c in batch]
-            src = facility_sources(network, prep.facility_snap, groups)
-            work = buffers.get(h.n_nodes, width)
-            return nearest_lanes(
-                h,
-                src,
-                places,
-                len(batch),
-                limit,
-                work=work,
-                pool=sweepers,
-                threads=threads,
-                results=results,
-            )
 
-    elif live:
-        r = routed(prep)
-        batches = [[c] for c in live]
+                def make() -> None:  # this pass's results (if not yet) and the next one's
+                    assert faulter is not None
+                    for j in (i, i + 1):
+                        if j < len(batches) and j not in ahead:
+                            ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
 
-        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
-            d, f = _item_pass(r, np.asarray(by_item[batch[0]], dtype=np.int64), limit, buffers)
-            return d[None, :], f[None, :]
+                def results() -> tuple[FloatArray, Int32Array]:
+                    return ahead.pop(i).result()
 
-    def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
-        nonlocal done
-        for k, code in enumerate(batch):
-            items[code] = ItemReach(code, out[0][k], out[1][k])
-        done += len(batch)
-        progress("reach", done, total)
+                groups = [by_item[c] for c in batch]
+                src = facility_sources(network, prep.facility_snap, groups)
+                work = buffers.get(hh.n_nodes, width)
+                return nearest_lanes(
+                    hh,
+                    src,
+                    places,
+                    len(batch),
+                    limit,
+                    work=work,
+                    pool=sweepers,
+                    threads=threads,
+                    results=results if faulter is not None else None,
+                    sweeping=make if faulter is not None else None,
+                )
 
-    with stack:
+        elif live:
+            r = routed(prep)
+            batches = [[c] for c in live]
+
+            def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+                d, f = _item_pass(r, by_item[batch[0]], limit, buffers)
+                return d[None, :], f[None, :]
+
+        def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
+            nonlocal done
+            for k, code in enumerate(batch):
+                items[code] = ItemReach(code, out[0][k], out[1][k])
+            done += len(batch)
+            progress("reach", done, total)
+
         if live and (at_once == 1 or len(batches) == 1):
             for batch in batches:
                 record(batch, run(batch))
