@@ -629,13 +629,16 @@ def gather_nodes(
     width: int,
     out_d: FloatArray,
     out_f: Int32Array,
+    lo: int,
+    hi: int,
 ) -> None:  # pragma: no cover - compiled
-    """Origins that are nodes: ``out_d[k, o]`` / ``out_f[k, o]`` for the first ``n_lanes``
-    lanes (NaN / -1 beyond ``limit``; a negative position is an origin off the network).
-    Without branches on the values (reachable or not is unpredictable: 2x faster so)."""
+    """Origins ``lo``..``hi``-1 that are nodes: ``out_d[k, o]`` / ``out_f[k, o]`` for the
+    first ``n_lanes`` lanes (NaN / -1 beyond ``limit``; a negative position is an origin off
+    the network). Without branches on the values (reachable or not is unpredictable: 2x faster
+    so). A range rather than slices: the arrays keep one layout whatever the threads."""
     kn = np.uint64(width)
     n_orig = origin_pos.shape[0]
-    for o in range(n_orig):
+    for o in range(lo, hi):
         if o + _AHEAD < n_orig:  # the lanes of an origin further on (2x faster at 1M nodes)
             ahead = origin_pos[o + _AHEAD]
             if ahead >= 0:
@@ -676,13 +679,15 @@ def gather_points(
     width: int,
     out_d: FloatArray,
     out_f: Int32Array,
+    lo: int,
+    hi: int,
 ) -> None:  # pragma: no cover - compiled
-    """Origins on edges: the better of the edge's two ends (``along`` from u, ``rest`` to v)
-    and of the facilities on the same edge (walked straight along it), plus the origin's own
-    offset. ``same_*`` lists the facilities sitting inside edges, sorted by edge;
+    """Origins ``lo``..``hi``-1 on edges: the better of the edge's two ends (``along`` from u,
+    ``rest`` to v) and of the facilities on the same edge (walked straight along it), plus the
+    origin's own offset. ``same_*`` lists the facilities sitting inside edges, sorted by edge;
     ``same_ptr[o]`` is where origin o's edge starts in that list."""
     n_orig = pos_u.shape[0]
-    for o in range(n_orig):
+    for o in range(lo, hi):
         if o + _AHEAD < n_orig and pos_u[o + _AHEAD] >= 0:
             ahead = np.uint64(pos_u[o + _AHEAD]) * np.uint64(width)
             _prefetch(dist, ahead)

@@ -335,22 +335,19 @@ def nearest_lanes(
     )
 
     def gather(r: tuple[int, int]) -> None:
-        a, b = r
         if same_ptr is None:
-            gather_nodes(
-                dist, lab, places.pos[a:b], limit, n_lanes, width, out_d[:, a:b], out_f[:, a:b]
-            )
+            gather_nodes(dist, lab, places.pos, limit, n_lanes, width, out_d, out_f, r[0], r[1])
             return
         gather_points(
             dist,
             lab,
-            places.pos[a:b],
-            places.pos_v[a:b],
-            places.along[a:b],
-            places.rest[a:b],
-            places.offset[a:b],
-            places.edge[a:b],
-            same_ptr[a:b],
+            places.pos,
+            places.pos_v,
+            places.along,
+            places.rest,
+            places.offset,
+            places.edge,
+            same_ptr,
             sources.inner_edge,
             sources.inner_lane,
             sources.inner_along,
@@ -359,8 +356,10 @@ def nearest_lanes(
             limit,
             n_lanes,
             width,
-            out_d[:, a:b],
-            out_f[:, a:b],
+            out_d,
+            out_f,
+            r[0],
+            r[1],
         )
 
     # the origins cut between the threads (at 1M nodes one thread's gather was ~100 ms a pass)
