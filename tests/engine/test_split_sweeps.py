@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quarterhour.engine._hierarchy import seed
+from quarterhour.engine._hierarchy import reset, seed
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork, build_network
 from quarterhour.engine.places import Facility, Origins
@@ -87,6 +87,9 @@ def swept(
     lane = rng.integers(width, size=k).astype(np.int32)
     label = rng.integers(0, 5 * k, size=k).astype(np.int32)
     dist, lab, live = lane_buffers(n, width)
+    cut = int(rng.integers(0, n + 1))  # reset in two ranges, as two threads do
+    reset(dist, lab, live, 0, cut)
+    reset(dist, lab, live, cut, n)
     seed(dist, lab, live, lane, h.pos[node].astype(np.int32), d0, label, limit)
     if threads > 1:
         with ThreadPoolExecutor(max_workers=threads - 1) as pool:

@@ -90,7 +90,20 @@ def test_changes_equal_a_full_run(
             c: replace(r, distance_m=r.distance_m.copy(), facility=r.facility.copy())
             for c, r in sc.result.items.items()
         }
+        old, old_snap = (
+            sc,
+            tuple(a.copy() for a in (sc.facility_snap.edge, sc.facility_snap.along_m)),
+        )
+        old_lonlat = (sc.fac_lon.copy(), sc.fac_lat.copy())
         sc, what = apply(sc, change, in_place=in_place)
+        if not in_place:  # the scenario before is left as it was
+            for c, r in before.items():
+                np.testing.assert_array_equal(old.result.items[c].distance_m, r.distance_m)
+                np.testing.assert_array_equal(old.result.items[c].facility, r.facility)
+            np.testing.assert_array_equal(old.facility_snap.edge, old_snap[0])
+            np.testing.assert_array_equal(old.facility_snap.along_m, old_snap[1])
+            np.testing.assert_array_equal(old.fac_lon, old_lonlat[0])
+            np.testing.assert_array_equal(old.fac_lat, old_lonlat[1])
         want = full_run(sc, origins, model, limit)
         assert_same(sc.result.items, want)
         for code in ("a", "b"):

@@ -27,7 +27,13 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from quarterhour.engine._hierarchy import gather_nodes, gather_points, lane_width, seed
+from quarterhour.engine._hierarchy import (
+    gather_nodes,
+    gather_points,
+    lane_width,
+    reset,
+    seed,
+)
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine._memory import fresh_array, release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
@@ -320,6 +326,9 @@ def nearest_lanes(
     n = h.n_nodes
     dist, lab, live = work if work is not None else lane_buffers(n, lane_width(n))
     width = dist.shape[0] // n
+    at_once(
+        pool, lambda r: reset(dist, lab, live, r[0], r[1]), even_runs(n, threads if pool else 1)
+    )
     seed(dist, lab, live, sources.lane, h.pos[sources.node], sources.dist, sources.label, limit)
     if sweeping is not None:
         sweeping()

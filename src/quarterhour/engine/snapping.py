@@ -256,7 +256,7 @@ class EdgeIndex:
 
 
 #: points a snapping thread takes at least (fewer are not worth a thread)
-_POINTS_PER_THREAD = 50_000
+_POINTS_PER_THREAD = 10_000
 
 
 def _chunks(n: int) -> list[int]:

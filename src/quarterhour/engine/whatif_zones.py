@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine.coverage import ItemCoverage, ItemSpec, coverage_table
-from quarterhour.engine.whatif import Change, Scenario, WhatIf, apply
+from quarterhour.engine.whatif import Change, Scenario, WhatIf, apply, private_copy
 
 FloatArray = npt.NDArray[np.float64]
 Int64Array = npt.NDArray[np.int64]
@@ -130,9 +130,9 @@ def apply_all(
     """Make ``changes`` in turn on ``sc`` (which is left as it was) and sum the zones they
     touch: what the platform's what-if page computes for each answer."""
     made: list[WhatIf] = []
-    now = sc
+    now = private_copy(sc, changes)  # what the changes write, copied once; then in place
     for change in changes:
-        now, what = apply(now, change)
+        now, what = apply(now, change, in_place=True)
         made.append(what)
     codes = [s.code for s in item_specs]
     found = zone_changes(
