@@ -489,7 +489,7 @@ def reach(
     # with a hierarchy, the threads of a pass share its lanes, one part of the hierarchy each
     # (one set of lanes for two threads); passes run at once only with threads to spare
     threads = max(1, min(n_workers, h.n_parts)) if h is not None else 1
-    at_once = max(1, n_workers // threads)
+    passes_at_once = max(1, n_workers // threads)
     with contextlib.ExitStack() as stack:
         by_item = facilities_by_item(facilities, item_codes)
         items: dict[str, ItemReach] = {}
@@ -514,7 +514,7 @@ def reach(
             batches = [live[b : b + width] for b in range(0, len(live), width)]
             sweepers = None
             if threads > 1:
-                extra = min(at_once, len(batches)) * (threads - 1)
+                extra = min(passes_at_once, len(batches)) * (threads - 1)
                 sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
             n_orig = places.pos.shape[0]
             index = {id(b): i for i, b in enumerate(batches)}
@@ -526,7 +526,7 @@ def reach(
             # or all results at the start, made the run slower (1M: 0.96 s -> 1.17 and 1.59 s
             # wall, medians of 5)
             faulter = None
-            if sweepers is not None and at_once == 1 and len(batches) > 1:
+            if sweepers is not None and passes_at_once == 1 and len(batches) > 1:
                 faulter = stack.enter_context(ThreadPoolExecutor(max_workers=1))
             ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
 
@@ -573,11 +573,11 @@ def reach(
             done += len(batch)
             progress("reach", done, total)
 
-        if live and (at_once == 1 or len(batches) == 1):
+        if live and (passes_at_once == 1 or len(batches) == 1):
             for batch in batches:
                 record(batch, run(batch))
         elif live:
-            with ThreadPoolExecutor(max_workers=at_once) as pool:
+            with ThreadPoolExecutor(max_workers=passes_at_once) as pool:
                 for batch, out in zip(batches, pool.map(run, batches), strict=True):
                     record(batch, out)
     return ReachResult(

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from quarterhour.platform.catalogue.models import Service, ServiceItem
 from quarterhour.platform.core import standard
+from quarterhour.platform.core.gcsettle import settle_if_enabled
 from quarterhour.platform.facilities.hours import hours_words
 from quarterhour.platform.facilities.models import Facility, FacilityItem
 
@@ -275,6 +276,8 @@ def _fill(missing: list[int], version: str) -> dict[int, FacilityView | None]:
                 _html.clear()
             _entries.update(read)
             _whole = whole
+    if whole:
+        settle_if_enabled()  # the whole register's records: out of later collections
     return read
 
 
