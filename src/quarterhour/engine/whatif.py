@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine._hierarchy import NO_LABEL, local_query
+from quarterhour.engine.facility_items import facilities_by_item
 from quarterhour.engine.hierarchy import Hierarchy
 from quarterhour.engine.network import WalkNetwork, haversine_m
 from quarterhour.engine.places import Facility, Origins
@@ -200,11 +201,7 @@ def scenario(
         prepared=prep,
     )
     places = origin_places(prep, h)
-    serving: dict[str, list[int]] = {code: [] for code in item_codes}
-    for i, f in enumerate(facilities):
-        for code in f.item_codes:
-            if code in serving:
-                serving[code].append(i)
+    h.up_arcs()  # the changes' local queries need them: built with the base, not on a first click
     return Scenario(
         network=network,
         hierarchy=h,
@@ -216,7 +213,7 @@ def scenario(
         result=result,
         limit_m=float(limit_m),
         by_position=_origins_by_position(places, h.n_nodes),
-        serving={c: np.asarray(v, dtype=np.int64) for c, v in serving.items()},
+        serving=facilities_by_item(facilities, item_codes),
         fac_lon=np.array([f.lon for f in facilities], dtype=np.float64),
         fac_lat=np.array([f.lat for f in facilities], dtype=np.float64),
     )
