@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -175,12 +176,19 @@ def boundary_coordinates(geojson_text: str) -> Sequence[Sequence[Sequence[float]
     return []
 
 
+@functools.lru_cache(maxsize=4096)
+def _boundary(text: str) -> shapely.Geometry:
+    """A boundary's GeoJSON parsed once per process and prepared for point tests (keyed by the
+    text itself, so an edited boundary is parsed anew)."""
+    shape = shapely.from_geojson(text)
+    shapely.prepare(shape)
+    return shape
+
+
 def community_at(communities: Iterable[Community], lon: float, lat: float) -> Community | None:
     """The first of ``communities`` whose boundary holds the point (a place picked on a map)."""
     point = shapely.Point(lon, lat)
     for c in communities:
-        if c.boundary_geojson:
-            shape = shapely.from_geojson(c.boundary_geojson)
-            if shape.covers(point):
-                return c
+        if c.boundary_geojson and _boundary(c.boundary_geojson).covers(point):
+            return c
     return None
