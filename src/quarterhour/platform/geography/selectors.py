@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -174,21 +173,3 @@ def boundary_coordinates(geojson_text: str) -> Sequence[Sequence[Sequence[float]
     if geom["type"] == "MultiPolygon":
         return [poly[0] for poly in geom["coordinates"]]
     return []
-
-
-@functools.lru_cache(maxsize=4096)
-def _boundary(text: str) -> shapely.Geometry:
-    """A boundary's GeoJSON parsed once per process and prepared for point tests (keyed by the
-    text itself, so an edited boundary is parsed anew)."""
-    shape = shapely.from_geojson(text)
-    shapely.prepare(shape)
-    return shape
-
-
-def community_at(communities: Iterable[Community], lon: float, lat: float) -> Community | None:
-    """The first of ``communities`` whose boundary holds the point (a place picked on a map)."""
-    point = shapely.Point(lon, lat)
-    for c in communities:
-        if c.boundary_geojson and _boundary(c.boundary_geojson).covers(point):
-            return c
-    return None

@@ -67,14 +67,26 @@ def _current() -> _Index:
         return idx
 
 
+def _hits(idx: _Index, lon: float, lat: float) -> set[int]:
+    if idx.tree is None:
+        return set()
+    return {
+        idx.ids[int(i)] for i in idx.tree.query(shapely.Point(lon, lat), predicate="intersects")
+    }
+
+
+def boundaries_at(lon: float, lat: float) -> set[int]:
+    """The ids of every community whose boundary holds (lon, lat) (its edge included); no
+    fallback to centres."""
+    return _hits(_current(), lon, lat)
+
+
 def community_at(lon: float, lat: float) -> int | None:
     """The id of the community containing (lon, lat), or None."""
     idx = _current()
-    point = shapely.Point(lon, lat)
-    if idx.tree is not None:
-        hits = idx.tree.query(point, predicate="intersects")
-        if len(hits):
-            return min(idx.ids[int(i)] for i in hits)  # on a shared edge: the lower id
+    hits = _hits(idx, lon, lat)
+    if hits:
+        return min(hits)  # on a shared edge: the lower id
     best: tuple[float, int] | None = None
     for pk, clon, clat in idx.centres:
         d = distance_m(lon, lat, clon, clat)

@@ -279,7 +279,7 @@ def _locate(
     if lon is None or lat is None:
         issues.append(Issue(E.NO_LOCATION, _("经度和纬度须同时提供"), field="lat/long"))
         return None
-    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+    if not text.coordinates_ok(lon, lat):
         issues.append(Issue(E.BAD_COORDINATES, _("经纬度超出范围"), field="lat/long"))
         return None
     pk = location.community_at(lon, lat)

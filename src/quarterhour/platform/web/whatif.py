@@ -12,8 +12,7 @@ planner saves; answers come from :mod:`quarterhour.platform.planning.whatif`.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -28,13 +27,15 @@ from quarterhour.engine.table_writer import XlsxBook, csv_bytes
 from quarterhour.platform.core import labels, picking, standard
 from quarterhour.platform.core.errors import Invalid
 from quarterhour.platform.core.forms import errors_of, staff_only
+from quarterhour.platform.core.text import coordinates_ok
 from quarterhour.platform.facilities.selectors import facilities_near_communities
 from quarterhour.platform.geography import selectors as geo
-from quarterhour.platform.geography.models import Circle, District
+from quarterhour.platform.geography.models import Circle, Community, District
 from quarterhour.platform.planning import scenarios as plans
 from quarterhour.platform.planning import whatif
 from quarterhour.platform.planning.error_codes import PlanningError as E
 from quarterhour.platform.planning.models import WhatIfScenario
+from quarterhour.platform.requests import location
 from quarterhour.platform.web.svgmap import SvgMap
 from quarterhour.platform.web.views import _network_under, network_within
 
@@ -85,16 +86,18 @@ def _new_change(request: HttpRequest, op: str) -> whatif.HypoChange:
     return whatif.parse_change(raw)
 
 
-def _picked(data: Any, communities: Any) -> dict[str, str]:
+def _picked(data: Any, communities: Callable[[], Iterable[Community]]) -> dict[str, str]:
     """The place picked on the map (re-shown after a post), said with the community it lies
-    in: its coordinates and the community's name, or nothing when it is in none of them."""
+    in: its coordinates and the name of the first of ``communities`` (read only when a place
+    was picked) whose boundary holds it, or nothing when it is in none of them."""
     try:
         lon, lat = float(data.get("lon", "")), float(data.get("lat", ""))
     except ValueError:
         return {}
-    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+    if not coordinates_ok(lon, lat):
         return {}
-    inside = geo.community_at(communities, lon, lat)
+    hits = location.boundaries_at(lon, lat)  # the process's index of every boundary
+    inside = next((c for c in communities() if c.pk in hits), None) if hits else None
     return {"at": f"{lon:.5f}, {lat:.5f}", "community": inside.name if inside else ""}
 
 
@@ -167,7 +170,8 @@ def _page(
         "proposed": proposed,
         "map_svg": _map(circle, answer, proposed, _network_of(circle)),
         "picked": _picked(
-            request.POST, [m.community for m in circle.memberships.select_related("community")]
+            request.POST,
+            lambda: [m.community for m in circle.memberships.select_related("community")],
         ),
     }
     response = render(request, "web/whatif.html", context)
@@ -534,7 +538,7 @@ def district_whatif(request: HttpRequest, pk: int) -> HttpResponse:
             network=_district_network(circles, whatif.district_runs(circles)),
             proposed=proposed,
         ),
-        "picked": _picked(request.POST, geo.district_communities(district)),
+        "picked": _picked(request.POST, lambda: geo.district_communities(district)),
     }
     response = render(request, "web/whatif_district.html", context)
     if errors:
