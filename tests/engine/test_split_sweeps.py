@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quarterhour.engine._hierarchy import reset, seed
+from quarterhour.engine._hierarchy import (
+    LANES,
+    reset,
+    seed,
+    sweep_range,
+    sweep_range_lanes,
+    sweep_up,
+    sweep_up_lanes,
+)
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork, build_network
 from quarterhour.engine.places import Facility, Origins
@@ -143,3 +151,40 @@ def test_reach_on_shared_lanes_equals_one_thread(workers: int) -> None:
             assert np.array_equal(a.distance_m, b.distance_m, equal_nan=True)
             assert np.array_equal(a.facility, b.facility)
     assert np.isfinite(results[0].items["i0"].distance_m).mean() > 0.3
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed_=st.integers(0, 2**32 - 1), parts=st.sampled_from([1, 2]))
+def test_vector_lanes_equal_the_lane_loops_bit_for_bit(seed_: int, parts: int) -> None:
+    """At the reach's width the sweeps compare the lanes as vectors (:mod:`._lane_vectors`):
+    the lanes, labels and live flags end exactly as the plain loops over the lanes leave
+    them, ties (lengths rounded to 10 m) and sources beyond the limit included."""
+    rng = np.random.default_rng(seed_)
+    net = grid(rng, int(rng.integers(8, 40)))
+    bound = float(rng.choice([300.0, 800.0, 1500.0]))
+    limit = bound * float(rng.uniform(0.5, 1.0))
+    h = build_hierarchy(net, bound_m=bound, parts=parts)
+    n, width = h.n_nodes, LANES
+    k = int(rng.integers(1, 3 * width + 2))
+    node = rng.integers(n, size=k)
+    d0 = np.round(rng.uniform(0.0, limit * 1.2, k) / 10.0) * 10.0
+    lane = rng.integers(width, size=k).astype(np.int32)
+    label = rng.integers(0, 5 * k, size=k).astype(np.int32)
+    lanes = []
+    for up, down in ((sweep_up, sweep_range), (sweep_up_lanes, sweep_range_lanes)):
+        dist, lab, live = lane_buffers(n, width)
+        reset(dist, lab, live, 0, n)
+        seed(dist, lab, live, lane, h.pos[node].astype(np.int32), d0, label, limit)
+        top = int(h.bounds[1])
+        if parts > 1:  # as run_sweeps on threads: each part, the top from below, the top
+            for lo, hi in zip(h.bounds[1:-1], h.bounds[2:], strict=True):
+                up(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, int(lo), int(hi), top)
+            down(h.tp_ptr, h.tp_src, h.tp_w, dist, lab, live, limit, 0, top, True)
+            up(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, top, 0)
+        else:
+            up(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, n, 0)
+        down(h.dn_ptr, h.dn_src, h.dn_w, dist, lab, live, limit, 0, n, True)
+        lanes.append((dist, lab, live))
+    assert int(np.count_nonzero(np.isfinite(lanes[0][0]))) > 0
+    for a, b in zip(*lanes, strict=True):
+        assert np.array_equal(a, b)
