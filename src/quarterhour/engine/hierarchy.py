@@ -179,7 +179,11 @@ class Hierarchy:
 
 def network_digest(network: WalkNetwork) -> str:
     """A short fingerprint of a network's edges (sizes, total length, a sample of the edges):
-    tells a kept hierarchy's network from another one."""
+    tells a kept hierarchy's network from another one. Kept with the network (computed once:
+    every reach asks, ~1.7 ms at 100k nodes)."""
+    kept = network.kept.get("digest")
+    if isinstance(kept, str):
+        return kept
     m = network.n_edges
     step = max(1, m // 65536)
     h = hashlib.blake2b(digest_size=16)
@@ -187,7 +191,9 @@ def network_digest(network: WalkNetwork) -> str:
     h.update(np.float64(np.sum(network.edge_length_m)).tobytes())
     for a in (network.edge_u, network.edge_v, network.edge_length_m):
         h.update(np.ascontiguousarray(a[::step]).tobytes())
-    return h.hexdigest()
+    digest = h.hexdigest()
+    network.kept["digest"] = digest
+    return digest
 
 
 def _csr(

@@ -68,7 +68,8 @@ class WalkNetwork:
     source: str = ""
     #: what is built once per network and kept with it (the snapping index,
     #: :func:`~quarterhour.engine.snapping.kept_edge_index`, and ``"edge_index_path"``: where a
-    #: stored network's index is kept on disk); a replaced network starts empty
+    #: stored network's index is kept on disk; ``"digest"``, its fingerprint,
+    #: :func:`~quarterhour.engine.hierarchy.network_digest`); a replaced network starts empty
     kept: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> list[object]:
