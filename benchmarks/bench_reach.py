@@ -6,7 +6,7 @@ Side by side in one run, each measurement in a fresh subprocess that reads the n
 - ``ours``       quarterhour.engine.reach.reach with the network's contraction hierarchy and
                  snapping index kept (read from their files before the clock starts, the index
                  mapped, as kept with a stored network): snap the facilities (lookups only),
-                 sweep 16 items a pass (8 on large networks), gather;
+                 sweep 16 items a pass, gather;
 - ``ours-cold``  the same with the snapping index built in the run (``--cold``);
 - ``build``      preprocessing, once per network: contract the hierarchy (and write it);
 - ``dijkstra``   reach without a hierarchy: one bounded multi-source Dijkstra per item (the
