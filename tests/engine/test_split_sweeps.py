@@ -168,6 +168,7 @@ def test_vector_lanes_equal_the_lane_loops_bit_for_bit(seed_: int, parts: int) -
     k = int(rng.integers(1, 3 * width + 2))
     node = rng.integers(n, size=k)
     d0 = np.round(rng.uniform(0.0, limit * 1.2, k) / 10.0) * 10.0
+    d0[0] = 0.0  # one source at least within the limit (the others may be beyond)
     lane = rng.integers(width, size=k).astype(np.int32)
     label = rng.integers(0, 5 * k, size=k).astype(np.int32)
     lanes = []
