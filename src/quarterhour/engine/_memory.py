@@ -23,22 +23,23 @@ import numpy.typing as npt
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc_function(name: str, *argtypes: Any) -> Callable[..., int] | None:
+    """The C library's function ``name`` (returning an int), or None where there is none."""
     try:
         libc = ctypes.CDLL(None)
     except OSError:  # pragma: no cover - no C library to ask
         return None
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is None:  # pragma: no cover - not glibc
+    fn = getattr(libc, name, None)
+    if fn is None:  # pragma: no cover - not glibc / no such call
         return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim  # type: ignore[no-any-return]
+    fn.argtypes = list(argtypes)
+    fn.restype = ctypes.c_int
+    return fn  # type: ignore[no-any-return]
 
 
 def release_free_memory() -> None:
     """Return the heap's free pages to the operating system (glibc ``malloc_trim(0)``)."""
-    trim = _malloc_trim()
+    trim = _libc_function("malloc_trim", ctypes.c_size_t)
     if trim is not None:
         trim(0)
 
@@ -74,25 +75,11 @@ def fresh_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArr
 _MADV_POPULATE_WRITE = 23
 
 
-@functools.cache
-def _madvise() -> Callable[[int, int, int], int] | None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover - no C library to ask
-        return None
-    fn = getattr(libc, "madvise", None)
-    if fn is None:  # pragma: no cover - no madvise
-        return None
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    fn.restype = ctypes.c_int
-    return fn  # type: ignore[no-any-return]
-
-
 def _populate(address: int, nbytes: int) -> None:
     """Make the pages of a fresh mapping now, the GIL released (ctypes calls release it);
     where the kernel cannot (before Linux 5.14, another system), the first writes fault them
     in instead."""
-    fn = _madvise()
+    fn = _libc_function("madvise", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
     if fn is not None:
         fn(address, nbytes, _MADV_POPULATE_WRITE)
 
