@@ -113,11 +113,12 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
         out["hierarchy_mb"] = h.nbytes() / 2**20
         out["extra_mb"] = peak_mb() - base
         h.save(hierarchy_file(size))
-        # the snapping index too (once per network, as a stored network keeps it): a measured
-        # run that built it would count its memory in that run's peak (1M: 1,087 MiB, not 974)
-        from quarterhour.engine.snapping import EdgeIndex
+        # the snapping index too (once per network, as a stored network keeps it: written when
+        # missing or stale): a measured run that built it would count its memory in that run's
+        # peak (1M: 1,087 MiB, not 974)
+        from quarterhour.engine.snapping import kept_edge_index
 
-        EdgeIndex(net).save(edge_index_file(size))
+        kept_edge_index(net, path=edge_index_file(size))
     elif mode in ("ours", "ours-cold", "dijkstra"):
         from quarterhour.engine.hierarchy import Hierarchy
         from quarterhour.engine.reach import prepare, reach
