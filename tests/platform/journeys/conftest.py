@@ -8,6 +8,11 @@ by clicking), never type a URL or an id, and read the stored outcome straight fr
 database with :meth:`DemoSite.sql`. Journeys share the one demo, so each works on data of its
 own (its own resident, provider, offer …) and does not depend on the order they run in.
 
+After a click that submits or navigates, check the page it leads to with Playwright's ``expect``
+(it waits for the text to appear), not with ``inner_text``/``count`` (read at once, possibly from
+the page being left), and wait for the words only the outcome shows: a check that the old page
+also passes can close a context while its request is still on the way.
+
 Screenshots: :func:`shot` saves the page at 1366 px and 390 px wide into ``var/screenshots/``.
 """
 

@@ -9,6 +9,7 @@ import re
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.platform.journeys.conftest import PHONE, login, shot
 
@@ -111,7 +112,7 @@ def test_a_new_resident_signs_up_registers_to_volunteer_and_the_clerk_has_it_to_
         todo = p2.locator("li.todo", has_text="待审核的志愿者")
         assert int(todo.locator(".count").inner_text()) >= 1
         todo.get_by_role("link").click()
-        assert p2.locator("#volunteers tr", has_text="钱女士").count() == 1
+        expect(p2.locator("#volunteers tr", has_text="钱女士")).to_have_count(1)
     finally:
         clerk.close()
 

@@ -9,6 +9,8 @@ second form). From the home: the year-end results, with the scores, reasons and 
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 NOTICE = "演示便民早餐店"
@@ -23,7 +25,7 @@ def test_resident_objects_to_a_notice_answers_the_survey_once_and_reads_the_resu
     reason = "（演示）早餐店门前早高峰占道经营，影响老人通行。"
     card.get_by_label("异议内容（请写明理由）").fill(reason)
     card.get_by_role("button", name="提出异议").click()
-    assert "您的异议已提交，街道将予以处理" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("您的异议已提交，街道将予以处理")
     shot(page, "j06-objected")
     status, who = demo.one(
         "select o.status, u.username from certification_objection o"
@@ -52,7 +54,7 @@ def test_resident_objects_to_a_notice_answers_the_survey_once_and_reads_the_resu
     section.get_by_label("意见和建议").fill("（演示）希望药房周末延长营业。")
     shot(page, "j06-survey")
     section.get_by_role("button", name="提交答卷").click()
-    assert "感谢您的评价" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("感谢您的评价")
     section = page.locator("section.survey", has_text=title)
     assert "您已于" in section.inner_text() and section.locator("form").count() == 0
     rows = demo.sql(

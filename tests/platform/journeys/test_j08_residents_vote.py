@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 PROVIDER = "演示家政服务点"
@@ -48,7 +50,7 @@ def test_clerk_records_the_vote_from_the_queue_and_the_street_has_it(demo, page,
     form.get_by_label("弃权票").fill("1")
     form.get_by_label("会议决定").select_option(label="同意")
     form.get_by_role("button", name="记录会议结果").click()
-    assert "已转街道办事处签订协议" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("已转街道办事处签订协议")
     assert "居民代表会议通过" in page.locator("h1").inner_text()
     assert "赞成 20，反对 3，弃权 1" in page.locator("#steps").inner_text()
     shot(page, "j08-voted")
@@ -73,9 +75,7 @@ def test_clerk_records_the_vote_from_the_queue_and_the_street_has_it(demo, page,
     street = browser.new_context(locale="zh-CN").new_page()
     street.goto(demo.url + "/")
     login(street, "demo-street")
-    assert street.locator("#todos a", has_text=f"{PROVIDER} 已获居民代表会议通过：请签订协议")
-    assert (
-        street.locator("#todos a", has_text=f"{PROVIDER} 已获居民代表会议通过：请签订协议").count()
-        == 1
-    )
+    expect(
+        street.locator("#todos a", has_text=f"{PROVIDER} 已获居民代表会议通过：请签订协议")
+    ).to_have_count(1)
     street.context.close()

@@ -8,6 +8,8 @@ not offered the clerk's forms); the clerk's home tells of the reply and the page
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 PROVIDER = "演示便民服务社"
@@ -32,7 +34,7 @@ def test_clerk_records_and_forwards_feedback_and_sees_the_providers_reply(demo, 
     form.get_by_label("类型").select_option(label="投诉")
     form.get_by_label("内容").fill(TEXT)
     form.get_by_role("button", name="登记意见").click()
-    assert "没有找到" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("没有找到")
     count = "select count(*) from evaluation_feedback where text = %s"
     assert demo.one(count, TEXT) == 0
 
@@ -43,11 +45,11 @@ def test_clerk_records_and_forwards_feedback_and_sees_the_providers_reply(demo, 
     form.get_by_label("居民").fill("郑大爷（演示）")
     form.get_by_label("内容").fill(TEXT)
     form.get_by_role("button", name="登记意见").click()
-    assert "意见已登记" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("意见已登记")
     row = page.locator("#feedback tr", has_text=TEXT)
     assert "已收集" in row.inner_text()
     row.get_by_role("button", name="转交服务商").click()
-    assert "已转交服务商" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("已转交服务商")
     assert "已转服务商" in page.locator("#feedback tr", has_text=TEXT).inner_text()
     shot(page, "j09-forwarded")
     assert (
@@ -68,14 +70,14 @@ def test_clerk_records_and_forwards_feedback_and_sees_the_providers_reply(demo, 
     row = provider.locator("#feedback tr", has_text=TEXT)
     row.get_by_label("回复内容").fill("（演示）已增加周末理发师傅，预约等待缩短到三天。")
     row.get_by_role("button", name="回复").click()
-    assert "已回复" in provider.inner_text("body")
+    expect(provider.locator("body")).to_contain_text("已回复，社区服务站会看到您的回复")
     assert provider.locator("form", has_text="登记意见").count() == 0  # not the provider's to do
     shot(provider, "j09-replied")
     provider.context.close()
 
     page.reload()
     page.get_by_role("link", name="工作台").first.click()
-    assert page.locator("#todos", has_text="服务商已回复居民意见").count() == 1
+    expect(page.locator("#todos", has_text="服务商已回复居民意见")).to_have_count(1)
     page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="社会监督评价").click()
     row = page.locator("#feedback tr", has_text=TEXT)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, run_jobs, shot
 
 SIGNING = "演示助老餐桌"
@@ -33,14 +35,14 @@ def test_street_signs_publishes_handles_an_objection_and_the_notice_ends_by_itse
     form.get_by_label("认证期起").fill(today.isoformat())
     form.get_by_label("认证期止").fill(today.replace(year=today.year + 3).isoformat())
     form.get_by_role("button", name="签订协议").click()
-    assert "已签订协议，下一步：发布公示" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("已签订协议，下一步：发布公示")
     assert demo.one(STATE, SIGNING) == "agreement_signed"
 
     end = dt.datetime.combine(today + dt.timedelta(days=3), dt.time(18, 0))
     form = page.locator("form", has=page.get_by_role("button", name="开始公示"))
     form.get_by_label("公示结束").fill(end.strftime("%Y-%m-%dT%H:%M"))
     form.get_by_role("button", name="开始公示").click()
-    assert "公示已发布" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("公示已发布")
     assert "公示中" in page.locator("h1").inner_text()
     shot(page, "j11-notice-published")
     assert demo.one(STATE, SIGNING) == "public_notice"
@@ -61,7 +63,7 @@ def test_street_signs_publishes_handles_an_objection_and_the_notice_ends_by_itse
     row = page.locator("#objections tr", has_text="上门维修曾多次迟到")
     row.get_by_label("处理意见").fill("经街道核实，迟到系暴雨停运所致，收费与公示一致（演示）")
     row.get_by_role("button", name="处理异议").click()
-    assert "异议已处理" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("异议已处理")
     assert "异议不成立" in page.locator("#objections").inner_text()
     shot(page, "j11-objection-handled")
     status, resolution = demo.one(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.choosing import SLOW, choose
 from tests.platform.journeys.conftest import DESKTOP, login, shot
 
@@ -78,7 +80,8 @@ def test_street_minutes_a_meeting_and_the_owner_closes_the_action(demo, page, br
         clerk.goto(demo.url + "/")
         login(clerk, "demo-community")
         todo = clerk.locator("li.todo", has_text=ACTION[:20])
-        assert todo.count() == 1 and str(due) in todo.inner_text()
+        expect(todo).to_have_count(1)
+        expect(todo).to_contain_text(str(due))
         shot(clerk, "j13-owner-home")
         todo.get_by_role("link").click()
         task = clerk.locator("#tasks tbody tr", has_text=ACTION)

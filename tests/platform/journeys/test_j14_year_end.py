@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, run_jobs, shot
 
 EVALUATED = "演示洗衣店"
@@ -40,7 +42,7 @@ def test_evaluate_reward_and_an_uncorrected_defect_costs_the_certification(demo,
     _pick(page, form, "服务商", "洗衣", EVALUATED)
     form.get_by_label("监督委员会意见").fill("（演示）居民反映良好。")
     form.get_by_role("button", name="进行年度评价").click()
-    assert "年度评价已完成" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("年度评价已完成")
     row = page.locator("#evaluations tr", has_text=EVALUATED)
     text = row.inner_text()
     assert "居民评分" in text and "民主评议" in text and "投诉" in text and "超期未办结" in text
@@ -53,11 +55,11 @@ def test_evaluate_reward_and_an_uncorrected_defect_costs_the_certification(demo,
     assert str(score).rstrip("0").rstrip(".") in text and reasons.splitlines()[0] in text
     assert published in (False, 0)
     row.get_by_role("button", name="公布").click()
-    assert "评价已公布" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("评价已公布")
     row = page.locator("#evaluations tr", has_text=EVALUATED)
     row.get_by_label("表彰说明").fill(f"{year} 年度服务进步奖（演示）")
     row.get_by_role("button", name="表彰").click()
-    assert "已表彰" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("已表彰")
     assert "服务进步奖" in page.locator("#evaluations tr", has_text=EVALUATED).inner_text()
     shot(page, "j14-evaluated")
     assert demo.one(
@@ -74,7 +76,7 @@ def test_evaluate_reward_and_an_uncorrected_defect_costs_the_certification(demo,
     deadline = dt.datetime.combine(dt.date.today() + dt.timedelta(days=2), dt.time(17, 0))
     form.get_by_label("整改期限").fill(deadline.strftime("%Y-%m-%dT%H:%M"))
     form.get_by_role("button", name="发出通知").click()
-    assert "整改通知已发出" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("整改通知已发出")
     correct_by = demo.one(
         "select n.correct_by from evaluation_defectnotice n join catalogue_provider p"
         " on p.id = n.provider_id where p.name = %s and n.status = %s",
@@ -117,6 +119,8 @@ def test_evaluate_reward_and_an_uncorrected_defect_costs_the_certification(demo,
     form.get_by_label("开始日期").fill("2026-04-01")
     form.get_by_label("结束日期").fill("2027-03-31")
     form.get_by_role("button", name="登记").click()
-    assert f"{DEFECTIVE} 已被取消认证资格，不能签订新的服务购买合同" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text(
+        f"{DEFECTIVE} 已被取消认证资格，不能签订新的服务购买合同"
+    )
     shot(page, "j14-contract-refused")
     assert demo.one("select count(*) from funding_contract where number = %s", "NG-2026-J14") == 0

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 PROVIDER = "演示便民服务社"
@@ -49,7 +51,9 @@ def test_provider_applies_follows_the_steps_and_publishes_a_service(demo, page, 
     page.get_by_label("申请材料").fill("营业执照（演示）\n服务承诺书（演示）")
     shot(page, "j15-apply")
     page.get_by_role("button", name="提交申请").click()
-    assert "认证申请已提交，下一步：社区服务站召开居民代表会议表决" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text(
+        "认证申请已提交，下一步：社区服务站召开居民代表会议表决"
+    )
     steps = page.locator("#steps li")
     assert "已完成" in steps.nth(0).inner_text()
     assert "办理中" in steps.nth(1).inner_text() and community in steps.nth(1).inner_text()
@@ -76,11 +80,11 @@ def test_provider_applies_follows_the_steps_and_publishes_a_service(demo, page, 
         form.get_by_label(label).fill(n)
     form.get_by_label("会议决定").select_option(label="同意")
     form.get_by_role("button", name="记录会议结果").click()
-    assert "居民代表会议通过" in clerk.locator("h1").inner_text()
+    expect(clerk.locator("h1")).to_contain_text("居民代表会议通过")
     clerk.context.close()
 
     page.get_by_role("link", name="工作台").first.click()
-    assert page.locator("#todos", has_text="居民代表会议结果：同意").count() == 1
+    expect(page.locator("#todos", has_text="居民代表会议结果：同意")).to_have_count(1)
     page.locator("#todos a", has_text=f"{PROVIDER}：居民代表会议通过").click()
     steps = page.locator("#steps li")
     assert "已完成" in steps.nth(1).inner_text() and "赞成 25" in steps.nth(1).inner_text()
@@ -103,7 +107,7 @@ def test_provider_applies_follows_the_steps_and_publishes_a_service(demo, page, 
     form.get_by_label("服务专线").fill("010-6000-3001")
     form.get_by_label("收费说明").fill("每次 10 元（演示）")
     form.get_by_role("button", name="公布服务").click()
-    assert "服务已公布" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("服务已公布")
     row = page.locator("#services tr", has_text="老人上门理发（演示）")
     assert "理发店" in row.inner_text() and "上门服务" in row.inner_text()
     assert "14:00" in row.inner_text()
@@ -116,5 +120,5 @@ def test_provider_applies_follows_the_steps_and_publishes_a_service(demo, page, 
     )
     assert hotline == "010-6000-3001" and active in (True, 1)
     page.locator("#public-page").click()
-    assert "老人上门理发（演示）" in page.inner_text("body")
+    expect(page.locator("body")).to_contain_text("老人上门理发（演示）")
     shot(page, "j15-public-page")
