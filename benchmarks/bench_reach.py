@@ -106,13 +106,13 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
         build_hierarchy(tiny, bound_m=LIMIT_M)  # compile / load the kernels
         base = peak_mb()
         t, t_cpu = time.perf_counter(), time.process_time()
-        h = build_hierarchy(net, bound_m=LIMIT_M + _LIMIT_SLACK)
+        built = build_hierarchy(net, bound_m=LIMIT_M + _LIMIT_SLACK)
         out["seconds"] = time.perf_counter() - t
         out["cpu_seconds"] = time.process_time() - t_cpu
-        out["arcs"] = h.n_arcs
-        out["hierarchy_mb"] = h.nbytes() / 2**20
+        out["arcs"] = built.n_arcs
+        out["hierarchy_mb"] = built.nbytes() / 2**20
         out["extra_mb"] = peak_mb() - base
-        h.save(hierarchy_file(size))
+        built.save(hierarchy_file(size))
         # the snapping index too (once per network, as a stored network keeps it: written when
         # missing or stale): a measured run that built it would count its memory in that run's
         # peak (1M: 1,087 MiB, not 974)
