@@ -42,6 +42,7 @@ from quarterhour.engine.coverage import (
     rule_from_standard,
     specs_from_standard,
 )
+from quarterhour.engine.facility_items import facility_coordinates, indexed
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
 
@@ -275,12 +276,13 @@ def plan(
     t = time.perf_counter()
     assessment = None
     codes = [s.code for s in specs]
+    facilities = indexed(inputs.facilities)  # columns made once for every pass below
     if reach is None:
         from quarterhour.engine.assessment import assess
 
         assessment = assess(
             inputs.network,
-            list(inputs.facilities),
+            facilities,
             origins,
             standard=std,
             minutes=minutes,
@@ -302,7 +304,7 @@ def plan(
         reached = reach(
             network=inputs.network,
             origins=origins,
-            facilities=inputs.facilities,
+            facilities=facilities,
             item_codes=codes,
             limit_m=limit,
             progress=progress,
@@ -311,7 +313,7 @@ def plan(
         placed = (
             reached.placed
             if reached.placed is not None
-            else _placed(inputs.network, inputs.facilities, max_snap_m=options.max_snap_m)
+            else _placed(inputs.network, facilities, max_snap_m=options.max_snap_m)
         )
     timings["reach"] = time.perf_counter() - t
 
@@ -400,12 +402,8 @@ def _placed(network: WalkNetwork, facilities: Sequence[Facility], *, max_snap_m:
         return 0
     from quarterhour.engine.snapping import snap_points
 
-    snap = snap_points(
-        network,
-        np.array([f.lon for f in facilities]),
-        np.array([f.lat for f in facilities]),
-        max_snap_m=max_snap_m,
-    )
+    lon, lat = facility_coordinates(facilities)
+    snap = snap_points(network, lon, lat, max_snap_m=max_snap_m)
     return int(np.count_nonzero(snap.ok))
 
 

@@ -21,7 +21,6 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +36,7 @@ from quarterhour.engine._hierarchy import (
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine._memory import fresh_array, release_free_memory
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
-from quarterhour.engine.facility_items import facilities_by_item
+from quarterhour.engine.facility_items import facilities_by_item, facility_coordinates
 from quarterhour.engine.graph import RoutingGraph, routing_graph
 from quarterhour.engine.hierarchy import (
     Hierarchy,
@@ -153,10 +152,6 @@ def _empty_snap(max_snap_m: float) -> Snapped:
     return Snapped(np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0), max_snap_m)
 
 
-_lon_of = attrgetter("lon")
-_lat_of = attrgetter("lat")
-
-
 def prepare(
     network: WalkNetwork,
     origins: Origins,
@@ -168,9 +163,7 @@ def prepare(
 ) -> PreparedReach:
     """Snap origins and facilities; keep the network's hierarchy when given, else build the
     routing graph the per-item Dijkstra needs."""
-    n_fac = len(facilities)
-    fac_lon = np.fromiter(map(_lon_of, facilities), dtype=np.float64, count=n_fac)
-    fac_lat = np.fromiter(map(_lat_of, facilities), dtype=np.float64, count=n_fac)
+    fac_lon, fac_lat = facility_coordinates(facilities)
     snaps = origins.node is None or len(facilities) > 0
     if edge_index is None and snaps:
         edge_index = kept_index(network)  # the network's own (kept_edge_index): only look up
@@ -475,7 +468,8 @@ def reach(
     """
     if not limit_m > 0:
         raise ValueError(f"limit_m must be positive, got {limit_m!r}")
-    facilities = tuple(facilities)
+    # a tuple as it is (kept columns included), anything else made one
+    facilities = facilities if isinstance(facilities, tuple) else tuple(facilities)
     progress("snap", 0, 1)
     prep = prepared or prepare(network, origins, facilities, max_snap_m=max_snap_m)
     progress("snap", 1, 1)
