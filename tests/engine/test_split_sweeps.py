@@ -4,6 +4,7 @@ lanes as one thread, bit for bit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quarterhour.engine import reach as reach_module
 from quarterhour.engine._hierarchy import (
     LANES,
     reset,
@@ -20,6 +22,7 @@ from quarterhour.engine._hierarchy import (
     sweep_up,
     sweep_up_lanes,
 )
+from quarterhour.engine.facility_items import indexed
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork, build_network
 from quarterhour.engine.places import Facility, Origins
@@ -151,6 +154,42 @@ def test_reach_on_shared_lanes_equals_one_thread(workers: int) -> None:
             assert np.array_equal(a.distance_m, b.distance_m, equal_nan=True)
             assert np.array_equal(a.facility, b.facility)
     assert np.isfinite(results[0].items["i0"].distance_m).mean() > 0.3
+
+
+def test_kept_work_arrays_and_kept_columns_answer_as_fresh_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A small network's lanes stay with the thread between runs (made once, reused), a large
+    one's are made per run; the facilities' kept columns stand for the objects. Every
+    combination gives the same answers, bit for bit."""
+    rng = np.random.default_rng(11)
+    net = grid(rng, 30)
+    codes = [f"i{j}" for j in range(20)]  # two passes
+    facilities = []
+    for i in range(150):
+        f = random_facility(rng, net, f"f{i}")
+        items = tuple(sorted({codes[i % 20], codes[int(rng.integers(20))]}))
+        facilities.append(Facility(f.facility_id, f.name, f.lon, f.lat, items))
+    origins = Origins.from_network_nodes(net)
+    h = build_hierarchy(net, bound_m=700.0, parts=2)
+
+    def run(fs: Sequence[Facility]) -> list[tuple[np.ndarray, np.ndarray]]:
+        prep = prepare(net, origins, fs, hierarchy=h)
+        res = reach(net, origins, fs, item_codes=codes, limit_m=600.0, workers=2, prepared=prep)
+        return [(res.items[c].distance_m, res.items[c].facility) for c in codes]
+
+    first = run(facilities)
+    kept = reach_module._KEPT.bufs
+    assert kept[0].shape[0] == h.n_nodes * LANES
+    again = run(indexed(facilities))
+    assert reach_module._KEPT.bufs is kept  # the same arrays, not made again
+    monkeypatch.setattr(reach_module, "KEEP_WORK_BYTES", 0)
+    fresh = run(facilities)
+    assert reach_module._KEPT.bufs is kept  # a run's own arrays, the kept ones untouched
+    for other in (again, fresh):
+        for (d0, f0), (d1, f1) in zip(first, other, strict=True):
+            assert np.array_equal(d0, d1, equal_nan=True) and np.array_equal(f0, f1)
+    assert np.isfinite(first[0][0]).mean() > 0.3
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -375,7 +375,8 @@ def _results(n_lanes: int, n_orig: int) -> tuple[FloatArray, Int32Array]:
 
 class _Buffers(threading.local):
     """Per-thread work arrays, reused by every pass the thread runs (fresh memory for each
-    pass costs page faults, which threads take turns to serve)."""
+    pass costs page faults, which threads take turns to serve); for small networks kept
+    between runs too (:data:`KEEP_WORK_BYTES`)."""
 
     def get(self, n: int, width: int) -> tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]]:
         bufs: tuple[FloatArray, Int32Array, npt.NDArray[np.uint8]] | None = getattr(
@@ -396,6 +397,21 @@ class _Buffers(threading.local):
             )
             self.hbufs = bufs
         return bufs
+
+
+#: work arrays up to this size (a thread's lanes, or its heap on the Dijkstra path) stay with
+#: their thread between runs: a process running one what-if or assessment after another on a
+#: network of up to about 350k nodes faults them once, not every run (100k: 19 MiB, the
+#: lanes' ~7 ms of fresh memory a run). Larger ones are made for the run and given back after
+#: it, as the 1 GiB bar at 1M asks.
+KEEP_WORK_BYTES = 64 * 2**20
+_KEPT = _Buffers()
+
+
+def _buffers_for(n_nodes: int) -> _Buffers:
+    """The calling thread's kept work arrays for a network this small, else arrays for one run."""
+    width = lane_width(n_nodes)
+    return _KEPT if n_nodes * (width * 12 + 1) <= KEEP_WORK_BYTES else _Buffers()
 
 
 def _item_pass(
@@ -500,7 +516,7 @@ def reach(
             else:
                 live.append(code)
         done = total - len(live)
-        buffers = _Buffers()
+        buffers = _buffers_for(network.n_nodes)
         if live and h is not None:
             hh = h
             places = origin_places(prep, hh)
