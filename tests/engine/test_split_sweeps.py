@@ -128,16 +128,25 @@ def test_split_sweeps_equal_one_sweep_bit_for_bit(seed_: int, width: int) -> Non
                 assert np.array_equal(a, b), (parts, threads)
 
 
+def item_facilities(
+    rng: np.random.Generator, net: WalkNetwork, codes: list[str], n: int
+) -> list[Facility]:
+    """``n`` facilities near random nodes, facility i serving ``codes[i % len(codes)]`` and
+    one random code more (often the same)."""
+    out = []
+    for i in range(n):
+        f = random_facility(rng, net, f"f{i}")
+        items = tuple(sorted({codes[i % len(codes)], codes[int(rng.integers(len(codes)))]}))
+        out.append(Facility(f.facility_id, f.name, f.lon, f.lat, items))
+    return out
+
+
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_reach_on_shared_lanes_equals_one_thread(workers: int) -> None:
     rng = np.random.default_rng(5)
     net = grid(rng, 36)
     codes = [f"i{j}" for j in range(20)]  # two passes of 16 lanes and 4
-    facilities = []
-    for i in range(200):
-        f = random_facility(rng, net, f"f{i}")
-        items = tuple(sorted({codes[i % 20], codes[int(rng.integers(20))]}))
-        facilities.append(Facility(f.facility_id, f.name, f.lon, f.lat, items))
+    facilities = item_facilities(rng, net, codes, 200)
     origins = Origins.from_network_nodes(net)
     results = []
     for parts, w in ((1, 1), (2, workers), (3, workers)):
@@ -165,11 +174,7 @@ def test_kept_work_arrays_and_kept_columns_answer_as_fresh_ones(
     rng = np.random.default_rng(11)
     net = grid(rng, 30)
     codes = [f"i{j}" for j in range(20)]  # two passes
-    facilities = []
-    for i in range(150):
-        f = random_facility(rng, net, f"f{i}")
-        items = tuple(sorted({codes[i % 20], codes[int(rng.integers(20))]}))
-        facilities.append(Facility(f.facility_id, f.name, f.lon, f.lat, items))
+    facilities = item_facilities(rng, net, codes, 150)
     origins = Origins.from_network_nodes(net)
     h = build_hierarchy(net, bound_m=700.0, parts=2)
 
