@@ -65,6 +65,7 @@ import shapely
 
 from quarterhour.engine.assessment import Assessment, assess, check_unique_ids, summarise
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, minutes_to_metres
+from quarterhour.engine.facility_items import facility_coordinates
 from quarterhour.engine.network import WalkNetwork, subnetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -173,10 +174,7 @@ def _origin_xy(origins: Origins, proj: LocalProjection) -> tuple[FloatArray, Flo
 def _facility_xy(
     facilities: Sequence[Facility], proj: LocalProjection
 ) -> tuple[FloatArray, FloatArray]:
-    return proj.to_xy(
-        np.array([f.lon for f in facilities], dtype=np.float64),
-        np.array([f.lat for f in facilities], dtype=np.float64),
-    )
+    return proj.to_xy(*facility_coordinates(facilities))
 
 
 def grid_plan(
@@ -708,7 +706,8 @@ def run_partitioned(
     speed = std.walking.speed_kmh if speed_kmh is None else speed_kmh
     limit = minutes_to_metres(mins, speed_kmh=speed)
     orig = origins if origins is not None else Origins.from_network_nodes(network)
-    facilities = tuple(facilities)
+    # a tuple as it is (kept columns included: the plans below read them), else made one
+    facilities = facilities if isinstance(facilities, tuple) else tuple(facilities)
     check_unique_ids(facilities)
     if boundaries is not None and tile_m is None:
         plan = boundary_plan(
