@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine._hierarchy import NO_LABEL, local_query
-from quarterhour.engine.facility_items import facilities_by_item
+from quarterhour.engine.facility_items import facilities_by_item, facility_coordinates, indexed
 from quarterhour.engine.hierarchy import Hierarchy
 from quarterhour.engine.network import WalkNetwork, haversine_m
 from quarterhour.engine.places import Facility, Origins
@@ -184,7 +184,8 @@ def scenario(
 ) -> Scenario:
     """Assess once (the full run) and keep what changes need."""
     index = edge_index or index_for(network)
-    facilities = tuple(facilities)
+    # the columns made once (coordinates, groups by item) for the snap, the run and the changes
+    facilities = indexed(facilities)
     prep: PreparedReach = prepare(
         network, origins, facilities, max_snap_m=max_snap_m, edge_index=index, hierarchy=hierarchy
     )
@@ -214,8 +215,9 @@ def scenario(
         limit_m=float(limit_m),
         by_position=_origins_by_position(places, h.n_nodes),
         serving=facilities_by_item(facilities, item_codes),
-        fac_lon=np.array([f.lon for f in facilities], dtype=np.float64),
-        fac_lat=np.array([f.lat for f in facilities], dtype=np.float64),
+        # copies of their own: a move writes them (the kept columns are read-only)
+        fac_lon=facility_coordinates(facilities)[0].copy(),
+        fac_lat=facility_coordinates(facilities)[1].copy(),
     )
 
 
