@@ -70,6 +70,20 @@ _prefetch: Any = _prefetch_line  # called as _prefetch(array, index) in compiled
 
 
 @njit(cache=True, nogil=True)
+def _prefetch_lanes(
+    dist: FloatArray, lab: Int32Array, at: np.uint64, width: np.uint64
+) -> None:  # pragma: no cover - compiled
+    """Ask for every cache line of the lanes starting at flat index ``at`` (``width`` of
+    them): 16 distances are two lines, and asking for the first only left the second to
+    wait for memory when read (one thread gathering 100k origins' 16 lanes: 13.7 -> 10.0 ms,
+    medians of 15)."""
+    for off in range(0, width, 8):
+        _prefetch(dist, at + np.uint64(off))
+    for off in range(0, width, 16):
+        _prefetch(lab, at + np.uint64(off))
+
+
+@njit(cache=True, nogil=True)
 def _witness(
     src: int,
     excl: int,
@@ -582,8 +596,7 @@ def sweep_up(
         pp = hi - 1 - i
         if pp >= lo + 2:  # the higher neighbours two positions on (see sweep_up_lanes)
             for j in range(ptr[pp - 2], ptr[pp - 1]):
-                _prefetch(dist, np.uint64(dst[j]) * kn)
-                _prefetch(lab, np.uint64(dst[j]) * kn)
+                _prefetch_lanes(dist, lab, np.uint64(dst[j]) * kn, kn)
         if live[pp] == 0 or ptr[pp] == ptr[pp + 1]:
             continue
         push_lanes(dist, lab, live, ptr, dst, wgt, pp, limit, top)
@@ -620,8 +633,7 @@ def sweep_up_lanes(
         pp = hi - 1 - i
         if pp >= lo + 2:  # the higher neighbours two positions on (upward sweep 9 % less CPU)
             for j in range(ptr[pp - 2], ptr[pp - 1]):
-                _prefetch(dist, np.uint64(dst[j]) * kn)
-                _prefetch(lab, np.uint64(dst[j]) * kn)
+                _prefetch_lanes(dist, lab, np.uint64(dst[j]) * kn, kn)
         if live[pp] == 0:
             continue
         a = ptr[pp]
@@ -718,8 +730,7 @@ def gather_nodes(
         if o + _AHEAD < n_orig:  # the lanes of an origin further on (2x faster at 1M nodes)
             ahead = origin_pos[o + _AHEAD]
             if ahead >= 0:
-                _prefetch(dist, np.uint64(ahead) * kn)
-                _prefetch(lab, np.uint64(ahead) * kn)
+                _prefetch_lanes(dist, lab, np.uint64(ahead) * kn, kn)
         p = origin_pos[o]
         if p < 0:
             for k in range(n_lanes):
@@ -765,12 +776,9 @@ def gather_points(
     n_orig = pos_u.shape[0]
     for o in range(lo, hi):
         if o + _AHEAD < n_orig and pos_u[o + _AHEAD] >= 0:
-            ahead = np.uint64(pos_u[o + _AHEAD]) * np.uint64(width)
-            _prefetch(dist, ahead)
-            _prefetch(lab, ahead)
-            ahead = np.uint64(pos_v[o + _AHEAD]) * np.uint64(width)
-            _prefetch(dist, ahead)
-            _prefetch(lab, ahead)
+            wu = np.uint64(width)
+            _prefetch_lanes(dist, lab, np.uint64(pos_u[o + _AHEAD]) * wu, wu)
+            _prefetch_lanes(dist, lab, np.uint64(pos_v[o + _AHEAD]) * wu, wu)
         a = pos_u[o]
         for k in range(n_lanes):
             out_d[k, o] = np.nan
