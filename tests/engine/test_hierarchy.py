@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quarterhour.engine._hierarchy import node_positions
 from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.reach import prepare, reach
@@ -120,3 +121,16 @@ def test_the_arcs_by_their_higher_end_are_the_same_arcs(tmp_path: Path) -> None:
         )
         with pytest.raises(ValueError, match="format"):
             Hierarchy.load(tmp_path / "old.npz")
+
+
+@given(
+    st.lists(st.integers(min_value=-3, max_value=49), max_size=80),
+    st.permutations(list(range(50))),
+)
+def test_node_positions_are_each_nodes_place_and_minus_one_off_the_network(
+    nodes: list[int], order: list[int]
+) -> None:
+    pos = np.asarray(order, dtype=np.int32)
+    got = node_positions(pos, np.asarray(nodes, dtype=np.int64))
+    assert got.dtype == np.int32
+    assert got.tolist() == [order[v] if v >= 0 else -1 for v in nodes]

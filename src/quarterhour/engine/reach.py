@@ -30,6 +30,7 @@ from quarterhour.engine._hierarchy import (
     gather_nodes,
     gather_points,
     lane_width,
+    node_positions,
     reset,
     seed,
 )
@@ -271,8 +272,7 @@ class OriginPlaces:
 def origin_places(prep: PreparedReach, h: Hierarchy) -> OriginPlaces:
     net = prep.network
     if prep.origin_snap is None:
-        node = prep.origin_node
-        pos = np.where(node >= 0, h.pos[np.maximum(node, 0)], -1).astype(np.int32)
+        pos = node_positions(h.pos, prep.origin_node)
         z = np.zeros(0)
         return OriginPlaces(pos, pos, z, z, z, np.zeros(0, np.int64), True)
     snap = prep.origin_snap
