@@ -123,6 +123,7 @@ def test_the_arcs_by_their_higher_end_are_the_same_arcs(tmp_path: Path) -> None:
             Hierarchy.load(tmp_path / "old.npz")
 
 
+@settings(deadline=None)  # the first example compiles the kernel
 @given(
     st.lists(st.integers(min_value=-3, max_value=49), max_size=80),
     st.permutations(list(range(50))),
@@ -134,3 +135,9 @@ def test_node_positions_are_each_nodes_place_and_minus_one_off_the_network(
     got = node_positions(pos, np.asarray(nodes, dtype=np.int64))
     assert got.dtype == np.int32
     assert got.tolist() == [order[v] if v >= 0 else -1 for v in nodes]
+
+
+def test_node_positions_refuse_a_node_the_network_does_not_have() -> None:
+    pos = np.arange(5, dtype=np.int32)
+    with pytest.raises(IndexError):
+        node_positions(pos, np.array([0, 5], dtype=np.int64))
