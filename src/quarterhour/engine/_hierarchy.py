@@ -69,6 +69,58 @@ def _prefetch_line(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cov
 _prefetch: Any = _prefetch_line  # called as _prefetch(array, index) in compiled code
 
 
+@intrinsic
+def _stream_store(
+    typingctx: Any, arr: Any, idx: Any, val: Any
+) -> Any:  # pragma: no cover - compiled
+    """``arr[idx] = val`` as a non-temporal store (LLVM's ``!nontemporal``): the line is
+    written whole by the stores that follow, not read first, and does not take a place in
+    the caches; made visible to other threads by :func:`_store_fence`. For results written
+    once and read after the kernel, a full line at a time."""
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        aryty = sig.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
+            context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
+        )
+        store = builder.store(args[2], ptr)
+        store.set_metadata("nontemporal", builder.module.add_metadata([ir.IntType(32)(1)]))
+        return context.get_dummy_value()
+
+    return types.void(arr, types.uint64, arr.dtype), codegen
+
+
+@intrinsic
+def _store_fence(typingctx: Any) -> Any:  # pragma: no cover - compiled
+    """Every store before it, non-temporal ones included, visible before any after it:
+    ``sfence`` on x86 (LLVM makes its generic fence a locked instruction there, which x86
+    does not promise for non-temporal stores), the generic sequentially consistent fence
+    elsewhere."""
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        triple = str(builder.module.triple)
+        if triple.startswith(("x86_64", "i386", "i686")):
+            fnty = ir.FunctionType(ir.VoidType(), [])
+            fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+                builder.module, fnty, "llvm.x86.sse.sfence"
+            )
+            builder.call(fn, [])
+        else:
+            builder.fence("seq_cst")
+        return context.get_dummy_value()
+
+    return types.void(), codegen
+
+
+_stream: Any = _stream_store  # called as _stream(array, index, value) in compiled code
+_fence: Any = _store_fence
+
+#: origins a gathering takes at a time: their lanes read into a block, then written out lane
+#: by lane, 16 origins' values (a whole line of labels, two of distances) at once
+_BLOCK = 16
+
+
 @njit(cache=True, nogil=True)
 def _prefetch_lanes(
     dist: FloatArray, lab: Int32Array, at: np.uint64, width: np.uint64
@@ -739,26 +791,49 @@ def gather_nodes(
     """Origins ``lo``..``hi``-1 that are nodes: ``out_d[k, o]`` / ``out_f[k, o]`` for the
     first ``n_lanes`` lanes (NaN / -1 beyond ``limit``; a negative position is an origin off
     the network). Without branches on the values (reachable or not is unpredictable: 2x faster
-    so). A range rather than slices: the arrays keep one layout whatever the threads."""
+    so). A range rather than slices: the arrays keep one layout whatever the threads.
+
+    :data:`_BLOCK` origins at a time: their lanes into a small block, then each lane's values
+    for them written to its row in non-temporal stores (:func:`_stream_store`). Written one
+    origin at a time, every value went to a line of its own row that had to be read first,
+    and the results pushed the lanes out of the caches: one thread, 100k origins, 16 lanes
+    of a real pass, 5.9–6.2 -> 3.2–3.5 ms (medians of 15), the same values."""
     kn = np.uint64(width)
     n_orig = origin_pos.shape[0]
-    for o in range(lo, hi):
-        if o + _AHEAD < n_orig:  # the lanes of an origin further on (2x faster at 1M nodes)
-            ahead = origin_pos[o + _AHEAD]
-            if ahead >= 0:
-                _prefetch_lanes(dist, lab, np.uint64(ahead) * kn, kn)
-        p = origin_pos[o]
-        if p < 0:
+    row = np.uint64(out_d.shape[1])
+    flat_d = out_d.reshape(out_d.size)
+    flat_f = out_f.reshape(out_f.size)
+    bd = np.empty(width * _BLOCK, dtype=np.float64)
+    bf = np.empty(width * _BLOCK, dtype=np.int32)
+    o0 = lo
+    while o0 < hi:
+        m = min(_BLOCK, hi - o0)
+        for j in range(m):
+            o = o0 + j
+            if o + _AHEAD < n_orig:  # the lanes of an origin further on (2x faster at 1M nodes)
+                ahead = origin_pos[o + _AHEAD]
+                if ahead >= 0:
+                    _prefetch_lanes(dist, lab, np.uint64(ahead) * kn, kn)
+            p = origin_pos[o]
+            if p < 0:
+                for k in range(n_lanes):
+                    bd[k * _BLOCK + j] = np.nan
+                    bf[k * _BLOCK + j] = -1
+                continue
+            base = np.uint64(p) * kn
             for k in range(n_lanes):
-                out_d[k, o] = np.nan
-                out_f[k, o] = -1
-            continue
-        base = np.uint64(p) * kn
+                t = dist[base + np.uint64(k)]
+                ok = t <= limit
+                bd[k * _BLOCK + j] = t if ok else np.nan
+                bf[k * _BLOCK + j] = lab[base + np.uint64(k)] if ok else -1
         for k in range(n_lanes):
-            t = dist[base + np.uint64(k)]
-            ok = t <= limit
-            out_d[k, o] = t if ok else np.nan
-            out_f[k, o] = lab[base + np.uint64(k)] if ok else -1
+            at = np.uint64(k) * row + np.uint64(o0)
+            for j in range(m):
+                _stream(flat_d, at + np.uint64(j), bd[k * _BLOCK + j])
+            for j in range(m):
+                _stream(flat_f, at + np.uint64(j), bf[k * _BLOCK + j])
+        o0 += m
+    _fence()
 
 
 @njit(cache=True, nogil=True)
