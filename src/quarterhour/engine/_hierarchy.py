@@ -34,6 +34,14 @@ NO_LABEL = np.int32(2**31 - 1)
 _AHEAD = 16
 
 
+def _item_pointer(context: Any, builder: Any, aryty: Any, arr: Any, idx: Any) -> Any:
+    """In generated code: the address of ``arr[idx]`` (no wraparound, no bounds check)."""
+    ary = context.make_array(aryty)(context, builder, arr)
+    return cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
+        context, builder, aryty, ary, [idx], wraparound=False, boundscheck=False
+    )
+
+
 @intrinsic
 def _prefetch_line(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cover - compiled
     """Ask for the cache line of ``arr[idx]`` ahead of its use (LLVM's ``prefetch``: a read,
@@ -41,11 +49,7 @@ def _prefetch_line(typingctx: Any, arr: Any, idx: Any) -> Any:  # pragma: no cov
     cannot guess (the origins' lanes, in the order of the origins)."""
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        aryty = sig.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
-            context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
-        )
+        ptr = _item_pointer(context, builder, sig.args[0], args[0], args[1])
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
@@ -79,11 +83,7 @@ def _stream_store(
     once and read after the kernel, a full line at a time."""
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        aryty = sig.args[0]
-        ary = context.make_array(aryty)(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
-            context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False
-        )
+        ptr = _item_pointer(context, builder, sig.args[0], args[0], args[1])
         store = builder.store(args[2], ptr)
         store.set_metadata("nontemporal", builder.module.add_metadata([ir.IntType(32)(1)]))
         return context.get_dummy_value()

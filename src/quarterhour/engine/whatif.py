@@ -202,6 +202,7 @@ def scenario(
         prepared=prep,
     )
     places = origin_places(prep, h)
+    fac_lon, fac_lat = facility_coordinates(facilities)
     h.up_arcs()  # the changes' local queries need them: built with the base, not on a first click
     return Scenario(
         network=network,
@@ -216,8 +217,8 @@ def scenario(
         by_position=_origins_by_position(places, h.n_nodes),
         serving=facilities_by_item(facilities, item_codes),
         # copies of their own: a move writes them (the kept columns are read-only)
-        fac_lon=facility_coordinates(facilities)[0].copy(),
-        fac_lat=facility_coordinates(facilities)[1].copy(),
+        fac_lon=fac_lon.copy(),
+        fac_lat=fac_lat.copy(),
     )
 
 
