@@ -24,11 +24,15 @@ Side by side in one run, each measurement in a fresh subprocess that reads the n
                  source to every node (``distances_many_to_many``); no limit, no facility names.
 
 Networks: the real Chengdu walk network and seeded grid-like networks (100k, 1M, 2M nodes).
-Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input). The
+Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input). Origins
+are the nodes, or with ``--origins points`` as many homes off them (each a few metres from a
+node picked at random, seeded: snapped onto edges as residents are; ours and the Dijkstra path
+only, the scipy passes still on the nodes). The
 answers are compared: ours vs the Dijkstra path (facility named, distance), vs pandana and
 RoutingKit (distance).
 
     python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000,2000000] [--runs 3]
+                                     [--origins nodes|points]
 """
 
 from __future__ import annotations
@@ -94,11 +98,25 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, float]:
+def homes(net):  # type: ignore[no-untyped-def]
+    """One origin per node, each within ~20 m of a node picked at random (seeded)."""
+    from quarterhour.engine.places import Origins
+
+    rng = np.random.default_rng(7)
+    n = net.n_nodes
+    at = rng.integers(0, n, n)
+    lon = net.node_lon[at] + rng.normal(0.0, 1e-4, n)
+    lat = net.node_lat[at] + rng.normal(0.0, 1e-4, n)
+    return Origins.from_points([str(i) for i in range(n)], lon, lat)
+
+
+def child(
+    mode: str, size: str, workers: int, dump: str | None, *, origin_kind: str = "nodes"
+) -> dict[str, float]:
     net, codes, facilities = load(size)
     from quarterhour.engine.places import Origins
 
-    origins = Origins.from_network_nodes(net)
+    origins = Origins.from_network_nodes(net) if origin_kind == "nodes" else homes(net)
     out: dict[str, float] = {"nodes": net.n_nodes, "facilities": len(facilities)}
     by_item = [[i for i, f in enumerate(facilities) if c in f.item_codes] for c in codes]
     if mode == "build":
@@ -251,8 +269,11 @@ def child(mode: str, size: str, workers: int, dump: str | None) -> dict[str, flo
     return out
 
 
-def measure(mode: str, size: str, workers: int, dump: str | None = None) -> dict[str, float]:
+def measure(
+    mode: str, size: str, workers: int, dump: str | None = None, *, origin_kind: str = "nodes"
+) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--child", mode, "--size", size, "--workers", str(workers)]
+    cmd += ["--origins", origin_kind]
     if dump:
         cmd += ["--dump", dump]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -273,10 +294,12 @@ def main() -> None:
     ap.add_argument("--child")
     ap.add_argument("--size")
     ap.add_argument("--dump")
+    ap.add_argument("--origins", choices=("nodes", "points"), default="nodes")
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.size, a.workers, a.dump)))
+        print(json.dumps(child(a.child, a.size, a.workers, a.dump, origin_kind=a.origins)))
         return
+    kind = a.origins
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     for size in a.sizes.split(","):
         build = measure("build", size, a.workers)
@@ -285,13 +308,13 @@ def main() -> None:
         modes = [("ours", a.workers), ("ours", 1), ("dijkstra", a.workers), ("scipy", 1)]
         if a.cold:
             modes[2:2] = [("ours-cold", a.workers), ("ours-cold", 1)]
-        if nodes <= a.pandana_max:
+        if nodes <= a.pandana_max and kind == "nodes":  # both answer for nodes only
             modes.append(("pandana", 2))
-        if nodes <= a.routingkit_max:
+        if nodes <= a.routingkit_max and kind == "nodes":
             modes.append(("routingkit", 2))
         for mode, w in modes:
             runs = a.slow_runs if mode in ("pandana", "routingkit") else a.runs
-            rows[f"{mode}[{w}t]"] = [measure(mode, size, w) for _ in range(runs)]
+            rows[f"{mode}[{w}t]"] = [measure(mode, size, w, origin_kind=kind) for _ in range(runs)]
         med = {k: statistics.median(r["seconds"] for r in v) for k, v in rows.items()}
         cpu = {k: statistics.median(r["cpu_seconds"] for r in v) for k, v in rows.items()}
         mem = {k: max(r["peak_rss_mb"] for r in v) for k, v in rows.items()}
@@ -300,6 +323,11 @@ def main() -> None:
             f"\n== {size}: {nodes:,} nodes, {int(build['facilities']):,} facilities, "
             f"{N_ITEMS} items, limit {LIMIT_M:.0f} m, runs {a.runs}, "
             f"load {os.getloadavg()[0]:.2f}"
+            + (
+                ", origins: as many homes off the nodes (scipy: the nodes)"
+                if kind == "points"
+                else ""
+            )
         )
         print(
             f"preprocessing (once per network): hierarchy {build['seconds']:.2f} s, "
@@ -323,7 +351,8 @@ def main() -> None:
         snap_cpu = statistics.median(r["snap_cpu_seconds"] for r in ours_rows)
         sweeps_cpu = statistics.median(r["cpu_seconds"] - r["snap_cpu_seconds"] for r in ours_rows)
         print(
-            f"ours: of which snapping the facilities {snap:.3f} s ({snap_cpu:.3f} s CPU); "
+            f"ours: of which snapping the facilities{' and homes' if kind == 'points' else ''} "
+            f"{snap:.3f} s ({snap_cpu:.3f} s CPU); "
             f"sweeps and gathering {sweeps_cpu:.3f} s CPU "
             f"(30 scipy passes / that: {cpu['scipy[1t]'] / sweeps_cpu:.1f}x CPU)"
         )
@@ -342,8 +371,8 @@ def main() -> None:
         # the answers, compared
         d_ours = str(TMP / f"qh-ours-{size}.npz")
         d_dij = str(TMP / f"qh-dij-{size}.npz")
-        measure("ours", size, a.workers, d_ours)
-        measure("dijkstra", size, a.workers, d_dij)
+        measure("ours", size, a.workers, d_ours, origin_kind=kind)
+        measure("dijkstra", size, a.workers, d_dij, origin_kind=kind)
         x, y = np.load(d_ours), np.load(d_dij)
         same_reach = np.array_equal(np.isnan(x["d"]), np.isnan(y["d"]))
         both = ~np.isnan(x["d"])

@@ -776,6 +776,37 @@ def node_positions(pos: Int32Array, node: Int64Array) -> Int32Array:  # pragma: 
 
 
 @njit(cache=True, nogil=True)
+def _no_answer(
+    bd: FloatArray, bf: Int32Array, j: int, n_lanes: int
+) -> None:  # pragma: no cover - compiled
+    """Origin ``j`` of a block: nothing within the limit in any lane (NaN, -1)."""
+    for k in range(n_lanes):
+        bd[k * _BLOCK + j] = np.nan
+        bf[k * _BLOCK + j] = -1
+
+
+@njit(cache=True, nogil=True)
+def _write_block(
+    flat_d: FloatArray,
+    flat_f: Int32Array,
+    bd: FloatArray,
+    bf: Int32Array,
+    o0: int,
+    m: int,
+    n_lanes: int,
+    row: np.uint64,
+) -> None:  # pragma: no cover - compiled
+    """A block's ``m`` origins from ``o0`` on, each lane's values to its row of the results
+    (flat, ``row`` origins a lane) in non-temporal stores (:func:`_stream_store`)."""
+    for k in range(n_lanes):
+        at = np.uint64(k) * row + np.uint64(o0)
+        for j in range(m):
+            _stream(flat_d, at + np.uint64(j), bd[k * _BLOCK + j])
+        for j in range(m):
+            _stream(flat_f, at + np.uint64(j), bf[k * _BLOCK + j])
+
+
+@njit(cache=True, nogil=True)
 def gather_nodes(
     dist: FloatArray,
     lab: Int32Array,
@@ -816,9 +847,7 @@ def gather_nodes(
                     _prefetch_lanes(dist, lab, np.uint64(ahead) * kn, kn)
             p = origin_pos[o]
             if p < 0:
-                for k in range(n_lanes):
-                    bd[k * _BLOCK + j] = np.nan
-                    bf[k * _BLOCK + j] = -1
+                _no_answer(bd, bf, j, n_lanes)
                 continue
             base = np.uint64(p) * kn
             for k in range(n_lanes):
@@ -826,12 +855,7 @@ def gather_nodes(
                 ok = t <= limit
                 bd[k * _BLOCK + j] = t if ok else np.nan
                 bf[k * _BLOCK + j] = lab[base + np.uint64(k)] if ok else -1
-        for k in range(n_lanes):
-            at = np.uint64(k) * row + np.uint64(o0)
-            for j in range(m):
-                _stream(flat_d, at + np.uint64(j), bd[k * _BLOCK + j])
-            for j in range(m):
-                _stream(flat_f, at + np.uint64(j), bf[k * _BLOCK + j])
+        _write_block(flat_d, flat_f, bd, bf, o0, m, n_lanes, row)
         o0 += m
     _fence()
 
@@ -863,40 +887,62 @@ def gather_points(
     """Origins ``lo``..``hi``-1 on edges: the better of the edge's two ends (``along`` from u,
     ``rest`` to v) and of the facilities on the same edge (walked straight along it), plus the
     origin's own offset. ``same_*`` lists the facilities sitting inside edges, sorted by edge;
-    ``same_ptr[o]`` is where origin o's edge starts in that list."""
+    ``same_ptr[o]`` is where origin o's edge starts in that list. Written as
+    :func:`gather_nodes` writes: :data:`_BLOCK` origins' answers into a small block, then
+    each lane's row in non-temporal stores."""
     n_orig = pos_u.shape[0]
-    for o in range(lo, hi):
-        if o + _AHEAD < n_orig and pos_u[o + _AHEAD] >= 0:
-            wu = np.uint64(width)
-            _prefetch_lanes(dist, lab, np.uint64(pos_u[o + _AHEAD]) * wu, wu)
-            _prefetch_lanes(dist, lab, np.uint64(pos_v[o + _AHEAD]) * wu, wu)
-        a = pos_u[o]
-        for k in range(n_lanes):
-            out_d[k, o] = np.nan
-            out_f[k, o] = -1
-        if a < 0:
-            continue
-        b = pos_v[o]
-        s = along[o]
-        for k in range(n_lanes):
-            best = dist[a * width + k] + s
-            bl = lab[a * width + k]
-            c = dist[b * width + k] + rest[o]
-            if c < best or (c == best and lab[b * width + k] < bl):
-                best = c
-                bl = lab[b * width + k]
-            j = same_ptr[o]
-            while j >= 0 and j < same_edge.shape[0] and same_edge[j] == edge[o]:
-                if same_lane[j] == k:
-                    c = same_off[j] + abs(s - same_along[j])
-                    if c < best or (c == best and same_label[j] < bl):
-                        best = c
-                        bl = same_label[j]
-                j += 1
-            t = best + offset[o]
-            if t <= limit:
-                out_d[k, o] = t
-                out_f[k, o] = bl
+    kn = np.uint64(width)
+    row = np.uint64(out_d.shape[1])
+    flat_d = out_d.reshape(out_d.size)
+    flat_f = out_f.reshape(out_f.size)
+    bd = np.empty(width * _BLOCK, dtype=np.float64)
+    bf = np.empty(width * _BLOCK, dtype=np.int32)
+    td = np.empty(width, dtype=np.float64)  # one origin's best per lane, before its offset
+    tl = np.empty(width, dtype=np.int32)
+    o0 = lo
+    while o0 < hi:
+        m = min(_BLOCK, hi - o0)
+        for j in range(m):
+            o = o0 + j
+            if o + _AHEAD < n_orig and pos_u[o + _AHEAD] >= 0:
+                _prefetch_lanes(dist, lab, np.uint64(pos_u[o + _AHEAD]) * kn, kn)
+                _prefetch_lanes(dist, lab, np.uint64(pos_v[o + _AHEAD]) * kn, kn)
+            a = pos_u[o]
+            if a < 0:
+                _no_answer(bd, bf, j, n_lanes)
+                continue
+            ua = np.uint64(a) * kn
+            vb = np.uint64(pos_v[o]) * kn
+            s = along[o]
+            r = rest[o]
+            for k in range(n_lanes):  # the two ends, without branches on the values
+                uk = ua + np.uint64(k)
+                vk = vb + np.uint64(k)
+                du = dist[uk] + s
+                lu = lab[uk]
+                dv = dist[vk] + r
+                lv = lab[vk]
+                t = (dv < du) | ((dv == du) & (lv < lu))
+                td[k] = dv if t else du
+                tl[k] = lv if t else lu
+            i = same_ptr[o]  # then the facilities on the origin's own edge, each in its lane
+            while i >= 0 and i < same_edge.shape[0] and same_edge[i] == edge[o]:
+                k = same_lane[i]
+                if k < n_lanes:
+                    c = same_off[i] + abs(s - same_along[i])
+                    if c < td[k] or (c == td[k] and same_label[i] < tl[k]):
+                        td[k] = c
+                        tl[k] = same_label[i]
+                i += 1
+            off = offset[o]
+            for k in range(n_lanes):
+                d = td[k] + off
+                ok = d <= limit
+                bd[k * _BLOCK + j] = d if ok else np.nan
+                bf[k * _BLOCK + j] = tl[k] if ok else -1
+        _write_block(flat_d, flat_f, bd, bf, o0, m, n_lanes, row)
+        o0 += m
+    _fence()
 
 
 @njit(cache=True, nogil=True)
