@@ -25,11 +25,10 @@ Side by side in one run, each measurement in a fresh subprocess that reads the n
 
 Networks: the real Chengdu walk network and seeded grid-like networks (100k, 1M, 2M nodes).
 Facilities sit on nodes (so that pandana, which snaps to nodes, gets the same input). Origins
-are the nodes, or with ``--origins points`` as many homes off them (each a few metres from a
-node picked at random, seeded: snapped onto edges as residents are; ours and the Dijkstra path
-only, the scipy passes still on the nodes). The
-answers are compared: ours vs the Dijkstra path (facility named, distance), vs pandana and
-RoutingKit (distance).
+are the nodes, or with ``--origins points`` as many homes off them (scattered ~10 m around
+nodes picked at random, seeded, and snapped onto edges as residents are; ours and the Dijkstra
+path only, the scipy passes still on the nodes). The answers are compared: ours vs the
+Dijkstra path (facility named, distance), vs pandana and RoutingKit (distance).
 
     python benchmarks/bench_reach.py [--sizes chengdu,100000,1000000,2000000] [--runs 3]
                                      [--origins nodes|points]
@@ -99,7 +98,8 @@ def peak_mb() -> float:
 
 
 def homes(net):  # type: ignore[no-untyped-def]
-    """One origin per node, each within ~20 m of a node picked at random (seeded)."""
+    """One origin per node, each scattered ~10 m (one standard deviation, ~1e-4 degrees) around
+    a node picked at random (seeded)."""
     from quarterhour.engine.places import Origins
 
     rng = np.random.default_rng(7)
