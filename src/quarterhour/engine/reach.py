@@ -35,7 +35,7 @@ from quarterhour.engine._hierarchy import (
     seed,
 )
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
-from quarterhour.engine._memory import fresh_array, release_free_memory
+from quarterhour.engine._memory import fresh_array, release_free_memory, reused_array
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.facility_items import facilities_by_item, facility_coordinates
 from quarterhour.engine.graph import RoutingGraph, routing_graph
@@ -370,7 +370,7 @@ def nearest_lanes(
 
 
 def _results(n_lanes: int, n_orig: int) -> tuple[FloatArray, Int32Array]:
-    return fresh_array((n_lanes, n_orig), np.float64), fresh_array((n_lanes, n_orig), np.int32)
+    return reused_array((n_lanes, n_orig), np.float64), reused_array((n_lanes, n_orig), np.int32)
 
 
 class _Buffers(threading.local):
