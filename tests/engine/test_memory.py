@@ -4,6 +4,7 @@ results in the memory of dropped ones."""
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -98,6 +99,29 @@ def test_a_dropped_result_lends_its_memory_to_the_next_of_its_shape(
     assert kept.held_bytes() == 0
     del big
     assert kept.held_bytes() == 0
+
+
+def test_an_array_given_back_while_the_lock_is_held_does_not_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A lease can end in a garbage collection inside ``take`` (the lock held by this thread):
+    the array is kept once the lock is free, and nothing waits."""
+    kept = _Dropped(3 * 8000)
+    monkeypatch.setattr(_memory, "_DROPPED", kept)
+    monkeypatch.setattr(_memory, "_PLAIN_MIN_BYTES", 0)
+    held = [reused_array((2, 500), np.float64)]
+    at_a = _address(held[0])
+
+    def drop_inside() -> None:
+        with kept._lock:
+            held.clear()  # the lease ends here; giving back must not wait for the lock
+
+    t = threading.Thread(target=drop_inside, daemon=True)
+    t.start()
+    t.join(timeout=10)
+    assert not t.is_alive()
+    assert kept.held_bytes() == 8000
+    assert _address(reused_array((2, 500), np.float64)) == at_a
 
 
 def test_reach_answers_the_same_in_reused_memory(monkeypatch: pytest.MonkeyPatch) -> None:

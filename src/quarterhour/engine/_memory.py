@@ -15,6 +15,7 @@ dropped result for the next run's result of the same shape.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import functools
 import math
@@ -122,10 +123,15 @@ class _Dropped:
         self._kept: list[tuple[_Key, npt.NDArray[Any]]] = []
         self._bytes = 0
         self._lock = threading.Lock()
+        # given back but not yet kept: a lease can end inside a garbage collection that runs
+        # while this thread holds the lock (any allocation in take may start one), and must
+        # then not wait for it
+        self._returned: collections.deque[tuple[_Key, npt.NDArray[Any]]] = collections.deque()
 
     def take(self, dims: tuple[int, ...], dt: np.dtype[Any]) -> npt.NDArray[Any]:
         key = (dims, dt.str)
         with self._lock:
+            self._settle()
             at = next(
                 (i for i in range(len(self._kept) - 1, -1, -1) if self._kept[i][0] == key), -1
             )
@@ -147,14 +153,25 @@ class _Dropped:
     def _give_back(self, key: _Key, base: npt.NDArray[Any]) -> None:
         if base.nbytes > self.max_bytes:
             return
-        with self._lock:
-            while self._bytes + base.nbytes > self.max_bytes:  # the oldest go first
+        self._returned.append((key, base))
+        if self._lock.acquire(blocking=False):  # else kept by whoever holds it, or next time
+            try:
+                self._settle()
+            finally:
+                self._lock.release()
+
+    def _settle(self) -> None:
+        """Keep what was given back, the oldest going first past ``max_bytes`` (lock held)."""
+        while self._returned:
+            key, base = self._returned.popleft()
+            while self._kept and self._bytes + base.nbytes > self.max_bytes:
                 self._bytes -= self._kept.pop(0)[1].nbytes
             self._kept.append((key, base))
             self._bytes += base.nbytes
 
     def held_bytes(self) -> int:
         with self._lock:
+            self._settle()
             return self._bytes
 
 
