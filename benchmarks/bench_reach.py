@@ -115,6 +115,14 @@ def homes(net: Any) -> Any:
     return Origins.from_points([str(i) for i in range(n)], lon, lat)
 
 
+def again_medians(timed: list[tuple[float, float]]) -> dict[str, float]:
+    """The medians of a process's later runs, (wall, CPU) seconds each."""
+    return {
+        "again_seconds": statistics.median(w for w, _ in timed),
+        "again_cpu_seconds": statistics.median(c for _, c in timed),
+    }
+
+
 def child(
     mode: str,
     size: str,
@@ -193,8 +201,7 @@ def child(
             for _ in range(repeat):
                 wall_cpu, _, res = once()
                 again.append(wall_cpu)
-            out["again_seconds"] = statistics.median(w for w, _ in again)
-            out["again_cpu_seconds"] = statistics.median(c for _, c in again)
+            out.update(again_medians(again))
             out["again_peak_rss_mb"] = peak_mb()
         if dump:
             np.savez(
@@ -222,8 +229,7 @@ def child(
             blocks.append((time.perf_counter() - t, time.process_time() - t_cpu))
         out["seconds"], out["cpu_seconds"] = blocks[0]
         if repeat:
-            out["again_seconds"] = statistics.median(w for w, _ in blocks[1:])
-            out["again_cpu_seconds"] = statistics.median(c for _, c in blocks[1:])
+            out.update(again_medians(blocks[1:]))
     elif mode == "pandana":
         import pandana
         import pandas as pd

@@ -60,12 +60,25 @@ def fresh_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArr
     than the arrays' use: at 1M nodes, 30 items, 1.0-1.6 s of system time per run against
     0.2-0.5 s in ordinary pages, the same user time (measured). Freed when the array is.
     """
+    return _plain_below_4mib(shape, dtype, _mapped)
+
+
+def _plain_below_4mib(
+    shape: int | tuple[int, ...],
+    dtype: npt.DTypeLike,
+    make: Callable[[tuple[int, ...], np.dtype[Any]], npt.NDArray[Any]],
+) -> npt.NDArray[Any]:
+    """``make(dims, dtype)`` for an array of :data:`_PLAIN_MIN_BYTES` or more, else numpy's."""
     dt = np.dtype(dtype)
     dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    if math.prod(dims) * dt.itemsize < _PLAIN_MIN_BYTES:
+        return np.empty(dims, dtype=dt)
+    return make(dims, dt)
+
+
+def _mapped(dims: tuple[int, ...], dt: np.dtype[Any]) -> npt.NDArray[Any]:
     count = math.prod(dims)
     nbytes = count * dt.itemsize
-    if nbytes < _PLAIN_MIN_BYTES:
-        return np.empty(dims, dtype=dt)
     # its pages made in one call rather than one fault each on first write: at 1M nodes, one
     # thread, 1.39 -> 1.21 s of CPU end to end (medians of 7, interleaved); faulting fresh
     # memory costs ~0.9 ms a MiB on this VM. Made by madvise through ctypes, which lets other
@@ -121,7 +134,6 @@ class _Dropped:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._kept: list[tuple[_Key, npt.NDArray[Any]]] = []
-        self._bytes = 0
         self._lock = threading.Lock()
         # given back but not yet kept: a lease can end inside a garbage collection that runs
         # while this thread holds the lock (any allocation in take may start one), and must
@@ -133,17 +145,14 @@ class _Dropped:
         with self._lock:
             self._settle()
             at = next(
-                (i for i in range(len(self._kept) - 1, -1, -1) if self._kept[i][0] == key), -1
+                (i for i in reversed(range(len(self._kept))) if self._kept[i][0] == key), None
             )
-            if at >= 0:
+            if at is not None:
                 base = self._kept.pop(at)[1]
-                self._bytes -= base.nbytes
-                stale = []
             else:
-                stale, self._kept, self._bytes = self._kept, [], 0
-        if at < 0:
-            del stale  # unmapped before the fresh pages are made
-            base = fresh_array(dims, dt)
+                self._kept.clear()  # unmapped before the fresh pages are made
+        if at is None:
+            base = _mapped(dims, dt)
         lease = _Lease(base)
         # the lease ends when the last array made from it (a row, a view) is gone; numpy keeps
         # the object an array was made from as the base of every array made from that one
@@ -164,15 +173,17 @@ class _Dropped:
         """Keep what was given back, the oldest going first past ``max_bytes`` (lock held)."""
         while self._returned:
             key, base = self._returned.popleft()
-            while self._kept and self._bytes + base.nbytes > self.max_bytes:
-                self._bytes -= self._kept.pop(0)[1].nbytes
+            while self._kept and self._kept_bytes() + base.nbytes > self.max_bytes:
+                del self._kept[0]
             self._kept.append((key, base))
-            self._bytes += base.nbytes
+
+    def _kept_bytes(self) -> int:
+        return sum(a.nbytes for _, a in self._kept)
 
     def held_bytes(self) -> int:
         with self._lock:
             self._settle()
-            return self._bytes
+            return self._kept_bytes()
 
 
 _DROPPED = _Dropped(REUSE_BYTES)
@@ -187,8 +198,4 @@ def reused_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDAr
     assessments on one network): fresh pages cost 0.6-2.5 ms a MiB here, and the 36 MiB of a
     100k-node run's results were a fifth of its CPU. The array comes back for reuse when the
     last array made from it (a row, a view) is gone; nothing else may keep its address."""
-    dt = np.dtype(dtype)
-    dims = (shape,) if isinstance(shape, int) else tuple(shape)
-    if math.prod(dims) * dt.itemsize < _PLAIN_MIN_BYTES:
-        return np.empty(dims, dtype=dt)
-    return _DROPPED.take(dims, dt)
+    return _plain_below_4mib(shape, dtype, _DROPPED.take)
