@@ -26,7 +26,6 @@ Of several sources at the same distance the lowest label (facility index) wins.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -42,6 +41,7 @@ from quarterhour.engine._hierarchy import (
     sweep_range,
     sweep_up,
 )
+from quarterhour.engine._threads import at_once
 from quarterhour.engine.network import WalkNetwork
 
 FloatArray = npt.NDArray[np.float64]
@@ -378,28 +378,3 @@ def _cut(ptr: npt.NDArray[np.int32] | Int64Array, k: int) -> list[tuple[int, int
     marks = np.searchsorted(ptr, np.arange(1, k) * (int(ptr[-1]) / k)).tolist()
     edges = [0, *(min(max(int(m), 0), n) for m in marks), n]
     return [(a, c) for a, c in pairwise(edges) if c > a]
-
-
-def even_runs(n: int, k: int) -> list[tuple[int, int]]:
-    """``k`` runs of about equal length over ``0``..``n - 1`` (none empty)."""
-    edges = [n * i // max(k, 1) for i in range(max(k, 1) + 1)]
-    return [(a, c) for a, c in pairwise(edges) if c > a]
-
-
-def at_once(
-    pool: Executor | None, fn: Callable[[tuple[int, int]], None], runs: list[tuple[int, int]]
-) -> None:
-    """``fn`` over ``runs``, the first on this thread, the others on ``pool`` (without a pool
-    all on this thread), all finished on return."""
-    if not runs:
-        return
-    if pool is None:
-        for r in runs:
-            fn(r)
-        return
-    futures = [pool.submit(fn, r) for r in runs[1:]]
-    try:
-        fn(runs[0])
-    finally:
-        for f in futures:
-            f.result()

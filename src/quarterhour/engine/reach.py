@@ -15,7 +15,6 @@ Items run in parallel threads (the compiled kernel releases the GIL).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -36,16 +35,11 @@ from quarterhour.engine._hierarchy import (
 )
 from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
 from quarterhour.engine._memory import fresh_array, release_free_memory, reused_array
+from quarterhour.engine._threads import at_once, even_runs, kept_pool
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.facility_items import facilities_by_item, facility_coordinates
 from quarterhour.engine.graph import RoutingGraph, routing_graph
-from quarterhour.engine.hierarchy import (
-    Hierarchy,
-    at_once,
-    build_hierarchy,
-    even_runs,
-    run_sweeps,
-)
+from quarterhour.engine.hierarchy import Hierarchy, build_hierarchy, run_sweeps
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
 from quarterhour.engine.progress import Progress, no_progress
@@ -500,96 +494,94 @@ def reach(
     # (one set of lanes for two threads); passes run at once only with threads to spare
     threads = max(1, min(n_workers, h.n_parts)) if h is not None else 1
     passes_at_once = max(1, n_workers // threads)
-    with contextlib.ExitStack() as stack:
-        by_item = facilities_by_item(facilities, item_codes)
-        items: dict[str, ItemReach] = {}
-        total = len(item_codes)
-        progress("reach", 0, total)
-        n = len(origins)
-        live: list[str] = []
-        for code in item_codes:
-            idx = by_item[code]
-            if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
-                items[code] = ItemReach(
-                    code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
-                )
-            else:
-                live.append(code)
-        done = total - len(live)
-        buffers = _buffers_for(network.n_nodes)
-        if live and h is not None:
-            hh = h
-            places = origin_places(prep, hh)
-            width = lane_width(hh.n_nodes)
-            batches = [live[b : b + width] for b in range(0, len(live), width)]
-            sweepers = None
-            if threads > 1:
-                extra = min(passes_at_once, len(batches)) * (threads - 1)
-                sweepers = stack.enter_context(ThreadPoolExecutor(max_workers=extra))
-            n_orig = places.pos.shape[0]
-            index = {id(b): i for i, b in enumerate(batches)}
-            # one pass at a time on all threads: the next pass's results are made (their pages
-            # faulted, ~0.4-0.9 ms a MiB) on a thread of their own meanwhile, not after its
-            # sweeps, and only while passes sweep: a thread populating a mapping holds the
-            # process's memory-map lock, and every large allocation elsewhere (numpy's
-            # temporaries) waits for it — the lanes made so while the facilities were grouped,
-            # or all results at the start, made the run slower (1M: 0.96 s -> 1.17 and 1.59 s
-            # wall, medians of 5)
-            faulter = None
-            if sweepers is not None and passes_at_once == 1 and len(batches) > 1:
-                faulter = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-            ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
+    by_item = facilities_by_item(facilities, item_codes)
+    items: dict[str, ItemReach] = {}
+    total = len(item_codes)
+    progress("reach", 0, total)
+    n = len(origins)
+    live: list[str] = []
+    for code in item_codes:
+        idx = by_item[code]
+        if idx.size == 0 or not (prep.facility_snap.edge[idx] >= 0).any():
+            items[code] = ItemReach(
+                code, np.full(n, np.nan), np.full(n, -1, np.int32), REASON_NO_FACILITY
+            )
+        else:
+            live.append(code)
+    done = total - len(live)
+    buffers = _buffers_for(network.n_nodes)
+    if live and h is not None:
+        hh = h
+        places = origin_places(prep, hh)
+        width = lane_width(hh.n_nodes)
+        batches = [live[b : b + width] for b in range(0, len(live), width)]
+        sweepers = None
+        if threads > 1:  # the process's kept sweeping threads (:func:`~._threads.kept_pool`)
+            sweepers = kept_pool("compute", min(passes_at_once, len(batches)) * (threads - 1))
+        n_orig = places.pos.shape[0]
+        index = {id(b): i for i, b in enumerate(batches)}
+        # one pass at a time on all threads: the next pass's results are made (their pages
+        # faulted, ~0.4-0.9 ms a MiB) on a thread of their own meanwhile, not after its
+        # sweeps, and only while passes sweep: a thread populating a mapping holds the
+        # process's memory-map lock, and every large allocation elsewhere (numpy's
+        # temporaries) waits for it — the lanes made so while the facilities were grouped,
+        # or all results at the start, made the run slower (1M: 0.96 s -> 1.17 and 1.59 s
+        # wall, medians of 5)
+        faulter = None
+        if sweepers is not None and passes_at_once == 1 and len(batches) > 1:
+            faulter = kept_pool("memory", 1)
+        ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
 
-            def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
-                i = index[id(batch)]
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            i = index[id(batch)]
 
-                def make() -> None:  # this pass's results (if not yet) and the next one's
-                    assert faulter is not None
-                    for j in (i, i + 1):
-                        if j < len(batches) and j not in ahead:
-                            ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
+            def make() -> None:  # this pass's results (if not yet) and the next one's
+                assert faulter is not None
+                for j in (i, i + 1):
+                    if j < len(batches) and j not in ahead:
+                        ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
 
-                def results() -> tuple[FloatArray, Int32Array]:
-                    return ahead.pop(i).result()
+            def results() -> tuple[FloatArray, Int32Array]:
+                return ahead.pop(i).result()
 
-                groups = [by_item[c] for c in batch]
-                src = facility_sources(network, prep.facility_snap, groups)
-                work = buffers.get(hh.n_nodes, width)
-                return nearest_lanes(
-                    hh,
-                    src,
-                    places,
-                    len(batch),
-                    limit,
-                    work=work,
-                    pool=sweepers,
-                    threads=threads,
-                    results=results if faulter is not None else None,
-                    sweeping=make if faulter is not None else None,
-                )
+            groups = [by_item[c] for c in batch]
+            src = facility_sources(network, prep.facility_snap, groups)
+            work = buffers.get(hh.n_nodes, width)
+            return nearest_lanes(
+                hh,
+                src,
+                places,
+                len(batch),
+                limit,
+                work=work,
+                pool=sweepers,
+                threads=threads,
+                results=results if faulter is not None else None,
+                sweeping=make if faulter is not None else None,
+            )
 
-        elif live:
-            r = routed(prep)
-            batches = [[c] for c in live]
+    elif live:
+        r = routed(prep)
+        batches = [[c] for c in live]
 
-            def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
-                d, f = _item_pass(r, by_item[batch[0]], limit, buffers)
-                return d[None, :], f[None, :]
+        def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
+            d, f = _item_pass(r, by_item[batch[0]], limit, buffers)
+            return d[None, :], f[None, :]
 
-        def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
-            nonlocal done
-            for k, code in enumerate(batch):
-                items[code] = ItemReach(code, out[0][k], out[1][k])
-            done += len(batch)
-            progress("reach", done, total)
+    def record(batch: list[str], out: tuple[FloatArray, Int32Array]) -> None:
+        nonlocal done
+        for k, code in enumerate(batch):
+            items[code] = ItemReach(code, out[0][k], out[1][k])
+        done += len(batch)
+        progress("reach", done, total)
 
-        if live and (passes_at_once == 1 or len(batches) == 1):
-            for batch in batches:
-                record(batch, run(batch))
-        elif live:
-            with ThreadPoolExecutor(max_workers=passes_at_once) as pool:
-                for batch, out in zip(batches, pool.map(run, batches), strict=True):
-                    record(batch, out)
+    if live and (passes_at_once == 1 or len(batches) == 1):
+        for batch in batches:
+            record(batch, run(batch))
+    elif live:
+        with ThreadPoolExecutor(max_workers=passes_at_once) as pool:
+            for batch, out in zip(batches, pool.map(run, batches), strict=True):
+                record(batch, out)
     return ReachResult(
         origins=origins,
         facilities=facilities,

@@ -19,7 +19,6 @@ import itertools
 import mmap
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from quarterhour.engine._kernels import cell_order, nearest_segments, segment_grid
+from quarterhour.engine._threads import at_once, kept_pool
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, EARTH_RADIUS_M
 from quarterhour.engine.network import WalkNetwork
 
@@ -246,11 +246,9 @@ class EdgeIndex:
                 t[idx[a:b]] = tt
                 offset[idx[a:b]] = dd
 
-            if len(parts) == 1:
-                search(parts[0])
-            else:
-                with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-                    list(pool.map(search, parts))
+            # the first run here, the others on the process's kept threads
+            pool = kept_pool("compute", len(parts) - 1) if len(parts) > 1 else None
+            at_once(pool, search, parts)
         along = np.where(edge >= 0, t * self.network.edge_length_m[np.maximum(edge, 0)], np.nan)
         return Snapped(edge, t, offset, along, max_snap_m)
 

@@ -1,0 +1,95 @@
+"""The process's kept worker threads: reused call after call, made anew in a forked child,
+shared by callers running at once without changing their answers."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+
+import numpy as np
+
+from quarterhour.engine import _threads
+from quarterhour.engine._threads import at_once, kept_pool
+from quarterhour.engine.hierarchy import build_hierarchy
+from quarterhour.engine.places import Origins
+from quarterhour.engine.reach import ReachResult, prepare, reach
+from tests.engine.oracle import random_points_near
+from tests.engine.test_split_sweeps import grid, item_facilities
+
+
+def test_kept_threads_serve_call_after_call() -> None:
+    pool = kept_pool("test-kept", 1)
+    assert kept_pool("test-kept", 1) is pool
+    assert kept_pool("test-kept", 2) is not pool  # another size, another pool
+    seen: list[tuple[tuple[int, int], int]] = []
+
+    def note(r: tuple[int, int]) -> None:
+        seen.append((r, threading.get_ident()))
+
+    at_once(pool, note, [(0, 1), (1, 2)])
+    at_once(pool, note, [(0, 1), (1, 2)])
+    by_run = {r: [t for rr, t in seen if rr == r] for r in ((0, 1), (1, 2))}
+    assert by_run[(0, 1)] == [threading.get_ident()] * 2  # the first run on the caller
+    worker = by_run[(1, 2)]
+    assert len(set(worker)) == 1 and worker[0] != threading.get_ident()  # one kept thread
+
+
+def test_a_forked_child_makes_its_own_workers() -> None:
+    """The parent's workers do not exist in a forked child: without making its own, a task
+    given to a kept pool there would wait for ever (the child then exits 3 after 10 s)."""
+    pool = kept_pool("test-fork", 1)
+    assert pool.submit(threading.get_ident).result(timeout=10) != threading.get_ident()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # forking a threaded process
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            answer = kept_pool("test-fork", 1).submit(lambda: 42).result(timeout=10)
+            os._exit(0 if answer == 42 else 2)
+        except BaseException:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _threads.kept_pool("test-fork", 1) is pool  # the parent's pool is untouched
+
+
+def test_callers_at_once_share_the_kept_threads_and_answer_as_alone() -> None:
+    """Two runs at once on two threads (homes enough that the snap cuts them among threads,
+    two passes of lanes, results made ahead) answer bit for bit as each run alone."""
+    rng = np.random.default_rng(3)
+    net = grid(rng, 30)
+    codes = [f"i{j}" for j in range(20)]  # two passes
+    facilities = item_facilities(rng, net, codes, 150)
+    lon, lat = random_points_near(net, 25_000, seed=4)
+    homes = Origins.from_points([f"h{i}" for i in range(lon.shape[0])], lon, lat)
+    h = build_hierarchy(net, bound_m=700.0, parts=2)
+
+    def run(origins: Origins) -> ReachResult:
+        prep = prepare(net, origins, facilities, hierarchy=h)
+        return reach(
+            net, origins, facilities, item_codes=codes, limit_m=600.0, workers=2, prepared=prep
+        )
+
+    kinds = (Origins.from_network_nodes(net), homes)
+    alone = [run(o) for o in kinds]
+    together: list[ReachResult | BaseException | None] = [None, None]
+
+    def run_into(k: int) -> None:
+        try:
+            together[k] = run(kinds[k])
+        except BaseException as exc:  # reported below
+            together[k] = exc
+
+    callers = [threading.Thread(target=run_into, args=(k,)) for k in (0, 1)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in callers)
+    for want, got in zip(alone, together, strict=True):
+        assert isinstance(got, ReachResult), got
+        for c in codes:
+            assert np.array_equal(got.items[c].distance_m, want.items[c].distance_m, equal_nan=True)
+            assert np.array_equal(got.items[c].facility, want.items[c].facility)
+    assert np.isfinite(alone[1].items["i0"].distance_m).mean() > 0.3
