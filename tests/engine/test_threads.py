@@ -8,12 +8,14 @@ import threading
 import warnings
 
 import numpy as np
+import pytest
 
-from quarterhour.engine import _threads
+from quarterhour.engine import _threads, snapping
 from quarterhour.engine._threads import at_once, kept_pool
 from quarterhour.engine.hierarchy import build_hierarchy
 from quarterhour.engine.places import Origins
 from quarterhour.engine.reach import ReachResult, prepare, reach
+from quarterhour.engine.snapping import EdgeIndex
 from tests.engine.oracle import random_points_near
 from tests.engine.test_split_sweeps import grid, item_facilities
 
@@ -93,3 +95,24 @@ def test_callers_at_once_share_the_kept_threads_and_answer_as_alone() -> None:
             assert np.array_equal(got.items[c].distance_m, want.items[c].distance_m, equal_nan=True)
             assert np.array_equal(got.items[c].facility, want.items[c].facility)
     assert np.isfinite(alone[1].items["i0"].distance_m).mean() > 0.3
+
+
+def test_points_cut_among_threads_snap_as_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each snapping thread projects and orders its own run of the points: the answers are
+    those of one run over all of them, bit for bit (points far off and not finite too)."""
+    rng = np.random.default_rng(8)
+    net = grid(rng, 30)
+    lon, lat = random_points_near(net, 3_000, seed=6, spread_deg=0.004)
+    lon[::97] += 0.05  # far from every edge: no snap
+    lat[::89] = np.nan
+    index = EdgeIndex(net)
+    monkeypatch.setattr(snapping, "_POINTS_PER_THREAD", 10**9)
+    one = index.snap(lon, lat, max_snap_m=150.0)
+    monkeypatch.setattr(snapping, "_POINTS_PER_THREAD", 50)
+    monkeypatch.setattr(os, "cpu_count", lambda: 7)
+    assert len(snapping._chunks(lon.shape[0])) == 8  # seven runs
+    cut = index.snap(lon, lat, max_snap_m=150.0)
+    for a, b in ((one.edge, cut.edge), (one.t, cut.t), (one.offset_m, cut.offset_m)):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(one.along_m, cut.along_m, equal_nan=True)
+    assert 0.5 < (one.edge >= 0).mean() < 0.99

@@ -214,21 +214,23 @@ class EdgeIndex:
         offset = np.full(n, np.nan)
         finite = np.isfinite(lon_a) & np.isfinite(lat_a)
         if finite.any():
-            idx = np.flatnonzero(finite)
-            x, y = self.projection.to_xy(lon_a[idx], lat_a[idx])
-            # points cell by cell: neighbouring points read the same cells and segments from
-            # memory (each point's answer is independent of the order; 3x faster at 1M nodes)
-            by_cell = cell_order(x, y, self._x0, self._y0, self._cell, self._nx, self._ny)
-            idx, x, y = idx[by_cell], x[by_cell], y[by_cell]
-            # in runs of consecutive cells, one a thread (the search releases the GIL)
-            chunks = _chunks(idx.shape[0])
+            every = np.flatnonzero(finite)
+            # in runs of the points, one a thread (the search releases the GIL): each thread
+            # projects its own and takes them cell by cell, so neighbouring points read the
+            # same cells and segments from memory (each point's answer is independent of the
+            # order and of the run it is in; 3x faster at 1M nodes than in the given order)
+            chunks = _chunks(every.shape[0])
             parts = list(itertools.pairwise(chunks))
 
             def search(part: tuple[int, int]) -> None:
                 a, b = part
+                idx = every[a:b]
+                x, y = self.projection.to_xy(lon_a[idx], lat_a[idx])
+                by_cell = cell_order(x, y, self._x0, self._y0, self._cell, self._nx, self._ny)
+                idx, x, y = idx[by_cell], x[by_cell], y[by_cell]
                 seg, tt, dd = nearest_segments(
-                    x[a:b],
-                    y[a:b],
+                    x,
+                    y,
                     self._ax,
                     self._ay,
                     self._bx,
@@ -242,9 +244,9 @@ class EdgeIndex:
                     self._ids,
                     float(max_snap_m),
                 )
-                edge[idx[a:b]] = seg
-                t[idx[a:b]] = tt
-                offset[idx[a:b]] = dd
+                edge[idx] = seg
+                t[idx] = tt
+                offset[idx] = dd
 
             # the first run here, the others on the process's kept threads
             pool = kept_pool("compute", len(parts) - 1) if len(parts) > 1 else None
