@@ -474,3 +474,106 @@ def nearest_segments(
             best_t[p] = bt
             best_d[p] = np.sqrt(bd2)
     return best_seg, best_t, best_d
+
+
+@njit(cache=True, nogil=True)
+def source_rows(
+    idx: Int64Array,
+    lanes: Int32Array,
+    snap_edge: Int64Array,
+    snap_along: FloatArray,
+    snap_off: FloatArray,
+    edge_len: FloatArray,
+    edge_u: Int32Array,
+    edge_v: Int32Array,
+) -> tuple[
+    Int64Array,
+    FloatArray,
+    Int32Array,
+    Int32Array,
+    Int64Array,
+    Int32Array,
+    FloatArray,
+    FloatArray,
+    Int32Array,
+]:  # pragma: no cover - compiled
+    """Where facilities ``idx`` (lane ``lanes[i]``) start the walk (see ``reach.Sources``):
+    first every facility that reaches its edge's end u (in the order given), then every one
+    that reaches v; a facility at u reaches only u, at v only v, inside the edge both, after
+    its offset plus the walk along the edge. Then the facilities inside edges by edge (a
+    stable sort). Unsnapped facilities (edge -1) start nowhere. One pass to count, one to fill:
+    the numpy expression of the same (~40 temporaries) took 1 ms for a 16-item pass at 100k
+    nodes."""
+    n = idx.shape[0]
+    kind = np.empty(n, dtype=np.int8)  # -1 unsnapped, 0 at u, 1 at v, 2 inside
+    n_u = 0
+    n_v = 0
+    n_in = 0
+    for i in range(n):
+        e = snap_edge[idx[i]]
+        if e < 0:
+            kind[i] = -1
+            continue
+        a = snap_along[idx[i]]
+        if a <= 0.0:
+            kind[i] = 0
+        elif a >= edge_len[e]:
+            kind[i] = 1
+        else:
+            kind[i] = 2
+            n_in += 1
+        if kind[i] != 1:
+            n_u += 1
+        if kind[i] != 0:
+            n_v += 1
+    node = np.empty(n_u + n_v, dtype=np.int64)
+    dist = np.empty(n_u + n_v, dtype=np.float64)
+    label = np.empty(n_u + n_v, dtype=np.int32)
+    lane = np.empty(n_u + n_v, dtype=np.int32)
+    in_edge = np.empty(n_in, dtype=np.int64)
+    in_lane = np.empty(n_in, dtype=np.int32)
+    in_along = np.empty(n_in, dtype=np.float64)
+    in_off = np.empty(n_in, dtype=np.float64)
+    in_label = np.empty(n_in, dtype=np.int32)
+    ju = 0
+    jv = n_u
+    ji = 0
+    for i in range(n):
+        k = kind[i]
+        if k < 0:
+            continue
+        f = idx[i]
+        e = snap_edge[f]
+        a = snap_along[f]
+        o = snap_off[f]
+        if k != 1:
+            node[ju] = edge_u[e]
+            dist[ju] = o + a if k == 2 else o
+            label[ju] = f
+            lane[ju] = lanes[i]
+            ju += 1
+        if k != 0:
+            node[jv] = edge_v[e]
+            dist[jv] = o + (edge_len[e] - a) if k == 2 else o
+            label[jv] = f
+            lane[jv] = lanes[i]
+            jv += 1
+        if k == 2:
+            in_edge[ji] = e
+            in_lane[ji] = lanes[i]
+            in_along[ji] = a
+            in_off[ji] = o
+            in_label[ji] = f
+            ji += 1
+    order = np.argsort(in_edge, kind="mergesort")
+    return (
+        node,
+        dist,
+        label,
+        lane,
+        in_edge[order],
+        in_lane[order],
+        in_along[order],
+        in_off[order],
+        in_label[order],
+    )

@@ -33,7 +33,12 @@ from quarterhour.engine._hierarchy import (
     reset,
     seed,
 )
-from quarterhour.engine._kernels import bounded_one_to_many, gather_nearest, msd_core
+from quarterhour.engine._kernels import (
+    bounded_one_to_many,
+    gather_nearest,
+    msd_core,
+    source_rows,
+)
 from quarterhour.engine._memory import fresh_array, release_free_memory, reused_array
 from quarterhour.engine._threads import at_once, even_runs, kept_pool
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
@@ -216,38 +221,17 @@ def facility_sources(network: WalkNetwork, fsnap: Snapped, groups: Sequence[Int6
         [np.full(len(g), k, dtype=np.int32) for k, g in enumerate(groups)] + [np.empty(0, np.int32)]
     )
     idx = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups] + [np.empty(0, np.int64)])
-    ok = fsnap.edge[idx] >= 0
-    idx, lanes = idx[ok], lanes[ok]
-    e = fsnap.edge[idx]
-    along = fsnap.along_m[idx]
-    off = fsnap.offset_m[idx]
-    length = network.edge_length_m[e]
-    at_u = along <= 0.0
-    at_v = (along >= length) & ~at_u
-    inner = ~(at_u | at_v)
-    u_side = ~at_v
-    v_side = ~at_u
-    node = np.concatenate([network.edge_u[e[u_side]], network.edge_v[e[v_side]]]).astype(np.int64)
-    dist = np.concatenate(
-        [
-            np.where(inner[u_side], off[u_side] + along[u_side], off[u_side]),
-            np.where(inner[v_side], off[v_side] + (length[v_side] - along[v_side]), off[v_side]),
-        ]
+    rows = source_rows(
+        idx,
+        lanes,
+        fsnap.edge,
+        fsnap.along_m,
+        fsnap.offset_m,
+        network.edge_length_m,
+        network.edge_u,
+        network.edge_v,
     )
-    label = np.concatenate([idx[u_side], idx[v_side]]).astype(np.int32)
-    lane = np.concatenate([lanes[u_side], lanes[v_side]])
-    order = np.argsort(e[inner], kind="stable")
-    return Sources(
-        node=node,
-        dist=dist,
-        label=label,
-        lane=lane,
-        inner_edge=e[inner][order],
-        inner_lane=lanes[inner][order],
-        inner_along=along[inner][order],
-        inner_off=off[inner][order],
-        inner_label=idx[inner][order].astype(np.int32),
-    )
+    return Sources(*rows)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
