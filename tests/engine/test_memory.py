@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from quarterhour.engine import _memory
-from quarterhour.engine._memory import _Dropped, fresh_array, reused_array
+from quarterhour.engine._memory import _Dropped, fresh_array, make_resident, reused_array
 from quarterhour.engine.hierarchy import build_hierarchy
 from quarterhour.engine.network import WalkNetwork
 from quarterhour.engine.places import Facility, Origins
@@ -33,6 +33,23 @@ def test_a_fresh_array_is_resident_when_returned() -> None:
     assert grown >= 0.95 * a.nbytes
     a[:] = 1.5
     assert float(a.sum()) == 1.5 * a.size
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_pages_left_to_later_are_made_by_make_resident_without_changing_a_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_memory, "_DROPPED", _Dropped(1 << 30))
+    before = _resident_bytes()
+    a = reused_array((4, 1 << 20), np.float64, resident=False)  # 32 MiB
+    assert _resident_bytes() - before < 0.1 * a.nbytes  # no pages yet
+    a[0] = 2.5  # a quarter written first: those pages are made by the writes
+    make_resident(a)
+    assert _resident_bytes() - before >= 0.95 * a.nbytes
+    assert (a[0] == 2.5).all() and not a[1:].any()  # the written kept, the rest zero
+    small = np.arange(10.0)[1:]  # not on a page of its own: left alone
+    make_resident(small)
+    assert small.tolist() == list(range(1, 10))
 
 
 def test_small_arrays_are_ordinary_numpy_arrays() -> None:

@@ -4,13 +4,15 @@ shared by callers running at once without changing their answers."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 
 import numpy as np
 import pytest
 
-from quarterhour.engine import _threads, snapping
+from quarterhour.engine import _memory, _threads, snapping
+from quarterhour.engine import reach as reach_module
 from quarterhour.engine._threads import at_once, kept_pool
 from quarterhour.engine.hierarchy import build_hierarchy
 from quarterhour.engine.places import Origins
@@ -116,3 +118,52 @@ def test_points_cut_among_threads_snap_as_in_one_run(monkeypatch: pytest.MonkeyP
         assert np.array_equal(a, b, equal_nan=True)
     assert np.array_equal(one.along_m, cut.along_m, equal_nan=True)
     assert 0.5 < (one.edge >= 0).mean() < 0.99
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value")
+def test_background_threads_run_at_the_lowest_priority() -> None:
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    pool = kept_pool("test-background", 1, background=True)
+    theirs = pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert theirs.result(timeout=10) == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # not the caller's
+
+
+def test_a_run_never_waits_for_its_results_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages of results made ahead are a hint to a background thread: with that thread
+    held up for the whole run, the run ends all the same, with the same answers (its own
+    writes make the pages)."""
+    rng = np.random.default_rng(12)
+    net = grid(rng, 30)
+    codes = [f"i{j}" for j in range(20)]  # two passes: results made ahead
+    facilities = item_facilities(rng, net, codes, 150)
+    origins = Origins.from_network_nodes(net)
+    h = build_hierarchy(net, bound_m=700.0, parts=2)
+
+    def run() -> ReachResult:
+        prep = prepare(net, origins, facilities, hierarchy=h)
+        return reach(
+            net, origins, facilities, item_codes=codes, limit_m=600.0, workers=2, prepared=prep
+        )
+
+    want = run()
+    release = threading.Event()
+    held: list[int] = []
+
+    def held_up(*arrays: np.ndarray) -> None:
+        held.append(len(arrays))
+        release.wait(timeout=60)
+
+    monkeypatch.setattr(reach_module, "make_resident", held_up)
+    monkeypatch.setattr(_memory, "_DROPPED", _memory._Dropped(0))  # fresh memory, no reuse
+    monkeypatch.setattr(_memory, "_PLAIN_MIN_BYTES", 0)  # in mappings of their own
+    got: list[ReachResult] = []
+    caller = threading.Thread(target=lambda: got.append(run()))
+    caller.start()
+    caller.join(timeout=30)
+    release.set()
+    assert not caller.is_alive() and got
+    assert held  # the pages were asked for
+    for c in codes:
+        assert np.array_equal(got[0].items[c].distance_m, want.items[c].distance_m, equal_nan=True)
+        assert np.array_equal(got[0].items[c].facility, want.items[c].facility)

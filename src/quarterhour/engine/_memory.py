@@ -76,7 +76,7 @@ def _plain_below_4mib(
     return make(dims, dt)
 
 
-def _mapped(dims: tuple[int, ...], dt: np.dtype[Any]) -> npt.NDArray[Any]:
+def _mapped(dims: tuple[int, ...], dt: np.dtype[Any], *, resident: bool = True) -> npt.NDArray[Any]:
     count = math.prod(dims)
     nbytes = count * dt.itemsize
     # its pages made in one call rather than one fault each on first write: at 1M nodes, one
@@ -87,7 +87,8 @@ def _mapped(dims: tuple[int, ...], dt: np.dtype[Any]) -> npt.NDArray[Any]:
     # the sweeping thread between its kernels, while the next results were made
     buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     arr = np.frombuffer(buf, dtype=dt, count=count).reshape(dims)
-    _populate(arr.ctypes.data, nbytes)
+    if resident:
+        _populate(arr.ctypes.data, nbytes)
     return arr
 
 
@@ -140,7 +141,9 @@ class _Dropped:
         # then not wait for it
         self._returned: collections.deque[tuple[_Key, npt.NDArray[Any]]] = collections.deque()
 
-    def take(self, dims: tuple[int, ...], dt: np.dtype[Any]) -> npt.NDArray[Any]:
+    def take(
+        self, dims: tuple[int, ...], dt: np.dtype[Any], *, resident: bool = True
+    ) -> npt.NDArray[Any]:
         key = (dims, dt.str)
         with self._lock:
             self._settle()
@@ -152,7 +155,7 @@ class _Dropped:
             else:
                 self._kept.clear()  # unmapped before the fresh pages are made
         if at is None:
-            base = _mapped(dims, dt)
+            base = _mapped(dims, dt, resident=resident)
         lease = _Lease(base)
         # the lease ends when the last array made from it (a row, a view) is gone; numpy keeps
         # the object an array was made from as the base of every array made from that one
@@ -189,7 +192,9 @@ class _Dropped:
 _DROPPED = _Dropped(REUSE_BYTES)
 
 
-def reused_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
+def reused_array(
+    shape: int | tuple[int, ...], dtype: npt.DTypeLike, *, resident: bool = True
+) -> npt.NDArray[Any]:
     """An uninitialised array like :func:`fresh_array`, in the memory of a dropped one of the
     same shape and type where the process kept one (:data:`REUSE_BYTES` at most), its pages
     already made.
@@ -197,5 +202,27 @@ def reused_array(shape: int | tuple[int, ...], dtype: npt.DTypeLike) -> npt.NDAr
     For results a caller keeps and drops again, run after run (a platform worker's what-ifs and
     assessments on one network): fresh pages cost 0.6-2.5 ms a MiB here, and the 36 MiB of a
     100k-node run's results were a fifth of its CPU. The array comes back for reuse when the
-    last array made from it (a row, a view) is gone; nothing else may keep its address."""
-    return _plain_below_4mib(shape, dtype, _DROPPED.take)
+    last array made from it (a row, a view) is gone; nothing else may keep its address.
+
+    ``resident=False``: fresh memory's pages are left for the first writes to make (or for
+    :func:`make_resident`, on another thread)."""
+    return _plain_below_4mib(
+        shape, dtype, lambda dims, dt: _DROPPED.take(dims, dt, resident=resident)
+    )
+
+
+def make_resident(*arrays: npt.NDArray[Any]) -> None:
+    """Make the pages of ``arrays`` now, where they are not yet (a page already made is left as
+    it is: no value changes, so this may run while another thread writes the arrays). Arrays
+    not starting on a page (numpy's small ones) are left to their first writes."""
+    for arr in arrays:
+        address = arr.ctypes.data
+        if address % mmap.PAGESIZE:
+            continue
+        # a MiB at a time: making pages holds the process's memory-map lock, which every
+        # mapping made elsewhere (a large allocation) waits for
+        for at in range(0, arr.nbytes, _RESIDENT_STEP):
+            _populate(address + at, min(_RESIDENT_STEP, arr.nbytes - at))
+
+
+_RESIDENT_STEP = 1 << 20

@@ -8,35 +8,53 @@ snaps: 7.6 ms a snap against 4.8 ms with kept threads (medians of 12, measured).
 threads wait for work on a core of their own.
 
 A kept pool is shared by every caller in the process, one pool per kind of work and size:
-``"compute"`` for the snapping searches and the sweeps (one call never runs both at once),
-``"memory"`` for the results made while a pass sweeps (apart, so they never queue behind the
-sweep they run beside). Its tasks must never wait for work on a kept pool (they search, sweep
-or make memory, nothing more), so whatever queues behind another caller's tasks always runs
-in the end. End to end at 100k nodes, 30 items (fresh processes, interleaved, 2 x 11): the
-first run 45.1 -> 41.4 and 43.2 -> 41.3 ms, the runs after it 31.9 -> 28.9 and 32.9 -> 29.3 ms.
+``"compute"`` for the snapping searches and the sweeps (one call never runs both at once);
+``"pages"`` (``background``: at the lowest priority) for the pages of results made ahead,
+which nothing waits for. A task on a kept pool never waits for work on a kept pool (it
+searches, sweeps or makes pages, nothing more), so whatever queues behind another caller's
+tasks always runs in the end. End to end at 100k nodes, 30 items (fresh processes,
+interleaved, 2 x 11): the first run 45.1 -> 41.4 and 43.2 -> 41.3 ms, the runs after it
+31.9 -> 28.9 and 32.9 -> 29.3 ms.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from itertools import pairwise
 
-_POOLS: dict[tuple[str, int], ThreadPoolExecutor] = {}
+_POOLS: dict[tuple[str, int, bool], ThreadPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
-def kept_pool(kind: str, workers: int) -> Executor:
-    """The process's pool of ``workers`` threads for ``kind`` of work, made on first use."""
-    key = (kind, workers)
+def kept_pool(kind: str, workers: int, *, background: bool = False) -> Executor:
+    """The process's pool of ``workers`` threads for ``kind`` of work, made on first use;
+    ``background``: its threads at the lowest priority (:func:`_lowest_priority`)."""
+    key = (kind, workers, background)
     with _LOCK:
         pool = _POOLS.get(key)
         if pool is None:
-            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"qh-{kind}")
+            pool = ThreadPoolExecutor(
+                max_workers=workers,
+                thread_name_prefix=f"qh-{kind}",
+                initializer=_lowest_priority if background else None,
+            )
             _POOLS[key] = pool
         return pool
+
+
+def _lowest_priority() -> None:
+    """The calling thread at the lowest priority (nice 19), on Linux, where a thread has a
+    nice value of its own; elsewhere (where it would be the whole process's) left as it is.
+    For work done ahead that nothing waits for: it takes a core when the work that is waited
+    for leaves one idle, and else only a sliver of one."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def _forget_pools() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,7 +39,12 @@ from quarterhour.engine._kernels import (
     msd_core,
     source_rows,
 )
-from quarterhour.engine._memory import fresh_array, release_free_memory, reused_array
+from quarterhour.engine._memory import (
+    fresh_array,
+    make_resident,
+    release_free_memory,
+    reused_array,
+)
 from quarterhour.engine._threads import at_once, even_runs, kept_pool
 from quarterhour.engine.config import DEFAULT_MAX_SNAP_M, speed_m_per_min
 from quarterhour.engine.facility_items import facilities_by_item, facility_coordinates
@@ -347,8 +352,11 @@ def nearest_lanes(
     return out_d, out_f
 
 
-def _results(n_lanes: int, n_orig: int) -> tuple[FloatArray, Int32Array]:
-    return reused_array((n_lanes, n_orig), np.float64), reused_array((n_lanes, n_orig), np.int32)
+def _results(n_lanes: int, n_orig: int, *, resident: bool = True) -> tuple[FloatArray, Int32Array]:
+    return (
+        reused_array((n_lanes, n_orig), np.float64, resident=resident),
+        reused_array((n_lanes, n_orig), np.int32, resident=resident),
+    )
 
 
 class _Buffers(threading.local):
@@ -504,29 +512,34 @@ def reach(
             sweepers = kept_pool("compute", min(passes_at_once, len(batches)) * (threads - 1))
         n_orig = places.pos.shape[0]
         index = {id(b): i for i, b in enumerate(batches)}
-        # one pass at a time on all threads: the next pass's results are made (their pages
-        # faulted, ~0.4-0.9 ms a MiB) on a thread of their own meanwhile, not after its
-        # sweeps, and only while passes sweep: a thread populating a mapping holds the
-        # process's memory-map lock, and every large allocation elsewhere (numpy's
-        # temporaries) waits for it — the lanes made so while the facilities were grouped,
-        # or all results at the start, made the run slower (1M: 0.96 s -> 1.17 and 1.59 s
-        # wall, medians of 5)
-        faulter = None
+        # one pass at a time on all threads: as a pass starts sweeping, its results and the
+        # next pass's are made, their pages left to a kept thread at the lowest priority
+        # (fresh pages cost 0.25-2.5 ms a MiB here): it makes them while a core is idle (a
+        # sweep's one-thread phases, the waits between), and what it has not made by the
+        # gathering the gathering's own writes make — nothing ever waits for it. Made on a
+        # thread at normal priority and waited for, the pages took a core from the sweeps:
+        # 100k first run of a process 38.4 -> 36.2 and 40.5 -> 36.5 ms (medians of 9, 11).
+        # Not at the start of the run: a thread making pages holds the process's memory-map
+        # lock, and every large allocation elsewhere waits for it (all results made at the
+        # start: 1M 0.96 -> 1.59 s wall); so they are made a MiB at a time
+        # (:func:`~._memory.make_resident`)
+        pager = None
         if sweepers is not None and passes_at_once == 1 and len(batches) > 1:
-            faulter = kept_pool("memory", 1)
-        ahead: dict[int, Future[tuple[FloatArray, Int32Array]]] = {}
+            pager = kept_pool("pages", 1, background=True)
+        ahead: dict[int, tuple[FloatArray, Int32Array]] = {}
 
         def run(batch: list[str]) -> tuple[FloatArray, Int32Array]:
             i = index[id(batch)]
 
             def make() -> None:  # this pass's results (if not yet) and the next one's
-                assert faulter is not None
+                assert pager is not None
                 for j in (i, i + 1):
                     if j < len(batches) and j not in ahead:
-                        ahead[j] = faulter.submit(_results, len(batches[j]), n_orig)
+                        ahead[j] = _results(len(batches[j]), n_orig, resident=False)
+                        pager.submit(make_resident, *ahead[j])
 
             def results() -> tuple[FloatArray, Int32Array]:
-                return ahead.pop(i).result()
+                return ahead.pop(i)
 
             groups = [by_item[c] for c in batch]
             src = facility_sources(network, prep.facility_snap, groups)
@@ -540,8 +553,8 @@ def reach(
                 work=work,
                 pool=sweepers,
                 threads=threads,
-                results=results if faulter is not None else None,
-                sweeping=make if faulter is not None else None,
+                results=results if pager is not None else None,
+                sweeping=make if pager is not None else None,
             )
 
     elif live:
