@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from quarterhour.engine.standards import load_standard
-from tests.platform.journeys.conftest import login, shot
+from tests.platform.journeys.conftest import DESKTOP, PHONE, login, shot
 
 
 def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
@@ -51,6 +51,15 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     assert page.locator("#whatif-map svg .hypo-add").count() == 1
     assert page.locator("#whatif-map svg .community.changed").count() >= 1
     shot(page, "j18-whatif-answer")
+    page.set_viewport_size(PHONE)  # on a phone: a card a row, every value on the screen
+    minutes = rows.first.locator("td").nth(5)
+    box = minutes.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert minutes.evaluate("td => getComputedStyle(td, '::before').content") == '"中位步行分钟"'
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], wide  # nothing scrolls sideways
+    page.set_viewport_size(DESKTOP)  # and on a desktop a table again, its columns aligned
+    assert page.locator("#whatif-table").evaluate("t => getComputedStyle(t).display") == "table"
 
     page.get_by_label("方案名称").fill("旅程：中部增设")
     page.get_by_role("button", name="保存方案").click()
