@@ -15,6 +15,20 @@ from quarterhour.engine.standards import load_standard
 from tests.platform.journeys.conftest import DESKTOP, PHONE, login, shot
 
 
+def cards_on_a_phone(page, table: str, *, column: int, label: str) -> None:
+    """On a phone the table's rows are cards: the first row's cell ``column`` (said as
+    ``label``) is on the screen and nothing scrolls sideways; on a desktop a table again."""
+    page.set_viewport_size(PHONE)
+    cell = page.locator(f"{table} tbody tr").first.locator("td").nth(column)
+    box = cell.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], wide
+    page.set_viewport_size(DESKTOP)
+    assert page.locator(table).evaluate("t => getComputedStyle(t).display") == "table"
+
+
 def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     circle_id, circle_name = demo.sql(
         "select distinct c.id, c.name from planning_whatifscenario s"
@@ -51,15 +65,7 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     assert page.locator("#whatif-map svg .hypo-add").count() == 1
     assert page.locator("#whatif-map svg .community.changed").count() >= 1
     shot(page, "j18-whatif-answer")
-    page.set_viewport_size(PHONE)  # on a phone: a card a row, every value on the screen
-    minutes = rows.first.locator("td").nth(5)
-    box = minutes.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    assert minutes.evaluate("td => getComputedStyle(td, '::before').content") == '"中位步行分钟"'
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= PHONE["width"], wide  # nothing scrolls sideways
-    page.set_viewport_size(DESKTOP)  # and on a desktop a table again, its columns aligned
-    assert page.locator("#whatif-table").evaluate("t => getComputedStyle(t).display") == "table"
+    cards_on_a_phone(page, "#whatif-table", column=5, label="中位步行分钟")
 
     page.get_by_label("方案名称").fill("旅程：中部增设")
     page.get_by_role("button", name="保存方案").click()
@@ -83,6 +89,7 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     assert table.locator("tbody tr").count() >= 1
     assert "旅程：中部增设" in table.locator("thead").inner_text()
     shot(page, "j18-whatif-compare")
+    cards_on_a_phone(page, "#compare-table", column=7, label="中位步行分钟：旅程：中部增设")
 
 
 def test_j18_district_whatif_from_the_home(demo, page):
@@ -176,6 +183,7 @@ def test_j18_district_whatif_from_the_home(demo, page):
     compared = [r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()]
     assert compared and any(c[0] == circle_name and c[2] == walk[code].name_zh for c in compared)
     shot(page, "j18-district-compare")
+    cards_on_a_phone(page, "#compare-table", column=5, label=f"覆盖居民：{mine}")
 
     page.get_by_role("link", name=re.compile("全区假设分析")).first.click()
     row = page.locator("#saved-scenarios tbody tr").filter(has_text=mine)

@@ -344,11 +344,11 @@ def test_district_scenario_pages(graded_world, client):
     for r in rows:
         want = alone.get((r["circle"], r["community"], r["item"]))
         if want is not None:
-            assert r["after"][0] == round(want.covered_after) and r["now"] == round(
-                want.covered_before
-            )
+            assert r["after"][0] == (one.name, round(want.covered_after))  # named, for cards
+            assert r["now"] == round(want.covered_before)
         else:
-            assert r["after"][0] == r["now"]
+            assert r["after"][0] == (one.name, r["now"])
+        assert [name for name, _ in r["after_min"]] == [one.name, other.name]
     assert any(r["item"] == "药房" or "药" in r["item"] for r in rows)  # the closing's rows
     for bad in ({"s": [one.pk]}, {"s": [one.pk, 999999]}, {"s": ["x", "y"]}, {}):
         r = client.get(f"{url}compare/", bad)

@@ -573,8 +573,11 @@ def _district_answers(
     ]
 
 
-def _district_compare_rows(answers: list[whatif.DistrictAnswer]) -> list[dict[str, Any]]:
-    """Per circle × community × item any scenario touches: now, and after each scenario."""
+def _district_compare_rows(
+    answers: list[whatif.DistrictAnswer], names: list[str]
+) -> list[dict[str, Any]]:
+    """Per circle × community × item any scenario touches: now, and after each scenario (its
+    name beside each value, for the cards a phone shows)."""
     keyed: dict[tuple[int, int, str], list[Any]] = {}
     for n, ans in enumerate(answers):
         for circle, r in ans.rows:
@@ -593,9 +596,21 @@ def _district_compare_rows(answers: list[whatif.DistrictAnswer]) -> list[dict[st
                 "item": first.item,
                 "population": round(first.population),
                 "now": round(first.covered_before),
-                "after": [round(r.covered_after if r else first.covered_before) for r in each],
+                "after": list(
+                    zip(
+                        names,
+                        [round(r.covered_after if r else first.covered_before) for r in each],
+                        strict=True,
+                    )
+                ),
                 "now_min": _fmt(first.median_before),
-                "after_min": [_fmt(r.median_after if r else first.median_before) for r in each],
+                "after_min": list(
+                    zip(
+                        names,
+                        [_fmt(r.median_after if r else first.median_before) for r in each],
+                        strict=True,
+                    )
+                ),
             }
         )
     return out
@@ -637,7 +652,7 @@ def district_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "district": district,
             "scenarios": rows,
             "summaries": summaries,
-            "rows": _district_compare_rows(answers),
+            "rows": _district_compare_rows(answers, [s.name for s in rows]),
         },
     )
 
