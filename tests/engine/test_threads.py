@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import warnings
+from concurrent.futures import Executor
 
 import numpy as np
 import pytest
@@ -129,10 +130,13 @@ def test_background_threads_run_at_the_lowest_priority() -> None:
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # not the caller's
 
 
-def test_a_run_never_waits_for_its_results_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pages of results made ahead are a hint to a background thread: with that thread
-    held up for the whole run, the run ends all the same, with the same answers (its own
-    writes make the pages)."""
+def test_a_run_neither_waits_for_its_results_pages_nor_keeps_them_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pages of results made ahead are a hint to a background thread. With that thread held
+    up for the whole test (a busy machine), the run ends all the same, with the same answers
+    (its own writes make the pages); and once its answers are dropped, their memory comes
+    back at once: the queued page tasks keep none of it."""
     rng = np.random.default_rng(12)
     net = grid(rng, 30)
     codes = [f"i{j}" for j in range(20)]  # two passes: results made ahead
@@ -147,25 +151,37 @@ def test_a_run_never_waits_for_its_results_pages(monkeypatch: pytest.MonkeyPatch
         )
 
     want = run()
+    kept = _memory._Dropped(1 << 30)
+    monkeypatch.setattr(_memory, "_DROPPED", kept)
+    monkeypatch.setattr(_memory, "_PLAIN_MIN_BYTES", 0)  # results in mappings of their own
+    asked: list[int] = []
+    real = reach_module.make_resident_later
+
+    def asking(pool: Executor, *arrays: np.ndarray) -> None:
+        asked.append(len(arrays))
+        real(pool, *arrays)
+
+    monkeypatch.setattr(reach_module, "make_resident_later", asking)
+    pager = kept_pool("pages", 1, background=True)
     release = threading.Event()
-    held: list[int] = []
-
-    def held_up(*arrays: np.ndarray) -> None:
-        held.append(len(arrays))
-        release.wait(timeout=60)
-
-    monkeypatch.setattr(reach_module, "make_resident", held_up)
-    monkeypatch.setattr(_memory, "_DROPPED", _memory._Dropped(0))  # fresh memory, no reuse
-    monkeypatch.setattr(_memory, "_PLAIN_MIN_BYTES", 0)  # in mappings of their own
-    got: list[ReachResult] = []
-    caller = threading.Thread(target=lambda: got.append(run()))
-    caller.start()
-    caller.join(timeout=30)
-    release.set()
-    assert not caller.is_alive() and got
-    # the pages were asked for (the background thread may get to it only now: a busy machine)
-    kept_pool("pages", 1, background=True).submit(lambda: None).result(timeout=60)
-    assert held
-    for c in codes:
-        assert np.array_equal(got[0].items[c].distance_m, want.items[c].distance_m, equal_nan=True)
-        assert np.array_equal(got[0].items[c].facility, want.items[c].facility)
+    pager.submit(release.wait, 60)  # everything asked of it waits behind this
+    try:
+        got: list[ReachResult] = []
+        caller = threading.Thread(target=lambda: got.append(run()))
+        caller.start()
+        caller.join(timeout=30)
+        assert not caller.is_alive() and got
+        assert asked  # the pages were asked for
+        for c in codes:
+            a, b = got[0].items[c], want.items[c]
+            assert np.array_equal(a.distance_m, b.distance_m, equal_nan=True)
+            assert np.array_equal(a.facility, b.facility)
+        n_bytes = sum(
+            got[0].items[c].distance_m.nbytes + got[0].items[c].facility.nbytes for c in codes
+        )
+        got.clear()
+        del a, b
+        assert kept.held_bytes() == n_bytes  # all given back while its page tasks still wait
+    finally:
+        release.set()
+    pager.submit(lambda: None).result(timeout=60)

@@ -41,7 +41,7 @@ from quarterhour.engine._kernels import (
 )
 from quarterhour.engine._memory import (
     fresh_array,
-    make_resident,
+    make_resident_later,
     release_free_memory,
     reused_array,
 )
@@ -536,7 +536,7 @@ def reach(
                 for j in (i, i + 1):
                     if j < len(batches) and j not in ahead:
                         ahead[j] = _results(len(batches[j]), n_orig, resident=False)
-                        pager.submit(make_resident, *ahead[j])
+                        make_resident_later(pager, *ahead[j])
 
             def results() -> tuple[FloatArray, Int32Array]:
                 return ahead.pop(i)
