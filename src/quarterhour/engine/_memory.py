@@ -8,7 +8,7 @@ the results, which glibc maps separately) come on top of it: at 1M nodes 140 MiB
 reach peak were such freed blocks (measured). ``malloc_trim`` returns them; a no-op where the
 C library has none.
 
-Results made anew for every run are the other cost: fresh pages cost 0.6-2.5 ms a MiB on this
+Results made anew for every run are the other cost: fresh pages cost 0.25-2.5 ms a MiB on this
 VM, which hands freed memory back to its host. :func:`reused_array` keeps the memory of a
 dropped result for the next run's result of the same shape.
 """
@@ -201,7 +201,7 @@ def reused_array(
     already made.
 
     For results a caller keeps and drops again, run after run (a platform worker's what-ifs and
-    assessments on one network): fresh pages cost 0.6-2.5 ms a MiB here, and the 36 MiB of a
+    assessments on one network): fresh pages cost 0.25-2.5 ms a MiB here, and the 36 MiB of a
     100k-node run's results were a fifth of its CPU. The array comes back for reuse when the
     last array made from it (a row, a view) is gone; nothing else may keep its address.
 
@@ -210,6 +210,10 @@ def reused_array(
     return _plain_below_4mib(
         shape, dtype, lambda dims, dt: _DROPPED.take(dims, dt, resident=resident)
     )
+
+
+#: the pages :func:`make_resident` makes in one call
+_RESIDENT_STEP = 1 << 20
 
 
 def make_resident(*arrays: npt.NDArray[Any]) -> None:
@@ -224,9 +228,6 @@ def make_resident(*arrays: npt.NDArray[Any]) -> None:
         # mapping made elsewhere (a large allocation) waits for
         for at in range(0, arr.nbytes, _RESIDENT_STEP):
             _populate(address + at, min(_RESIDENT_STEP, arr.nbytes - at))
-
-
-_RESIDENT_STEP = 1 << 20
 
 
 def make_resident_later(pool: Executor, *arrays: npt.NDArray[Any]) -> None:

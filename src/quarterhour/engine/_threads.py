@@ -1,11 +1,11 @@
 """Worker threads kept for the life of the process, and work cut among them.
 
-Until now every snap and every run made its threads and ended them on return. A thread made
-for the work costs more than its start (~70 µs): the scheduler places it beside the thread
-that made it, and on this 2-core VM the two then shared one core for the first milliseconds.
-The two snapping threads of 33k facilities at 100k nodes ran one after the other in 10 of 11
-snaps: 7.6 ms a snap against 4.8 ms with kept threads (medians of 12, measured). Kept
-threads wait for work on a core of their own.
+Snaps and runs take threads from here rather than making their own. A thread made for the
+work costs more than its start (~70 µs): the scheduler places it beside the thread that made
+it, and on this 2-core VM the two then shared one core for the first milliseconds. With
+threads made per snap, the two snapping threads of 33k facilities at 100k nodes ran one after
+the other in 10 of 11 snaps: 7.6 ms a snap against 4.8 ms with kept threads (medians of 12,
+measured). Kept threads wait for work on a core of their own.
 
 A kept pool is shared by every caller in the process, one pool per kind of work and size:
 ``"compute"`` for the snapping searches and the sweeps (one call never runs both at once);
