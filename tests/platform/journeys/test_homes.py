@@ -102,7 +102,7 @@ def test_a_new_resident_signs_up_registers_to_volunteer_and_the_clerk_has_it_to_
     status = demo.one("select status from volunteers_volunteer where user_id = %s", user_id)
     assert status == "pending"
     page.get_by_role("link", name="我的").first.click()
-    assert "志愿者登记：待审核" in page.locator("#todos").inner_text()
+    expect(page.locator("#todos")).to_contain_text("志愿者登记：待审核")
 
     clerk = browser.new_context(locale="zh-CN", viewport=PHONE)
     try:
@@ -132,7 +132,7 @@ def test_a_resident_changes_the_password_and_logs_in_with_the_new_one(demo, page
     page.fill("input[name=new_password1]", "123")
     page.fill("input[name=new_password2]", "123")
     page.get_by_role("button", name="保存新密码").click()
-    assert "密码长度太短" in page.locator("#password-form").inner_text()
+    expect(page.locator("#password-form")).to_contain_text("密码长度太短")
     assert demo.one("select password from accounts_user where username = %s", username) == before
 
     page.fill("input[name=old_password]", "Old-Password-2011")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 from tests.platform.journeys.requests_steps import choose, station_community
 
@@ -28,7 +30,7 @@ def test_resident_is_offered_the_open_duplicate_then_files_her_own(demo, page):
     shot(page, "j03-duplicate-offered")
     before = demo.one("select count(*) from requests_servicerequest")
     offer.get_by_role("button", name="关注这个诉求，不再重复提交").first.click()
-    assert "不必重复提交" in page.locator(".messages, [role=status], body").first.inner_text()
+    expect(page.locator(".messages, [role=status], body").first).to_contain_text("不必重复提交")
     joined = demo.one(
         "select f.request_id from requests_follower f join accounts_user u on u.id = f.user_id"
         " where u.username = 'demo-resident2'"
@@ -90,7 +92,7 @@ def test_resident_told_it_is_done_rates_it(demo, page):
     form.get_by_label("满意度").select_option("4")
     form.get_by_label("评价").fill("演示：师傅很准时。")
     form.get_by_role("button", name="提交评价").click()
-    assert "4/5" in page.locator("#rating").inner_text()
+    expect(page.locator("#rating")).to_contain_text("4/5")
     assert demo.one(
         "select rating, rating_comment from requests_servicerequest where id = %s", pk
     ) == (4, "演示：师傅很准时。")

@@ -8,6 +8,10 @@ database at each step.
 
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.platform.journeys.choosing import SLOW
 from tests.platform.journeys.conftest import login, shot
 
@@ -20,7 +24,7 @@ def test_resident_books_a_free_window_sees_it_and_cancels(demo, page):
     assert page.locator("h1").inner_text() == "我的"
     page.locator("#my-links").get_by_role("link", name="预约共享设施").click()
     page.get_by_role("link", name=GYM).click()
-    assert page.locator("h1").inner_text().startswith(GYM)
+    expect(page.locator("h1")).to_have_text(re.compile("^" + re.escape(GYM)))
     assert "星期六 08:00–12:00" in page.locator("main").inner_text()
     shot(page, "j04-openings")
 
@@ -29,7 +33,7 @@ def test_resident_books_a_free_window_sees_it_and_cancels(demo, page):
     when, hours, free = (row.locator("td").nth(i).inner_text() for i in range(3))
     left, capacity = (int(x) for x in free.split("/"))
     row.get_by_role("button", name="预约").click()
-    assert "预约成功" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("预约成功")
     user = demo.one("select id from accounts_user where username = 'demo-resident'")
     booking, status, taken, begins = demo.sql(
         "select b.id, b.status, s.taken, s.start from sharing_booking b join sharing_slot s "
@@ -45,13 +49,13 @@ def test_resident_books_a_free_window_sees_it_and_cancels(demo, page):
 
     # 我的 shows it among the to-dos; 我的预约 lists it
     page.get_by_role("navigation").get_by_role("link", name="我的", exact=True).click()
-    assert GYM in page.locator("#todos").inner_text()
+    expect(page.locator("#todos")).to_contain_text(GYM)
     page.locator("#my-links").get_by_role("link", name="我的预约").click()
     mine = page.locator("#my-bookings tbody tr", has_text=GYM).filter(has_text=when)
     assert "有效" in mine.inner_text()
     shot(page, "j04-my-bookings")
     mine.get_by_role("button", name="取消").click()
-    assert "预约已取消" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("预约已取消")
     assert "已取消" in page.locator("#my-bookings tbody tr", has_text=when).first.inner_text()
     status, taken_after = demo.one(
         "select b.status, s.taken from sharing_booking b join sharing_slot s on s.id = b.slot_id "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.choosing import SLOW
 from tests.platform.journeys.conftest import DESKTOP, login, shot
 
@@ -47,7 +49,7 @@ def test_resident_volunteers_is_approved_serves_and_sees_the_hours(demo, page, b
     page.fill("input[name=closes]", "20:00")
     shot(page, "j05-register")
     page.get_by_role("button", name="提交登记").click()
-    assert "注册已提交，待社区审核" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("注册已提交，待社区审核")
     assert "待审核" in page.locator("#my-volunteering").inner_text()
     user = demo.one("select id from accounts_user where username = 'demo-resident'")
     vid, status, skills = demo.one(
@@ -61,14 +63,14 @@ def test_resident_volunteers_is_approved_serves_and_sees_the_hours(demo, page, b
     row = clerk.locator("#volunteers tbody tr", has_text="孙女士")
     assert "生活照料、精神关怀" in row.inner_text()
     row.get_by_role("button", name="通过", exact=True).click()
-    assert "已通过" in clerk.locator("#volunteers tbody tr", has_text="孙女士").inner_text()
+    expect(clerk.locator("#volunteers tbody tr", has_text="孙女士")).to_contain_text("已通过")
     assert demo.one("select status from volunteers_volunteer where id = %s", vid) == "approved"
     clerk.get_by_role("navigation").get_by_role("link", name="工作台").click()
     clerk.locator("li.todo", has_text="待匹配志愿者的互助需求").get_by_role("link").click()
     clerk.get_by_role("link", name=re.compile("周末陪老人聊天")).first.click()
     candidate = clerk.locator("#candidates tbody tr", has_text="孙女士")
     candidate.get_by_role("button", name="指派").click()
-    assert "已匹配" in clerk.locator("h1").inner_text()
+    expect(clerk.locator("h1")).to_contain_text("已匹配")
     need, state = demo.one(
         "select id, status from volunteers_need where description = %s and volunteer_id = %s",
         NEED,
@@ -82,7 +84,7 @@ def test_resident_volunteers_is_approved_serves_and_sees_the_hours(demo, page, b
     page.locator("#todos").get_by_role("link", name=re.compile("周末陪老人聊天")).click()
     page.fill("input[name=minutes]", "90")
     page.get_by_role("button", name="登记").click()
-    assert "90 分钟" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("90 分钟")
     minutes, rstatus = demo.one(
         "select minutes, status from volunteers_servicerecord where need_id = %s", need
     )
@@ -103,9 +105,9 @@ def test_resident_volunteers_is_approved_serves_and_sees_the_hours(demo, page, b
     assert "已确认志愿服务 1 次，共 1.5 小时" in todo.inner_text()
     shot(page, "j05-home-hours")
     page.locator("#my-links").get_by_role("link", name="志愿服务").click()
-    assert "已确认志愿服务 1 次，共 1.5 小时" in page.locator("#my-volunteering").inner_text()
+    expect(page.locator("#my-volunteering")).to_contain_text("已确认志愿服务 1 次，共 1.5 小时")
     page.get_by_role("link", name="打印服务证明").click()
-    assert "共计 1.5 小时" in page.locator("article.certificate").inner_text()
+    expect(page.locator("article.certificate")).to_contain_text("共计 1.5 小时")
     shot(page, "j05-certificate")
     clerk.get_by_role("navigation").get_by_role("link", name="工作台").click()
     clerk.get_by_role("navigation").get_by_role("link", name="运行机制").click()

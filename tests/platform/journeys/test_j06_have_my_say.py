@@ -18,7 +18,7 @@ NOTICE = "演示便民早餐店"
 
 def test_resident_objects_to_a_notice_answers_the_survey_once_and_reads_the_results(demo, page):
     page.locator("#tile-notices").click()
-    assert page.locator("article.notice", has_text=NOTICE).count() == 1
+    expect(page.locator("article.notice", has_text=NOTICE)).to_have_count(1)
     page.locator("#login-to-object").click()
     login(page, "demo-resident")
     card = page.locator("article.notice", has_text=NOTICE)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 from tests.platform.journeys.requests_steps import choose, station_community
 
@@ -17,7 +19,7 @@ from tests.platform.journeys.requests_steps import choose, station_community
 def test_clerk_takes_a_call_owns_it_and_dispatches_it(demo, page):
     login(page, "demo-community")
     page.get_by_role("navigation").get_by_role("link", name="登记来电").click()
-    assert "首问负责" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("首问负责")
     page.get_by_label("来源").select_option(label="热线电话")
     page.get_by_label("来电人电话").fill("13911112222")
     page.get_by_label("来电人称呼").fill("演示来电人 冯先生")

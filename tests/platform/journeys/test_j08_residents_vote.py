@@ -22,7 +22,7 @@ def test_clerk_records_the_vote_from_the_queue_and_the_street_has_it(demo, page,
     login(page, "demo-community")
     todo = page.locator("#todos a", has_text=f"{PROVIDER} 申请认证：请召开居民代表会议并记录表决")
     todo.click()
-    assert PROVIDER in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text(PROVIDER)
     assert "已申请" in page.locator("h1").inner_text()
     steps = page.locator("#steps").inner_text()
     assert "居民代表会议表决" in steps and "办理中" in steps

@@ -28,7 +28,7 @@ def test_street_signs_publishes_handles_an_objection_and_the_notice_ends_by_itse
 ):
     login(page, "demo-street")
     page.locator("#todos a", has_text=f"{SIGNING} 已获居民代表会议通过：请签订协议").click()
-    assert "居民代表会议通过" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("居民代表会议通过")
     today = dt.date.today()
     form = page.locator("form", has=page.get_by_role("button", name="签订协议"))
     form.get_by_label("协议签订日期").fill(today.isoformat())
@@ -102,7 +102,7 @@ def test_street_signs_publishes_handles_an_objection_and_the_notice_ends_by_itse
     page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="服务站点认证", exact=True).click()
     page.get_by_role("link", name=SIGNING).click()
-    assert "已认证" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("已认证")
     events = page.locator("#events").inner_text()
     assert "系统（定时任务）" in events
     shot(page, "j11-certified")

@@ -8,6 +8,8 @@ that would be lost; once set right the room is listed, and it is public with its
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.choosing import SLOW, choose
 from tests.platform.journeys.conftest import login, shot
 
@@ -32,7 +34,7 @@ def test_street_registers_a_unit_and_offers_its_room(demo, page):
     page.get_by_label("联系电话").fill("010-6000-3003")
     shot(page, "j12-unit")
     page.get_by_role("button", name="登记单位").click()
-    assert "驻区单位已登记" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("驻区单位已登记")
     kind, unit_community = demo.one(
         "select p.kind, c.name from catalogue_provider p join geography_community c "
         "on c.id = p.community_id where p.name = %s",
@@ -65,7 +67,7 @@ def test_street_registers_a_unit_and_offers_its_room(demo, page):
     assert row.get_by_label("每个时段（分钟，0 为整段）").input_value() == "60"
     row.get_by_label("结束").fill("12:00")
     page.get_by_role("button", name="登记", exact=True).click()
-    assert "共享设施已登记" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("共享设施已登记")
     windows = demo.sql(
         "select w.weekday, w.start, w.end, w.slot_minutes from sharing_window w "
         "join sharing_sharedfacility f on f.id = w.shared_id where f.name = %s",

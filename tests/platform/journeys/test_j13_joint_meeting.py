@@ -26,7 +26,7 @@ def test_street_minutes_a_meeting_and_the_owner_closes_the_action(demo, page, br
     login(page, "demo-street")
     page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="联席会议").click()
-    assert page.locator("#meetings", has_text="第三季度").count() == 1  # the demo's meeting
+    expect(page.locator("#meetings", has_text="第三季度")).to_have_count(1)  # the demo's meeting
     form = page.locator("form", has=page.get_by_role("button", name="召集"))
     form.get_by_label("会议名称").fill(TITLE)
     when = dt.date.today() + dt.timedelta(days=3)
@@ -34,7 +34,7 @@ def test_street_minutes_a_meeting_and_the_owner_closes_the_action(demo, page, br
     form.get_by_label("地点").fill("南港街道办事处二楼会议室（演示）")
     form.get_by_label("议程").fill("1. 早餐点补缺\n2. 场地开放")
     form.get_by_role("button", name="召集").click()
-    assert "会议已创建" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("会议已创建")
     page.get_by_role("link", name=TITLE).click()
 
     page.get_by_label("参会人（每行：姓名 | 单位）").fill(
@@ -53,7 +53,7 @@ def test_street_minutes_a_meeting_and_the_owner_closes_the_action(demo, page, br
     page.get_by_label("会议纪要").fill("演示纪要：同意两项决定。")
     shot(page, "j13-minutes-form")
     page.get_by_role("button", name="保存会议记录").click()
-    assert "会议记录已保存" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("会议记录已保存")
     assert "刘站长" in page.locator("#attendees").inner_text()
     assert "增设早餐点" in page.locator("#decisions").inner_text()
     assert clerk_name in page.locator("#actions").inner_text()
@@ -87,7 +87,7 @@ def test_street_minutes_a_meeting_and_the_owner_closes_the_action(demo, page, br
         task = clerk.locator("#tasks tbody tr", has_text=ACTION)
         task.get_by_placeholder("完成情况").fill("演示：已报送选址方案")
         task.get_by_role("button", name="完成").click()
-        assert "已完成" in clerk.locator(".msg").first.inner_text()
+        expect(clerk.locator(".msg").first).to_contain_text("已完成")
     finally:
         context.close()
     assert demo.one("select status from meetings_action where description = %s", ACTION) == "done"

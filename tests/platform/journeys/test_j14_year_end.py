@@ -92,7 +92,7 @@ def test_evaluate_reward_and_an_uncorrected_defect_costs_the_certification(demo,
     page.get_by_role("navigation").get_by_role("link", name="运行机制").click()
     page.get_by_role("link", name="服务站点认证", exact=True).click()
     page.get_by_role("link", name=DEFECTIVE).click()
-    assert "已取消资格" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("已取消资格")
     ending = page.locator("#ending").inner_text()
     assert "已取消资格" in ending and "逾期未整改" in ending and "处方药" in ending
     assert (correct_by + dt.timedelta(hours=1)).astimezone().strftime("%Y-%m-") in ending

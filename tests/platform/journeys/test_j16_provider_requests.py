@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 
@@ -18,15 +20,15 @@ def test_provider_accepts_answers_closes_and_sees_its_rates(demo, page):
     ).first.click()
     pk = int(re.search(r"#(\d+)", page.locator("h1").inner_text()).group(1))
     page.get_by_role("button", name="受理", exact=True).click()
-    assert "办理中" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("办理中")
     page.get_by_label("答复居民").fill("演示：周六上午 9 点上门保洁，约 3 小时。")
     page.get_by_role("button", name="答复", exact=True).click()
-    assert "已答复" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("已答复")
     assert "周六上午 9 点" in page.locator("#notes").inner_text()
     shot(page, "j16-replied")
     page.get_by_label("办结说明").fill("演示：已完成上门保洁，居民确认。")
     page.get_by_role("button", name="办结", exact=True).click()
-    assert "已办结" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("已办结")
     rows = demo.sql(
         "select e.action, e.from_status, e.to_status, u.username from requests_event e"
         " join accounts_user u on u.id = e.actor_id where e.request_id = %s"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from quarterhour.engine.standards import load_standard
 from tests.platform.journeys.conftest import DESKTOP, PHONE, login, shot
 
@@ -46,30 +48,31 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     page.get_by_role("navigation").get_by_role("link", name="服务圈").click()
     page.get_by_role("link", name=circle_name, exact=True).click()
     page.get_by_role("link", name="打开假设分析").click()
-    assert page.locator("#saved-scenarios").get_by_text("演示方案", exact=False).count() >= 1
+    expect(
+        page.locator("#saved-scenarios").get_by_text("演示方案", exact=False).first
+    ).to_be_visible()
     shot(page, "j18-whatif-open")
 
     page.get_by_label("服务项目").select_option(code)
     page.locator("#whatif-map svg").click()  # the middle of the circle's map
-    assert "已选位置" in page.locator("#picked-place").inner_text()
+    expect(page.locator("#picked-place")).to_contain_text("已选位置")
     page.get_by_role("button", name="增设并计算").click()
 
-    summary = page.locator("#whatif-summary")
-    assert "服务圈达标项目：现状" in summary.inner_text()
+    expect(page.locator("#whatif-summary")).to_contain_text("服务圈达标项目：现状")
     rows = page.locator("#whatif-table tbody tr")
-    assert rows.count() >= 1
+    expect(rows.first).to_be_visible()
     first = rows.first.locator("td").all_inner_texts()
     assert first[1] == walk[code].name_zh, first
     before, after = (int(x.strip()) for x in first[3].split("→"))
     assert after > before  # residents newly within the walk
-    assert page.locator("#whatif-map svg .hypo-add").count() == 1
-    assert page.locator("#whatif-map svg .community.changed").count() >= 1
+    expect(page.locator("#whatif-map svg .hypo-add")).to_have_count(1)
+    expect(page.locator("#whatif-map svg .community.changed").first).to_be_attached()
     shot(page, "j18-whatif-answer")
     cards_on_a_phone(page, "#whatif-table", column=5, label="中位步行分钟")
 
     page.get_by_label("方案名称").fill("旅程：中部增设")
     page.get_by_role("button", name="保存方案").click()
-    assert "方案“旅程：中部增设”已保存" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("方案“旅程：中部增设”已保存")
     stored = demo.sql(
         "select s.changes, u.username from planning_whatifscenario s"
         " join accounts_user u on u.id = s.created_by_id where s.name = %s",
@@ -85,9 +88,10 @@ def test_j18_whatif_add_a_facility_save_and_compare(demo, page):
     )[0][0]
     page.get_by_label("方案乙").select_option(label=demo_name)
     page.get_by_role("button", name="并排比较").click()
+    expect(page.locator("h1")).to_contain_text("方案比较")
     table = page.locator("#compare-table")
-    assert table.locator("tbody tr").count() >= 1
-    assert "旅程：中部增设" in table.locator("thead").inner_text()
+    expect(table.locator("tbody tr").first).to_be_visible()
+    expect(table.locator("thead")).to_contain_text("旅程：中部增设")
     shot(page, "j18-whatif-compare")
     cards_on_a_phone(page, "#compare-table", column=7, label="中位步行分钟：旅程：中部增设")
 
@@ -120,7 +124,7 @@ def test_j18_district_whatif_from_the_home(demo, page):
 
     login(page, "demo-district")
     page.locator("#district-whatif-links").get_by_role("link", name=district, exact=True).click()
-    assert page.locator("h1").inner_text() == f"全区假设分析：{district}"
+    expect(page.locator("h1")).to_have_text(f"全区假设分析：{district}")
     page.get_by_label("服务项目").select_option(code)
     shape = page.locator("#whatif-map svg polygon").filter(
         has=page.locator(
@@ -135,17 +139,16 @@ def test_j18_district_whatif_from_the_home(demo, page):
     assert re.search(r"已选位置：.+范围内（", page.locator("#picked-place").inner_text())
     page.get_by_role("button", name="增设并计算").click()
 
-    assert "个受到影响" in page.locator("#whatif-summary").inner_text()
-    assert "毫秒" in page.locator("#whatif-result").inner_text()
-    circles = page.locator("#whatif-circles tbody tr")
-    assert circles.count() >= 1
+    expect(page.locator("#whatif-summary")).to_contain_text("个受到影响")
+    expect(page.locator("#whatif-result")).to_contain_text("毫秒")
+    expect(page.locator("#whatif-circles tbody tr").first).to_be_visible()
+    expect(page.locator("#whatif-map svg .hypo-add")).to_have_count(1)
     rows = page.locator("#whatif-table tbody tr")
     cells = [r.locator("td").all_inner_texts() for r in rows.all()]
     mine = [c for c in cells if c[0] == circle_name and c[2] == walk[code].name_zh]
     assert mine, cells
     pairs = [[int(x.strip()) for x in c[4].split("→")] for c in mine]
     assert any(after > before for before, after in pairs), mine  # newly within the walk
-    assert page.locator("#whatif-map svg .hypo-add").count() == 1
     assert page.locator("#whatif-map svg .street").count() > 0  # the walk network underneath
     shot(page, "j18-district-whatif")
     assert demo.one("select count(*) from facilities_facility") == n_facilities  # hypothetical
@@ -154,7 +157,7 @@ def test_j18_district_whatif_from_the_home(demo, page):
     mine = "旅程：全区增设"
     page.get_by_label("方案名称").fill(mine)
     page.get_by_role("button", name="保存方案").click()
-    assert f"全区方案“{mine}”已保存" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(f"全区方案“{mine}”已保存")
     stored = demo.sql(
         "select s.changes, u.username, d.name, s.circle_id from planning_whatifscenario s"
         " join accounts_user u on u.id = s.created_by_id"
@@ -176,8 +179,9 @@ def test_j18_district_whatif_from_the_home(demo, page):
     saved.get_by_label(f"比较“{mine}”").check()
     saved.get_by_label(f"比较“{seeded}”").check()
     saved.get_by_role("button", name="并排比较所选方案").click()
-    assert page.locator("h1").inner_text().startswith("全区方案比较：")
+    expect(page.locator("h1")).to_have_text(re.compile("^全区方案比较："))
     table = page.locator("#compare-table")
+    expect(table.locator("tbody tr").first).to_be_visible()
     head = table.locator("thead").inner_text()
     assert mine in head and seeded in head
     compared = [r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()]
@@ -187,6 +191,7 @@ def test_j18_district_whatif_from_the_home(demo, page):
 
     page.get_by_role("link", name=re.compile("全区假设分析")).first.click()
     row = page.locator("#saved-scenarios tbody tr").filter(has_text=mine)
+    expect(row).to_have_count(1)
     with page.expect_download() as got:
         row.get_by_role("link", name="CSV").click()
     body = Path(got.value.path()).read_text(encoding="utf-8-sig")
@@ -196,8 +201,8 @@ def test_j18_district_whatif_from_the_home(demo, page):
 
     # 纳入规划: its new site becomes a proposed site of the district
     page.get_by_role("button", name=f"将“{mine}”纳入规划").click()
-    assert f"全区方案“{mine}”已纳入规划" in page.locator("main").inner_text()
-    assert page.locator("#proposed-sites").get_by_text(mine).count() >= 1
+    expect(page.locator("main")).to_contain_text(f"全区方案“{mine}”已纳入规划")
+    expect(page.locator("#proposed-sites").get_by_text(mine).first).to_be_visible()
     state = demo.one("select state from planning_whatifscenario where name = %s", mine)
     assert state == "proposed"
     assert page.locator("#whatif-map svg .proposed").count() >= 1

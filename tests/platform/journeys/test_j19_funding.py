@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.platform.journeys.choosing import SLOW, choose
 from tests.platform.journeys.conftest import login, shot
@@ -36,11 +37,11 @@ def test_district_records_funds_contracts_and_exports_the_rollup(demo, page):
     fund.get_by_label("用途").select_option(label="设施建设与维护")
     fund.get_by_label("金额（元）").fill("12345.60")
     fund.get_by_role("button", name="登记").click()
-    assert "捐赠须写明捐赠方" in page.locator(".error-summary").inner_text()
+    expect(page.locator(".error-summary")).to_contain_text("捐赠须写明捐赠方")
     fund = page.locator("form", has=page.locator("input[name=action][value=fund]"))
     fund.get_by_label("捐赠方").fill("热心居民（演示）")
     fund.get_by_role("button", name="登记").click()
-    assert "已登记" in page.locator(".msg").first.inner_text()
+    expect(page.locator(".msg").first).to_contain_text("已登记")
     source, use, donor = demo.one(
         "select source, use, donor from funding_fund where amount = 12345.60 and year = %s", year
     )

@@ -11,6 +11,7 @@ import hashlib
 
 import requests as http
 from georeport import GeoReport
+from playwright.sync_api import expect
 
 from tests.platform.journeys.conftest import login, shot
 from tests.platform.journeys.requests_steps import station_community
@@ -68,7 +69,7 @@ def test_city_issues_a_key_a_partner_uses_it_then_it_is_revoked(demo, page):
     row = page.locator("#keys tr", has_text="演示合作方 J20 网格 App")
     assert "1 次" in row.inner_text()
     row.get_by_role("button", name="吊销“演示合作方 J20 网格 App”的密钥").click()
-    assert "已吊销" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("已吊销")
     assert "已吊销" in page.locator("#keys tr", has_text="演示合作方 J20 网格 App").inner_text()
     shot(page, "j20-key-revoked")
     before = demo.one("select count(*) from requests_servicerequest")

@@ -4,6 +4,8 @@ anywhere)."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.platform.journeys.conftest import login, shot
 
 
@@ -32,7 +34,7 @@ def test_provider_chosen_from_suggestions(demo, page):
     form.get_by_label("开始日期").fill("2026-04-01")
     form.get_by_label("结束日期").fill("2027-03-31")
     form.get_by_role("button", name="登记").click()
-    assert page.get_by_text("已登记").first.is_visible()
+    expect(page.get_by_text("已登记").first).to_be_visible()
     assert (
         demo.one("select provider_id from funding_contract where number = %s", "NG-2026-007") == pk
     )
