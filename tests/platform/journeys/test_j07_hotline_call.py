@@ -54,6 +54,7 @@ def test_clerk_takes_a_call_owns_it_and_dispatches_it(demo, page):
     choose(page, form.get_by_label("派给服务商"), provider[:4], starting=provider)
     form.get_by_label("原因").fill("演示：签约服务商提供上门家政")
     form.get_by_role("button", name="转办").click()
+    expect(page.locator(".msg").first).to_contain_text("已转办，现由")
     said = page.locator(".msg").first.inner_text()
     assert "已转办，现由" in said and provider in said
     assert provider in page.locator("#owner").inner_text()

@@ -79,7 +79,7 @@ def test_district_records_funds_contracts_and_exports_the_rollup(demo, page):
     # the roll-up, then its spreadsheet
     page.get_by_role("link", name=f"赫尔辛基演示区 {year}").click()
     total = before + Decimal("12345.60")
-    assert f"{total:,.2f}" in page.locator("main").inner_text()  # thousands grouped
+    expect(page.locator("main")).to_contain_text(f"{total:,.2f}")  # thousands grouped
     shot(page, "j19-rollup")
     with page.expect_download() as got:
         page.get_by_role("link", name="导出 XLSX").click()
