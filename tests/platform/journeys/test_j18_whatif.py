@@ -187,6 +187,13 @@ def test_j18_district_whatif_from_the_home(demo, page):
     compared = [r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()]
     assert compared and any(c[0] == circle_name and c[2] == walk[code].name_zh for c in compared)
     shot(page, "j18-district-compare")
+    # a long comparison narrowed to one circle (on a phone one card a row)
+    page.get_by_label("只看一个服务圈").select_option(label=circle_name)
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("#compare-shown")).to_contain_text(f" / {len(compared)} 行")
+    narrowed = [r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()]
+    assert narrowed == [c for c in compared if c[0] == circle_name], narrowed
+    shot(page, "j18-district-compare-one-circle")
     cards_on_a_phone(page, "#compare-table", column=5, label=f"覆盖居民：{mine}")
 
     page.get_by_role("link", name=re.compile("全区假设分析")).first.click()

@@ -350,6 +350,17 @@ def test_district_scenario_pages(graded_world, client):
             assert r["after"][0] == (one.name, r["now"])
         assert [name for name, _ in r["after_min"]] == [one.name, other.name]
     assert any(r["item"] == "药房" or "药" in r["item"] for r in rows)  # the closing's rows
+    # one circle only: its rows, said as shown of all; a circle they do not touch: all, in words
+    assert {code for code, _ in cmp.context["circles"]} == {w.cA1.code, w.cA2.code}
+    both = {"s": [one.pk, other.pk]}
+    narrowed = client.get(f"{url}compare/", {**both, "circle": w.cA2.code})
+    kept = narrowed.context["rows"]
+    assert kept == [r for r in rows if r["circle_code"] == w.cA2.code] and 0 < len(kept) < len(rows)
+    assert f"显示 {len(kept)} / {len(rows)} 行" in narrowed.content.decode()
+    for junk in ("nope", w.cB1.code, "<x>" * 50):
+        r = client.get(f"{url}compare/", {**both, "circle": junk})
+        assert r.status_code == 200 and r.context["rows"] == rows, junk
+        assert "这些方案没有影响所选的服务圈" in r.content.decode()
     for bad in ({"s": [one.pk]}, {"s": [one.pk, 999999]}, {"s": ["x", "y"]}, {}):
         r = client.get(f"{url}compare/", bad)
         assert r.status_code == 302, bad

@@ -592,6 +592,7 @@ def _district_compare_rows(
         out.append(
             {
                 "circle": circle.name,
+                "circle_code": circle.code,
                 "community": first.community.name,
                 "item": first.item,
                 "population": round(first.population),
@@ -645,6 +646,12 @@ def district_compare(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for s, ans in zip(rows, answers, strict=True)
     ]
+    table = _district_compare_rows(answers, [s.name for s in rows])
+    circles = list(dict.fromkeys((r["circle_code"], r["circle"]) for r in table))
+    chosen = request.GET.get("circle", "")
+    if chosen and chosen not in {code for code, _ in circles}:
+        messages.error(request, _("这些方案没有影响所选的服务圈，下面列出全部服务圈"))
+        chosen = ""
     return render(
         request,
         "web/whatif_district_compare.html",
@@ -652,7 +659,10 @@ def district_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "district": district,
             "scenarios": rows,
             "summaries": summaries,
-            "rows": _district_compare_rows(answers, [s.name for s in rows]),
+            "rows": [r for r in table if not chosen or r["circle_code"] == chosen],
+            "all_rows": len(table),
+            "circles": circles,
+            "chosen": chosen,
         },
     )
 
