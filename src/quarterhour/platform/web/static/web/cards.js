@@ -25,14 +25,17 @@
     if (table.classList.contains("row-cards") || table.querySelector("tbody th, td[data-label]")) return;
     var labels = headings(table);
     if (!labels) return;
-    var rows = table.tBodies.length ? table.tBodies[0].rows : [];
+    // the rows of every body (the card CSS makes them all cards), checked before any is labelled
+    var rows = table.querySelectorAll(":scope > tbody > tr");
+    var labelled = [];
     for (var r = 0; r < rows.length; r++) {
-      if (rows[r].cells.length !== labels.length && !note(rows[r], labels.length)) return;
+      if (note(rows[r], labels.length)) continue;
+      if (rows[r].cells.length !== labels.length) return;
+      labelled.push(rows[r]);
     }
-    for (var j = 0; j < rows.length; j++) {
-      if (note(rows[j], labels.length)) continue;
-      for (var c = 0; c < labels.length; c++) rows[j].cells[c].setAttribute("data-label", labels[c]);
-    }
+    labelled.forEach(function (row) {
+      for (var c = 0; c < labels.length; c++) row.cells[c].setAttribute("data-label", labels[c]);
+    });
     table.classList.add("row-cards");
   }
   function all() {
